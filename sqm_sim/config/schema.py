@@ -1,0 +1,159 @@
+"""Reading the parameter schema: dotted keys, bounds, units and sources of every field.
+
+The schema is the single source of truth for what a parameter means; error messages,
+``--set`` overrides, ``sqm-sim params`` and sensitivity-analysis parameter spaces all read
+it through these functions.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, get_args
+
+import annotated_types
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """One leaf parameter of the schema, addressed by its dotted key."""
+
+    key: str
+    default: Any
+    unit: str
+    description: str
+    source: str
+    lower: float | None
+    upper: float | None
+    lower_inclusive: bool
+    upper_inclusive: bool
+    type_name: str
+
+    def range_text(self) -> str:
+        """Human-readable allowed range, e.g. ``0 <= value <= 1``."""
+        parts = []
+        if self.lower is not None:
+            parts.append(f"{_fmt(self.lower)} {'<=' if self.lower_inclusive else '<'} ")
+        parts.append("value")
+        if self.upper is not None:
+            parts.append(f" {'<=' if self.upper_inclusive else '<'} {_fmt(self.upper)}")
+        return "".join(parts) if len(parts) > 1 else "any value"
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The BaseModel class behind an annotation (``Model`` or ``Model | None``), if any."""
+    candidates = (annotation, *get_args(annotation))
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _bounds(info: FieldInfo) -> tuple[float | None, bool, float | None, bool]:
+    lower = upper = None
+    lower_inclusive = upper_inclusive = True
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            lower, lower_inclusive = float(item.ge), True
+        elif isinstance(item, annotated_types.Gt):
+            lower, lower_inclusive = float(item.gt), False
+        elif isinstance(item, annotated_types.Le):
+            upper, upper_inclusive = float(item.le), True
+        elif isinstance(item, annotated_types.Lt):
+            upper, upper_inclusive = float(item.lt), False
+    return lower, lower_inclusive, upper, upper_inclusive
+
+
+def _type_name(annotation: Any) -> str:
+    args = get_args(annotation)
+    if args and all(isinstance(a, str) for a in args):
+        return "one of " + ", ".join(repr(a) for a in args)
+    if args:
+        return " | ".join(getattr(a, "__name__", str(a)) for a in args)
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _describe(key: str, info: FieldInfo, default: Any) -> ParameterInfo:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    lower, lower_inclusive, upper, upper_inclusive = _bounds(info)
+    return ParameterInfo(
+        key=key,
+        default=default,
+        unit=str(extra.get("unit", "")),
+        description=info.description or "",
+        source=str(extra.get("source", "")),
+        lower=lower,
+        upper=upper,
+        lower_inclusive=lower_inclusive,
+        upper_inclusive=upper_inclusive,
+        type_name=_type_name(info.annotation),
+    )
+
+
+def iter_parameters(model: type[BaseModel], prefix: str = "") -> Iterator[ParameterInfo]:
+    """Every leaf parameter of ``model`` with its dotted key, in declaration order."""
+    defaults = model()
+    yield from _iter_instance(defaults, prefix)
+
+
+def _iter_instance(instance: BaseModel, prefix: str) -> Iterator[ParameterInfo]:
+    for name, info in type(instance).model_fields.items():
+        key = f"{prefix}{name}"
+        value = getattr(instance, name)
+        if isinstance(value, BaseModel):
+            yield from _iter_instance(value, key + ".")
+        else:
+            yield _describe(key, info, value)
+
+
+def field_at(model: type[BaseModel], key: str) -> tuple[FieldInfo, type[BaseModel] | None] | None:
+    """The field a dotted key names and, if it is a section, that section's class."""
+    current: type[BaseModel] | None = model
+    info: FieldInfo | None = None
+    for part in key.split("."):
+        if current is None or part not in current.model_fields:
+            return None
+        info = current.model_fields[part]
+        current = _nested_model(info.annotation)
+    assert info is not None
+    return info, current
+
+
+def parameter_at(model: type[BaseModel], key: str) -> ParameterInfo | None:
+    """Documentation of the field a dotted key names (leaf or section)."""
+    found = field_at(model, key)
+    if found is None:
+        return None
+    return _describe(key, found[0], None)
+
+
+def all_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """Every dotted key that can be set: sections and leaves."""
+    keys: list[str] = []
+    for name, info in model.model_fields.items():
+        key = f"{prefix}{name}"
+        keys.append(key)
+        nested = _nested_model(info.annotation)
+        if nested is not None:
+            keys.extend(all_keys(nested, key + "."))
+    return keys
+
+
+def suggest_key(model: type[BaseModel], key: str) -> str | None:
+    """The valid dotted key closest to a misspelt one, if any is close enough."""
+    keys = all_keys(model)
+    matches = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    if not matches:
+        # a right leaf name in the wrong section, or a misspelt leaf in the right one
+        leaf = key.rsplit(".", 1)[-1]
+        by_leaf = {k.rsplit(".", 1)[-1]: k for k in keys}
+        close = difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.75)
+        matches = [by_leaf[close[0]]] if close else []
+    return matches[0] if matches else None

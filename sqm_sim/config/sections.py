@@ -1,0 +1,409 @@
+"""The parameter sections of a :class:`~sqm_sim.config.Config`.
+
+Each field states its unit, meaning, allowed range and where its default comes from.
+Defaults describe the *baseline* company: a mid-sized maker of a durable product sold to
+repeat business customers, with a basic quality system (sampling inspection, weekly SPC)
+and no improvement programme. Figures marked "assumption" are round numbers chosen to be
+plausible for such a firm; figures with a citation follow the calibration anchors in
+DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from .fields import DurationDistribution, Section, duration_param, param
+
+
+class SimulationSettings(Section):
+    """Horizon and reporting grid of one run."""
+
+    horizon_months: int = param(
+        60,
+        unit="months",
+        description="simulated time span",
+        source="5-year strategic horizon of the strategist's question (DESIGN.md)",
+        ge=1,
+        le=600,
+    )
+    report_period_months: int = param(
+        1,
+        unit="months",
+        description="length of one row of the time series (1 = monthly, 3 = quarterly)",
+        source="monthly reporting, as in management accounts",
+        ge=1,
+        le=12,
+    )
+
+
+class MarketSettings(Section):
+    """Customers and their ordering behaviour."""
+
+    initial_customers: int = param(
+        1500,
+        unit="customers",
+        description="active customers at time 0",
+        source="assumption: mid-sized B2B supplier",
+        ge=0,
+        le=1_000_000,
+    )
+    prospects: int = param(
+        20_000,
+        unit="customers",
+        description="finite pool of potential customers not yet acquired",
+        source="assumption: served market about 15x the installed base",
+        ge=0,
+        le=10_000_000,
+    )
+    acquisition_per_month: float = param(
+        45.0,
+        unit="customers/month",
+        description="mean rate of new customers won by marketing (Poisson), while prospects last",
+        source="assumption: replaces the customers lost at the default repurchase "
+        "probability (1500 x 3% per monthly order), so the installed base is steady",
+        ge=0.0,
+        le=100_000.0,
+    )
+    purchase_cycle: DurationDistribution = duration_param(
+        "gamma",
+        30.0,
+        0.5,
+        unit="days",
+        description="time between two orders of one customer (renewal process; each order "
+        "is one unit)",
+        source="assumption: monthly replenishment orders",
+    )
+    repurchase_probability: float = param(
+        0.97,
+        unit="probability",
+        description="chance that a customer keeps buying after each delivery",
+        source="0.97 per monthly order = 69% annual retention, inside the 65-90% band "
+        "reported by Reichheld & Sasser, HBR 1990",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class OperationsSettings(Section):
+    """Production lines, defect generation and finished-goods inventory."""
+
+    production_lines: int = param(
+        2,
+        unit="lines",
+        description="parallel production lines, each making one unit at a time",
+        source="assumption: sized for about 70% utilisation at baseline demand",
+        ge=1,
+        le=100,
+    )
+    cycle_time: DurationDistribution = duration_param(
+        "gamma",
+        40.0,
+        0.3,
+        unit="minutes",
+        description="time to make one unit on one line (lines run around the clock)",
+        source="assumption: 40 min, cv 0.3",
+    )
+    process_capability_cpk: float = param(
+        0.9,
+        unit="Cpk index",
+        description="process capability while in control; defective share of a centred "
+        "normal process is 2*Phi(-3*Cpk)",
+        source="Montgomery, Introduction to SQC: Cpk 1.0 = 2,700 ppm; 0.9 = 6,900 ppm is "
+        "typical of a firm without a capability programme",
+        ge=0.3,
+        le=3.0,
+    )
+    design_defect_ppm: float = param(
+        2000.0,
+        unit="ppm",
+        description="defects per million units caused by the product design itself",
+        source="assumption: design-caused share comparable to the process share",
+        ge=0.0,
+        le=1_000_000.0,
+    )
+    human_error_probability_untrained: float = param(
+        0.02,
+        unit="probability/unit",
+        description="chance of a human-caused defect per unit for an operator with skill 0; "
+        "scaled by (1 - workforce.skill)",
+        source="assumption: 1-3% operator error rates on manual assembly steps",
+        ge=0.0,
+        le=1.0,
+    )
+    reorder_point_units: int = param(
+        300,
+        unit="units",
+        description="(s, S) policy: release work orders when the inventory position falls to "
+        "this level or below; -1 with order_up_to_units 0 means make-to-order",
+        source="assumption: about 6 days of demand",
+        ge=-1,
+        le=10_000_000,
+    )
+    order_up_to_units: int = param(
+        600,
+        unit="units",
+        description="(s, S) policy: release work orders to bring the inventory position "
+        "(stock + work in process - backorders) up to this level; also the starting stock",
+        source="assumption: about 12 days of demand",
+        ge=0,
+        le=10_000_000,
+    )
+
+    @model_validator(mode="after")
+    def _policy_is_consistent(self) -> OperationsSettings:
+        if self.reorder_point_units >= self.order_up_to_units:
+            raise ValueError(
+                f"reorder_point_units ({self.reorder_point_units}) must be below "
+                f"order_up_to_units ({self.order_up_to_units})"
+            )
+        return self
+
+
+class WorkforceSettings(Section):
+    """Staff on the lines. (Learning, turnover and training come with the workforce model.)"""
+
+    skill: float = param(
+        0.7,
+        unit="share of full proficiency",
+        description="average operator skill; human error probability is "
+        "human_error_probability_untrained * (1 - skill)",
+        source="assumption: experienced but untrained workforce",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class QualitySystemSettings(Section):
+    """Appraisal (inspection), process monitoring (SPC) and prevention spending."""
+
+    inspection_coverage: float = param(
+        0.2,
+        unit="share of units",
+        description="share of finished units inspected before they go to stock",
+        source="assumption: sampling inspection",
+        ge=0.0,
+        le=1.0,
+    )
+    detection_probability: float = param(
+        0.8,
+        unit="probability",
+        description="chance that inspection finds a defect in an inspected defective unit",
+        source="human inspection detects about 80% of defects (Drury & Watson 2002)",
+        ge=0.0,
+        le=1.0,
+    )
+    false_reject_probability: float = param(
+        0.02,
+        unit="probability",
+        description="chance that inspection rejects a good unit",
+        source="false-positive rates of a few % (See et al. 2017)",
+        ge=0.0,
+        le=1.0,
+    )
+    rework_share: float = param(
+        0.7,
+        unit="share of rejects",
+        description="share of rejected units sent to rework; the rest is scrapped",
+        source="assumption",
+        ge=0.0,
+        le=1.0,
+    )
+    rework_success_probability: float = param(
+        0.9,
+        unit="probability",
+        description="chance that a reworked unit is good; failed rework is scrapped",
+        source="assumption",
+        ge=0.0,
+        le=1.0,
+    )
+    rework_time_fraction: float = param(
+        0.5,
+        unit="cycle times",
+        description="line time of one rework, as a multiple of a freshly drawn cycle time",
+        source="assumption",
+        gt=0.0,
+        le=5.0,
+    )
+    drift_rate_per_month: float = param(
+        0.5,
+        unit="events/month",
+        description="rate at which the process goes out of control (Poisson); 0 = never",
+        source="assumption: an assignable cause every two months",
+        ge=0.0,
+        le=30.0,
+    )
+    drift_shift_sigma: float = param(
+        1.5,
+        unit="process sigma",
+        description="shift of the process mean while out of control",
+        source="the 1.5-sigma shift convention (Motorola six sigma; Montgomery)",
+        ge=0.0,
+        le=6.0,
+    )
+    monitoring_interval_days: float = param(
+        7.0,
+        unit="days",
+        description="time between two SPC checks of the process",
+        source="assumption: weekly control chart review",
+        gt=0.0,
+        le=365.0,
+    )
+    monitoring_detection_probability: float = param(
+        0.5,
+        unit="probability",
+        description="chance that one SPC check detects an out-of-control process",
+        source="x-bar chart, n = 4, 3-sigma limits, 1.5-sigma shift: power 0.5 (Montgomery)",
+        ge=0.0,
+        le=1.0,
+    )
+    correction_time_days: float = param(
+        1.0,
+        unit="days",
+        description="time from detection to the process being back in control",
+        source="assumption",
+        ge=0.0,
+        le=60.0,
+    )
+    prevention_spend_per_month: float = param(
+        3000.0,
+        unit="currency/month",
+        description="upkeep of the quality system: procedures, audits, supplier quality "
+        "(prevention cost)",
+        source="assumption: prevention the smallest CoQ share (Juran; Feigenbaum)",
+        ge=0.0,
+        le=1e9,
+    )
+
+
+class DistributionSettings(Section):
+    """Order fulfilment, dispatch and transit."""
+
+    shipping_capacity_per_day: int = param(
+        80,
+        unit="units/day",
+        description="units dispatched at the end of each day at most",
+        source="assumption: about 1.6x mean daily demand",
+        ge=1,
+        le=10_000_000,
+    )
+    transit_time: DurationDistribution = duration_param(
+        "lognormal",
+        3.0,
+        0.4,
+        unit="days",
+        description="time from dispatch to delivery",
+        source="assumption: 3 days, lognormal, cv 0.4",
+    )
+    promised_lead_time_days: float = param(
+        7.0,
+        unit="days",
+        description="on-time target: a delivery is on time if it arrives within this many "
+        "days of the order",
+        source="assumption: one-week delivery promise",
+        gt=0.0,
+        le=365.0,
+    )
+    damage_probability: float = param(
+        0.005,
+        unit="probability",
+        description="chance that a unit is damaged in transit",
+        source="assumption: 0.5% parcel damage",
+        ge=0.0,
+        le=1.0,
+    )
+    backorder_patience_days: float = param(
+        21.0,
+        unit="days",
+        description="a backordered order not filled within this many days is cancelled",
+        source="assumption: three weeks",
+        gt=0.0,
+        le=3650.0,
+    )
+
+
+class FinanceSettings(Section):
+    """Prices, costs and the cost-of-quality rates (currency units are arbitrary)."""
+
+    unit_price: float = param(
+        120.0,
+        unit="currency/unit",
+        description="price per unit, booked as revenue at dispatch",
+        source="assumption: 42% gross margin over unit_cost",
+        gt=0.0,
+        le=1e9,
+    )
+    unit_cost: float = param(
+        70.0,
+        unit="currency/unit",
+        description="variable cost (material, direct labour) of making one unit; booked as "
+        "production cost, or as internal failure if the unit is scrapped",
+        source="assumption",
+        ge=0.0,
+        le=1e9,
+    )
+    fixed_cost_per_month: float = param(
+        40_000.0,
+        unit="currency/month",
+        description="overheads not tied to volume or quality",
+        source="assumption: leaves a single-digit operating margin",
+        ge=0.0,
+        le=1e12,
+    )
+    cost_per_inspection: float = param(
+        3.0,
+        unit="currency/unit",
+        description="appraisal cost of inspecting one unit",
+        source="assumption",
+        ge=0.0,
+        le=1e9,
+    )
+    monitoring_cost_per_check: float = param(
+        250.0,
+        unit="currency/check",
+        description="appraisal cost of one SPC check (sampling, measurement, review)",
+        source="assumption",
+        ge=0.0,
+        le=1e9,
+    )
+    rework_cost_per_unit: float = param(
+        20.0,
+        unit="currency/unit",
+        description="internal failure cost of reworking one unit (labour, parts)",
+        source="assumption",
+        ge=0.0,
+        le=1e9,
+    )
+    scrap_cost_per_unit: float = param(
+        8.0,
+        unit="currency/unit",
+        description="disposal cost of one scrapped unit, on top of its lost unit_cost",
+        source="assumption",
+        ge=0.0,
+        le=1e9,
+    )
+    warranty_cost_per_claim: float = param(
+        200.0,
+        unit="currency/claim",
+        description="external failure cost of a defective unit reaching a customer: "
+        "replacement, reverse logistics, handling",
+        source="assumption: replacement at cost plus logistics and field handling",
+        ge=0.0,
+        le=1e9,
+    )
+    damage_claim_cost: float = param(
+        110.0,
+        unit="currency/claim",
+        description="external failure cost of a unit damaged in transit (replacement, freight)",
+        source="assumption",
+        ge=0.0,
+        le=1e9,
+    )
+    annual_discount_rate: float = param(
+        0.10,
+        unit="1/year",
+        description="discount rate for NPV; monthly rate (1 + d)^(1/12) - 1, cash flows at "
+        "the end of each month",
+        source="assumption: typical corporate hurdle rate",
+        ge=0.0,
+        le=1.0,
+    )

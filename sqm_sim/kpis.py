@@ -1,0 +1,176 @@
+"""From raw monthly samples to the documented time series and the KPI summary.
+
+Everything here is computed once per run, vectorised, after the simulation has finished.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .models.ledger import ACCOUNTS, COQ_ACCOUNTS, COST_ACCOUNTS
+from .models.tally import Tally
+from .units import DAYS_PER_MONTH
+
+CUMULATIVE = [*Tally.names(), "out_of_control_days"]
+LEVELS = [
+    "stock_on_hand",
+    "backorders_open",
+    "awaiting_dispatch",
+    "in_transit",
+    "work_orders_open",
+    "units_in_rework",
+    "active_customers",
+    "prospects_remaining",
+]
+
+# name: (numerator, denominator, scale)
+RATIOS: dict[str, tuple[str, str, float]] = {
+    "defect_rate_produced": ("defects_produced", "units_produced", 1.0),
+    "defects_shipped_ppm": ("defective_shipped", "units_shipped", 1e6),
+    "on_time_rate": ("deliveries_on_time", "units_delivered", 1.0),
+    "mean_fulfilment_wait_days": ("fulfilment_wait_days_total", "orders_allocated", 1.0),
+    "mean_delivery_lead_time_days": ("delivery_lead_time_days_total", "units_delivered", 1.0),
+    "fill_rate": ("orders_filled_from_stock", "orders_placed", 1.0),
+    "repurchase_rate": ("repurchases", "repurchase_decisions", 1.0),
+    "out_of_control_share": ("out_of_control_days", "period_days", 1.0),
+    "coq_share_of_revenue": ("coq_total", "revenue", 1.0),
+}
+
+COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "period": ("-", "reporting period number, from 1"),
+    "month_start": ("months", "months elapsed at the start of the period"),
+    "period_days": ("days", "length of the period"),
+    "orders_placed": ("orders", "orders placed by customers (one unit each)"),
+    "orders_filled_from_stock": ("orders", "orders filled at once from stock"),
+    "orders_backordered": ("orders", "orders that had to wait as backorders"),
+    "orders_allocated": ("orders", "orders that received a unit (from stock or backorder)"),
+    "orders_cancelled": ("orders", "backorders cancelled after backorder_patience_days"),
+    "fulfilment_wait_days_total": ("order-days", "sum of order waits until a unit was allocated"),
+    "work_orders_released": ("units", "work orders released by the (s, S) policy"),
+    "units_produced": ("units", "units completed on the lines (first pass)"),
+    "defects_produced": ("units", "of which defective when made"),
+    "units_inspected": ("units", "units inspected (appraisal)"),
+    "units_rejected": ("units", "inspected units rejected (true and false rejects)"),
+    "defects_detected": ("units", "rejected units that were in fact defective"),
+    "rework_started": ("units", "rejected units sent to rework"),
+    "units_reworked": ("units", "rework jobs completed"),
+    "units_scrapped": ("units", "units scrapped (rejected, or failed rework)"),
+    "units_to_stock": ("units", "units that reached finished goods"),
+    "drift_events": ("events", "times the process went out of control"),
+    "drift_detections": ("events", "out-of-control episodes detected by SPC"),
+    "spc_checks": ("checks", "SPC checks performed"),
+    "units_shipped": ("units", "units dispatched to customers"),
+    "defective_shipped": ("units", "of which defective"),
+    "units_delivered": ("units", "units that reached customers"),
+    "deliveries_on_time": ("units", "deliveries within promised_lead_time_days of the order"),
+    "delivery_lead_time_days_total": ("unit-days", "sum of order-to-delivery times"),
+    "units_damaged": ("units", "units damaged in transit"),
+    "warranty_claims": ("claims", "warranty claims for defective units received"),
+    "damage_claims": ("claims", "claims for units damaged in transit"),
+    "customers_acquired": ("customers", "new customers won from the prospect pool"),
+    "customers_lost": ("customers", "customers who stopped buying"),
+    "repurchase_decisions": ("decisions", "repurchase decisions taken by active customers"),
+    "repurchases": ("decisions", "of which decisions to keep buying"),
+    "out_of_control_days": ("days", "time the process spent out of control"),
+    "stock_on_hand": ("units", "finished-goods stock at period end"),
+    "backorders_open": ("orders", "backorders waiting at period end"),
+    "awaiting_dispatch": ("units", "filled orders not yet shipped at period end"),
+    "in_transit": ("units", "units travelling to customers at period end"),
+    "work_orders_open": ("units", "work orders queued or on a line at period end"),
+    "units_in_rework": ("units", "units queued for or in rework at period end"),
+    "active_customers": ("customers", "customers still buying at period end"),
+    "prospects_remaining": ("customers", "prospects not yet acquired at period end"),
+    "revenue": ("currency", "unit_price x units shipped"),
+    "production_cost": ("currency", "unit_cost of units made and not scrapped"),
+    "fixed_cost": ("currency", "overheads"),
+    "prevention_cost": ("currency", "CoQ prevention: quality-system upkeep"),
+    "appraisal_cost": ("currency", "CoQ appraisal: inspection and SPC checks"),
+    "internal_failure_cost": ("currency", "CoQ internal failure: rework, scrap incl. unit cost"),
+    "external_failure_cost": ("currency", "CoQ external failure: warranty and damage claims"),
+    "coq_total": ("currency", "sum of the four cost-of-quality categories"),
+    "total_cost": ("currency", "production + fixed + cost of quality"),
+    "profit": ("currency", "revenue - total_cost"),
+    "cumulative_profit": ("currency", "profit summed from the start"),
+    "discounted_profit": ("currency", "profit discounted to time 0 (end-of-month cash flows)"),
+    "defect_rate_produced": ("share", "defects_produced / units_produced"),
+    "defects_shipped_ppm": ("ppm", "defective units per million shipped"),
+    "on_time_rate": ("share", "deliveries_on_time / units_delivered"),
+    "mean_fulfilment_wait_days": ("days", "mean wait of an order until a unit is allocated"),
+    "mean_delivery_lead_time_days": ("days", "mean order-to-delivery time"),
+    "fill_rate": ("share", "orders filled at once from stock / orders placed"),
+    "repurchase_rate": ("share", "repurchases / repurchase_decisions"),
+    "out_of_control_share": ("share", "share of time the process was out of control"),
+    "coq_share_of_revenue": ("share", "coq_total / revenue"),
+}
+
+
+def monthly_discount_factors(config: Config) -> np.ndarray:
+    """Discount factor of each month's cash flow, paid at the end of the month."""
+    monthly_rate = (1.0 + config.finance.annual_discount_rate) ** (1.0 / 12.0) - 1.0
+    months = np.arange(1, config.simulation.horizon_months + 1)
+    return (1.0 + monthly_rate) ** -months
+
+
+def _add_money_totals(frame: pd.DataFrame) -> None:
+    frame["coq_total"] = frame[list(COQ_ACCOUNTS)].sum(axis=1)
+    frame["total_cost"] = frame[list(COST_ACCOUNTS)].sum(axis=1)
+    frame["profit"] = frame["revenue"] - frame["total_cost"]
+
+
+def _ratio(numerator: pd.Series | float, denominator: pd.Series | float, scale: float):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(
+            np.asarray(denominator) > 0,
+            np.asarray(numerator) * scale / np.where(np.asarray(denominator) > 0, denominator, 1.0),
+            np.nan,
+        )
+
+
+def build_timeseries(
+    samples: pd.DataFrame, ledger_entries: dict[str, list[float]], config: Config
+) -> pd.DataFrame:
+    """One row per reporting period, with every column of :data:`COLUMN_DOCS`."""
+    months = config.simulation.horizon_months
+    cumulative = samples[CUMULATIVE]
+    monthly = cumulative.diff()
+    monthly.iloc[0] = cumulative.iloc[0]
+    money = pd.DataFrame({account: ledger_entries[account] for account in ACCOUNTS})
+    _add_money_totals(money)
+    money["discounted_profit"] = money["profit"] * monthly_discount_factors(config)
+    monthly = pd.concat([monthly, money], axis=1)
+    monthly["period_days"] = DAYS_PER_MONTH
+
+    period = np.arange(months) // config.simulation.report_period_months
+    grouped = monthly.groupby(period)
+    frame = grouped.sum()
+    frame[LEVELS] = samples[LEVELS].groupby(period).last()
+    frame.insert(0, "period", frame.index + 1)
+    frame.insert(1, "month_start", grouped.size().cumsum().shift(fill_value=0))
+    frame["cumulative_profit"] = frame["profit"].cumsum()
+    for name, (numerator, denominator, scale) in RATIOS.items():
+        frame[name] = _ratio(frame[numerator], frame[denominator], scale)
+    integer_columns = [*Tally.names(), *LEVELS]
+    integer_columns = [c for c in integer_columns if not c.endswith("_total")]
+    frame[integer_columns] = frame[integer_columns].astype("int64")
+    return frame[list(COLUMN_DOCS)].reset_index(drop=True)
+
+
+def summarise(timeseries: pd.DataFrame, config: Config) -> dict[str, float]:
+    """Flat dict of KPIs for the whole run (totals, end levels, whole-run ratios)."""
+    flows = [c for c in COLUMN_DOCS if c not in LEVELS and c not in RATIOS]
+    flows = [c for c in flows if c not in {"period", "month_start", "cumulative_profit"}]
+    totals = timeseries[flows].sum()
+    summary: dict[str, float] = {name: float(value) for name, value in totals.items()}
+    summary["npv"] = summary.pop("discounted_profit")
+    summary["horizon_days"] = summary.pop("period_days")
+    for name, (numerator, denominator, scale) in RATIOS.items():
+        summary[name] = float(_ratio(totals[numerator], totals[denominator], scale))
+    last = timeseries.iloc[-1]
+    for level in LEVELS:
+        summary[f"{level}_end"] = float(last[level])
+    summary["initial_customers"] = float(config.market.initial_customers)
+    summary["initial_prospects"] = float(config.market.prospects)
+    summary["initial_stock"] = float(config.operations.order_up_to_units)
+    return summary

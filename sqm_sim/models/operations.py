@@ -1,0 +1,164 @@
+"""Operations: production lines making units to stock under an (s, S) policy.
+
+Story of a unit: the inventory policy releases a work order; a free line takes the next
+work order from the queue, works it for one cycle time, and the finished unit goes to
+inspection. Whether the unit is defective is decided when it is made:
+
+    p_defect = 1 - (1 - p_design) (1 - p_process) (1 - p_human)
+
+    p_design  = design_defect_ppm / 1e6
+    p_process = Phi(-(3 Cpk - delta)) + Phi(-(3 Cpk + delta))
+                (normal process, specification limits at +-3 Cpk sigma from the target;
+                 delta = 0 in control, drift_shift_sigma while out of control, so that
+                 p_process = 2 Phi(-3 Cpk) in control: Montgomery, Introduction to SQC)
+    p_human   = human_error_probability_untrained * (1 - skill)
+
+Rework jobs share the lines with new work orders (first come, first served).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Protocol
+
+import simpy
+
+from ..config import Config
+from ..random_streams import RandomStreams
+from ..units import MINUTES_PER_DAY
+from .ledger import PRODUCTION_COST, Ledger
+from .tally import Tally
+
+MAKE = 0
+REWORK = 1
+
+
+def standard_normal_cdf(x: float) -> float:
+    """Phi(x), the standard normal cumulative distribution function."""
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def process_defect_share(cpk: float, shift_sigma: float = 0.0) -> float:
+    """Share of output outside the specification limits for capability ``cpk`` when the
+    mean is shifted by ``shift_sigma`` process standard deviations."""
+    half_width = 3.0 * cpk
+    return standard_normal_cdf(-(half_width - shift_sigma)) + standard_normal_cdf(
+        -(half_width + shift_sigma)
+    )
+
+
+def unit_defect_probability(config: Config, out_of_control: bool) -> float:
+    """Chance that a newly made unit is defective (design, process and human causes)."""
+    ops = config.operations
+    shift = config.quality.drift_shift_sigma if out_of_control else 0.0
+    p_design = ops.design_defect_ppm / 1e6
+    p_process = process_defect_share(ops.process_capability_cpk, shift)
+    p_human = ops.human_error_probability_untrained * (1.0 - config.workforce.skill)
+    return 1.0 - (1.0 - p_design) * (1.0 - p_process) * (1.0 - p_human)
+
+
+class ProcessState(Protocol):
+    """What production needs to know about the process: is it out of control now?"""
+
+    out_of_control: bool
+
+
+class FinishedGoods(Protocol):
+    """What the inventory policy needs to know about finished goods."""
+
+    def stock_on_hand(self) -> int: ...
+
+    def backorders_open(self) -> int: ...
+
+
+class Production:
+    """Production lines, the work-order queue and the (s, S) replenishment policy."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        config: Config,
+        streams: RandomStreams,
+        tally: Tally,
+        ledger: Ledger,
+        process: ProcessState,
+    ) -> None:
+        self._env = env
+        self._tally = tally
+        self._ledger = ledger
+        self._process = process
+        ops = config.operations
+        self._reorder_point = ops.reorder_point_units
+        self._order_up_to = ops.order_up_to_units
+        self._unit_cost = config.finance.unit_cost
+        self._rework_time_fraction = config.quality.rework_time_fraction
+        self._defect_probability = (
+            unit_defect_probability(config, out_of_control=False),
+            unit_defect_probability(config, out_of_control=True),
+        )
+        self._cycle_time = streams.duration("cycle_time", ops.cycle_time, 1.0 / MINUTES_PER_DAY)
+        self._defect_draw = streams.uniform("unit_defect")
+        self.work_orders = simpy.Store(env)
+        self.finished_goods: FinishedGoods | None = None
+        self.inspect: Callable[[bool], None] | None = None
+        self.finish_rework: Callable[[], None] | None = None
+        for _ in range(ops.production_lines):
+            env.process(self._line())
+
+    def connect(
+        self,
+        finished_goods: FinishedGoods,
+        inspect: Callable[[bool], None],
+        finish_rework: Callable[[], None],
+    ) -> None:
+        """Wire the downstream steps (done once, when the world is built)."""
+        self.finished_goods = finished_goods
+        self.inspect = inspect
+        self.finish_rework = finish_rework
+
+    def pipeline_units(self) -> int:
+        """Units released to production that have not yet reached stock or scrap."""
+        tally = self._tally
+        return tally.work_orders_released - tally.units_to_stock - tally.units_scrapped
+
+    def inventory_position(self) -> int:
+        """Stock on hand + pipeline - backorders (the quantity the policy steers)."""
+        goods = self.finished_goods
+        assert goods is not None
+        return goods.stock_on_hand() + self.pipeline_units() - goods.backorders_open()
+
+    def review(self) -> None:
+        """Apply the (s, S) policy: if the position is at or below s, release up to S."""
+        position = self.inventory_position()
+        if position <= self._reorder_point:
+            shortfall = self._order_up_to - position
+            self._tally.work_orders_released += shortfall
+            for _ in range(shortfall):
+                self.work_orders.put(MAKE)
+
+    def request_rework(self) -> None:
+        """Queue a rejected unit for rework on the lines."""
+        self._tally.rework_started += 1
+        self.work_orders.put(REWORK)
+
+    def _line(self):
+        """One production line: take the next job, work it, pass the unit on."""
+        env = self._env
+        while True:
+            job = yield self.work_orders.get()
+            if job == MAKE:
+                yield env.timeout(self._cycle_time())
+                self._finish_unit()
+            else:
+                yield env.timeout(self._cycle_time() * self._rework_time_fraction)
+                self.finish_rework()  # type: ignore[misc]
+
+    def _finish_unit(self) -> None:
+        tally = self._tally
+        tally.units_produced += 1
+        self._ledger.book(PRODUCTION_COST, self._unit_cost)
+        defective = self._defect_draw() < self._defect_probability[self._process.out_of_control]
+        if defective:
+            tally.defects_produced += 1
+        self.inspect(defective)  # type: ignore[misc]

@@ -1,0 +1,45 @@
+"""One replication: ``simulate(config, seed) -> RunResult``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import simpy
+
+from .collector import MonthlyCollector
+from .config import Config
+from .kpis import build_timeseries, summarise
+from .models import build_world
+from .random_streams import RandomStreams
+from .units import DAYS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of one replication.
+
+    ``timeseries`` has one row per reporting period (columns documented in
+    :data:`sqm_sim.kpis.COLUMN_DOCS`); ``summary`` is a flat dict of whole-run KPIs.
+    """
+
+    config: Config
+    seed: int
+    timeseries: pd.DataFrame
+    summary: dict[str, float]
+
+
+def simulate(config: Config, seed: int) -> RunResult:
+    """Run the model once. A pure function of ``(config, seed)``: same inputs, same bits."""
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a sqm_sim.Config, got {type(config).__name__}")
+    streams = RandomStreams(seed)
+    months = config.simulation.horizon_months
+    env = simpy.Environment()
+    collector = MonthlyCollector(env, months)  # first, so month-end samples come first
+    world = build_world(env, config, streams)
+    collector.attach(lambda: {**world.tally.snapshot(), **world.levels()})
+    env.run(until=months * DAYS_PER_MONTH)
+    samples = collector.finish()
+    timeseries = build_timeseries(samples, world.ledger.entries, config)
+    return RunResult(config, seed, timeseries, summarise(timeseries, config))
