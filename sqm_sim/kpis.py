@@ -174,3 +174,18 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict[str, float]:
     summary["initial_prospects"] = float(config.market.prospects)
     summary["initial_stock"] = float(config.operations.order_up_to_units)
     return summary
+
+
+SUMMARY_EXTRA_DOCS: dict[str, tuple[str, str]] = {
+    "npv": ("currency", "net present value of monthly profit at finance.annual_discount_rate"),
+    "horizon_days": ("days", "simulated time span"),
+    "initial_customers": ("customers", "active customers at time 0"),
+    "initial_prospects": ("customers", "prospect pool at time 0"),
+    "initial_stock": ("units", "finished-goods stock at time 0 (order_up_to_units)"),
+    **{f"{level}_end": (COLUMN_DOCS[level][0], f"{level} at the end") for level in LEVELS},
+}
+
+
+def kpi_doc(name: str) -> tuple[str, str]:
+    """(unit, description) of a summary KPI or time-series column."""
+    return SUMMARY_EXTRA_DOCS.get(name) or COLUMN_DOCS[name]

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .schema import SOURCE_OF_PARENT, UNIT_OF_PARENT
+
 
 class Section(BaseModel):
     """Base of every config section: strict types, no unknown keys, immutable."""
@@ -60,14 +62,14 @@ class DurationDistribution(Section):
         source="modelling choice",
     )
     mean: float = param(
-        1.0, unit="as the field", description="mean duration", source="see field", gt=0.0
+        1.0, unit=UNIT_OF_PARENT, description="mean duration", source=SOURCE_OF_PARENT, gt=0.0
     )
     cv: float | None = param(
         None,
         unit="ratio",
         description="coefficient of variation (standard deviation / mean); "
         "omit for exponential (1) and deterministic (0)",
-        source="see field",
+        source=SOURCE_OF_PARENT,
         ge=0.0,
         le=5.0,
     )

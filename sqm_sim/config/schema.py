@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, get_args
 
 import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+
+
+UNIT_OF_PARENT = "as the field"
+SOURCE_OF_PARENT = "see field"
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,9 @@ class ParameterInfo:
         parts.append("value")
         if self.upper is not None:
             parts.append(f" {'<=' if self.upper_inclusive else '<'} {_fmt(self.upper)}")
-        return "".join(parts) if len(parts) > 1 else "any value"
+        if len(parts) > 1:
+            return "".join(parts)
+        return self.type_name if self.type_name.startswith("one of") else "any value"
 
 
 def _fmt(number: float) -> str:
@@ -100,17 +106,29 @@ def _describe(key: str, info: FieldInfo, default: Any) -> ParameterInfo:
 def iter_parameters(model: type[BaseModel], prefix: str = "") -> Iterator[ParameterInfo]:
     """Every leaf parameter of ``model`` with its dotted key, in declaration order."""
     defaults = model()
-    yield from _iter_instance(defaults, prefix)
+    yield from _iter_instance(defaults, prefix, None)
 
 
-def _iter_instance(instance: BaseModel, prefix: str) -> Iterator[ParameterInfo]:
+def _iter_instance(
+    instance: BaseModel, prefix: str, parent: ParameterInfo | None
+) -> Iterator[ParameterInfo]:
     for name, info in type(instance).model_fields.items():
         key = f"{prefix}{name}"
         value = getattr(instance, name)
+        described = _describe(key, info, value)
+        if parent is not None and parent.unit:
+            # a distribution's mean is in the unit of the field that holds it
+            unit = parent.unit if described.unit == UNIT_OF_PARENT else described.unit
+            described = replace(
+                described,
+                unit=unit,
+                description=f"{parent.description}: {described.description}",
+                source=parent.source if described.source == SOURCE_OF_PARENT else described.source,
+            )
         if isinstance(value, BaseModel):
-            yield from _iter_instance(value, key + ".")
+            yield from _iter_instance(value, key + ".", described)
         else:
-            yield _describe(key, info, value)
+            yield described
 
 
 def field_at(model: type[BaseModel], key: str) -> tuple[FieldInfo, type[BaseModel] | None] | None:

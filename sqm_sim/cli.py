@@ -1,0 +1,173 @@
+"""The ``sqm-sim`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Config, ConfigError, iter_parameters
+from .provenance import run_manifest, utc_now
+from .run import simulate
+from .run_output import json_safe, write_run
+from .scenarios import load_scenario, shipped_scenarios
+from .summary_table import as_text
+
+
+class UsageError(Exception):
+    """Bad command-line input (reported like a ConfigError, without a traceback)."""
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``key=value`` -> (key, value); the value is read as a TOML value (numbers, booleans,
+    strings, inline tables), and as a plain string if it is not valid TOML."""
+    key, sep, raw = text.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not sep or not key:
+        raise UsageError(f"--set expects key=value, got {text!r}")
+    try:
+        return key, tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        return key, raw
+
+
+def resolve_config(scenario: str, overrides: Sequence[str]) -> Config:
+    """A scenario with the command line's ``--set`` overrides applied."""
+    config = load_scenario(scenario)
+    if overrides:
+        config = config.with_overrides(dict(parse_override(item) for item in overrides))
+    return config
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {value}")
+    return value
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = resolve_config(args.scenario, args.set)
+    started, clock = utc_now(), time.perf_counter()
+    result = simulate(config, seed=args.seed)
+    elapsed = time.perf_counter() - clock
+    if args.json:
+        print(json.dumps(json_safe(result.summary), indent=2))
+    else:
+        print(f"scenario {config.name} | seed {args.seed} | {elapsed:.2f} s\n")
+        print(as_text(result.summary))
+    if args.out:
+        manifest = run_manifest(
+            config, [args.seed], started, utc_now(), wall_time_seconds=round(elapsed, 3)
+        )
+        written = write_run(result, Path(args.out), manifest, args.format)
+        if not args.json:
+            print(f"\nwrote {len(written)} files to {args.out}: report.md, timeseries, ...")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    infos = shipped_scenarios()
+    if args.json:
+        print(json.dumps([{"name": i.name, "description": i.description} for i in infos]))
+        return 0
+    width = max(len(info.name) for info in infos)
+    for info in infos:
+        print(f"{info.name:<{width}}  {info.description}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    params = [p for p in iter_parameters(Config) if p.key.startswith(args.prefix)]
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "key": p.key,
+                        "default": p.default,
+                        "unit": p.unit,
+                        "range": p.range_text(),
+                        "description": p.description,
+                        "source": p.source,
+                    }
+                    for p in params
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    for p in params:
+        print(f"{p.key} = {p.default!r}  [{p.unit}]  ({p.range_text()})")
+        print(f"    {p.description}")
+        print(f"    source: {p.source}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sqm-sim",
+        description="Discrete-event simulation of strategic quality management.",
+    )
+    parser.add_argument("--version", action="version", version=f"sqm-sim {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="simulate one scenario once and print its KPIs",
+        description="Simulate one scenario (a shipped name or a TOML file) with one seed.",
+    )
+    run.add_argument("scenario", help="shipped scenario name (see `scenarios`) or TOML path")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, e.g. --set market.repurchase_probability=0.95 (repeatable)",
+    )
+    run.add_argument("--seed", type=_seed, default=1, help="master random seed (default 1)")
+    run.add_argument("--out", metavar="DIR", help="write time series, summary, config, report")
+    run.add_argument(
+        "--format",
+        choices=["parquet", "csv", "both"],
+        default="both",
+        help="time-series file format with --out (default both)",
+    )
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.set_defaults(handler=cmd_run)
+
+    scenarios = commands.add_parser(
+        "scenarios", help="list shipped scenarios", description="List shipped scenarios."
+    )
+    scenarios.add_argument("--json", action="store_true", help="print as JSON")
+    scenarios.set_defaults(handler=cmd_scenarios)
+
+    params = commands.add_parser(
+        "params",
+        help="list every parameter with default, unit, range and source",
+        description="List every config parameter with default, unit, range and source.",
+    )
+    params.add_argument("prefix", nargs="?", default="", help="only keys starting with this")
+    params.add_argument("--json", action="store_true", help="print as JSON")
+    params.set_defaults(handler=cmd_params)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``sqm-sim``; returns the exit status (2 for bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ConfigError, UsageError) as exc:
+        print(f"sqm-sim: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""What produced a result: versions, configuration hash, seeds, timing."""
+
+from __future__ import annotations
+
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+from .config import Config
+
+TRACKED_PACKAGES = ("sqm_sim", "simpy", "numpy", "pandas", "pydantic", "scipy", "pyarrow")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that determine the numbers."""
+    versions = {"python": platform.python_version()}
+    for name in TRACKED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def utc_now() -> str:
+    """Current time, ISO 8601 in UTC."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_manifest(
+    config: Config, seeds: list[int], started: str, finished: str, **extra: Any
+) -> dict[str, Any]:
+    """Everything needed to reproduce a run or a batch of runs."""
+    return {
+        "scenario": config.name,
+        "config_hash": config.fingerprint(),
+        "seeds": seeds,
+        "started_utc": started,
+        "finished_utc": finished,
+        "versions": package_versions(),
+        **extra,
+    }

@@ -1,0 +1,68 @@
+"""Writing one run's results to a folder: time series, summary, config, manifest, report."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Literal
+
+from .run import RunResult
+from .summary_table import as_markdown
+
+TableFormat = Literal["parquet", "csv", "both"]
+
+
+def json_safe(summary: dict[str, float]) -> dict[str, float | None]:
+    """The summary with NaN replaced by None, so it is valid JSON."""
+    return {key: (None if math.isnan(value) else value) for key, value in summary.items()}
+
+
+def write_run(
+    result: RunResult, out_dir: Path, manifest: dict, table_format: TableFormat = "both"
+) -> list[Path]:
+    """Write every output file of a run into ``out_dir``; return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    if table_format in {"parquet", "both"}:
+        written.append(out_dir / "timeseries.parquet")
+        result.timeseries.to_parquet(written[-1], index=False)
+    if table_format in {"csv", "both"}:
+        written.append(out_dir / "timeseries.csv")
+        result.timeseries.to_csv(written[-1], index=False)
+    files = {
+        "summary.json": json.dumps(json_safe(result.summary), indent=2) + "\n",
+        "config.toml": result.config.to_toml(),
+        "manifest.json": json.dumps(manifest, indent=2) + "\n",
+        "report.md": run_report(result, manifest),
+    }
+    for name, text in files.items():
+        written.append(out_dir / name)
+        written[-1].write_text(text, encoding="utf-8")
+    return written
+
+
+def run_report(result: RunResult, manifest: dict) -> str:
+    """A short Markdown report of one run."""
+    config = result.config
+    horizon = config.simulation.horizon_months
+    return "\n".join(
+        [
+            f"# sqm_sim run: {config.name}",
+            "",
+            config.description,
+            "",
+            f"- seed: {result.seed}",
+            f"- horizon: {horizon} months, reported every "
+            f"{config.simulation.report_period_months} month(s)",
+            f"- config hash: `{manifest['config_hash']}` (resolved config in `config.toml`)",
+            f"- versions: {', '.join(f'{k} {v}' for k, v in manifest['versions'].items())}",
+            "",
+            "## Key results",
+            "",
+            as_markdown(result.summary),
+            "",
+            "The full monthly time series is in `timeseries.parquet` / `timeseries.csv`.",
+            "",
+        ]
+    )
