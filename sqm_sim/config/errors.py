@@ -31,10 +31,13 @@ def _describe_error(model: type[BaseModel], error: Any) -> str:
     info = parameter_at(model, key)
     allowed = ""
     if info is not None:
-        bits = [info.type_name, info.range_text() if info.range_text() != "any value" else ""]
+        range_text = info.range_text()
+        bits = [info.type_name]
+        if range_text not in {"any value", info.type_name}:
+            bits.append(range_text)
         if info.unit and info.unit != "-":
             bits.append(f"unit: {info.unit}")
-        allowed = " (allowed: " + ", ".join(b for b in bits if b) + ")"
+        allowed = " (allowed: " + ", ".join(bits) + ")"
     return f"{key} = {error['input']!r}: {message}{allowed}"
 
 

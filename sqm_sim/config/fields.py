@@ -7,7 +7,7 @@ test checks that no field lacks any of them.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -18,6 +18,9 @@ class Section(BaseModel):
     """Base of every config section: strict types, no unknown keys, immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    replaced_whole: ClassVar[bool] = False
+    """True for value-like sections (distributions) that a scenario table replaces whole."""
 
 
 def param(
@@ -54,6 +57,19 @@ class DurationDistribution(Section):
     ``exponential`` has cv 1 and ``deterministic`` cv 0 by definition; ``gamma`` and
     ``lognormal`` need an explicit cv > 0.
     """
+
+    replaced_whole: ClassVar[bool] = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_redundant_cv(cls, data: Any) -> Any:
+        """An explicit cv equal to the kind's own (exponential 1, deterministic 0) is the
+        same distribution as no cv: normalise it so equal configs hash equally."""
+        if isinstance(data, dict) and data.get("cv") is not None:
+            natural = _NATURAL_CV.get(data.get("kind"))  # type: ignore[arg-type]
+            if natural is not None and data["cv"] == natural:
+                return {key: value for key, value in data.items() if key != "cv"}
+        return data
 
     kind: DistributionKind = param(
         "gamma",

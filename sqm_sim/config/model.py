@@ -13,7 +13,16 @@ from pydantic import Field, ValidationError, model_validator
 
 from .errors import ConfigError, config_error_from, unknown_key_message
 from .fields import Section
-from .schema import field_at
+from .market_sections import (
+    AcquisitionSettings,
+    CustomerSettings,
+    EnvironmentSettings,
+    ProductSettings,
+    SegmentSettings,
+    ServiceSettings,
+    default_segments,
+)
+from .schema import _nested_model, field_at, mapping_of_models
 from .sections import (
     DistributionSettings,
     FinanceSettings,
@@ -38,22 +47,53 @@ class Config(Section):
     quality: QualitySystemSettings = Field(default_factory=QualitySystemSettings)
     distribution: DistributionSettings = Field(default_factory=DistributionSettings)
     finance: FinanceSettings = Field(default_factory=FinanceSettings)
+    product: ProductSettings = Field(default_factory=ProductSettings)
+    customers: CustomerSettings = Field(default_factory=CustomerSettings)
+    segments: dict[str, SegmentSettings] = Field(
+        default_factory=default_segments,
+        description="customer segments by name; shares sum to 1",
+    )
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
+    acquisition: AcquisitionSettings = Field(default_factory=AcquisitionSettings)
+    environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
 
     @model_validator(mode="after")
-    def _reporting_fits_horizon(self) -> Config:
-        sim = self.simulation
-        if sim.report_period_months > sim.horizon_months:
-            raise ValueError(
-                f"simulation.report_period_months ({sim.report_period_months}) exceeds "
-                f"simulation.horizon_months ({sim.horizon_months})"
+    def _consistent(self) -> Config:
+        horizon = self.simulation.horizon_months
+        problems = []
+        if self.simulation.report_period_months > horizon:
+            problems.append(
+                f"simulation.report_period_months ({self.simulation.report_period_months}) "
+                f"exceeds simulation.horizon_months ({horizon})"
             )
+        if not self.segments:
+            problems.append("segments: at least one customer segment is needed")
+        elif abs(sum(s.share for s in self.segments.values()) - 1.0) > 1e-6:
+            shares = ", ".join(f"{name} {s.share:g}" for name, s in self.segments.items())
+            problems.append(f"segments: shares must sum to 1 (got {shares})")
+        late = [m for m in self.environment.technology_shock_months if m > horizon]
+        if late:
+            problems.append(
+                f"environment.technology_shock_months {late} fall after the horizon ({horizon})"
+            )
+        if self.environment.switching_cost_change_month > horizon:
+            problems.append(
+                "environment.switching_cost_change_month "
+                f"({self.environment.switching_cost_change_month}) falls after the horizon "
+                f"({horizon})"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, origin: str = "") -> Config:
-        """Validate plain data (as read from TOML); raise :class:`ConfigError` if invalid."""
+        """Validate plain data (as read from TOML) laid over the defaults; raise
+        :class:`ConfigError` if invalid. Sections and named segments merge key by key; a
+        distribution table replaces the default distribution whole."""
+        merged = merge_over(cls, cls().to_dict(), dict(data))
         try:
-            return cls.model_validate(dict(data))
+            return cls.model_validate(merged)
         except ValidationError as exc:
             raise config_error_from(exc, cls, origin) from None
 
@@ -69,7 +109,11 @@ class Config(Section):
                 target = target.setdefault(part, {})
             target[leaf] = copy.deepcopy(value)
         keys = ", ".join(overrides)
-        return Config.from_mapping(data, origin=f"scenario '{self.name}' with overrides {keys}")
+        try:
+            return Config.model_validate(data)
+        except ValidationError as exc:
+            origin = f"scenario '{self.name}' with overrides {keys}"
+            raise config_error_from(exc, Config, origin) from None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain nested data (TOML/JSON-ready); ``None`` values are left out."""
@@ -83,3 +127,29 @@ class Config(Section):
         """Short SHA-256 of the resolved configuration (identical configs, identical hash)."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def merge_over(model: type[Section], base: dict[str, Any], update: dict[str, Any]) -> dict:
+    """``base`` with ``update`` laid over it, guided by the schema of ``model``: sections and
+    named entries (segments) merge key by key, anything else is replaced."""
+    merged = dict(base)
+    for key, value in update.items():
+        info = model.model_fields.get(key)
+        current = merged.get(key)
+        if info is not None and isinstance(value, dict) and isinstance(current, dict):
+            nested = _nested_model(info.annotation)
+            entries = mapping_of_models(info.annotation)
+            if nested is not None and not nested.replaced_whole:  # type: ignore[attr-defined]
+                value = merge_over(nested, current, value)  # type: ignore[arg-type]
+            elif entries is not None:
+                value = {
+                    **current,
+                    **{
+                        name: merge_over(entries, current[name], entry)  # type: ignore[arg-type]
+                        if isinstance(entry, dict) and isinstance(current.get(name), dict)
+                        else entry
+                        for name, entry in value.items()
+                    },
+                }
+        merged[key] = value
+    return merged

@@ -10,12 +10,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-
 
 UNIT_OF_PARENT = "as the field"
 SOURCE_OF_PARENT = "see field"
@@ -55,10 +54,21 @@ def _fmt(number: float) -> str:
 
 def _nested_model(annotation: Any) -> type[BaseModel] | None:
     """The BaseModel class behind an annotation (``Model`` or ``Model | None``), if any."""
+    if get_origin(annotation) is dict:
+        return None
     candidates = (annotation, *get_args(annotation))
     for candidate in candidates:
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return candidate
+    return None
+
+
+def mapping_of_models(annotation: Any) -> type[BaseModel] | None:
+    """``Model`` for a ``dict[str, Model]`` annotation (named sections such as segments)."""
+    if get_origin(annotation) is dict:
+        _, value = get_args(annotation)
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return value
     return None
 
 
@@ -127,6 +137,9 @@ def _iter_instance(
             )
         if isinstance(value, BaseModel):
             yield from _iter_instance(value, key + ".", described)
+        elif mapping_of_models(info.annotation) is not None:
+            for entry, section in value.items():
+                yield from _iter_instance(section, f"{key}.{entry}.", None)
         else:
             yield described
 
@@ -135,11 +148,22 @@ def field_at(model: type[BaseModel], key: str) -> tuple[FieldInfo, type[BaseMode
     """The field a dotted key names and, if it is a section, that section's class."""
     current: type[BaseModel] | None = model
     info: FieldInfo | None = None
-    for part in key.split("."):
+    parts = key.split(".")
+    index = 0
+    while index < len(parts):
+        part = parts[index]
         if current is None or part not in current.model_fields:
             return None
         info = current.model_fields[part]
-        current = _nested_model(info.annotation)
+        entry_model = mapping_of_models(info.annotation)
+        if entry_model is not None and index + 1 < len(parts):
+            index += 1  # any entry name is allowed: segments.<name>.<field>
+            if index + 1 == len(parts):
+                return info, entry_model
+            current = entry_model
+        else:
+            current = _nested_model(info.annotation)
+        index += 1
     assert info is not None
     return info, current
 
@@ -149,6 +173,10 @@ def parameter_at(model: type[BaseModel], key: str) -> ParameterInfo | None:
     found = field_at(model, key)
     if found is None:
         return None
+    if found[1] is None:  # a leaf: documented as iter_parameters documents it
+        for info in iter_parameters(model):
+            if info.key == key:
+                return replace(info, default=None)
     return _describe(key, found[0], None)
 
 
@@ -159,8 +187,11 @@ def all_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
         key = f"{prefix}{name}"
         keys.append(key)
         nested = _nested_model(info.annotation)
+        entry_model = mapping_of_models(info.annotation)
         if nested is not None:
             keys.extend(all_keys(nested, key + "."))
+        elif entry_model is not None:
+            keys.extend(all_keys(entry_model, key + ".<name>."))
     return keys
 
 

@@ -390,6 +390,14 @@ class FinanceSettings(Section):
         ge=0.0,
         le=1e9,
     )
+    complaint_handling_cost: float = param(
+        60.0,
+        unit="currency/complaint",
+        description="external failure cost of handling one complaint at the service desk",
+        source="assumption: about an hour of agent and supervisor time plus goodwill",
+        ge=0.0,
+        le=1e9,
+    )
     damage_claim_cost: float = param(
         110.0,
         unit="currency/claim",

@@ -1,0 +1,372 @@
+"""Operations: defect generation, line capacity, the (s, S) policy and process drift."""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+
+import pytest
+from scipy import stats
+
+from sqm_sim import Config, simulate
+from sqm_sim.models.operations import process_defect_share, unit_defect_probability
+from sqm_sim.units import DAYS_PER_MONTH, MINUTES_PER_DAY
+
+# -- defect probabilities (closed forms) ---------------------------------------------------
+
+
+def test_cpk_1_gives_2700_ppm():
+    expected = 2.0 * stats.norm.cdf(-3.0)
+    assert process_defect_share(1.0) == pytest.approx(expected, rel=1e-12)
+    assert process_defect_share(1.0) == pytest.approx(0.0027, abs=1e-5)
+
+
+def test_cpk_1_33_gives_about_63_ppm():
+    expected = 2.0 * stats.norm.sf(3.0 * 1.33)
+    assert process_defect_share(1.33) == pytest.approx(expected, rel=1e-9)
+    assert 60e-6 < process_defect_share(1.33) < 70e-6
+    # exactly four sigma: the textbook 63 ppm
+    assert process_defect_share(4.0 / 3.0) == pytest.approx(63.3e-6, rel=1e-3)
+
+
+def test_six_sigma_with_shift_gives_3_4_ppm():
+    # Six sigma: limits at +-6 sigma (centred Cpk 2.0), mean shifted by 1.5 sigma, which
+    # leaves a capability of 1.5 on the near side: Phi(-4.5) + Phi(-7.5) = 3.4 ppm.
+    expected = stats.norm.sf(4.5) + stats.norm.sf(7.5)
+    assert process_defect_share(2.0, 1.5) == pytest.approx(expected, rel=1e-9)
+    assert process_defect_share(2.0, 1.5) == pytest.approx(3.4e-6, rel=0.02)
+
+
+@pytest.mark.parametrize("cpk", [0.3, 0.5, 0.9, 1.0, 1.5, 3.0])
+@pytest.mark.parametrize("shift", [0.0, 0.5, 1.5, 3.0])
+def test_process_defect_share_matches_normal_tails(cpk, shift):
+    expected = stats.norm.sf(3.0 * cpk - shift) + stats.norm.sf(3.0 * cpk + shift)
+    assert process_defect_share(cpk, shift) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+    assert process_defect_share(cpk, -shift) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_process_defect_share_monotone():
+    cpks = [0.3 + 0.1 * i for i in range(28)]
+    shares = [process_defect_share(c) for c in cpks]
+    assert all(a > b for a, b in pairwise(shares))
+    shifts = [0.25 * i for i in range(25)]
+    shares = [process_defect_share(0.9, s) for s in shifts]
+    assert all(a < b for a, b in pairwise(shares))
+
+
+def _config(**values) -> Config:
+    return Config().with_overrides(values)
+
+
+def test_unit_defect_probability_combines_three_causes():
+    config = Config().with_overrides(
+        {
+            "operations.design_defect_ppm": 5000.0,
+            "operations.process_capability_cpk": 0.8,
+            "operations.human_error_probability_untrained": 0.04,
+            "workforce.skill": 0.25,
+            "quality.drift_shift_sigma": 1.0,
+        }
+    )
+    a = 5000.0 / 1e6
+    b_in = 2.0 * stats.norm.sf(2.4)
+    b_out = stats.norm.sf(2.4 - 1.0) + stats.norm.sf(2.4 + 1.0)
+    c = 0.04 * (1.0 - 0.25)
+    expected_in = 1.0 - (1.0 - a) * (1.0 - b_in) * (1.0 - c)
+    expected_out = 1.0 - (1.0 - a) * (1.0 - b_out) * (1.0 - c)
+    assert unit_defect_probability(config, out_of_control=False) == pytest.approx(expected_in)
+    assert unit_defect_probability(config, out_of_control=True) == pytest.approx(expected_out)
+
+
+def test_each_cause_alone():
+    no_human = {"operations.human_error_probability_untrained": 0.0}
+    no_design = {"operations.design_defect_ppm": 0.0}
+    # process capability 3.0: 2 Phi(-9), negligible
+    no_process = {"operations.process_capability_cpk": 3.0}
+    design_only = Config().with_overrides({**no_human, **no_process})
+    assert unit_defect_probability(design_only, False) == pytest.approx(2000e-6, rel=1e-9)
+    process_only = Config().with_overrides({**no_human, **no_design})
+    assert unit_defect_probability(process_only, False) == pytest.approx(
+        2.0 * stats.norm.sf(2.7), rel=1e-9
+    )
+    human_only = Config().with_overrides({**no_design, **no_process, "workforce.skill": 0.0})
+    assert unit_defect_probability(human_only, False) == pytest.approx(0.02, rel=1e-9)
+    fully_skilled = Config().with_overrides({**no_design, **no_process, "workforce.skill": 1.0})
+    assert unit_defect_probability(fully_skilled, False) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_unit_defect_probability_monotone_in_cpk_and_skill():
+    by_cpk = [
+        unit_defect_probability(_config(**{"operations.process_capability_cpk": c}), False)
+        for c in (0.3, 0.5, 0.7, 0.9, 1.1, 1.5)
+    ]
+    assert all(a > b for a, b in pairwise(by_cpk))
+    by_skill = [
+        unit_defect_probability(_config(**{"workforce.skill": s}), False)
+        for s in (0.0, 0.2, 0.5, 0.7, 0.9, 1.0)
+    ]
+    assert all(a > b for a, b in pairwise(by_skill))
+
+
+def test_out_of_control_is_worse_unless_no_shift():
+    config = Config()
+    assert unit_defect_probability(config, True) > unit_defect_probability(config, False)
+    no_shift = _config(**{"quality.drift_shift_sigma": 0.0})
+    assert unit_defect_probability(no_shift, True) == unit_defect_probability(no_shift, False)
+
+
+# -- defects in simulation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"operations.process_capability_cpk": 0.5},
+        {"workforce.skill": 0.0, "operations.design_defect_ppm": 20_000.0},
+        {
+            "operations.process_capability_cpk": 1.5,
+            "operations.human_error_probability_untrained": 0.0,
+        },
+    ],
+    ids=["baseline", "low-cpk", "unskilled-bad-design", "capable"],
+)
+def test_simulated_defect_rate_matches_probability_without_drift(
+    make_config, assert_binomial, overrides
+):
+    config = make_config(
+        {"quality.drift_rate_per_month": 0.0, "simulation.horizon_months": 12, **overrides}
+    )
+    summary = simulate(config, seed=314).summary
+    assert summary["drift_events"] == 0
+    assert summary["out_of_control_days"] == 0.0
+    assert summary["units_produced"] > 1000
+    p = unit_defect_probability(config, out_of_control=False)
+    assert_binomial(summary["defects_produced"], summary["units_produced"], p)
+
+
+def test_out_of_control_process_makes_more_defects(make_config):
+    # Drift within about a day and never detected: nearly all units are made out of control.
+    config = make_config(
+        {
+            "quality.drift_rate_per_month": 30.0,
+            "quality.monitoring_detection_probability": 0.0,
+            "simulation.horizon_months": 6,
+        }
+    )
+    summary = simulate(config, seed=5).summary
+    assert summary["drift_events"] == 1
+    assert summary["drift_detections"] == 0
+    n, k = summary["units_produced"], summary["defects_produced"]
+    p_in = unit_defect_probability(config, False)
+    p_out = unit_defect_probability(config, True)
+    assert k > stats.binom.ppf(0.999, n, p_in)
+    assert k <= stats.binom.ppf(0.999, n, p_out)
+
+
+# -- capacity and inventory policy -----------------------------------------------------------
+
+
+def test_saturated_lines_produce_at_capacity():
+    """With a work-order queue that never empties, each line is a renewal process of cycle
+    times, so output over t days is about normal with mean t/mu and variance t sigma^2/mu^3
+    per line (renewal CLT)."""
+    lines, mean_minutes, cv, months = 2, 40.0, 0.3, 3
+    config = Config().with_overrides(
+        {
+            "simulation.horizon_months": months,
+            "market.initial_customers": 2000,  # 200 orders/day against 72 units/day capacity
+            "market.prospects": 0,
+            "market.repurchase_probability": 1.0,
+            "market.purchase_cycle.mean": 10.0,
+            "operations.production_lines": lines,
+            "operations.cycle_time": {"kind": "gamma", "mean": mean_minutes, "cv": cv},
+            "operations.reorder_point_units": 0,
+            "operations.order_up_to_units": 1,
+            "quality.inspection_coverage": 0.0,  # no rework competing for line time
+        }
+    )
+    summary = simulate(config, seed=8).summary
+    assert summary["work_orders_open_end"] > 1000  # the queue never ran dry
+    t = months * DAYS_PER_MONTH
+    mu = mean_minutes / MINUTES_PER_DAY
+    expected = lines * t / mu
+    sd = math.sqrt(lines * t * (cv * mu) ** 2 / mu**3)
+    assert abs(summary["units_produced"] - expected) < 5.0 * sd + lines
+
+
+def test_more_lines_more_output_when_saturated():
+    def output(lines: int) -> float:
+        config = Config().with_overrides(
+            {
+                "simulation.horizon_months": 2,
+                "market.initial_customers": 2000,
+                "market.prospects": 0,
+                "market.repurchase_probability": 1.0,
+                "market.purchase_cycle.mean": 10.0,
+                "operations.production_lines": lines,
+                "operations.reorder_point_units": 0,
+                "operations.order_up_to_units": 1,
+            }
+        )
+        return simulate(config, seed=4).summary["units_produced"]
+
+    one, three = output(1), output(3)
+    assert three == pytest.approx(3 * one, rel=0.05)
+
+
+def test_make_to_order_releases_one_work_order_per_order(make_config):
+    # s = -1, S = 0: every order becomes a backorder and releases one work order; a scrapped
+    # unit leaves the pipeline and is replaced. With unlimited patience nothing is cancelled,
+    # so no unit ever waits in stock.
+    config = make_config(
+        {
+            "operations.reorder_point_units": -1,
+            "operations.order_up_to_units": 0,
+            "distribution.backorder_patience_days": 3650.0,
+            "quality.inspection_coverage": 1.0,
+        }
+    )
+    summary = simulate(config, seed=17).summary
+    assert summary["orders_cancelled"] == 0
+    assert summary["units_scrapped"] > 0
+    assert summary["work_orders_released"] == summary["orders_placed"] + summary["units_scrapped"]
+    assert summary["orders_filled_from_stock"] == 0
+    assert summary["stock_on_hand_end"] == 0
+
+
+def test_no_production_without_demand(make_config):
+    config = make_config({"market.initial_customers": 0, "market.prospects": 0})
+    summary = simulate(config, seed=1).summary
+    assert summary["orders_placed"] == 0
+    assert summary["work_orders_released"] == 0
+    assert summary["units_produced"] == 0
+    assert summary["stock_on_hand_end"] == config.operations.order_up_to_units
+
+
+# -- process drift and SPC -------------------------------------------------------------------
+
+INTERVAL_DAYS = 1.0
+DRIFT_PER_MONTH = 1.0  # mean in-control time ~30 days, long against the 1-day SPC interval
+LONG_MONTHS = 600
+
+
+def _drift_run(detection: float, correction: float, seed: int = 2718):
+    """600 months of a company with no customers: only the drift/SPC machinery is active."""
+    config = Config().with_overrides(
+        {
+            "simulation.horizon_months": LONG_MONTHS,
+            "market.initial_customers": 0,
+            "market.prospects": 0,
+            "quality.drift_rate_per_month": DRIFT_PER_MONTH,
+            "quality.monitoring_interval_days": INTERVAL_DAYS,
+            "quality.monitoring_detection_probability": detection,
+            "quality.correction_time_days": correction,
+        }
+    )
+    return simulate(config, seed=seed).summary
+
+
+def _episode_moments(detection: float, correction: float) -> tuple[float, float]:
+    """Mean and variance of one out-of-control episode (quality.py docstring): uniform
+    phase of the drift within an interval plus a geometric number of further checks."""
+    mean = INTERVAL_DAYS * (1.0 / detection - 0.5) + correction
+    variance = INTERVAL_DAYS**2 * ((1.0 - detection) / detection**2 + 1.0 / 12.0)
+    return mean, variance
+
+
+DRIFT_CASES = [(1.0, 0.0), (1.0, 0.5), (0.5, 0.5), (0.2, 0.0), (0.2, 0.5)]
+
+
+@pytest.fixture(scope="module")
+def drift_runs():
+    return {case: _drift_run(*case) for case in DRIFT_CASES}
+
+
+@pytest.mark.parametrize("case", DRIFT_CASES, ids=lambda c: f"p{c[0]}-corr{c[1]}")
+def test_mean_episode_length_matches_formula(drift_runs, case):
+    summary = drift_runs[case]
+    episodes = summary["drift_events"]
+    assert episodes > 300
+    expected, variance = _episode_moments(*case)
+    observed = summary["out_of_control_days"] / episodes
+    # CLT over episodes; the last episode may be cut by the horizon (at most one episode
+    # plus one interval of bias spread over all episodes)
+    tolerance = 5.0 * math.sqrt(variance / episodes) + (expected + INTERVAL_DAYS) / episodes
+    assert abs(observed - expected) < tolerance
+
+
+@pytest.mark.parametrize("case", DRIFT_CASES, ids=lambda c: f"p{c[0]}-corr{c[1]}")
+def test_out_of_control_share_matches_renewal_reward(drift_runs, case):
+    """Cycles of in-control time I ~ Exp(M) and episode R: share = E[R] / (M + E[R]), with
+    asymptotic variance Var((1 - r) R - r I) / (E[C] t)."""
+    summary = drift_runs[case]
+    episode_mean, episode_var = _episode_moments(*case)
+    in_control_mean = DAYS_PER_MONTH / DRIFT_PER_MONTH
+    cycle = in_control_mean + episode_mean
+    share = episode_mean / cycle
+    horizon = LONG_MONTHS * DAYS_PER_MONTH
+    variance = (1.0 - share) ** 2 * episode_var + share**2 * in_control_mean**2
+    se = math.sqrt(variance / (cycle * horizon))
+    assert summary["out_of_control_share"] == pytest.approx(
+        summary["out_of_control_days"] / horizon
+    )
+    assert abs(summary["out_of_control_share"] - share) < 5.0 * se
+
+
+def test_perfect_monitoring_detects_at_the_next_check(drift_runs):
+    summary = drift_runs[(1.0, 0.0)]
+    # every episode except possibly one open at the horizon is detected
+    assert summary["drift_events"] - 1 <= summary["drift_detections"] <= summary["drift_events"]
+    # and none can last longer than one interval
+    assert summary["out_of_control_days"] <= summary["drift_events"] * INTERVAL_DAYS
+
+
+def test_better_monitoring_means_less_time_out_of_control():
+    """Over several seeds, mean out-of-control share falls as detection probability rises;
+    the differences are compared with their standard errors across seeds."""
+    seeds = range(6)
+    shares = {}
+    for detection in (0.1, 0.4, 1.0):
+        values = [_short_drift_share(detection, seed) for seed in seeds]
+        shares[detection] = values
+    means = {p: sum(v) / len(v) for p, v in shares.items()}
+
+    def se(values):
+        m = sum(values) / len(values)
+        return math.sqrt(sum((x - m) ** 2 for x in values) / (len(values) - 1) / len(values))
+
+    for worse, better in ((0.1, 0.4), (0.4, 1.0)):
+        gap = means[worse] - means[better]
+        assert gap > 3.0 * math.hypot(se(shares[worse]), se(shares[better]))
+
+
+def _short_drift_share(detection: float, seed: int) -> float:
+    config = Config().with_overrides(
+        {
+            "simulation.horizon_months": 120,
+            "market.initial_customers": 0,
+            "market.prospects": 0,
+            "quality.drift_rate_per_month": 2.0,
+            "quality.monitoring_interval_days": 2.0,
+            "quality.monitoring_detection_probability": detection,
+            "quality.correction_time_days": 0.0,
+        }
+    )
+    return simulate(config, seed=seed).summary["out_of_control_share"]
+
+
+def test_no_drift_no_time_out_of_control():
+    config = Config().with_overrides(
+        {
+            "simulation.horizon_months": 12,
+            "market.prospects": 0,
+            "market.initial_customers": 0,
+            "quality.drift_rate_per_month": 0.0,
+        }
+    )
+    summary = simulate(config, seed=3).summary
+    assert summary["drift_events"] == 0
+    assert summary["drift_detections"] == 0
+    assert summary["out_of_control_share"] == 0.0
+    assert summary["spc_checks"] > 0  # SPC checks still run (and cost) without drift

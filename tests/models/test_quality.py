@@ -1,0 +1,223 @@
+"""Quality system: inspection, rework/scrap routing and the cost-of-quality bookings."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sqm_sim import simulate
+from sqm_sim.models.operations import unit_defect_probability
+from sqm_sim.units import DAYS_PER_MONTH
+
+# Many defects (Cpk 0.5: 13% process defects) so that inspection has plenty to find.
+DEFECT_HEAVY = {"operations.process_capability_cpk": 0.5, "simulation.horizon_months": 8}
+
+
+def test_no_inspection_means_no_inspection_cost(make_config):
+    config = make_config({"quality.inspection_coverage": 0.0})
+    result = simulate(config, seed=21)
+    s = result.summary
+    assert s["units_produced"] > 0
+    for key in ("units_inspected", "units_rejected", "defects_detected", "rework_started"):
+        assert s[key] == 0, key
+    assert s["units_scrapped"] == 0
+    assert s["appraisal_cost"] == s["spc_checks"] * config.finance.monitoring_cost_per_check
+    ts = result.timeseries
+    assert (
+        ts["appraisal_cost"] == ts["spc_checks"] * config.finance.monitoring_cost_per_check
+    ).all()
+
+
+def test_spc_checks_follow_the_monitoring_interval(make_config):
+    # checks at k * interval for k >= 1, strictly before the end of the horizon
+    config = make_config({"quality.monitoring_interval_days": 7.0})
+    s = simulate(config, seed=2).summary
+    horizon = config.simulation.horizon_months * DAYS_PER_MONTH
+    assert s["spc_checks"] == math.ceil(horizon / 7.0) - 1
+
+
+def test_perfect_full_inspection_ships_no_defects(make_config):
+    config = make_config(
+        {
+            **DEFECT_HEAVY,
+            "quality.inspection_coverage": 1.0,
+            "quality.detection_probability": 1.0,
+            "quality.false_reject_probability": 0.0,
+        }
+    )
+    s = simulate(config, seed=22).summary
+    assert s["defects_produced"] > 50  # the test has something to catch
+    assert s["units_inspected"] == s["units_produced"]
+    assert s["defects_detected"] == s["defects_produced"]
+    assert s["units_rejected"] == s["defects_produced"]
+    assert s["defective_shipped"] == 0
+    assert s["warranty_claims"] == 0
+    assert s["defects_shipped_ppm"] == 0.0
+
+
+def test_no_inspection_ships_defects_at_the_production_rate(make_config, assert_binomial):
+    # The counterpart: without inspection every unit goes to stock. Stock and dispatch are
+    # first in, first out, so after the (good) starting stock the units shipped are the
+    # first units made, each defective with the in-control probability (no drift here).
+    config = make_config(
+        {**DEFECT_HEAVY, "quality.inspection_coverage": 0.0, "quality.drift_rate_per_month": 0.0}
+    )
+    s = simulate(config, seed=22).summary
+    made_and_shipped = s["units_shipped"] - s["initial_stock"]
+    assert made_and_shipped > 500
+    p = unit_defect_probability(config, out_of_control=False)
+    assert_binomial(s["defective_shipped"], made_and_shipped, p)
+    assert s["warranty_claims"] <= s["defective_shipped"]
+
+
+def test_inspection_coverage_is_a_binomial_share(make_config, assert_binomial):
+    config = make_config({"quality.inspection_coverage": 0.35, "simulation.horizon_months": 8})
+    s = simulate(config, seed=23).summary
+    assert_binomial(s["units_inspected"], s["units_produced"], 0.35)
+
+
+def test_rejections_follow_detection_and_false_reject_probabilities(make_config, assert_binomial):
+    detection, false_reject = 0.7, 0.05
+    config = make_config(
+        {
+            **DEFECT_HEAVY,
+            "quality.inspection_coverage": 1.0,  # every defective unit is inspected
+            "quality.detection_probability": detection,
+            "quality.false_reject_probability": false_reject,
+        }
+    )
+    s = simulate(config, seed=24).summary
+    defective, produced = s["defects_produced"], s["units_produced"]
+    assert s["units_inspected"] == produced
+    assert_binomial(s["defects_detected"], defective, detection)
+    false_rejects = s["units_rejected"] - s["defects_detected"]
+    assert_binomial(false_rejects, produced - defective, false_reject)
+
+
+def test_rework_share_splits_rejects(make_config, assert_binomial):
+    config = make_config(
+        {
+            **DEFECT_HEAVY,
+            "quality.inspection_coverage": 1.0,
+            "quality.rework_share": 0.6,
+            "quality.rework_success_probability": 0.75,
+        }
+    )
+    s = simulate(config, seed=25).summary
+    assert_binomial(s["rework_started"], s["units_rejected"], 0.6)
+    assert s["units_reworked"] == s["rework_started"] - s["units_in_rework_end"]
+    scrapped_after_rework = s["units_scrapped"] - (s["units_rejected"] - s["rework_started"])
+    assert_binomial(scrapped_after_rework, s["units_reworked"], 1.0 - 0.75)
+
+
+def test_no_rework_share_scraps_every_reject(make_config):
+    config = make_config(
+        {**DEFECT_HEAVY, "quality.inspection_coverage": 1.0, "quality.rework_share": 0.0}
+    )
+    s = simulate(config, seed=26).summary
+    assert s["units_rejected"] > 0
+    assert s["rework_started"] == 0
+    assert s["units_reworked"] == 0
+    assert s["units_in_rework_end"] == 0
+    assert s["units_scrapped"] == s["units_rejected"]
+
+
+def test_reliable_rework_scraps_nothing(make_config):
+    config = make_config(
+        {
+            **DEFECT_HEAVY,
+            "quality.inspection_coverage": 1.0,
+            "quality.rework_share": 1.0,
+            "quality.rework_success_probability": 1.0,
+        }
+    )
+    s = simulate(config, seed=27).summary
+    assert s["units_rejected"] > 0
+    assert s["units_scrapped"] == 0
+    assert s["rework_started"] == s["units_rejected"]
+
+
+# -- cost of quality bookings -----------------------------------------------------------------
+# All default money rates are whole numbers, so the sums below are exact in binary floating
+# point and can be compared with ==.
+
+COQ_CASES = [
+    {},
+    DEFECT_HEAVY,
+    {**DEFECT_HEAVY, "quality.inspection_coverage": 1.0, "quality.rework_share": 0.3},
+    {"quality.inspection_coverage": 0.0, "quality.drift_rate_per_month": 3.0},
+    {"distribution.damage_probability": 0.05, "operations.design_defect_ppm": 30_000.0},
+]
+
+
+@pytest.fixture(
+    scope="module",
+    params=COQ_CASES,
+    ids=["small", "defect-heavy", "full-inspection", "drifting", "damage-design"],
+)
+def coq_run(request, make_config):
+    config = make_config(request.param)
+    return config, simulate(config, seed=28)
+
+
+def test_appraisal_cost_is_inspections_plus_spc_checks(coq_run):
+    config, result = coq_run
+    finance = config.finance
+    for row in [result.summary, *result.timeseries.to_dict("records")]:
+        expected = (
+            row["units_inspected"] * finance.cost_per_inspection
+            + row["spc_checks"] * finance.monitoring_cost_per_check
+        )
+        assert row["appraisal_cost"] == expected
+
+
+def test_internal_failure_cost_is_rework_plus_scrap(coq_run):
+    config, result = coq_run
+    finance = config.finance
+    for row in [result.summary, *result.timeseries.to_dict("records")]:
+        expected = row["units_reworked"] * finance.rework_cost_per_unit + row["units_scrapped"] * (
+            finance.unit_cost + finance.scrap_cost_per_unit
+        )
+        assert row["internal_failure_cost"] == expected
+
+
+def test_external_failure_cost_is_claims(coq_run):
+    config, result = coq_run
+    finance = config.finance
+    for row in [result.summary, *result.timeseries.to_dict("records")]:
+        expected = (
+            row["warranty_claims"] * finance.warranty_cost_per_claim
+            + row["damage_claims"] * finance.damage_claim_cost
+        )
+        assert row["external_failure_cost"] == expected
+
+
+def test_prevention_and_fixed_costs_are_monthly(coq_run):
+    config, result = coq_run
+    months = config.simulation.horizon_months
+    s = result.summary
+    assert s["prevention_cost"] == months * config.quality.prevention_spend_per_month
+    assert s["fixed_cost"] == months * config.finance.fixed_cost_per_month
+
+
+def test_production_cost_counts_units_not_scrapped(coq_run):
+    config, result = coq_run
+    s = result.summary
+    expected = (s["units_produced"] - s["units_scrapped"]) * config.finance.unit_cost
+    assert s["production_cost"] == expected
+
+
+def test_revenue_is_price_times_units_shipped(coq_run):
+    config, result = coq_run
+    for row in [result.summary, *result.timeseries.to_dict("records")]:
+        assert row["revenue"] == row["units_shipped"] * config.finance.unit_price
+
+
+def test_claims_match_deliveries(coq_run):
+    _, result = coq_run
+    s = result.summary
+    assert s["damage_claims"] == s["units_damaged"]
+    # a defective unit shipped is claimed when it is delivered
+    assert s["warranty_claims"] <= s["defective_shipped"]
+    assert s["defective_shipped"] - s["warranty_claims"] <= s["in_transit_end"]
