@@ -11,7 +11,7 @@ import pandas as pd
 from .config import Config
 from .models.ledger import ACCOUNTS, COQ_ACCOUNTS, COST_ACCOUNTS
 from .models.tally import Tally
-from .units import DAYS_PER_MONTH
+from .units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 CUMULATIVE = [*Tally.names(), "out_of_control_days"]
 LEVELS = [
@@ -22,8 +22,24 @@ LEVELS = [
     "work_orders_open",
     "units_in_rework",
     "active_customers",
+    "satisfied_customers",
+    "dissatisfied_customers",
     "prospects_remaining",
+    "competitor_customers",
+    "complaints_open",
 ]
+FLOAT_LEVELS = [
+    "mean_satisfaction",
+    "market_share",
+    "state_of_the_art",
+    "competitor_quality",
+    "switching_cost",
+]
+# period-end shares, averaged over periods in the summary: name: (numerator, denominator)
+LEVEL_SHARES: dict[str, tuple[str, str]] = {
+    "share_satisfied": ("satisfied_customers", "active_customers"),
+    "share_dissatisfied": ("dissatisfied_customers", "active_customers"),
+}
 
 # name: (numerator, denominator, scale)
 RATIOS: dict[str, tuple[str, str, float]] = {
@@ -36,6 +52,11 @@ RATIOS: dict[str, tuple[str, str, float]] = {
     "repurchase_rate": ("repurchases", "repurchase_decisions", 1.0),
     "out_of_control_share": ("out_of_control_days", "period_days", 1.0),
     "coq_share_of_revenue": ("coq_total", "revenue", 1.0),
+    "complaint_rate": ("complaints_filed", "units_delivered", 1.0),
+    "recovery_rate": ("complaints_resolved", "complaints_closed", 1.0),
+    "fast_recovery_rate": ("complaints_resolved_fast", "complaints_closed", 1.0),
+    "mean_complaint_days": ("complaint_days_total", "complaints_closed", 1.0),
+    "churn_rate_monthly": ("customers_lost", "customer_months", 1.0),
 }
 
 COLUMN_DOCS: dict[str, tuple[str, str]] = {
@@ -70,7 +91,16 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "warranty_claims": ("claims", "warranty claims for defective units received"),
     "damage_claims": ("claims", "claims for units damaged in transit"),
     "customers_acquired": ("customers", "new customers won from the prospect pool"),
+    "customers_referred": ("customers", "of which won by word of mouth"),
+    "prospects_deterred": ("customers", "prospects lost to the competitor by negative WOM"),
+    "returned_to_market": ("customers", "competitor's customers back in the prospect pool"),
     "customers_lost": ("customers", "customers who stopped buying"),
+    "customer_months": ("customer-months", "active customers at each month start, summed"),
+    "complaints_filed": ("complaints", "complaints filed by dissatisfied customers"),
+    "complaints_closed": ("complaints", "complaints closed by the service desk"),
+    "complaints_resolved": ("complaints", "closed complaints resolved satisfactorily"),
+    "complaints_resolved_fast": ("complaints", "of which within fast_resolution_days"),
+    "complaint_days_total": ("complaint-days", "sum of filing-to-closing times"),
     "repurchase_decisions": ("decisions", "repurchase decisions taken by active customers"),
     "repurchases": ("decisions", "of which decisions to keep buying"),
     "out_of_control_days": ("days", "time the process spent out of control"),
@@ -81,7 +111,19 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "work_orders_open": ("units", "work orders queued or on a line at period end"),
     "units_in_rework": ("units", "units queued for or in rework at period end"),
     "active_customers": ("customers", "customers still buying at period end"),
+    "satisfied_customers": ("customers", "active customers at or above satisfied_threshold"),
+    "dissatisfied_customers": ("customers", "active customers below dissatisfied_threshold"),
     "prospects_remaining": ("customers", "prospects not yet acquired at period end"),
+    "competitor_customers": ("customers", "the competitor's customers at period end"),
+    "complaints_open": ("complaints", "complaints waiting or being handled at period end"),
+    "mean_satisfaction": ("0-1 scale", "mean satisfaction of active customers at period end"),
+    "market_share": (
+        "share",
+        "active_customers / (active_customers + competitor_customers)",
+    ),
+    "state_of_the_art": ("index", "market state of the art (norms x technology), 1 at t=0"),
+    "competitor_quality": ("0-1 scale", "quality expected from the competitor"),
+    "switching_cost": ("0-1 scale", "switching cost in force at period end"),
     "revenue": ("currency", "unit_price x units shipped"),
     "production_cost": ("currency", "unit_cost of units made and not scrapped"),
     "fixed_cost": ("currency", "overheads"),
@@ -103,6 +145,20 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "repurchase_rate": ("share", "repurchases / repurchase_decisions"),
     "out_of_control_share": ("share", "share of time the process was out of control"),
     "coq_share_of_revenue": ("share", "coq_total / revenue"),
+    "complaint_rate": ("share", "complaints_filed / units_delivered"),
+    "recovery_rate": ("share", "complaints_resolved / complaints_closed"),
+    "fast_recovery_rate": ("share", "complaints_resolved_fast / complaints_closed"),
+    "mean_complaint_days": ("days", "mean time from complaint to its closing"),
+    "churn_rate_monthly": ("1/month", "customers_lost / customer_months"),
+    "retention_rate_annual": ("share", "(1 - churn_rate_monthly)^12"),
+    "share_satisfied": ("share", "satisfied_customers / active_customers at period end"),
+    "share_dissatisfied": ("share", "dissatisfied_customers / active_customers at period end"),
+    "clv_estimate": (
+        "currency",
+        "customer lifetime value m r / (1 + d - r): m = unit_price - (production_cost + "
+        "coq_total) / units_produced, r = repurchase_rate, d = discount rate per mean "
+        "purchase cycle; margin at the end of each cycle (Gupta & Lehmann 2003)",
+    ),
 }
 
 
@@ -128,6 +184,23 @@ def _ratio(numerator: pd.Series | float, denominator: pd.Series | float, scale: 
         )
 
 
+def clv_estimate(margin_per_order, retention, config: Config):
+    """Gupta & Lehmann's m r / (1 + d - r), with d the discount rate per purchase cycle."""
+    cycle_years = config.market.purchase_cycle.mean / DAYS_PER_YEAR
+    discount = (1.0 + config.finance.annual_discount_rate) ** cycle_years - 1.0
+    return margin_per_order * retention / (1.0 + discount - retention)
+
+
+def _add_ratios(table, config: Config) -> None:
+    """Add every ratio KPI to ``table`` (a DataFrame of periods or a dict of run totals)."""
+    for name, (numerator, denominator, scale) in RATIOS.items():
+        table[name] = _ratio(table[numerator], table[denominator], scale)
+    table["retention_rate_annual"] = (1.0 - table["churn_rate_monthly"]) ** 12
+    unit_cost = _ratio(table["production_cost"] + table["coq_total"], table["units_produced"], 1.0)
+    margin = config.finance.unit_price - unit_cost
+    table["clv_estimate"] = clv_estimate(margin, table["repurchase_rate"], config)
+
+
 def build_timeseries(
     samples: pd.DataFrame, ledger_entries: dict[str, list[float]], config: Config
 ) -> pd.DataFrame:
@@ -141,16 +214,20 @@ def build_timeseries(
     money["discounted_profit"] = money["profit"] * monthly_discount_factors(config)
     monthly = pd.concat([monthly, money], axis=1)
     monthly["period_days"] = DAYS_PER_MONTH
+    monthly["customer_months"] = samples["active_customers"].shift(
+        1, fill_value=config.market.initial_customers
+    )
 
     period = np.arange(months) // config.simulation.report_period_months
     grouped = monthly.groupby(period)
     frame = grouped.sum()
-    frame[LEVELS] = samples[LEVELS].groupby(period).last()
+    frame[LEVELS + FLOAT_LEVELS] = samples[LEVELS + FLOAT_LEVELS].groupby(period).last()
     frame.insert(0, "period", frame.index + 1)
     frame.insert(1, "month_start", grouped.size().cumsum().shift(fill_value=0))
     frame["cumulative_profit"] = frame["profit"].cumsum()
-    for name, (numerator, denominator, scale) in RATIOS.items():
-        frame[name] = _ratio(frame[numerator], frame[denominator], scale)
+    _add_ratios(frame, config)
+    for name, (numerator, denominator) in LEVEL_SHARES.items():
+        frame[name] = _ratio(frame[numerator], frame[denominator], 1.0)
     integer_columns = [*Tally.names(), *LEVELS]
     integer_columns = [c for c in integer_columns if not c.endswith("_total")]
     frame[integer_columns] = frame[integer_columns].astype("int64")
@@ -159,16 +236,18 @@ def build_timeseries(
 
 def summarise(timeseries: pd.DataFrame, config: Config) -> dict[str, float]:
     """Flat dict of KPIs for the whole run (totals, end levels, whole-run ratios)."""
-    flows = [c for c in COLUMN_DOCS if c not in LEVELS and c not in RATIOS]
-    flows = [c for c in flows if c not in {"period", "month_start", "cumulative_profit"}]
-    totals = timeseries[flows].sum()
-    summary: dict[str, float] = {name: float(value) for name, value in totals.items()}
+    derived = {*RATIOS, *LEVEL_SHARES, "retention_rate_annual", "clv_estimate"}
+    not_flows = {*LEVELS, *FLOAT_LEVELS, *derived, "period", "month_start", "cumulative_profit"}
+    flows = [c for c in COLUMN_DOCS if c not in not_flows]
+    totals: dict[str, float] = {name: float(v) for name, v in timeseries[flows].sum().items()}
+    _add_ratios(totals, config)
+    summary = {name: float(value) for name, value in totals.items()}
     summary["npv"] = summary.pop("discounted_profit")
     summary["horizon_days"] = summary.pop("period_days")
-    for name, (numerator, denominator, scale) in RATIOS.items():
-        summary[name] = float(_ratio(totals[numerator], totals[denominator], scale))
+    for name in [*LEVEL_SHARES, "mean_satisfaction"]:
+        summary[name] = float(timeseries[name].mean())
     last = timeseries.iloc[-1]
-    for level in LEVELS:
+    for level in LEVELS + FLOAT_LEVELS:
         summary[f"{level}_end"] = float(last[level])
     summary["initial_customers"] = float(config.market.initial_customers)
     summary["initial_prospects"] = float(config.market.prospects)
@@ -182,7 +261,10 @@ SUMMARY_EXTRA_DOCS: dict[str, tuple[str, str]] = {
     "initial_customers": ("customers", "active customers at time 0"),
     "initial_prospects": ("customers", "prospect pool at time 0"),
     "initial_stock": ("units", "finished-goods stock at time 0 (order_up_to_units)"),
-    **{f"{level}_end": (COLUMN_DOCS[level][0], f"{level} at the end") for level in LEVELS},
+    **{
+        f"{level}_end": (COLUMN_DOCS[level][0], f"{level} at the end")
+        for level in LEVELS + FLOAT_LEVELS
+    },
 }
 
 

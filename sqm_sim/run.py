@@ -20,13 +20,16 @@ class RunResult:
     """The outcome of one replication.
 
     ``timeseries`` has one row per reporting period (columns documented in
-    :data:`sqm_sim.kpis.COLUMN_DOCS`); ``summary`` is a flat dict of whole-run KPIs.
+    :data:`sqm_sim.kpis.COLUMN_DOCS`); ``summary`` is a flat dict of whole-run KPIs;
+    ``customers`` has one row per customer ever active (segment, join / first order / loss
+    day, orders, discounted orders, final satisfaction and expectation).
     """
 
     config: Config
     seed: int
     timeseries: pd.DataFrame
     summary: dict[str, float]
+    customers: pd.DataFrame
 
 
 def simulate(config: Config, seed: int) -> RunResult:
@@ -42,4 +45,5 @@ def simulate(config: Config, seed: int) -> RunResult:
     env.run(until=months * DAYS_PER_MONTH)
     samples = collector.finish()
     timeseries = build_timeseries(samples, world.ledger.entries, config)
-    return RunResult(config, seed, timeseries, summarise(timeseries, config))
+    summary = summarise(timeseries, config)
+    return RunResult(config, seed, timeseries, summary, world.customers.table())

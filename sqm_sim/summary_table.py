@@ -36,10 +36,19 @@ HEADLINE_KPIS: dict[str, list[str]] = {
         "backorders_open_end",
     ],
     "Customers": [
+        "mean_satisfaction",
+        "share_satisfied",
+        "share_dissatisfied",
+        "complaint_rate",
+        "recovery_rate",
+        "repurchase_rate",
+        "retention_rate_annual",
         "active_customers_end",
         "customers_acquired",
+        "customers_referred",
         "customers_lost",
-        "repurchase_rate",
+        "market_share_end",
+        "clv_estimate",
     ],
 }
 

@@ -16,7 +16,7 @@ SMALL_OVERRIDES: dict[str, Any] = {
     "simulation.horizon_months": 6,
     "market.initial_customers": 200,
     "market.prospects": 100,
-    "market.acquisition_per_month": 10.0,
+    "environment.competitor_customers": 200,
     "operations.reorder_point_units": 60,
     "operations.order_up_to_units": 150,
     "distribution.shipping_capacity_per_day": 20,

@@ -19,6 +19,8 @@ from scipy import stats
 import sqm_sim
 from sqm_sim.units import DAYS_PER_MONTH, MINUTES_PER_DAY
 
+from .support import NO_ACQUISITION, fixed_loyalty
+
 REPLICATIONS = 30
 HORIZON_MONTHS = 120
 CONFIDENCE = 0.99
@@ -31,8 +33,8 @@ def queue_config(lines: int, arrival_rate: float, service_rate: float) -> sqm_si
             "simulation.horizon_months": HORIZON_MONTHS,
             "market.initial_customers": customers,
             "market.prospects": 0,
-            "market.acquisition_per_month": 0.0,
-            "market.repurchase_probability": 1.0,
+            **NO_ACQUISITION,
+            **fixed_loyalty(1.0),
             "market.purchase_cycle": {"kind": "exponential", "mean": customers / arrival_rate},
             "operations.production_lines": lines,
             "operations.cycle_time": {

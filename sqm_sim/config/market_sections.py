@@ -16,11 +16,12 @@ class ProductSettings(Section):
     """What the product offers, relative to the market's state of the art."""
 
     feature_level: float = param(
-        0.9,
+        0.8,
         unit="index (state of the art at t=0 = 1)",
         description="performance and features of the product; the performance a customer "
         "experiences is feature_level / state_of_the_art(t)",
-        source="assumption: a solid product slightly behind the best on the market",
+        source="assumption: a solid product behind the best on the market; puts mean "
+        "satisfaction near 0.9, the upper range of ACSI scores (Fornell et al. 1996)",
         gt=0.0,
         le=3.0,
     )
@@ -192,7 +193,7 @@ class CustomerSettings(Section):
         le=10.0,
     )
     satisfied_threshold: float = param(
-        0.7,
+        0.8,
         unit="0-1 scale",
         description="satisfaction at or above which a customer counts as satisfied and "
         "spreads positive word of mouth",
@@ -301,6 +302,8 @@ class AcquisitionSettings(Section):
     and is lost to the competitor with hazard
       referral_rate * negative_wom_weight * dissatisfied / market_size,
     where market_size = initial customers + competitor customers + prospects at t=0.
+    The competitor's customers (its own, those we lost, those deterred) return to the
+    prospect pool at environment.competitor_churn_per_year.
     """
 
     marketing_rate_per_year: float = param(
@@ -343,6 +346,15 @@ class EnvironmentSettings(Section):
         source="assumption: two equal incumbents",
         ge=0,
         le=100_000_000,
+    )
+    competitor_churn_per_year: float = param(
+        0.3,
+        unit="1/year",
+        description="rate at which the competitor's customers leave it and return to the "
+        "prospect pool (where we may win them, or win back customers we lost)",
+        source="assumption: about the baseline firm's own churn (70% annual retention)",
+        ge=0.0,
+        le=12.0,
     )
     competitor_quality: float = param(
         0.8,

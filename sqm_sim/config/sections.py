@@ -48,21 +48,14 @@ class MarketSettings(Section):
         le=1_000_000,
     )
     prospects: int = param(
-        20_000,
+        6_000,
         unit="customers",
-        description="finite pool of potential customers not yet acquired",
-        source="assumption: served market about 15x the installed base",
+        description="finite pool of potential customers not yet buying from anyone "
+        "(acquisition settings say how fast they are won)",
+        source="assumption: a market still growing; with the Bass coefficients the installed "
+        "base stays roughly steady over five years",
         ge=0,
         le=10_000_000,
-    )
-    acquisition_per_month: float = param(
-        45.0,
-        unit="customers/month",
-        description="mean rate of new customers won by marketing (Poisson), while prospects last",
-        source="assumption: replaces the customers lost at the default repurchase "
-        "probability (1500 x 3% per monthly order), so the installed base is steady",
-        ge=0.0,
-        le=100_000.0,
     )
     purchase_cycle: DurationDistribution = duration_param(
         "gamma",
@@ -72,15 +65,6 @@ class MarketSettings(Section):
         description="time between two orders of one customer (renewal process; each order "
         "is one unit)",
         source="assumption: monthly replenishment orders",
-    )
-    repurchase_probability: float = param(
-        0.97,
-        unit="probability",
-        description="chance that a customer keeps buying after each delivery",
-        source="0.97 per monthly order = 69% annual retention, inside the 65-90% band "
-        "reported by Reichheld & Sasser, HBR 1990",
-        ge=0.0,
-        le=1.0,
     )
 
 

@@ -41,7 +41,15 @@ class Tally:
     deliveries_on_time: int = 0
     delivery_lead_time_days_total: float = 0.0
     units_damaged: int = 0
-    # customers
+    # customers and service
+    complaints_filed: int = 0
+    complaints_closed: int = 0
+    complaints_resolved: int = 0
+    complaints_resolved_fast: int = 0
+    complaint_days_total: float = 0.0
+    customers_referred: int = 0
+    prospects_deterred: int = 0
+    returned_to_market: int = 0
     warranty_claims: int = 0
     damage_claims: int = 0
     customers_acquired: int = 0

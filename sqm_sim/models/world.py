@@ -8,11 +8,14 @@ import simpy
 
 from ..config import Config
 from ..random_streams import RandomStreams
+from .acquisition import Acquisition
 from .customers import CustomerBase
 from .distribution import Fulfilment
+from .environment import MarketEnvironment
 from .ledger import FIXED_COST, PREVENTION, Ledger
 from .operations import Production
 from .quality import Inspection, ProcessControl
+from .service_desk import ServiceDesk
 from .tally import Tally
 
 
@@ -28,11 +31,15 @@ class World:
     production: Production
     inspection: Inspection
     fulfilment: Fulfilment
+    environment: MarketEnvironment
+    desk: ServiceDesk
     customers: CustomerBase
+    acquisition: Acquisition
 
     def levels(self) -> dict[str, float]:
         """State variables at this instant (stocks, queues, populations)."""
-        tally = self.tally
+        tally, now, customers = self.tally, self.env.now, self.customers
+        active, competitor = customers.active_customers, customers.competitor_customers
         return {
             "stock_on_hand": self.fulfilment.stock_on_hand(),
             "backorders_open": self.fulfilment.backorders_open(),
@@ -40,9 +47,18 @@ class World:
             "in_transit": tally.units_shipped - tally.units_delivered,
             "work_orders_open": tally.work_orders_released - tally.units_produced,
             "units_in_rework": tally.rework_started - tally.units_reworked,
-            "active_customers": self.customers.active_customers,
-            "prospects_remaining": self.customers.prospects_remaining,
+            "active_customers": active,
+            "satisfied_customers": customers.satisfied_active,
+            "dissatisfied_customers": customers.dissatisfied_active,
+            "prospects_remaining": customers.prospects_remaining,
+            "complaints_open": self.desk.complaints_open,
             "out_of_control_days": self.process.out_of_control_days(),
+            "mean_satisfaction": customers.mean_satisfaction(),
+            "competitor_customers": competitor,
+            "market_share": active / (active + competitor) if active else 0.0,
+            "state_of_the_art": self.environment.state_of_the_art(now),
+            "competitor_quality": self.environment.competitor_quality(now),
+            "switching_cost": self.environment.switching_cost(now),
         }
 
 
@@ -61,8 +77,26 @@ def build_world(env: simpy.Environment, config: Config, streams: RandomStreams) 
     )
     inspection = Inspection(config, streams, tally, ledger, production, fulfilment.receive_unit)
     production.connect(fulfilment, inspection.inspect, inspection.finish_rework)
-    customers = CustomerBase(env, config, streams, tally, ledger, fulfilment.place_order)
+    environment = MarketEnvironment(config, streams)
+    desk = ServiceDesk(env, config, streams, tally, ledger)
+    customers = CustomerBase(
+        env, config, streams, tally, ledger, environment, desk, fulfilment.place_order
+    )
+    acquisition = Acquisition(env, config, streams, customers)
     fulfilment.on_placed = production.review
     fulfilment.on_delivered = customers.on_delivered
     fulfilment.on_cancelled = customers.on_cancelled
-    return World(env, config, tally, ledger, process, production, inspection, fulfilment, customers)
+    return World(
+        env,
+        config,
+        tally,
+        ledger,
+        process,
+        production,
+        inspection,
+        fulfilment,
+        environment,
+        desk,
+        customers,
+        acquisition,
+    )

@@ -1,0 +1,111 @@
+"""Perceived quality, satisfaction and loyalty of one customer (pure functions).
+
+Expectation-disconfirmation (Oliver 1980), on a 0-1 scale:
+
+    experience      x = w_perf * feature_level / state_of_the_art(t)
+                        + w_rel * [unit neither defective nor damaged]
+                        + w_del * [delivered on time]      (x = 0 for a cancelled order)
+    transaction     s = clip(x + disconfirmation_weight * (x - E), 0, 1)
+    satisfaction    S <- (1 - memory) * S + memory * s     (recent experiences weigh more)
+    expectation     E <- E + adaptation * (x - E)
+
+Loyalty: the chance of repurchasing after an experience is logistic,
+
+    u = loyalty_intercept + satisfaction_weight * (S - competitor_quality(t))
+        + switching_cost_weight * switching_cost(t)
+        - price_weight * (unit_price / competitor_price - 1)
+    P(repurchase) = 1 / (1 + exp(-u))
+
+A complaint defers the decision until the complaint is closed; its outcome sets S to the
+configured post-recovery level (fast / slow / failed recovery).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..config.market_sections import SegmentSettings
+
+SATISFIED = 1
+NEUTRAL = 0
+DISSATISFIED = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A segment's parameters, flattened for the per-delivery hot path."""
+
+    index: int
+    name: str
+    weight_performance: float
+    weight_reliability: float
+    weight_delivery: float
+    loyalty_intercept: float
+    satisfaction_weight: float
+    switching_cost_weight: float
+    price_weight: float
+
+    @classmethod
+    def from_settings(cls, index: int, name: str, settings: SegmentSettings) -> Segment:
+        return cls(
+            index=index,
+            name=name,
+            weight_performance=settings.weight_performance,
+            weight_reliability=settings.weight_reliability,
+            weight_delivery=settings.weight_delivery,
+            loyalty_intercept=settings.loyalty_intercept,
+            satisfaction_weight=settings.satisfaction_weight,
+            switching_cost_weight=settings.switching_cost_weight,
+            price_weight=settings.price_weight,
+        )
+
+
+def experience(segment: Segment, performance: float, reliable: bool, on_time: bool) -> float:
+    """Experience of one delivery (0-1 scale; above 1 only if the product beats the market)."""
+    return (
+        segment.weight_performance * performance
+        + segment.weight_reliability * reliable
+        + segment.weight_delivery * on_time
+    )
+
+
+def transaction_satisfaction(
+    experienced: float, expectation: float, disconfirmation_weight: float
+) -> float:
+    """Satisfaction with one transaction: experience plus the surprise, on [0, 1]."""
+    value = experienced + disconfirmation_weight * (experienced - expectation)
+    return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
+
+
+def mood(satisfaction: float, satisfied_threshold: float, dissatisfied_threshold: float) -> int:
+    """SATISFIED, NEUTRAL or DISSATISFIED for a satisfaction level."""
+    if satisfaction >= satisfied_threshold:
+        return SATISFIED
+    if satisfaction < dissatisfied_threshold:
+        return DISSATISFIED
+    return NEUTRAL
+
+
+def repurchase_log_odds(
+    segment: Segment,
+    satisfaction: float,
+    competitor_quality: float,
+    switching_cost: float,
+    relative_price_gap: float,
+) -> float:
+    """u of the logistic repurchase decision."""
+    return (
+        segment.loyalty_intercept
+        + segment.satisfaction_weight * (satisfaction - competitor_quality)
+        + segment.switching_cost_weight * switching_cost
+        - segment.price_weight * relative_price_gap
+    )
+
+
+def logistic(log_odds: float) -> float:
+    """1 / (1 + exp(-u)), without overflow for large |u|."""
+    if log_odds >= 0.0:
+        return 1.0 / (1.0 + math.exp(-log_odds))
+    odds = math.exp(log_odds)
+    return odds / (1.0 + odds)

@@ -1,0 +1,142 @@
+"""The satisfaction and loyalty equations (pure functions) and their calibration."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sqm_sim import Config
+from sqm_sim.models.satisfaction import (
+    DISSATISFIED,
+    NEUTRAL,
+    SATISFIED,
+    Segment,
+    experience,
+    logistic,
+    mood,
+    repurchase_log_odds,
+    transaction_satisfaction,
+)
+
+unit = st.floats(0.0, 1.0)
+
+
+def segment(**overrides) -> Segment:
+    settings = Config().segments["quality_driven"].model_copy(update=overrides)
+    return Segment.from_settings(0, "test", settings)
+
+
+def test_experience_is_the_weighted_sum_of_what_the_customer_notices():
+    seg = segment()
+    assert experience(seg, 1.0, True, True) == pytest.approx(1.0)
+    assert experience(seg, 0.8, True, True) == pytest.approx(
+        seg.weight_performance * 0.8 + seg.weight_reliability + seg.weight_delivery
+    )
+    assert experience(seg, 1.0, False, True) == pytest.approx(1.0 - seg.weight_reliability)
+    assert experience(seg, 1.0, True, False) == pytest.approx(1.0 - seg.weight_delivery)
+
+
+@given(experienced=unit, expectation=unit, weight=st.floats(0.0, 10.0))
+def test_transaction_satisfaction_stays_on_the_scale(experienced, expectation, weight):
+    value = transaction_satisfaction(experienced, expectation, weight)
+    assert 0.0 <= value <= 1.0
+    if expectation == experienced:  # confirmation: satisfaction is the experience itself
+        assert value == pytest.approx(experienced)
+
+
+@given(experienced=unit, low=unit, high=unit)
+def test_higher_expectations_never_raise_satisfaction(experienced, low, high):
+    low, high = min(low, high), max(low, high)
+    assert transaction_satisfaction(experienced, high, 1.0) <= transaction_satisfaction(
+        experienced, low, 1.0
+    )
+
+
+def test_negative_disconfirmation_hurts_more_than_the_experience_alone():
+    assert transaction_satisfaction(0.5, 0.9, 1.0) == pytest.approx(0.1)
+    assert transaction_satisfaction(0.5, 0.9, 0.0) == pytest.approx(0.5)
+
+
+def test_mood_thresholds():
+    assert mood(0.7, 0.7, 0.4) == SATISFIED
+    assert mood(0.69, 0.7, 0.4) == NEUTRAL
+    assert mood(0.4, 0.7, 0.4) == NEUTRAL
+    assert mood(0.39, 0.7, 0.4) == DISSATISFIED
+
+
+@given(st.floats(-800.0, 800.0))
+def test_logistic_is_a_probability_without_overflow(log_odds):
+    p = logistic(log_odds)
+    assert 0.0 <= p <= 1.0
+    assert p == pytest.approx(1.0 - logistic(-log_odds), abs=1e-12)
+
+
+def test_logistic_matches_the_definition():
+    for u in (-3.0, -0.5, 0.0, 0.7, 4.0):
+        assert logistic(u) == pytest.approx(1.0 / (1.0 + math.exp(-u)))
+
+
+@given(s1=unit, s2=unit, w1=unit, w2=unit, q=unit)
+def test_loyalty_rises_with_satisfaction_and_switching_cost(s1, s2, w1, w2, q):
+    seg = segment()
+    low_s, high_s = sorted((s1, s2))
+    low_w, high_w = sorted((w1, w2))
+    assert repurchase_log_odds(seg, high_s, q, 0.5, 0.0) >= repurchase_log_odds(
+        seg, low_s, q, 0.5, 0.0
+    )
+    assert repurchase_log_odds(seg, 0.8, q, high_w, 0.0) >= repurchase_log_odds(
+        seg, 0.8, q, low_w, 0.0
+    )
+
+
+def test_a_better_competitor_and_a_dearer_price_lower_loyalty():
+    seg = segment()
+    assert repurchase_log_odds(seg, 0.8, 0.9, 0.5, 0.0) < repurchase_log_odds(
+        seg, 0.8, 0.7, 0.5, 0.0
+    )
+    assert repurchase_log_odds(seg, 0.8, 0.8, 0.5, 0.1) < repurchase_log_odds(
+        seg, 0.8, 0.8, 0.5, 0.0
+    )
+
+
+def _stay_probability(config: Config, satisfaction: float, segment_name: str) -> float:
+    env = config.environment
+    seg = Segment.from_settings(0, segment_name, config.segments[segment_name])
+    price_gap = config.finance.unit_price / env.competitor_price - 1.0
+    return logistic(
+        repurchase_log_odds(
+            seg, satisfaction, env.competitor_quality, env.switching_cost, price_gap
+        )
+    )
+
+
+@pytest.mark.parametrize("segment_name", ["quality_driven", "price_driven"])
+def test_default_recovery_levels_reproduce_the_tarp_ordering(segment_name):
+    """TARP (Goodman): loyalty after a problem rises from a failed complaint, to a slow
+    resolution, to a quick one; a quick resolution beats never having had a problem."""
+    config = Config()
+    service, customers = config.service, config.customers
+    seg = Segment.from_settings(0, segment_name, config.segments[segment_name])
+    # a long-standing customer with no problem at all: perfect deliveries, expectations
+    # adapted to them (E = x), so satisfaction settles at the experience itself
+    perfect = experience(seg, config.product.feature_level, True, True)
+    no_problem = transaction_satisfaction(perfect, perfect, customers.disconfirmation_weight)
+    failed = _stay_probability(config, service.satisfaction_after_failed_recovery, segment_name)
+    slow = _stay_probability(config, service.satisfaction_after_slow_recovery, segment_name)
+    fast = _stay_probability(config, service.satisfaction_after_fast_recovery, segment_name)
+    never = _stay_probability(config, no_problem, segment_name)
+    assert failed < slow < fast
+    assert fast > never
+
+
+def test_baseline_loyalty_is_calibrated_to_reported_retention():
+    """At baseline satisfaction each segment keeps 96-99% per monthly order, i.e. roughly
+    60-90% a year, the band of Reichheld & Sasser (1990)."""
+    config = Config()
+    for name in config.segments:
+        per_order = _stay_probability(config, config.customers.initial_satisfaction, name)
+        annual = per_order ** (365.25 / config.market.purchase_cycle.mean)
+        assert 0.6 <= annual <= 0.9, (name, per_order, annual)
