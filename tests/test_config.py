@@ -35,15 +35,23 @@ def test_schema_lists_the_leaf_parameters():
     # a few known leaves, including the ones nested inside distributions
     for key in (
         "simulation.horizon_months",
-        "market.repurchase_probability",
+        "service.complaint_probability",
         "market.purchase_cycle.mean",
         "operations.cycle_time.cv",
+        "service.handling_time.mean",
         "finance.annual_discount_rate",
+        "finance.complaint_handling_cost",
+        "environment.technology_shock_months",
     ):
         assert key in keys
-    # sections themselves are not leaves
-    assert "market" not in keys
-    assert "market.purchase_cycle" not in keys
+    # every field of every default segment is a leaf, under the segment's name
+    for segment in Config().segments:
+        for field in ("share", "loyalty_intercept", "price_weight"):
+            assert f"segments.{segment}.{field}" in keys
+    # sections, the segment table and single segments are not leaves
+    for section in ("market", "market.purchase_cycle", "service", "segments"):
+        assert section not in keys
+    assert not any(key.startswith("segments.") and key.count(".") == 1 for key in keys)
 
 
 @pytest.mark.parametrize("info", PARAMETERS, ids=lambda p: p.key)
@@ -82,23 +90,52 @@ def test_with_overrides_returns_new_config_and_leaves_original_unchanged():
     before = original.to_dict()
     fingerprint = original.fingerprint()
     changed = original.with_overrides(
-        {"market.repurchase_probability": 0.5, "operations.cycle_time.mean": 55.0}
+        {
+            "service.complaint_probability": 0.5,
+            "operations.cycle_time.mean": 55.0,
+            "segments.price_driven.price_weight": 3.0,
+        }
     )
     assert changed is not original
-    assert changed.market.repurchase_probability == 0.5
+    assert changed.service.complaint_probability == 0.5
     assert changed.operations.cycle_time.mean == 55.0
+    assert changed.segments["price_driven"].price_weight == 3.0
     # untouched siblings keep their values
     assert changed.operations.cycle_time.cv == original.operations.cycle_time.cv
+    assert changed.service.desk_staff == original.service.desk_staff
     assert changed.market.initial_customers == original.market.initial_customers
+    assert changed.segments["price_driven"].share == original.segments["price_driven"].share
+    assert changed.segments["quality_driven"] == original.segments["quality_driven"]
     assert original.to_dict() == before
     assert original.fingerprint() == fingerprint
-    assert original.market.repurchase_probability == 0.97
+    assert original.service.complaint_probability == 0.2
+    assert original.segments["price_driven"].price_weight == 8.0
 
 
 def test_config_is_immutable():
     config = Config()
     with pytest.raises(ValueError, match="frozen"):
-        config.market.repurchase_probability = 0.1  # type: ignore[misc]
+        config.service.complaint_probability = 0.1  # type: ignore[misc]
+    with pytest.raises(ValueError, match="frozen"):
+        config.segments["price_driven"].share = 0.1  # type: ignore[misc]
+    with pytest.raises(ValueError, match="frozen"):
+        config.segments = {}  # type: ignore[misc]
+
+
+def test_config_containers_cannot_be_mutated_in_place():
+    # "it cannot be mutated" (Config docstring) must also hold for the fields that hold
+    # containers - the segment table and the list of shock months - or a config could
+    # change under a run, a cache keyed by its fingerprint, or a shared test fixture.
+    config = Config()
+    fingerprint = config.fingerprint()
+    extra = config.segments["price_driven"]
+    with pytest.raises((TypeError, ValueError)):
+        config.segments["extra"] = extra  # type: ignore[index]
+    with pytest.raises((TypeError, ValueError, AttributeError)):
+        config.environment.technology_shock_months.append(3)
+    assert list(config.segments) == ["quality_driven", "price_driven"]
+    assert config.environment.technology_shock_months == []
+    assert config.fingerprint() == fingerprint
 
 
 def test_int_is_accepted_for_float_field_and_stored_as_float():
@@ -116,8 +153,9 @@ def test_int_is_accepted_for_float_field_and_stored_as_float():
 @pytest.mark.parametrize(
     ("key", "value", "allowed"),
     [
-        ("market.repurchase_probability", 1.5, "0 <= value <= 1"),
-        ("market.repurchase_probability", -0.1, "0 <= value <= 1"),
+        ("service.complaint_probability", 1.5, "0 <= value <= 1"),
+        ("service.complaint_probability", -0.1, "0 <= value <= 1"),
+        ("segments.price_driven.share", 1.5, "0 <= value <= 1"),
         ("simulation.horizon_months", 0, "1 <= value <= 600"),
         ("operations.process_capability_cpk", 0.2, "0.3 <= value <= 3"),
         ("quality.monitoring_interval_days", 0.0, "0 < value <= 365"),
@@ -205,9 +243,10 @@ def test_section_given_a_scalar_is_rejected():
 @pytest.mark.parametrize(
     ("key", "suggestion"),
     [
-        ("market.repurchase_probabilty", "market.repurchase_probability"),
-        ("quality.repurchase_probability", "market.repurchase_probability"),  # wrong section
+        ("service.complaint_probabilty", "service.complaint_probability"),
+        ("quality.complaint_probability", "service.complaint_probability"),  # wrong section
         ("market.purchase_cycle.cvv", "market.purchase_cycle.cv"),
+        ("segments.price_driven.price_wieght", "segments.<name>.price_weight"),
     ],
 )
 def test_unknown_override_key_suggests_nearest(key, suggestion):
@@ -224,12 +263,12 @@ def test_unknown_key_without_near_miss_still_errors():
 
 
 def test_unknown_key_in_mapping_suggests_nearest():
-    data = tomllib.loads("[market]\nrepurchase_probabilty = 0.9\n")
+    data = tomllib.loads("[service]\ncomplaint_probabilty = 0.9\n")
     with pytest.raises(ConfigError) as caught:
         Config.from_mapping(data)
     message = str(caught.value)
-    assert "market.repurchase_probabilty" in message
-    assert "did you mean 'market.repurchase_probability'" in message
+    assert "service.complaint_probabilty" in message
+    assert "did you mean 'service.complaint_probability'" in message
 
 
 def test_unknown_section_in_mapping_suggests_nearest():
@@ -317,7 +356,7 @@ def test_consistent_distributions_are_accepted(spec, effective_cv):
 
 def test_several_errors_are_all_listed():
     overrides = {
-        "market.repurchase_probability": 1.5,
+        "service.complaint_probability": 1.5,
         "finance.unit_price": -1.0,
         "market.prospects": -3,
         "simulation.horizon_months": 2.5,
@@ -345,7 +384,20 @@ def test_to_toml_round_trips_through_a_file(tmp_path):
             "description": "a config with non-default values of several types",
             "simulation.horizon_months": 18,
             "simulation.report_period_months": 3,
-            "market.repurchase_probability": 0.1 + 0.2,  # not exactly representable in decimal
+            "service.complaint_probability": 0.1 + 0.2,  # not exactly representable in decimal
+            "service.desk_staff": 0,
+            "service.handling_time": {"kind": "deterministic", "mean": 0.5},
+            # a third segment; shares and experience weights still sum to 1
+            "segments.quality_driven.share": 0.5,
+            "segments.price_driven.share": 0.3,
+            "segments.loyal_core": {
+                "share": 0.2,
+                "weight_performance": 0.5,
+                "weight_reliability": 0.5,
+                "weight_delivery": 0.0,
+                "loyalty_intercept": -1.25,
+            },
+            "environment.technology_shock_months": [3, 17],
             "market.purchase_cycle": {"kind": "exponential", "mean": 27.5},
             "operations.cycle_time": {"kind": "lognormal", "mean": 41.0, "cv": 0.35},
             "operations.reorder_point_units": -1,
@@ -360,6 +412,9 @@ def test_to_toml_round_trips_through_a_file(tmp_path):
     assert loaded == config
     assert loaded.fingerprint() == config.fingerprint()
     assert loaded.to_toml() == config.to_toml()
+    # the segment table keeps its entries and their order (customers are drawn into
+    # segments by cumulative shares in this order)
+    assert list(loaded.segments) == ["quality_driven", "price_driven", "loyal_core"]
 
 
 def test_to_toml_is_plain_toml_data():
@@ -375,7 +430,11 @@ def test_fingerprint_is_stable_and_short():
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"market.repurchase_probability": 0.96},
+        {"service.complaint_probability": 0.21},
+        {"segments.price_driven.price_weight": 8.0000001},
+        {"segments.quality_driven.share": 0.4, "segments.price_driven.share": 0.6},
+        {"environment.technology_shock_months": [12]},
+        {"finance.complaint_handling_cost": 61.0},
         {"simulation.horizon_months": 59},
         {"market.purchase_cycle.cv": 0.51},
         {"operations.cycle_time.kind": "lognormal"},

@@ -35,7 +35,7 @@ def test_segment_shares_must_sum_to_one():
 
 
 def test_segment_experience_weights_must_sum_to_one():
-    with pytest.raises(ConfigError, match="segments.quality_driven: experience weights"):
+    with pytest.raises(ConfigError, match=r"segments\.quality_driven: experience weights"):
         Config().with_overrides({"segments.quality_driven.weight_delivery": 0.5})
 
 
@@ -84,5 +84,5 @@ def test_a_scenario_file_can_change_one_segment_field(tmp_path):
 
 
 def test_misspelt_segment_field_gets_a_suggestion():
-    with pytest.raises(ConfigError, match="did you mean 'segments.<name>.share'"):
+    with pytest.raises(ConfigError, match=r"did you mean 'segments\.<name>\.share'"):
         Config().with_overrides({"segments.price_driven.shar": 0.4})
