@@ -56,7 +56,7 @@ def test_no_segment_at_all_is_an_error():
 
 def test_thresholds_must_be_ordered():
     with pytest.raises(ConfigError, match="dissatisfied_threshold"):
-        Config().with_overrides({"customers.dissatisfied_threshold": 0.8})
+        Config().with_overrides({"customers.dissatisfied_threshold": 0.9})
 
 
 def test_events_after_the_horizon_are_rejected():

@@ -9,7 +9,7 @@ import pytest
 
 from sqm_sim import Config, ConfigError, load_scenario, shipped_scenarios
 
-REQUIRED = {"baseline", "commodity", "premium", "tech_shift"}
+REQUIRED = {"baseline", "commodity", "deregulation", "premium", "tech_shift"}
 TEXT_KEYS = {"name", "description"}
 
 
@@ -21,7 +21,7 @@ def _parameters(config: Config) -> dict:
 def test_shipped_scenarios_include_the_required_ones():
     infos = shipped_scenarios()
     names = [info.name for info in infos]
-    assert len(infos) >= 4
+    assert len(infos) >= len(REQUIRED)
     assert set(names) >= REQUIRED
     assert len(names) == len(set(names))
     assert names[0] == "baseline"
@@ -93,11 +93,11 @@ def test_malformed_toml_names_the_file(tmp_path):
 
 def test_out_of_range_value_in_file_names_key_and_file(tmp_path):
     path = tmp_path / "bad_range.toml"
-    path.write_text("[market]\nrepurchase_probability = 1.5\n")
+    path.write_text("[service]\ncomplaint_probability = 1.5\n")
     with pytest.raises(ConfigError) as caught:
         load_scenario(path)
     message = str(caught.value)
-    assert "market.repurchase_probability" in message
+    assert "service.complaint_probability" in message
     assert "1.5" in message
     assert "0 <= value <= 1" in message
     assert str(path) in message
@@ -131,6 +131,9 @@ def test_scenario_file_sets_a_subset_and_keeps_defaults(tmp_path):
         'description = "partial"\n'
         "[market]\ninitial_customers = 42\n"
         '[operations]\ncycle_time = { kind = "exponential", mean = 33.0 }\n'
+        "[service]\ndesk_staff = 0\n"
+        '[service.handling_time]\nkind = "deterministic"\nmean = 0.5\n'
+        "[segments.price_driven]\nloyalty_intercept = 1.0\n"
     )
     config = load_scenario(path)
     assert config.name == "partial"  # defaults to the file stem
@@ -138,12 +141,22 @@ def test_scenario_file_sets_a_subset_and_keeps_defaults(tmp_path):
     assert config.market.initial_customers == 42
     assert config.operations.cycle_time.kind == "exponential"
     assert config.operations.cycle_time.effective_cv == 1.0
+    # a distribution table replaces the default distribution whole (no cv left over) ...
+    assert config.service.handling_time.kind == "deterministic"
+    assert config.service.handling_time.cv is None
+    # ... while sections and named segments merge key by key over the defaults
+    assert config.service.complaint_probability == Config().service.complaint_probability
+    assert list(config.segments) == list(Config().segments)
+    assert config.segments["price_driven"].share == Config().segments["price_driven"].share
     expected = Config().with_overrides(
         {
             "name": "partial",
             "description": "partial",
             "market.initial_customers": 42,
             "operations.cycle_time": {"kind": "exponential", "mean": 33.0},
+            "service.desk_staff": 0,
+            "service.handling_time": {"kind": "deterministic", "mean": 0.5},
+            "segments.price_driven.loyalty_intercept": 1.0,
         }
     )
     assert config == expected
