@@ -8,6 +8,7 @@
 """
 
 from .config import Config, ConfigError
+from .roi import initiative_roi
 from .run import RunResult, simulate
 from .scenarios import load_scenario, shipped_scenarios
 
@@ -18,6 +19,7 @@ __all__ = [
     "ConfigError",
     "RunResult",
     "__version__",
+    "initiative_roi",
     "load_scenario",
     "shipped_scenarios",
     "simulate",

@@ -13,7 +13,9 @@ from typing import Any
 
 from . import __version__
 from .config import Config, ConfigError, iter_parameters
+from .portfolios import shipped_portfolios, with_portfolio
 from .provenance import run_manifest, utc_now
+from .roi import initiative_roi
 from .run import simulate
 from .run_output import json_safe, write_run
 from .scenarios import load_scenario, shipped_scenarios
@@ -37,9 +39,11 @@ def parse_override(text: str) -> tuple[str, Any]:
         return key, raw
 
 
-def resolve_config(scenario: str, overrides: Sequence[str]) -> Config:
-    """A scenario with the command line's ``--set`` overrides applied."""
+def resolve_config(scenario: str, overrides: Sequence[str], portfolio: str | None = None) -> Config:
+    """A scenario with the command line's portfolio and ``--set`` overrides applied."""
     config = load_scenario(scenario)
+    if portfolio:
+        config = with_portfolio(config, portfolio)
     if overrides:
         config = config.with_overrides(dict(parse_override(item) for item in overrides))
     return config
@@ -53,7 +57,7 @@ def _seed(text: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    config = resolve_config(args.scenario, args.set)
+    config = resolve_config(args.scenario, args.set, args.portfolio)
     started, clock = utc_now(), time.perf_counter()
     result = simulate(config, seed=args.seed)
     elapsed = time.perf_counter() - clock
@@ -69,6 +73,42 @@ def cmd_run(args: argparse.Namespace) -> int:
         written = write_run(result, Path(args.out), manifest, args.format)
         if not args.json:
             print(f"\nwrote {len(written)} files to {args.out}: report.md, timeseries, ...")
+    return 0
+
+
+def cmd_roi(args: argparse.Namespace) -> int:
+    config = resolve_config(args.scenario, args.set, args.portfolio)
+    if not config.portfolio.initiatives:
+        raise UsageError("no initiatives to value: give --portfolio (see `sqm-sim portfolios`)")
+    if args.replications < 2:
+        raise UsageError(f"--replications must be at least 2, got {args.replications}")
+    seeds = range(args.seed, args.seed + args.replications)
+    table = initiative_roi(config, seeds, confidence=args.confidence)
+    if args.json:
+        print(table.to_json(orient="records", indent=2))
+        return 0
+    print(
+        f"scenario {config.name} | portfolio {config.portfolio.name} | "
+        f"{args.replications} paired replications | {args.confidence:.0%} intervals\n"
+    )
+    shown = table.assign(
+        pv_spend=table["pv_spend"].map("{:,.0f}".format),
+        incremental_npv=table["incremental_npv"].map("{:,.0f}".format),
+        ci=[f"[{lo:,.0f}, {hi:,.0f}]" for lo, hi in zip(table.ci_low, table.ci_high, strict=True)],
+        roi=table["roi"].map("{:.2f}".format),
+    )[["initiative", "kind", "pv_spend", "incremental_npv", "ci", "roi", "payback_month"]]
+    print(shown.to_string(index=False))
+    return 0
+
+
+def cmd_portfolios(args: argparse.Namespace) -> int:
+    listed = shipped_portfolios()
+    if args.json:
+        print(json.dumps([{"name": n, "description": d} for n, d in listed]))
+        return 0
+    width = max(len(name) for name, _ in listed)
+    for name, description in listed:
+        print(f"{name:<{width}}  {description}")
     return 0
 
 
@@ -131,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a parameter, e.g. --set market.repurchase_probability=0.95 (repeatable)",
     )
+    run.add_argument(
+        "--portfolio",
+        metavar="NAME|FILE",
+        help="run this initiative portfolio (shipped name "
+        "or TOML file; replaces the scenario's own)",
+    )
     run.add_argument("--seed", type=_seed, default=1, help="master random seed (default 1)")
     run.add_argument("--out", metavar="DIR", help="write time series, summary, config, report")
     run.add_argument(
@@ -141,6 +187,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.set_defaults(handler=cmd_run)
+
+    roi = commands.add_parser(
+        "roi",
+        help="value each initiative of a portfolio: incremental NPV, ROI, payback",
+        description="Value each initiative against the same portfolio without it, on common "
+        "random numbers (paired replications).",
+    )
+    roi.add_argument("scenario", help="shipped scenario name or TOML path")
+    roi.add_argument("--portfolio", metavar="NAME|FILE", help="portfolio to value")
+    roi.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    roi.add_argument("--replications", type=int, default=10, help="paired runs (default 10)")
+    roi.add_argument("--seed", type=_seed, default=1, help="first seed (default 1)")
+    roi.add_argument("--confidence", type=float, default=0.95, help="CI level (default 0.95)")
+    roi.add_argument("--json", action="store_true", help="print the table as JSON")
+    roi.set_defaults(handler=cmd_roi)
+
+    portfolios = commands.add_parser(
+        "portfolios", help="list shipped portfolios", description="List shipped portfolios."
+    )
+    portfolios.add_argument("--json", action="store_true", help="print as JSON")
+    portfolios.set_defaults(handler=cmd_portfolios)
 
     scenarios = commands.add_parser(
         "scenarios", help="list shipped scenarios", description="List shipped scenarios."

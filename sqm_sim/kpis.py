@@ -34,6 +34,12 @@ FLOAT_LEVELS = [
     "state_of_the_art",
     "competitor_quality",
     "switching_cost",
+    "average_skill",
+    "share_involved",
+    "improvement_factor",
+    "feature_level",
+    "capacity_loss",
+    "defect_probability",
 ]
 # period-end shares, averaged over periods in the summary: name: (numerator, denominator)
 LEVEL_SHARES: dict[str, tuple[str, str]] = {
@@ -124,6 +130,13 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "state_of_the_art": ("index", "market state of the art (norms x technology), 1 at t=0"),
     "competitor_quality": ("0-1 scale", "quality expected from the competitor"),
     "switching_cost": ("0-1 scale", "switching cost in force at period end"),
+    "average_skill": ("0-1 scale", "mean operator skill at period end"),
+    "share_involved": ("share", "operators taking part in improvement"),
+    "improvement_factor": ("ratio", "multiplier on process/human defects from suggestions"),
+    "feature_level": ("index", "product feature level (initiatives included)"),
+    "capacity_loss": ("share", "line capacity lost to disruption and training"),
+    "defect_probability": ("probability", "defect chance of a unit made in control now"),
+    "initiative_spend": ("currency", "initiative spend (memo: inside prevention/appraisal)"),
     "revenue": ("currency", "unit_price x units shipped"),
     "production_cost": ("currency", "unit_cost of units made and not scrapped"),
     "fixed_cost": ("currency", "overheads"),

@@ -13,6 +13,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from .errors import ConfigError, config_error_from, unknown_key_message
 from .fields import Section
+from .initiatives import PortfolioSettings
 from .market_sections import (
     AcquisitionSettings,
     CustomerSettings,
@@ -22,6 +23,7 @@ from .market_sections import (
     ServiceSettings,
     default_segments,
 )
+from .people_sections import InvolvementSettings, WorkforceSettings
 from .schema import _nested_model, field_at, mapping_of_models
 from .sections import (
     DistributionSettings,
@@ -30,7 +32,6 @@ from .sections import (
     OperationsSettings,
     QualitySystemSettings,
     SimulationSettings,
-    WorkforceSettings,
 )
 
 
@@ -44,6 +45,7 @@ class Config(Section):
     market: MarketSettings = Field(default_factory=MarketSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     workforce: WorkforceSettings = Field(default_factory=WorkforceSettings)
+    involvement: InvolvementSettings = Field(default_factory=InvolvementSettings)
     quality: QualitySystemSettings = Field(default_factory=QualitySystemSettings)
     distribution: DistributionSettings = Field(default_factory=DistributionSettings)
     finance: FinanceSettings = Field(default_factory=FinanceSettings)
@@ -56,6 +58,7 @@ class Config(Section):
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     acquisition: AcquisitionSettings = Field(default_factory=AcquisitionSettings)
     environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
+    portfolio: PortfolioSettings = Field(default_factory=PortfolioSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
@@ -82,9 +85,52 @@ class Config(Section):
                 f"({self.environment.switching_cost_change_month}) falls after the horizon "
                 f"({horizon})"
             )
+        problems.extend(self._portfolio_problems())
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _portfolio_problems(self) -> list[str]:
+        horizon = self.simulation.horizon_months
+        portfolio = self.portfolio
+        problems = [
+            f"initiative '{i.name}' starts in month {i.start_month}, at or after the horizon "
+            f"({horizon} months; months are numbered from 0)"
+            for i in portfolio.initiatives
+            if i.start_month >= horizon
+        ]
+        problems.extend(portfolio.budget_problems(horizon, self.workforce))
+        gains = {
+            "quality.inspection_coverage": ("qa_system", "inspection_coverage_gain"),
+            "quality.detection_probability": ("qa_system", "detection_gain"),
+            "quality.monitoring_detection_probability": ("qa_system", "monitoring_detection_gain"),
+            "service.recovery_quality": ("customer_service", "recovery_quality_gain"),
+        }
+        for key, (kind, gain_field) in gains.items():
+            section, name = key.split(".")
+            base = getattr(getattr(self, section), name)
+            total = base + sum(
+                getattr(i, gain_field) for i in portfolio.initiatives if i.kind == kind
+            )
+            if total > 1.0 + 1e-9:
+                problems.append(
+                    f"{key} ({base:g}) plus the '{kind}' initiatives' {gain_field} reaches "
+                    f"{total:g}; a probability cannot exceed 1"
+                )
+        losses = [0.0] * horizon
+        for initiative in portfolio.initiatives:
+            for month, loss in enumerate(
+                initiative.capacity_loss_by_month(horizon, self.workforce)
+            ):
+                losses[month] += loss
+        worst = max(losses, default=0.0)
+        if worst > 0.9:
+            month = losses.index(worst)
+            problems.append(
+                f"initiatives take {worst:.0%} of line capacity in month {month}; at most 90% "
+                "may be lost to disruption and training at once"
+            )
+        return problems
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, origin: str = "") -> Config:

@@ -143,20 +143,6 @@ class OperationsSettings(Section):
         return self
 
 
-class WorkforceSettings(Section):
-    """Staff on the lines. (Learning, turnover and training come with the workforce model.)"""
-
-    skill: float = param(
-        0.7,
-        unit="share of full proficiency",
-        description="average operator skill; human error probability is "
-        "human_error_probability_untrained * (1 - skill)",
-        source="assumption: experienced but untrained workforce",
-        ge=0.0,
-        le=1.0,
-    )
-
-
 class QualitySystemSettings(Section):
     """Appraisal (inspection), process monitoring (SPC) and prevention spending."""
 
@@ -249,13 +235,35 @@ class QualitySystemSettings(Section):
         le=60.0,
     )
     prevention_spend_per_month: float = param(
-        3000.0,
+        0.0,
         unit="currency/month",
-        description="upkeep of the quality system: procedures, audits, supplier quality "
-        "(prevention cost)",
-        source="assumption: prevention the smallest CoQ share (Juran; Feigenbaum)",
+        description="general prevention budget (procedures, supplier quality, preventive "
+        "maintenance, poka-yoke); lowers process- and human-caused defects with "
+        "diminishing returns (see prevention_effect_scale)",
+        source="baseline has no improvement programme; prevention is the smallest CoQ "
+        "share in such firms (Juran; Feigenbaum)",
         ge=0.0,
         le=1e9,
+    )
+    prevention_effect_scale: float = param(
+        2500.0,
+        unit="currency/month",
+        description="process- and human-caused defect probabilities are multiplied by "
+        "r_max' + (1 - r_max') exp(-spend / scale), r_max' = 1 - prevention_max_reduction",
+        source="assumption: Juran's economic-conformance model (failure cost falls with "
+        "diminishing returns as prevention rises); scale puts the CoQ optimum at a few "
+        "thousand a month for the baseline",
+        gt=0.0,
+        le=1e9,
+    )
+    prevention_max_reduction: float = param(
+        0.8,
+        unit="share",
+        description="largest share of process- and human-caused defects that prevention "
+        "spending alone can remove",
+        source="assumption",
+        ge=0.0,
+        le=1.0,
     )
 
 

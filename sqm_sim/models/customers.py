@@ -103,7 +103,7 @@ class CustomerBase:
         self._place_order = place_order
         self._warranty_cost = finance.warranty_cost_per_claim
         self._damage_cost = finance.damage_claim_cost
-        self._feature_level = config.product.feature_level
+        self.feature_level = config.product.feature_level
         self._price_gap = finance.unit_price / config.environment.competitor_price - 1.0
         self._initial_satisfaction = customers.initial_satisfaction
         self._initial_expectation = customers.initial_expectation
@@ -226,7 +226,7 @@ class CustomerBase:
             self._tally.damage_claims += 1
             self._ledger.book(EXTERNAL_FAILURE, self._damage_cost)
         customer: Customer = order.customer  # type: ignore[assignment]
-        performance = self._feature_level / self._environment.state_of_the_art(self._env.now)
+        performance = self.feature_level / self._environment.state_of_the_art(self._env.now)
         felt = experience(customer.segment, performance, not (defective or damaged), on_time)
         self._experience(customer, felt)
 

@@ -18,10 +18,12 @@ PREVENTION = "prevention_cost"
 APPRAISAL = "appraisal_cost"
 INTERNAL_FAILURE = "internal_failure_cost"
 EXTERNAL_FAILURE = "external_failure_cost"
+INITIATIVE_SPEND = "initiative_spend"
+"""Memo account: initiative spend, already booked under prevention or appraisal."""
 
 COQ_ACCOUNTS = (PREVENTION, APPRAISAL, INTERNAL_FAILURE, EXTERNAL_FAILURE)
 COST_ACCOUNTS = (PRODUCTION_COST, FIXED_COST, *COQ_ACCOUNTS)
-ACCOUNTS = (REVENUE, *COST_ACCOUNTS)
+ACCOUNTS = (REVENUE, *COST_ACCOUNTS, INITIATIVE_SPEND)
 
 
 def month_of(time_days: float, months: int) -> int:

@@ -7,11 +7,15 @@ inspection. Whether the unit is defective is decided when it is made:
     p_defect = 1 - (1 - p_design) (1 - p_process) (1 - p_human)
 
     p_design  = design_defect_ppm / 1e6
-    p_process = Phi(-(3 Cpk - delta)) + Phi(-(3 Cpk + delta))
+    p_process = k * [Phi(-(3 Cpk - delta)) + Phi(-(3 Cpk + delta))]
                 (normal process, specification limits at +-3 Cpk sigma from the target;
                  delta = 0 in control, drift_shift_sigma while out of control, so that
                  p_process = 2 Phi(-3 Cpk) in control: Montgomery, Introduction to SQC)
-    p_human   = human_error_probability_untrained * (1 - skill)
+    p_human   = k * human_error_probability_untrained * (1 - skill)
+    k         = prevention factor * continuous-improvement factor  (both <= 1)
+
+    prevention factor = (1 - r) + r * exp(-prevention_spend / prevention_effect_scale),
+                        r = prevention_max_reduction
 
 Rework jobs share the lines with new work orders (first come, first served). The lines
 are SimPy processes pulling from one job queue; an idle line sleeps on an event that the
@@ -52,14 +56,40 @@ def process_defect_share(cpk: float, shift_sigma: float = 0.0) -> float:
     )
 
 
-def unit_defect_probability(config: Config, out_of_control: bool) -> float:
+def prevention_factor(config: Config) -> float:
+    """Multiplier on process- and human-caused defects bought by prevention spending."""
+    quality = config.quality
+    reducible = quality.prevention_max_reduction
+    spend_ratio = quality.prevention_spend_per_month / quality.prevention_effect_scale
+    return 1.0 - reducible + reducible * math.exp(-spend_ratio)
+
+
+def defect_probability(
+    design_ppm: float,
+    cpk: float,
+    shift_sigma: float,
+    human_error_untrained: float,
+    skill: float,
+    line_factor: float,
+) -> float:
     """Chance that a newly made unit is defective (design, process and human causes)."""
-    ops = config.operations
-    shift = config.quality.drift_shift_sigma if out_of_control else 0.0
-    p_design = ops.design_defect_ppm / 1e6
-    p_process = process_defect_share(ops.process_capability_cpk, shift)
-    p_human = ops.human_error_probability_untrained * (1.0 - config.workforce.skill)
+    p_design = design_ppm / 1e6
+    p_process = line_factor * process_defect_share(cpk, shift_sigma)
+    p_human = line_factor * human_error_untrained * (1.0 - skill)
     return 1.0 - (1.0 - p_design) * (1.0 - p_process) * (1.0 - p_human)
+
+
+def unit_defect_probability(config: Config, out_of_control: bool) -> float:
+    """Defect probability of a new unit at t=0 (no initiative, no improvement yet)."""
+    ops = config.operations
+    return defect_probability(
+        ops.design_defect_ppm,
+        ops.process_capability_cpk,
+        config.quality.drift_shift_sigma if out_of_control else 0.0,
+        ops.human_error_probability_untrained,
+        config.workforce.skill,
+        prevention_factor(config),
+    )
 
 
 class ProcessState(Protocol):
@@ -97,10 +127,14 @@ class Production:
         self._order_up_to = ops.order_up_to_units
         self._unit_cost = config.finance.unit_cost
         self._rework_time_fraction = config.quality.rework_time_fraction
+        self._human_error = ops.human_error_probability_untrained
+        self._shift = config.quality.drift_shift_sigma
+        self._prevention = prevention_factor(config)
         self._defect_probability = (
             unit_defect_probability(config, out_of_control=False),
             unit_defect_probability(config, out_of_control=True),
         )
+        self._slowdown = 1.0
         self._cycle_time = streams.duration("cycle_time", ops.cycle_time, 1.0 / MINUTES_PER_DAY)
         self._defect_draw = streams.uniform("unit_defect")
         self._jobs: deque[int] = deque()
@@ -121,6 +155,24 @@ class Production:
         self.finished_goods = finished_goods
         self.inspect = inspect
         self.finish_rework = finish_rework
+
+    def set_quality_drivers(
+        self, design_ppm: float, cpk: float, skill: float, improvement_factor: float
+    ) -> None:
+        """New design, capability, skill or improvement level: recompute defect chances."""
+        line_factor = self._prevention * improvement_factor
+        self._defect_probability = tuple(
+            defect_probability(design_ppm, cpk, shift, self._human_error, skill, line_factor)
+            for shift in (0.0, self._shift)
+        )
+
+    def set_capacity_loss(self, share: float) -> None:
+        """Share of line capacity taken by disruption or training: cycle times stretch."""
+        self._slowdown = 1.0 / (1.0 - share)
+
+    def current_defect_probability(self, out_of_control: bool = False) -> float:
+        """Defect chance of a unit made now, in or out of control."""
+        return self._defect_probability[out_of_control]
 
     def pipeline_units(self) -> int:
         """Units released to production that have not yet reached stock or scrap."""
@@ -163,10 +215,10 @@ class Production:
                 continue
             job = jobs.popleft()
             if job == MAKE:
-                yield env.timeout(self._cycle_time())
+                yield env.timeout(self._cycle_time() * self._slowdown)
                 self._finish_unit()
             else:
-                yield env.timeout(self._cycle_time() * self._rework_time_fraction)
+                yield env.timeout(self._cycle_time() * self._rework_time_fraction * self._slowdown)
                 self.finish_rework()  # type: ignore[misc]
 
     def _finish_unit(self) -> None:

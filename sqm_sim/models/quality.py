@@ -10,10 +10,12 @@ scrapped (its ``unit_cost`` moves from production cost to internal failure, plus
 the inspection stream stays aligned across configurations (common random numbers).
 
 Process control. The process goes out of control at the times of a Poisson process with
-rate ``drift_rate_per_month``; while out of control its mean is shifted by
-``drift_shift_sigma`` sigma (see :mod:`.operations`). Every ``monitoring_interval_days`` an
-SPC check (cost ``monitoring_cost_per_check``) detects an out-of-control process with
-probability ``monitoring_detection_probability``; ``correction_time_days`` after detection
+rate ``drift_rate_per_month`` times ``drift_factor`` (initiatives lower the factor; events
+are drawn by thinning the base-rate process, exact for a piecewise-constant factor <= 1);
+while out of control its mean is shifted by ``drift_shift_sigma`` sigma (see
+:mod:`.operations`). Every ``monitoring_interval_days`` an SPC check (cost
+``monitoring_cost_per_check``) detects an out-of-control process with probability
+``monitoring_detection_probability``; ``correction_time_days`` after detection
 the process is back in control. The expected time out of control per episode is therefore
 ``interval * (1/p - 1/2) + correction`` for detection probability p (geometric number of
 checks, uniform phase of the drift within an interval).
@@ -60,6 +62,11 @@ class Inspection:
         self._scrap_cost = finance.scrap_cost_per_unit
         self._draw = streams.uniform("inspection")
         self._rework_draw = streams.uniform("rework")
+
+    def set_inspection(self, coverage: float, detection: float) -> None:
+        """New inspection coverage and detection probability (a QA system initiative)."""
+        self._coverage = coverage
+        self._reject_probability = (self._reject_probability[0], detection)
 
     def inspect(self, defective: bool) -> None:
         """Inspect (or not) a finished unit and send it on."""
@@ -119,6 +126,8 @@ class ProcessControl:
         self._closed_out_of_control_days = 0.0
         self._detected: simpy.Event | None = None
         self._check_draw = streams.uniform("spc_check")
+        self._accept_draw = streams.uniform("drift_accept")
+        self.drift_factor = 1.0
         if quality.drift_rate_per_month > 0.0:
             time_between_drifts = DurationDistribution(
                 kind="exponential", mean=DAYS_PER_MONTH / quality.drift_rate_per_month
@@ -126,6 +135,11 @@ class ProcessControl:
             self._time_to_drift = streams.duration("drift", time_between_drifts)
             env.process(self._drift())
         env.process(self._monitoring())
+
+    def set_monitoring(self, interval_days: float, detection_probability: float) -> None:
+        """New SPC interval (from the next check on) and detection probability."""
+        self._interval = interval_days
+        self._detection_probability = detection_probability
 
     def out_of_control_days(self) -> float:
         """Total time the process has spent out of control so far (days)."""
@@ -137,6 +151,8 @@ class ProcessControl:
         env = self._env
         while True:
             yield env.timeout(self._time_to_drift())
+            if self._accept_draw() >= self.drift_factor:
+                continue  # a potential assignable cause that prevention removed
             self.out_of_control = True
             self._out_of_control_since = env.now
             self._tally.drift_events += 1

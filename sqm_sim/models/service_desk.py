@@ -44,6 +44,12 @@ class ServiceDesk:
         self._handling_time = streams.duration("complaint_handling", service.handling_time)
         self._resolution_draw = streams.uniform("complaint_resolution")
         self.complaints_open = 0
+        self._handling_factor = 1.0
+
+    def set_service(self, recovery_quality: float, handling_factor: float) -> None:
+        """New resolution probability and handling-time multiplier (an initiative)."""
+        self._recovery_quality = recovery_quality
+        self._handling_factor = handling_factor
 
     def file(self, customer: object, on_closed: ComplaintOutcome) -> None:
         """A customer complains; ``on_closed`` hears the outcome."""
@@ -60,7 +66,7 @@ class ServiceDesk:
         filed_at = env.now
         with self._agents.request() as agent:  # type: ignore[union-attr]
             yield agent
-            yield env.timeout(self._handling_time())
+            yield env.timeout(self._handling_time() * self._handling_factor)
         self._ledger.book(EXTERNAL_FAILURE, self._cost)
         self.complaints_open -= 1
         resolved = self._resolution_draw() < self._recovery_quality

@@ -13,10 +13,12 @@ from .customers import CustomerBase
 from .distribution import Fulfilment
 from .environment import MarketEnvironment
 from .ledger import FIXED_COST, PREVENTION, Ledger
+from .management import Management
 from .operations import Production
 from .quality import Inspection, ProcessControl
 from .service_desk import ServiceDesk
 from .tally import Tally
+from .workforce import Workforce
 
 
 @dataclass
@@ -35,6 +37,8 @@ class World:
     desk: ServiceDesk
     customers: CustomerBase
     acquisition: Acquisition
+    workforce: Workforce
+    management: Management
 
     def levels(self) -> dict[str, float]:
         """State variables at this instant (stocks, queues, populations)."""
@@ -59,6 +63,12 @@ class World:
             "state_of_the_art": self.environment.state_of_the_art(now),
             "competitor_quality": self.environment.competitor_quality(now),
             "switching_cost": self.environment.switching_cost(now),
+            "average_skill": self.workforce.average_skill(),
+            "share_involved": self.management.share_involved,
+            "improvement_factor": self.workforce.improvement_factor,
+            "feature_level": customers.feature_level,
+            "capacity_loss": self.management.capacity_loss,
+            "defect_probability": self.production.current_defect_probability(),
         }
 
 
@@ -83,6 +93,10 @@ def build_world(env: simpy.Environment, config: Config, streams: RandomStreams) 
         env, config, streams, tally, ledger, environment, desk, fulfilment.place_order
     )
     acquisition = Acquisition(env, config, streams, customers)
+    workforce = Workforce(config, streams)
+    management = Management(
+        env, config, tally, ledger, workforce, production, process, inspection, desk, customers
+    )
     fulfilment.on_placed = production.review
     fulfilment.on_delivered = customers.on_delivered
     fulfilment.on_cancelled = customers.on_cancelled
@@ -99,4 +113,6 @@ def build_world(env: simpy.Environment, config: Config, streams: RandomStreams) 
         desk,
         customers,
         acquisition,
+        workforce,
+        management,
     )

@@ -1,0 +1,126 @@
+"""Config sections for the people on the lines: skill, learning, turnover, involvement."""
+
+from __future__ import annotations
+
+from .fields import Section, param
+
+
+class WorkforceSettings(Section):
+    """Operators: skill drives human error; learning raises it, turnover lowers it.
+
+    An operator with cumulative output e (units) has skill
+        skill(e) = 1 - (1 - new_hire_skill) * ((e + e0) / e0)^b,   b = log2(learning_rate)
+    (Wright's unit learning curve on the skill gap; e0 = learning_reference_units). Operators
+    present at t=0 start with the experience that gives ``skill``. Each month every operator
+    leaves with probability 1 - exp(-turnover_rate_per_year / 12) and is replaced by a new
+    hire. Output is shared equally among operators.
+    """
+
+    skill: float = param(
+        0.7,
+        unit="share of full proficiency",
+        description="average operator skill at t=0; human error probability is "
+        "human_error_probability_untrained * (1 - skill)",
+        source="assumption: experienced but untrained workforce",
+        ge=0.0,
+        le=1.0,
+    )
+    operators: int = param(
+        40,
+        unit="people",
+        description="operators on the production lines",
+        source="assumption: about 20 per line",
+        ge=1,
+        le=100_000,
+    )
+    new_hire_skill: float = param(
+        0.3,
+        unit="share of full proficiency",
+        description="skill of a newly hired operator",
+        source="assumption",
+        ge=0.0,
+        le=1.0,
+    )
+    learning_rate: float = param(
+        0.85,
+        unit="ratio per doubling",
+        description="the skill gap falls to this share with each doubling of an operator's "
+        "cumulative output",
+        source="Wright 1936: 80-90% learning curves",
+        gt=0.0,
+        le=1.0,
+    )
+    learning_reference_units: float = param(
+        200.0,
+        unit="units",
+        description="e0 of the learning curve: output after which a new hire's gap has "
+        "fallen once by the learning rate",
+        source="assumption: about five months of one operator's share of output",
+        gt=0.0,
+        le=1e9,
+    )
+    turnover_rate_per_year: float = param(
+        0.15,
+        unit="1/year",
+        description="rate at which operators leave (replaced at once by new hires)",
+        source="assumption: manufacturing quit rates of 15-25% a year",
+        ge=0.0,
+        le=12.0,
+    )
+    hours_per_month: float = param(
+        160.0,
+        unit="hours/month",
+        description="working hours of one operator per month (for training time off the line)",
+        source="40-hour week",
+        gt=0.0,
+        le=744.0,
+    )
+
+
+class InvolvementSettings(Section):
+    """Staff involvement and continuous improvement (suggestion system).
+
+    Each month, accepted suggestions ~ Poisson(operators * share_involved *
+    suggestions_per_month * skill * acceptance_probability); each one removes
+    defect_reduction_per_suggestion of the remaining process- and human-caused defects. With
+    steady involvement those defects decay exponentially (Schneiderman's half-life) with
+        half-life = ln 2 / (accepted suggestions per month * defect_reduction_per_suggestion)
+    e.g. 40 * 0.5 * 0.5 * 0.7 * 0.5 * 0.02 = 0.07/month -> about 10 months.
+    """
+
+    share_involved: float = param(
+        0.0,
+        unit="share of operators",
+        description="operators who understand the quality goals and take part in improvement "
+        "(an involvement initiative raises it)",
+        source="baseline has no involvement programme",
+        ge=0.0,
+        le=1.0,
+    )
+    suggestions_per_month: float = param(
+        0.5,
+        unit="suggestions/person/month",
+        description="suggestions of one involved operator of full skill",
+        source="assumption: Japanese-style suggestion systems report several per person "
+        "per month; Western ones far fewer",
+        ge=0.0,
+        le=100.0,
+    )
+    acceptance_probability: float = param(
+        0.5,
+        unit="probability",
+        description="share of suggestions that are implemented",
+        source="assumption",
+        ge=0.0,
+        le=1.0,
+    )
+    defect_reduction_per_suggestion: float = param(
+        0.02,
+        unit="share",
+        description="share of the remaining process- and human-caused defects one implemented "
+        "suggestion removes",
+        source="calibrated to a half-life of about 10 months at 50% involvement, inside "
+        "the 1-22 months reported by Schneiderman (1988)",
+        ge=0.0,
+        le=1.0,
+    )

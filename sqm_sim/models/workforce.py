@@ -1,0 +1,97 @@
+"""The workforce: operator skill (learning curve, turnover, training) and staff involvement.
+
+Each operator has cumulative output e and a skill gap at zero experience g, so that
+    skill = 1 - g * ((e + e0) / e0)^b,   b = log2(learning_rate)      (Wright 1936)
+Output is shared equally among operators every month. Each month an operator leaves with
+probability 1 - exp(-turnover / 12) and is replaced by a new hire (g = 1 - new_hire_skill,
+e = 0). A training session closes a share of each trainee's gap (g <- g (1 - closed)).
+
+Continuous improvement (Schneiderman's half-life): in a month with involvement share v,
+accepted suggestions ~ Poisson(operators * v * suggestions_per_month * mean skill *
+acceptance_probability), and each multiplies the process- and human-caused defects by
+(1 - defect_reduction_per_suggestion). With steady involvement the expected multiplier
+after t months is exp(-lambda * delta * t): a half-life of ln 2 / (lambda * delta) months.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..config import Config
+from ..random_streams import RandomStreams
+
+
+class Workforce:
+    """Operators' skill and the involvement-driven improvement of the process."""
+
+    def __init__(self, config: Config, streams: RandomStreams) -> None:
+        staff, involvement = config.workforce, config.involvement
+        self._exponent = math.log2(staff.learning_rate)
+        self._reference_units = staff.learning_reference_units
+        self._new_hire_gap = 1.0 - staff.new_hire_skill
+        self._leave_probability = -math.expm1(-staff.turnover_rate_per_year / 12.0)
+        self._suggestion_rate = involvement.suggestions_per_month
+        self._acceptance = involvement.acceptance_probability
+        self._reduction = involvement.defect_reduction_per_suggestion
+        gap, experience = self._starting_state(staff.skill)
+        self.experience = np.full(staff.operators, experience)
+        self.gap_at_hire = np.full(staff.operators, gap)
+        self._turnover = streams.generator("turnover")
+        self._training = streams.generator("training")
+        self._suggestions = streams.generator("suggestions")
+        self.improvement_factor = 1.0
+        self.hired = 0
+        self.trained = 0
+        self.suggestions_accepted = 0
+
+    def _starting_state(self, skill: float) -> tuple[float, float]:
+        """(gap at hire, experience) of an operator with ``skill`` on the learning curve."""
+        gap = 1.0 - skill
+        if gap >= self._new_hire_gap or self._exponent == 0.0 or gap == 0.0:
+            return gap, 0.0
+        ratio = (gap / self._new_hire_gap) ** (1.0 / self._exponent)
+        return self._new_hire_gap, self._reference_units * (ratio - 1.0)
+
+    def skills(self) -> np.ndarray:
+        """Skill of every operator (0-1)."""
+        curve = ((self.experience + self._reference_units) / self._reference_units) ** (
+            self._exponent
+        )
+        return 1.0 - self.gap_at_hire * curve
+
+    def average_skill(self) -> float:
+        """Mean operator skill."""
+        return float(self.skills().mean())
+
+    def month_passed(self, units_made: int) -> None:
+        """A month of work: experience from the month's output, then turnover."""
+        self.experience += units_made / len(self.experience)
+        leaving = self._turnover.random(len(self.experience)) < self._leave_probability
+        count = int(leaving.sum())
+        if count:
+            self.experience[leaving] = 0.0
+            self.gap_at_hire[leaving] = self._new_hire_gap
+            self.hired += count
+
+    def train(self, share: float, gap_closed: float) -> None:
+        """A training session ends: a random ``share`` of operators gain skill."""
+        trainees = round(share * len(self.experience))
+        chosen = self._training.choice(len(self.experience), size=trainees, replace=False)
+        self.gap_at_hire[chosen] *= 1.0 - gap_closed
+        self.trained += trainees
+
+    def improve(self, share_involved: float) -> float:
+        """A month of the suggestion system; returns the new improvement factor."""
+        expected = (
+            len(self.experience)
+            * share_involved
+            * self._suggestion_rate
+            * self.average_skill()
+            * self._acceptance
+        )
+        accepted = int(self._suggestions.poisson(expected)) if expected > 0.0 else 0
+        self.suggestions_accepted += accepted
+        self.improvement_factor *= (1.0 - self._reduction) ** accepted
+        return self.improvement_factor

@@ -1,0 +1,44 @@
+"""Shipped TOML files looked up by name (scenarios, portfolios) or given by path."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+
+from .config import ConfigError
+
+
+def read_toml(path: Path) -> dict:
+    """Parse a TOML file as data; any problem becomes a :class:`ConfigError`."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"malformed TOML in {path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def shipped_names(folder: Path) -> list[str]:
+    """Names of the TOML files shipped in ``folder``."""
+    return sorted(path.stem for path in folder.glob("*.toml"))
+
+
+def resolve(name_or_path: str | Path, folder: Path, what: str) -> Path:
+    """The file a name (shipped in ``folder``) or a path refers to."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists() or len(candidate.parts) > 1:
+        if not candidate.is_file():
+            raise ConfigError(f"{what} file not found: {candidate}")
+        return candidate
+    shipped = folder / f"{name_or_path}.toml"
+    if shipped.is_file():
+        return shipped
+    names = shipped_names(folder)
+    close = difflib.get_close_matches(str(name_or_path), names, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise ConfigError(
+        f"unknown {what} '{name_or_path}'{hint} (shipped {what}s: {', '.join(names)}; "
+        "or give the path of a TOML file)"
+    )
