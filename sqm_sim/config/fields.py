@@ -33,10 +33,13 @@ def param(
     gt: float | None = None,
     le: float | None = None,
     lt: float | None = None,
+    strict: bool | None = None,
 ) -> Any:
-    """A documented config field: default, bounds, unit, meaning and source of the default."""
+    """A documented config field: default, bounds, unit, meaning and source of the default.
+    ``strict=False`` lets a TOML list fill a tuple field (tuples keep configs immutable)."""
     return Field(
         default,
+        strict=strict,
         ge=ge,
         gt=gt,
         le=le,

@@ -354,7 +354,7 @@ INITIATIVE_KINDS = (
 class PortfolioSettings(Section):
     """A named set of initiatives with a yearly budget."""
 
-    name: str = Field("none", description="portfolio name")
+    name: str = param("none", unit="-", description="portfolio name", source="portfolio input")
     budget_per_year: float | None = param(
         None,
         unit="currency/year",
@@ -364,8 +364,13 @@ class PortfolioSettings(Section):
         ge=0.0,
         le=1e12,
     )
-    initiatives: list[Initiative] = Field(
-        default_factory=list, description="the initiatives of the portfolio"
+    initiatives: tuple[Initiative, ...] = Field(
+        default=(),
+        strict=False,
+        description="the initiatives of the portfolio (kinds: "
+        + ", ".join(INITIATIVE_KINDS)
+        + "; see sqm_sim/config/initiatives.py)",
+        json_schema_extra={"unit": "-", "source": "portfolio input"},
     )
 
     def spend_by_month(self, horizon_months: int, workforce: WorkforceSettings) -> list[float]:

@@ -398,11 +398,12 @@ class EnvironmentSettings(Section):
         ge=0.0,
         le=12.0,
     )
-    technology_shock_months: list[int] = param(
-        [],
+    technology_shock_months: tuple[int, ...] = param(
+        (),
         unit="months",
         description="months at which a technology shock happens for sure",
         source="scenario input",
+        strict=False,
     )
     technology_shock_size: float = param(
         0.15,

@@ -6,10 +6,11 @@ import copy
 import hashlib
 import json
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import tomli_w
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
 
 from .errors import ConfigError, config_error_from, unknown_key_message
 from .fields import Section
@@ -51,14 +52,29 @@ class Config(Section):
     finance: FinanceSettings = Field(default_factory=FinanceSettings)
     product: ProductSettings = Field(default_factory=ProductSettings)
     customers: CustomerSettings = Field(default_factory=CustomerSettings)
-    segments: dict[str, SegmentSettings] = Field(
+    segments: Mapping[str, SegmentSettings] = Field(
         default_factory=default_segments,
+        validate_default=True,
         description="customer segments by name; shares sum to 1",
     )
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     acquisition: AcquisitionSettings = Field(default_factory=AcquisitionSettings)
     environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
     portfolio: PortfolioSettings = Field(default_factory=PortfolioSettings)
+
+    @field_validator("segments", mode="after")
+    @classmethod
+    def _freeze_segments(
+        cls, segments: Mapping[str, SegmentSettings]
+    ) -> Mapping[str, SegmentSettings]:
+        """A read-only view, so that a config cannot change after validation."""
+        return MappingProxyType(dict(segments))
+
+    @field_serializer("segments")
+    def _serialise_segments(
+        self, segments: Mapping[str, SegmentSettings]
+    ) -> dict[str, SegmentSettings]:
+        return dict(segments)
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:

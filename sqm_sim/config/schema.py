@@ -8,6 +8,7 @@ it through these functions.
 from __future__ import annotations
 
 import difflib
+from collections import abc
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, get_args, get_origin
@@ -54,7 +55,7 @@ def _fmt(number: float) -> str:
 
 def _nested_model(annotation: Any) -> type[BaseModel] | None:
     """The BaseModel class behind an annotation (``Model`` or ``Model | None``), if any."""
-    if get_origin(annotation) is dict:
+    if get_origin(annotation) in (dict, abc.Mapping):
         return None
     candidates = (annotation, *get_args(annotation))
     for candidate in candidates:
@@ -65,7 +66,7 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 
 def mapping_of_models(annotation: Any) -> type[BaseModel] | None:
     """``Model`` for a ``dict[str, Model]`` annotation (named sections such as segments)."""
-    if get_origin(annotation) is dict:
+    if get_origin(annotation) in (dict, abc.Mapping):
         _, value = get_args(annotation)
         if isinstance(value, type) and issubclass(value, BaseModel):
             return value

@@ -120,11 +120,12 @@ class CustomerBase:
         }
         monthly_rate = (1.0 + finance.annual_discount_rate) ** (1.0 / 12.0) - 1.0
         self._discount_per_day = math.log1p(monthly_rate) / DAYS_PER_MONTH
+        # sorted by name: equal configs give equal runs whatever order segments were listed in
+        segments = sorted(config.segments.items())
         self._segments = [
-            Segment.from_settings(i, name, settings)
-            for i, (name, settings) in enumerate(config.segments.items())
+            Segment.from_settings(i, name, settings) for i, (name, settings) in enumerate(segments)
         ]
-        shares = list(itertools.accumulate(s.share for s in config.segments.values()))
+        shares = list(itertools.accumulate(settings.share for _, settings in segments))
         self._cumulative_shares = [share / shares[-1] for share in shares]
         self._segment_draw = streams.uniform("segment")
         self._purchase_gap = streams.duration("purchase_cycle", market.purchase_cycle)
