@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a parameter, e.g. --set market.repurchase_probability=0.95 (repeatable)",
+        help="override a parameter, e.g. --set environment.switching_cost=0.3 (repeatable)",
     )
     run.add_argument(
         "--portfolio",

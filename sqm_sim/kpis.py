@@ -201,7 +201,11 @@ def clv_estimate(margin_per_order, retention, config: Config):
     """Gupta & Lehmann's m r / (1 + d - r), with d the discount rate per purchase cycle."""
     cycle_years = config.market.purchase_cycle.mean / DAYS_PER_YEAR
     discount = (1.0 + config.finance.annual_discount_rate) ** cycle_years - 1.0
-    return margin_per_order * retention / (1.0 + discount - retention)
+    denominator = 1.0 + discount - np.asarray(retention)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = margin_per_order * np.asarray(retention) / denominator
+    # with no discounting and no churn the value is unbounded: reported as NaN
+    return np.where(denominator > 0.0, value, np.nan)
 
 
 def _add_ratios(table, config: Config) -> None:
@@ -234,7 +238,10 @@ def build_timeseries(
     period = np.arange(months) // config.simulation.report_period_months
     grouped = monthly.groupby(period)
     frame = grouped.sum()
-    frame[LEVELS + FLOAT_LEVELS] = samples[LEVELS + FLOAT_LEVELS].groupby(period).last()
+    # levels are the values at each period's last month (NaN included: groupby.last would
+    # skip a NaN and report a stale earlier month)
+    last_rows = np.append(np.flatnonzero(np.diff(period)), months - 1)
+    frame[LEVELS + FLOAT_LEVELS] = samples[LEVELS + FLOAT_LEVELS].iloc[last_rows].to_numpy()
     frame.insert(0, "period", frame.index + 1)
     frame.insert(1, "month_start", grouped.size().cumsum().shift(fill_value=0))
     frame["cumulative_profit"] = frame["profit"].cumsum()

@@ -14,8 +14,8 @@ TableFormat = Literal["parquet", "csv", "both"]
 
 
 def json_safe(summary: dict[str, float]) -> dict[str, float | None]:
-    """The summary with NaN replaced by None, so it is valid JSON."""
-    return {key: (None if math.isnan(value) else value) for key, value in summary.items()}
+    """The summary with NaN and infinities replaced by None, so it is valid JSON."""
+    return {key: (value if math.isfinite(value) else None) for key, value in summary.items()}
 
 
 def write_run(

@@ -19,7 +19,17 @@ SHORT = ["--set", "simulation.horizon_months=3", "--set", "market.initial_custom
 def test_run_prints_kpi_table(capsys):
     assert main(["run", "baseline", *SHORT]) == 0
     out = capsys.readouterr().out
-    for label in ("Finance", "npv", "coq_share_of_revenue", "on_time_rate", "repurchase_rate"):
+    for label in (
+        "Finance",
+        "npv",
+        "coq_share_of_revenue",
+        "on_time_rate",
+        "repurchase_rate",
+        "Customers",
+        "mean_satisfaction",
+        "complaint_rate",
+        "market_share_end",
+    ):
         assert label in out
 
 
@@ -37,7 +47,8 @@ def test_run_json_is_the_summary(capsys):
 
 def test_run_writes_results_folder(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["run", "premium", *SHORT, "--seed", "3", "--out", str(out)]) == 0
+    segment = ["--set", "segments.price_driven.price_weight=3.0"]
+    assert main(["run", "premium", *SHORT, *segment, "--seed", "3", "--out", str(out)]) == 0
     names = {p.name for p in out.iterdir()}
     assert names == {
         "timeseries.parquet",
@@ -57,13 +68,17 @@ def test_run_writes_results_folder(tmp_path, capsys):
     assert manifest["config_hash"] == resolved.fingerprint()
     assert manifest["seeds"] == [3]
     assert resolved.market.initial_customers == 200
+    assert resolved.segments["price_driven"].price_weight == 3.0
+    premium = load_scenario("premium")
+    assert resolved.segments["quality_driven"] == premium.segments["quality_driven"]
     assert "## Key results" in (out / "report.md").read_text()
 
 
 def test_scenarios_lists_each_with_description(capsys):
     assert main(["scenarios", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert {"baseline", "commodity", "premium", "tech_shift"} <= {s["name"] for s in listed}
+    required = {"baseline", "commodity", "deregulation", "premium", "tech_shift"}
+    assert required <= {s["name"] for s in listed}
     assert all(s["description"] for s in listed)
 
 
@@ -71,8 +86,11 @@ def test_params_json_documents_every_key(capsys):
     assert main(["params", "--json"]) == 0
     params = json.loads(capsys.readouterr().out)
     keys = {p["key"] for p in params}
-    assert "market.repurchase_probability" in keys
+    assert "service.complaint_probability" in keys
     assert "operations.cycle_time.mean" in keys
+    # named segments are listed with their names, every field of each
+    assert "segments.price_driven.price_weight" in keys
+    assert "segments.quality_driven.share" in keys
     cycle_mean = next(p for p in params if p["key"] == "operations.cycle_time.mean")
     assert cycle_mean["unit"] == "minutes"
 
@@ -80,8 +98,9 @@ def test_params_json_documents_every_key(capsys):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["run", "baseline", "--set", "market.repurchase_probability=1.5"], "0 <= value <= 1"),
-        (["run", "baseline", "--set", "market.repurchse_probability=0.5"], "did you mean"),
+        (["run", "baseline", "--set", "service.complaint_probability=1.5"], "0 <= value <= 1"),
+        (["run", "baseline", "--set", "service.complaint_probabilty=0.5"], "did you mean"),
+        (["run", "baseline", "--set", "segments.price_driven.share=0.5"], "shares must sum to 1"),
         (["run", "baseline", "--set", "simulation.horizon_months=2.5"], "valid integer"),
         (["run", "baseline", "--set", "novalue"], "key=value"),
         (["run", "no_such_scenario"], "unknown scenario"),

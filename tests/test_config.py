@@ -134,7 +134,7 @@ def test_config_containers_cannot_be_mutated_in_place():
     with pytest.raises((TypeError, ValueError, AttributeError)):
         config.environment.technology_shock_months.append(3)
     assert list(config.segments) == ["quality_driven", "price_driven"]
-    assert config.environment.technology_shock_months == []
+    assert list(config.environment.technology_shock_months) == []
     assert config.fingerprint() == fingerprint
 
 

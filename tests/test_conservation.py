@@ -1,8 +1,14 @@
 """Conservation laws that every run must satisfy, whatever the parameters.
 
-Units, orders, work orders, customers and prospects are neither created nor lost except by
-the documented flows, and the money columns add up. The laws are checked on the whole-run
-summary and at the end of every reporting period of the time series.
+Units, orders, work orders, customers, prospects, the competitor's customers and
+complaints are neither created nor lost except by the documented flows, the money columns
+add up, and the customers table agrees with the counters. The laws are checked on the
+whole-run summary and at the end of every reporting period of the time series.
+
+People move between three pools: our customers, the prospect pool and the competitor.
+Acquisition moves prospects to us, losses move our customers to the competitor, negative
+word of mouth moves prospects to the competitor, and competitor churn moves its customers
+back to the prospects.
 """
 
 from __future__ import annotations
@@ -16,8 +22,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sqm_sim import Config, RunResult, load_scenario, shipped_scenarios, simulate
-from sqm_sim.kpis import COLUMN_DOCS, LEVELS, RATIOS, monthly_discount_factors
+from sqm_sim.kpis import (
+    COLUMN_DOCS,
+    FLOAT_LEVELS,
+    LEVEL_SHARES,
+    LEVELS,
+    RATIOS,
+    monthly_discount_factors,
+)
 from sqm_sim.units import DAYS_PER_MONTH
+from tests.support import NO_ACQUISITION, fixed_loyalty, simulate_cached
 
 MONEY = [
     "revenue",
@@ -32,7 +46,17 @@ MONEY = [
     "profit",
     "discounted_profit",
 ]
-NOT_SUMMED = {"period", "month_start", "cumulative_profit", *LEVELS, *RATIOS}
+NOT_SUMMED = {
+    "period",
+    "month_start",
+    "cumulative_profit",
+    *LEVELS,
+    *FLOAT_LEVELS,
+    *RATIOS,
+    *LEVEL_SHARES,
+    "retention_rate_annual",
+    "clv_estimate",
+}
 FLOWS = [c for c in COLUMN_DOCS if c not in NOT_SUMMED]
 RENAMED = {"discounted_profit": "npv", "period_days": "horizon_days"}
 
@@ -67,8 +91,30 @@ def assert_conserved(result: RunResult) -> None:
     assert s["initial_customers"] + s["customers_acquired"] == (
         s["active_customers_end"] + s["customers_lost"]
     ), "customers"
-    assert s["initial_prospects"] == s["prospects_remaining_end"] + s["customers_acquired"]
+    assert s["initial_prospects"] + s["returned_to_market"] == (
+        s["prospects_remaining_end"] + s["customers_acquired"] + s["prospects_deterred"]
+    ), "prospects"
+    assert (
+        config.environment.competitor_customers
+        + s["customers_lost"]
+        + s["prospects_deterred"]
+        - s["returned_to_market"]
+        == s["competitor_customers_end"]
+    ), "competitor"
     assert s["customers_lost"] == s["repurchase_decisions"] - s["repurchases"]
+    assert s["complaints_filed"] == s["complaints_closed"] + s["complaints_open_end"], "complaints"
+    if config.service.desk_staff == 0:
+        assert s["complaints_open_end"] == 0
+        assert s["complaints_resolved"] == 0
+    if config.environment.competitor_churn_per_year == 0:
+        assert s["returned_to_market"] == 0
+    # Every experience of an active customer (a delivery or a cancelled order) ends in a
+    # complaint or in a repurchase decision; a closed complaint leads to at most one
+    # decision (none if the customer has left meanwhile).
+    experiences = s["units_delivered"] + s["orders_cancelled"]
+    assert s["repurchase_decisions"] + s["complaints_filed"] <= (
+        experiences + s["complaints_closed"]
+    ), "decisions"
 
     # sub-counts never exceed their totals
     assert 0 <= s["defects_produced"] <= s["units_produced"]
@@ -79,6 +125,9 @@ def assert_conserved(result: RunResult) -> None:
     assert 0 <= s["deliveries_on_time"] <= s["units_delivered"]
     assert 0 <= s["units_damaged"] <= s["units_delivered"]
     assert s["drift_detections"] <= s["drift_events"]
+    assert 0 <= s["customers_referred"] <= s["customers_acquired"]
+    assert 0 <= s["complaints_resolved_fast"] <= s["complaints_resolved"] <= s["complaints_closed"]
+    assert 0 <= s["repurchases"] <= s["repurchase_decisions"]
 
     # -- money --------------------------------------------------------------------------
     coq = (
@@ -90,6 +139,16 @@ def assert_conserved(result: RunResult) -> None:
     assert s["coq_total"] == pytest.approx(coq, abs=_money_tolerance(coq))
     cost = s["production_cost"] + s["fixed_cost"] + s["coq_total"]
     assert s["total_cost"] == pytest.approx(cost, abs=_money_tolerance(cost))
+    handled = s["complaints_closed"] if config.service.desk_staff > 0 else 0.0
+    finance = config.finance
+    external = (
+        s["warranty_claims"] * finance.warranty_cost_per_claim
+        + s["damage_claims"] * finance.damage_claim_cost
+        + handled * finance.complaint_handling_cost
+    )
+    assert s["external_failure_cost"] == pytest.approx(external, abs=_money_tolerance(external)), (
+        "external failure"
+    )
     profit = s["revenue"] - cost
     assert s["profit"] == pytest.approx(profit, abs=_money_tolerance(s["revenue"], cost))
     assert ts["cumulative_profit"].iloc[-1] == pytest.approx(
@@ -113,6 +172,9 @@ def assert_conserved(result: RunResult) -> None:
     for level in LEVELS:
         assert (ts[level] >= 0).all(), level
         assert s[f"{level}_end"] == ts[level].iloc[-1]
+    for level in FLOAT_LEVELS:
+        last = ts[level].iloc[-1]
+        assert s[f"{level}_end"] == last or (math.isnan(last) and math.isnan(s[f"{level}_end"]))
     for column in ("units_produced", "orders_placed", "units_shipped", "spc_checks"):
         assert (ts[column] >= 0).all(), column
 
@@ -137,10 +199,51 @@ def assert_conserved(result: RunResult) -> None:
         s["initial_customers"] + cum["customers_acquired"]
         == ts["active_customers"] + cum["customers_lost"]
     ).all()
-    assert (s["initial_prospects"] == ts["prospects_remaining"] + cum["customers_acquired"]).all()
-    assert ts["prospects_remaining"].is_monotonic_decreasing
+    assert (
+        s["initial_prospects"] + cum["returned_to_market"]
+        == ts["prospects_remaining"] + cum["customers_acquired"] + cum["prospects_deterred"]
+    ).all()
+    if config.environment.competitor_churn_per_year == 0:
+        assert ts["prospects_remaining"].is_monotonic_decreasing
+    assert (
+        config.environment.competitor_customers
+        + cum["customers_lost"]
+        + cum["prospects_deterred"]
+        - cum["returned_to_market"]
+        == ts["competitor_customers"]
+    ).all()
+    assert (cum["complaints_filed"] == cum["complaints_closed"] + ts["complaints_open"]).all()
+    assert (ts["complaints_resolved_fast"] <= ts["complaints_resolved"]).all()
+    assert (ts["complaints_resolved"] <= ts["complaints_closed"]).all()
+
+    # satisfaction: moods partition the active customers, levels on their scales
+    moods = ts["satisfied_customers"] + ts["dissatisfied_customers"]
+    assert (moods <= ts["active_customers"]).all()
+    assert not (ts["share_satisfied"] + ts["share_dissatisfied"] > 1.0).any()
+    assert s["share_satisfied"] + s["share_dissatisfied"] <= 1.0 or math.isnan(s["share_satisfied"])
+    satisfaction = ts["mean_satisfaction"]
+    assert (satisfaction.isna() == (ts["active_customers"] == 0)).all()
+    # Mean satisfaction is a running sum over active customers divided by their number.
+    # The sum is updated at every join, experience, recovery and loss; each update rounds
+    # with error at most 2 eps (sum + 1), and the sum never exceeds the customers ever
+    # active. So the mean lies in [0, 1] up to that accumulated rounding.
+    people = s["initial_customers"] + cum["customers_acquired"]
+    updates = (
+        people
+        + cum["units_delivered"]
+        + cum["orders_cancelled"]
+        + cum["complaints_closed"]
+        + cum["customers_lost"]
+    )
+    rounding = 2.0 * np.finfo(float).eps * updates * (people + 1) / ts["active_customers"]
+    active = ts["active_customers"] > 0
+    assert (satisfaction[active] >= -rounding[active]).all()
+    assert (satisfaction[active] <= 1.0 + rounding[active]).all()
+    share = ts["market_share"]
+    assert ((share >= 0.0) & (share <= 1.0)).all()
 
     # money per period
+
     coq_rows = ts[
         ["prevention_cost", "appraisal_cost", "internal_failure_cost", "external_failure_cost"]
     ].sum(axis=1)
@@ -150,6 +253,45 @@ def assert_conserved(result: RunResult) -> None:
     np.testing.assert_allclose(ts["profit"], ts["revenue"] - cost_rows, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(ts["cumulative_profit"], ts["profit"].cumsum(), rtol=1e-9, atol=1e-6)
     assert (ts["production_cost"].cumsum() >= -1e-6).all()
+    handled_rows = ts["complaints_closed"] if config.service.desk_staff > 0 else 0.0
+    external_rows = (
+        ts["warranty_claims"] * finance.warranty_cost_per_claim
+        + ts["damage_claims"] * finance.damage_claim_cost
+        + handled_rows * finance.complaint_handling_cost
+    )
+    np.testing.assert_allclose(ts["external_failure_cost"], external_rows, rtol=1e-12, atol=1e-6)
+
+    assert_customers_table_agrees(result)
+
+
+def assert_customers_table_agrees(result: RunResult) -> None:
+    """The customers table has one row per customer ever active and adds up to the
+    counters; dates, orders and satisfaction are consistent row by row."""
+    s, config, table = result.summary, result.config, result.customers
+    horizon = config.simulation.horizon_months * DAYS_PER_MONTH
+    assert len(table) == s["initial_customers"] + s["customers_acquired"]
+    assert table["customer_id"].is_unique
+    assert table["active_end"].sum() == s["active_customers_end"]
+    assert (~table["active_end"]).sum() == s["customers_lost"]
+    assert (table["lost_day"].isna() == table["active_end"]).all()
+    assert table["orders"].sum() == s["orders_placed"]
+    assert set(table["segment"].astype(str)) <= set(config.segments)
+    # satisfaction lives on the 0-1 scale; expectation moves towards experiences (>= 0)
+    assert table["satisfaction_end"].between(0.0, 1.0).all()
+    assert (table["expectation_end"] >= 0.0).all()
+    # dates: joined within the horizon, first order (if any) and loss not before joining
+    assert table["joined_day"].between(0.0, horizon).all()
+    ordered = table["orders"] > 0
+    assert (table["first_order_day"].notna() == ordered).all()
+    assert (table.loc[ordered, "first_order_day"] >= table.loc[ordered, "joined_day"]).all()
+    lost = table["lost_day"].notna()
+    assert (table.loc[lost, "lost_day"] >= table.loc[lost, "joined_day"]).all()
+    assert (table.loc[lost, "lost_day"] <= horizon).all()
+    # discounted orders: the first undiscounted, later ones worth at most one each
+    discounted = table.loc[ordered, "discounted_orders"]
+    assert (discounted >= 1.0 - 1e-12).all()
+    assert (discounted <= table.loc[ordered, "orders"] * (1.0 + 1e-12)).all()
+    assert (table.loc[~ordered, "discounted_orders"] == 0.0).all()
 
 
 def assert_npv_is_discounted_monthly_profit(result: RunResult) -> None:
@@ -173,65 +315,139 @@ def test_small_run_conserves(small_run):
     assert_npv_is_discounted_monthly_profit(small_run)
 
 
+def _shortened(config: Config, months: int) -> Config:
+    """The scenario over ``months``, its scheduled events (technology shocks, a switching
+    cost change) moved into the shorter horizon in proportion, so they still happen."""
+    horizon = config.simulation.horizon_months
+
+    def scaled(month: int) -> int:
+        return max(1, math.ceil(month * months / horizon))
+
+    environment = config.environment
+    overrides = {
+        "simulation.horizon_months": months,
+        "environment.technology_shock_months": [
+            scaled(m) for m in environment.technology_shock_months
+        ],
+    }
+    if environment.switching_cost_change_month > 0:
+        overrides["environment.switching_cost_change_month"] = scaled(
+            environment.switching_cost_change_month
+        )
+    return config.with_overrides(overrides)
+
+
 @pytest.mark.parametrize("info", shipped_scenarios(), ids=lambda info: info.name)
 def test_shipped_scenarios_conserve(info):
-    config = load_scenario(info.name).with_overrides({"simulation.horizon_months": 6})
+    config = _shortened(load_scenario(info.name), 6)
     result = simulate(config, seed=2024)
     assert_conserved(result)
     assert_npv_is_discounted_monthly_profit(result)
 
 
-@pytest.mark.parametrize(
-    "overrides",
-    [
-        # demand far above capacity: long backorder queues and cancellations
-        {
-            "market.initial_customers": 600,
-            "operations.production_lines": 1,
-            "operations.cycle_time.mean": 120.0,
-            "distribution.backorder_patience_days": 3.0,
-        },
-        # shipping is the bottleneck: orders pile up awaiting dispatch
-        {"distribution.shipping_capacity_per_day": 1},
-        # make to order with heavy scrap and rework
-        {
-            "operations.reorder_point_units": -1,
-            "operations.order_up_to_units": 0,
-            "operations.process_capability_cpk": 0.3,
-            "quality.inspection_coverage": 1.0,
-            "quality.rework_share": 0.5,
-            "quality.rework_success_probability": 0.5,
-            "quality.rework_time_fraction": 5.0,
-        },
-        # customers who leave after every delivery; prospects exhausted quickly
-        {"market.repurchase_probability": 0.0, "market.acquisition_per_month": 500.0},
-        # nobody at all
-        {"market.initial_customers": 0, "market.prospects": 0},
-        # quarterly reporting over a horizon that is not a whole number of quarters
-        {"simulation.horizon_months": 7, "simulation.report_period_months": 3},
-        # a single month
-        {"simulation.horizon_months": 1},
-    ],
-    ids=["overloaded", "shipping-bound", "make-to-order", "fickle", "empty", "quarterly", "1m"],
-)
+OVERLOADED = {
+    "market.initial_customers": 600,
+    "operations.production_lines": 1,
+    "operations.cycle_time.mean": 120.0,
+    "distribution.backorder_patience_days": 3.0,
+}
+# bad units and damage: many disappointing transactions, hence complaints
+DISAPPOINTING = {
+    "operations.design_defect_ppm": 100_000.0,
+    "distribution.damage_probability": 0.1,
+    "service.complaint_probability": 1.0,
+}
+
+EDGE_CASES = {
+    # demand far above capacity: long backorder queues and cancellations
+    "overloaded": OVERLOADED,
+    # shipping is the bottleneck: orders pile up awaiting dispatch
+    "shipping-bound": {"distribution.shipping_capacity_per_day": 1},
+    # make to order with heavy scrap and rework
+    "make-to-order": {
+        "operations.reorder_point_units": -1,
+        "operations.order_up_to_units": 0,
+        "operations.process_capability_cpk": 0.3,
+        "quality.inspection_coverage": 1.0,
+        "quality.rework_share": 0.5,
+        "quality.rework_success_probability": 0.5,
+        "quality.rework_time_fraction": 5.0,
+    },
+    # customers who leave after every delivery; prospects exhausted quickly, and the lost
+    # customers come back through the competitor's churn and are won again
+    "fickle": {
+        **fixed_loyalty(0.0),
+        "acquisition.marketing_rate_per_year": 10.0,
+        "environment.competitor_churn_per_year": 12.0,
+    },
+    # customers who never leave, and no one new
+    "loyal-closed": {**fixed_loyalty(1.0), **NO_ACQUISITION},
+    # nobody at all, not even at the competitor
+    "empty": {
+        "market.initial_customers": 0,
+        "market.prospects": 0,
+        "environment.competitor_customers": 0,
+    },
+    # complaints nobody handles: closed unresolved at once, at no cost
+    "no-desk": {**DISAPPOINTING, "service.desk_staff": 0},
+    # one slow agent: complaints still open at the horizon, decisions waiting for them
+    "swamped-desk": {
+        **DISAPPOINTING,
+        "service.desk_staff": 1,
+        "service.handling_time": {"kind": "exponential", "mean": 5.0},
+    },
+    # strong word of mouth both ways and a restless competitor base
+    "word-of-mouth": {
+        **DISAPPOINTING,
+        "acquisition.referral_rate_per_year": 10.0,
+        "acquisition.negative_wom_weight": 20.0,
+        "environment.competitor_churn_per_year": 6.0,
+        "customers.satisfied_threshold": 0.6,
+        "customers.dissatisfied_threshold": 0.6,
+    },
+    # technology shocks that make the product obsolete, and switching costs that vanish
+    "shocks-deregulation": {
+        "environment.technology_shock_rate_per_year": 12.0,
+        "environment.technology_shock_size": 1.0,
+        "environment.switching_cost": 1.0,
+        "environment.switching_cost_change_month": 3,
+        "environment.switching_cost_after": 0.0,
+    },
+    # quarterly reporting over a horizon that is not a whole number of quarters
+    "quarterly": {"simulation.horizon_months": 7, "simulation.report_period_months": 3},
+    # a single month
+    "1m": {"simulation.horizon_months": 1},
+}
+
+
+@pytest.mark.parametrize("overrides", list(EDGE_CASES.values()), ids=list(EDGE_CASES))
 def test_edge_configurations_conserve(make_config, overrides):
-    result = simulate(make_config(overrides), seed=99)
+    result = simulate_cached(make_config(overrides), seed=99)
     assert_conserved(result)
 
 
-def test_overloaded_run_exercises_backorders(make_config):
-    # guard that the "overloaded" case above really has backorders and cancellations
-    config = make_config(
-        {
-            "market.initial_customers": 600,
-            "operations.production_lines": 1,
-            "operations.cycle_time.mean": 120.0,
-            "distribution.backorder_patience_days": 3.0,
-        }
-    )
-    s = simulate(config, seed=99).summary
-    assert s["orders_backordered"] > 0
-    assert s["orders_cancelled"] > 0
+def _has_backorders_and_cancellations(s) -> bool:
+    return s["orders_backordered"] > 0 and s["orders_cancelled"] > 0
+
+
+GUARDS = {
+    "overloaded": _has_backorders_and_cancellations,
+    "fickle": lambda s: s["returned_to_market"] > 0 and s["customers_lost"] > 100,
+    "loyal-closed": lambda s: s["customers_lost"] == 0 and s["customers_acquired"] == 0,
+    "no-desk": lambda s: s["complaints_filed"] > 0 and s["complaints_resolved"] == 0,
+    "swamped-desk": lambda s: s["complaints_open_end"] > 0 and s["complaints_closed"] > 0,
+    "word-of-mouth": lambda s: (
+        min(s["customers_referred"], s["prospects_deterred"], s["returned_to_market"]) > 0
+    ),
+    "shocks-deregulation": lambda s: s["state_of_the_art_end"] > 1.5,
+}
+
+
+@pytest.mark.parametrize("case", list(GUARDS))
+def test_edge_configurations_exercise_what_they_claim(make_config, case):
+    # guard that the edge cases above really reach the situation their comment names
+    s = simulate_cached(make_config(EDGE_CASES[case]), seed=99).summary
+    assert GUARDS[case](s), case
 
 
 # -- reporting periods ----------------------------------------------------------------------
@@ -262,17 +478,53 @@ def test_quarterly_reporting_sums_the_monthly_rows(make_config):
     pd.testing.assert_frame_equal(q[counts], summed[counts], check_exact=True)
     inexact = [c for c in FLOWS if c not in counts]
     pd.testing.assert_frame_equal(q[inexact], summed[inexact], rtol=1e-12, atol=1e-6)
-    last = m[LEVELS].groupby(groups).last().reset_index(drop=True)
-    pd.testing.assert_frame_equal(q[LEVELS], last, check_exact=True)
+    quarter_ends = [2, 5, 7]
+    levels = [*LEVELS, *FLOAT_LEVELS, *LEVEL_SHARES]
+    # the row of each period's last month (not groupby().last(), which skips NaN)
+    last = m[levels].iloc[quarter_ends].reset_index(drop=True)
+    pd.testing.assert_frame_equal(q[levels], last, check_exact=True)
     np.testing.assert_allclose(
-        q["cumulative_profit"], m["cumulative_profit"].iloc[[2, 5, 7]], rtol=1e-12, atol=1e-6
+        q["cumulative_profit"], m["cumulative_profit"].iloc[quarter_ends], rtol=1e-12, atol=1e-6
     )
+    # Level averages (the period-end shares and mean satisfaction) are averaged over the
+    # reporting periods, so they depend on the grid: over quarters they are the mean of
+    # the quarter-end values. Every other summary value is the same on either grid.
+    averaged = {*LEVEL_SHARES, "mean_satisfaction"}
     for key in quarterly.summary:
         a, b = quarterly.summary[key], monthly.summary[key]
+        if key in averaged:
+            b = float(m[key].iloc[quarter_ends].mean())
         assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=1e-6), key
 
 
 # -- property test over random valid configurations -----------------------------------------
+
+
+@st.composite
+def segment_tables(draw) -> dict:
+    """One to three segments: shares from integer weights, normalised (so they sum to 1
+    up to rounding), experience weights likewise; any loyalty coefficients."""
+    count = draw(st.integers(1, 3))
+    share_weights = draw(st.lists(st.integers(0, 10), min_size=count, max_size=count))
+    if sum(share_weights) == 0:
+        share_weights[0] = 1
+    segments = {}
+    for index, weight in enumerate(share_weights):
+        experience = draw(st.lists(st.integers(0, 5), min_size=3, max_size=3))
+        if sum(experience) == 0:
+            experience[1] = 1
+        total = sum(experience)
+        segments[f"segment_{index}"] = {
+            "share": weight / sum(share_weights),
+            "weight_performance": experience[0] / total,
+            "weight_reliability": experience[1] / total,
+            "weight_delivery": experience[2] / total,
+            "loyalty_intercept": draw(st.floats(-6.0, 8.0)),
+            "satisfaction_weight": draw(st.floats(0.0, 20.0)),
+            "switching_cost_weight": draw(st.floats(0.0, 10.0)),
+            "price_weight": draw(st.floats(0.0, 20.0)),
+        }
+    return segments
 
 
 @st.composite
@@ -281,13 +533,13 @@ def valid_overrides(draw) -> dict:
     reorder = draw(st.integers(-1, 120))
     order_up_to = draw(st.integers(max(reorder + 1, 0), reorder + 250))
     unit = st.floats(0.0, 1.0)
+    dissatisfied, satisfied = sorted(draw(st.lists(unit, min_size=2, max_size=2)))
+    shock_months = draw(st.lists(st.integers(1, horizon), max_size=3))
     return {
         "simulation.horizon_months": horizon,
         "simulation.report_period_months": draw(st.integers(1, min(horizon, 12))),
         "market.initial_customers": draw(st.integers(0, 300)),
         "market.prospects": draw(st.integers(0, 200)),
-        "market.acquisition_per_month": draw(st.floats(0.0, 60.0)),
-        "market.repurchase_probability": draw(unit),
         "market.purchase_cycle": draw(
             st.sampled_from(
                 [
@@ -314,7 +566,47 @@ def valid_overrides(draw) -> dict:
         "distribution.backorder_patience_days": draw(st.floats(0.5, 60.0)),
         "distribution.damage_probability": draw(st.floats(0.0, 0.2)),
         "finance.unit_price": draw(st.floats(1.0, 500.0)),
+        "finance.complaint_handling_cost": draw(st.floats(0.0, 500.0)),
         "finance.annual_discount_rate": draw(unit),
+        # demand side
+        "segments": draw(segment_tables()),
+        "product.feature_level": draw(st.floats(0.1, 3.0)),
+        "customers.initial_satisfaction": draw(unit),
+        "customers.initial_expectation": draw(unit),
+        "customers.satisfaction_memory": draw(unit),
+        "customers.expectation_adaptation": draw(unit),
+        "customers.disconfirmation_weight": draw(st.floats(0.0, 10.0)),
+        "customers.satisfied_threshold": satisfied,
+        "customers.dissatisfied_threshold": dissatisfied,
+        "service.complaint_probability": draw(unit),
+        "service.desk_staff": draw(st.integers(0, 3)),
+        "service.recovery_quality": draw(unit),
+        "service.fast_resolution_days": draw(st.floats(0.1, 10.0)),
+        "service.handling_time": draw(
+            st.sampled_from(
+                [
+                    {"kind": "gamma", "mean": 0.25, "cv": 0.7},
+                    {"kind": "exponential", "mean": 3.0},
+                    {"kind": "deterministic", "mean": 1.0},
+                ]
+            )
+        ),
+        "acquisition.marketing_rate_per_year": draw(st.floats(0.0, 10.0)),
+        "acquisition.referral_rate_per_year": draw(st.floats(0.0, 10.0)),
+        "acquisition.negative_wom_weight": draw(st.floats(0.0, 20.0)),
+        "environment.competitor_customers": draw(st.integers(0, 300)),
+        "environment.competitor_churn_per_year": draw(st.floats(0.0, 12.0)),
+        "environment.competitor_quality": draw(unit),
+        "environment.competitor_price": draw(st.floats(1.0, 500.0)),
+        "environment.switching_cost": draw(unit),
+        "environment.switching_cost_change_month": draw(st.integers(0, horizon)),
+        "environment.switching_cost_after": draw(unit),
+        "environment.technology_shock_rate_per_year": draw(st.floats(0.0, 12.0)),
+        "environment.technology_shock_months": shock_months,
+        "environment.technology_shock_size": draw(st.floats(0.0, 5.0)),
+        "environment.expectation_growth_per_year": draw(unit),
+        "environment.seasonality_amplitude": draw(st.floats(0.0, 0.9)),
+        "environment.economic_cycle_amplitude": draw(st.floats(0.0, 0.9)),
     }
 
 

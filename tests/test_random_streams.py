@@ -228,3 +228,30 @@ def test_stream_methods_use_the_block_samplers():
     got = np.array([residuals() for _ in range(10)])
     expected = residual_block(spec)(streams.generator("r"), BLOCK_SIZE)[:10]
     assert np.array_equal(got, expected)
+
+
+def test_every_mechanism_of_the_model_has_its_own_stream(monkeypatch):
+    """CRN needs one stream per mechanism: no name requested twice in a run, and no two
+    names mapped to the same stream seed (names are keyed by CRC-32)."""
+    requested: list[str] = []
+    original = RandomStreams.generator
+
+    def recording(self, name):
+        requested.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(RandomStreams, "generator", recording)
+    # every mechanism on: production, inspection, SPC, transit, customers, complaints,
+    # acquisition, competitor churn and random technology shocks
+    config = Config().with_overrides(
+        {
+            "simulation.horizon_months": 2,
+            "market.initial_customers": 100,
+            "environment.technology_shock_rate_per_year": 2.0,
+        }
+    )
+    simulate(config, seed=1)
+    assert len(requested) >= 15
+    assert len(requested) == len(set(requested)), sorted(requested)
+    keys = {tuple(stream_seed(1, name).spawn_key) for name in requested}
+    assert len(keys) == len(requested)

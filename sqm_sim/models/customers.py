@@ -27,12 +27,11 @@ from collections.abc import Callable
 import pandas as pd
 import simpy
 
-from ..config import Config
-from ..random_streams import RandomStreams
 from ..units import DAYS_PER_MONTH
+from .context import Component, Context
 from .distribution import Order
 from .environment import MarketEnvironment
-from .ledger import EXTERNAL_FAILURE, Ledger
+from .ledger import EXTERNAL_FAILURE
 from .satisfaction import (
     DISSATISFIED,
     SATISFIED,
@@ -44,7 +43,6 @@ from .satisfaction import (
     transaction_satisfaction,
 )
 from .service_desk import ServiceDesk
-from .tally import Tally
 
 
 class Customer:
@@ -80,24 +78,19 @@ class Customer:
         self.discounted_orders = 0.0
 
 
-class CustomerBase:
+class CustomerBase(Component):
     """All customers: ordering, experiences, complaints, repurchase decisions."""
 
     def __init__(
         self,
-        env: simpy.Environment,
-        config: Config,
-        streams: RandomStreams,
-        tally: Tally,
-        ledger: Ledger,
+        context: Context,
         environment: MarketEnvironment,
         desk: ServiceDesk,
         place_order: Callable[[Order], None],
     ) -> None:
+        super().__init__(context)
+        config, streams = context.config, context.streams
         market, finance, customers = config.market, config.finance, config.customers
-        self._env = env
-        self._tally = tally
-        self._ledger = ledger
         self._environment = environment
         self._desk = desk
         self._place_order = place_order
@@ -283,8 +276,12 @@ class CustomerBase:
 
     # -- reporting ----------------------------------------------------------------------
     def mean_satisfaction(self) -> float:
-        """Mean satisfaction of active customers (NaN if there are none)."""
-        return self.satisfaction_sum / self.active_customers if self.active_customers else math.nan
+        """Mean satisfaction of active customers (NaN if there are none). The running sum
+        can drift by rounding (~1e-16 per update); the mean is kept on the 0-1 scale."""
+        if not self.active_customers:
+            self.satisfaction_sum = 0.0
+            return math.nan
+        return min(1.0, max(0.0, self.satisfaction_sum / self.active_customers))
 
     def table(self) -> pd.DataFrame:
         """One row per customer ever active: segment, dates (days), orders, satisfaction."""

@@ -17,10 +17,8 @@ from collections.abc import Callable
 
 import simpy
 
-from ..config import Config
-from ..random_streams import RandomStreams
-from .ledger import REVENUE, Ledger
-from .tally import Tally
+from .context import Component, Context
+from .ledger import REVENUE
 
 
 class Order:
@@ -37,22 +35,17 @@ DeliveryHandler = Callable[[Order, bool, bool, bool], None]
 """Called on delivery with (order, defective, damaged, on_time)."""
 
 
-class Fulfilment:
+class Fulfilment(Component):
     """Finished-goods stock, backorders, dispatch and transit."""
 
     def __init__(
         self,
-        env: simpy.Environment,
-        config: Config,
-        streams: RandomStreams,
-        tally: Tally,
-        ledger: Ledger,
+        context: Context,
         initial_stock: int,
     ) -> None:
+        super().__init__(context)
+        env, config, streams = context.env, context.config, context.streams
         dist = config.distribution
-        self._env = env
-        self._tally = tally
-        self._ledger = ledger
         self._price = config.finance.unit_price
         self._capacity = dist.shipping_capacity_per_day
         self._promised = dist.promised_lead_time_days

@@ -19,28 +19,22 @@ multiply (defect and drift reductions, interval and handling factors) multiply b
 
 from __future__ import annotations
 
-import simpy
-
-from ..config import Config
 from ..units import DAYS_PER_MONTH
+from .context import Component, Context
 from .customers import CustomerBase
-from .ledger import APPRAISAL, INITIATIVE_SPEND, PREVENTION, Ledger
+from .ledger import APPRAISAL, INITIATIVE_SPEND, PREVENTION
 from .operations import Production
 from .quality import Inspection, ProcessControl
 from .service_desk import ServiceDesk
-from .tally import Tally
 from .workforce import Workforce
 
 
-class Management:
+class Management(Component):
     """Runs the portfolio and the workforce month by month."""
 
     def __init__(
         self,
-        env: simpy.Environment,
-        config: Config,
-        tally: Tally,
-        ledger: Ledger,
+        context: Context,
         workforce: Workforce,
         production: Production,
         process: ProcessControl,
@@ -48,10 +42,9 @@ class Management:
         desk: ServiceDesk,
         customers: CustomerBase,
     ) -> None:
-        self._env = env
+        super().__init__(context)
+        env, config = context.env, context.config
         self._config = config
-        self._tally = tally
-        self._ledger = ledger
         self._workforce = workforce
         self._production = production
         self._process = process

@@ -33,10 +33,9 @@ from typing import Protocol
 import simpy
 
 from ..config import Config
-from ..random_streams import RandomStreams
 from ..units import MINUTES_PER_DAY
-from .ledger import PRODUCTION_COST, Ledger
-from .tally import Tally
+from .context import Component, Context
+from .ledger import PRODUCTION_COST
 
 MAKE = 0
 REWORK = 1
@@ -106,21 +105,16 @@ class FinishedGoods(Protocol):
     def backorders_open(self) -> int: ...
 
 
-class Production:
+class Production(Component):
     """Production lines, the work-order queue and the (s, S) replenishment policy."""
 
     def __init__(
         self,
-        env: simpy.Environment,
-        config: Config,
-        streams: RandomStreams,
-        tally: Tally,
-        ledger: Ledger,
+        context: Context,
         process: ProcessState,
     ) -> None:
-        self._env = env
-        self._tally = tally
-        self._ledger = ledger
+        super().__init__(context)
+        env, config, streams = context.env, context.config, context.streams
         self._process = process
         ops = config.operations
         self._reorder_point = ops.reorder_point_units

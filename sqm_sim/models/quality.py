@@ -27,29 +27,25 @@ from collections.abc import Callable
 
 import simpy
 
-from ..config import Config, DurationDistribution
-from ..random_streams import RandomStreams
+from ..config import DurationDistribution
 from ..units import DAYS_PER_MONTH
-from .ledger import APPRAISAL, INTERNAL_FAILURE, PRODUCTION_COST, Ledger
+from .context import Component, Context
+from .ledger import APPRAISAL, INTERNAL_FAILURE, PRODUCTION_COST
 from .operations import Production
-from .tally import Tally
 
 
-class Inspection:
+class Inspection(Component):
     """Inspect finished units; route them to stock, rework or scrap."""
 
     def __init__(
         self,
-        config: Config,
-        streams: RandomStreams,
-        tally: Tally,
-        ledger: Ledger,
+        context: Context,
         production: Production,
         to_stock: Callable[[bool], None],
     ) -> None:
+        super().__init__(context)
+        config, streams = context.config, context.streams
         quality, finance = config.quality, config.finance
-        self._tally = tally
-        self._ledger = ledger
         self._production = production
         self._to_stock = to_stock
         self._coverage = quality.inspection_coverage
@@ -102,21 +98,16 @@ class Inspection:
         self._production.review()  # the scrapped unit leaves the pipeline
 
 
-class ProcessControl:
+class ProcessControl(Component):
     """Process drift (assignable causes) and its detection by periodic SPC checks."""
 
     def __init__(
         self,
-        env: simpy.Environment,
-        config: Config,
-        streams: RandomStreams,
-        tally: Tally,
-        ledger: Ledger,
+        context: Context,
     ) -> None:
+        super().__init__(context)
+        env, config, streams = context.env, context.config, context.streams
         quality = config.quality
-        self._env = env
-        self._tally = tally
-        self._ledger = ledger
         self._check_cost = config.finance.monitoring_cost_per_check
         self._interval = quality.monitoring_interval_days
         self._detection_probability = quality.monitoring_detection_probability

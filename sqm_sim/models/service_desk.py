@@ -13,30 +13,23 @@ from collections.abc import Callable
 
 import simpy
 
-from ..config import Config
-from ..random_streams import RandomStreams
-from .ledger import EXTERNAL_FAILURE, Ledger
-from .tally import Tally
+from .context import Component, Context
+from .ledger import EXTERNAL_FAILURE
 
 ComplaintOutcome = Callable[[object, bool, bool], None]
 """Called when a complaint is closed with (customer, resolved, fast)."""
 
 
-class ServiceDesk:
+class ServiceDesk(Component):
     """The complaint desk."""
 
     def __init__(
         self,
-        env: simpy.Environment,
-        config: Config,
-        streams: RandomStreams,
-        tally: Tally,
-        ledger: Ledger,
+        context: Context,
     ) -> None:
+        super().__init__(context)
+        env, config, streams = context.env, context.config, context.streams
         service = config.service
-        self._env = env
-        self._tally = tally
-        self._ledger = ledger
         self._cost = config.finance.complaint_handling_cost
         self._recovery_quality = service.recovery_quality
         self._fast_days = service.fast_resolution_days

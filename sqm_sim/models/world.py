@@ -9,6 +9,7 @@ import simpy
 from ..config import Config
 from ..random_streams import RandomStreams
 from .acquisition import Acquisition
+from .context import Context
 from .customers import CustomerBase
 from .distribution import Fulfilment
 from .environment import MarketEnvironment
@@ -77,26 +78,21 @@ def build_world(env: simpy.Environment, config: Config, streams: RandomStreams) 
     months = config.simulation.horizon_months
     tally = Tally()
     ledger = Ledger(env, months)
+    context = Context(env, config, streams, tally, ledger)
     ledger.book_every_month(FIXED_COST, config.finance.fixed_cost_per_month)
     ledger.book_every_month(PREVENTION, config.quality.prevention_spend_per_month)
 
-    process = ProcessControl(env, config, streams, tally, ledger)
-    production = Production(env, config, streams, tally, ledger, process)
-    fulfilment = Fulfilment(
-        env, config, streams, tally, ledger, initial_stock=config.operations.order_up_to_units
-    )
-    inspection = Inspection(config, streams, tally, ledger, production, fulfilment.receive_unit)
+    process = ProcessControl(context)
+    production = Production(context, process)
+    fulfilment = Fulfilment(context, initial_stock=config.operations.order_up_to_units)
+    inspection = Inspection(context, production, fulfilment.receive_unit)
     production.connect(fulfilment, inspection.inspect, inspection.finish_rework)
     environment = MarketEnvironment(config, streams)
-    desk = ServiceDesk(env, config, streams, tally, ledger)
-    customers = CustomerBase(
-        env, config, streams, tally, ledger, environment, desk, fulfilment.place_order
-    )
+    desk = ServiceDesk(context)
+    customers = CustomerBase(context, environment, desk, fulfilment.place_order)
     acquisition = Acquisition(env, config, streams, customers)
     workforce = Workforce(config, streams)
-    management = Management(
-        env, config, tally, ledger, workforce, production, process, inspection, desk, customers
-    )
+    management = Management(context, workforce, production, process, inspection, desk, customers)
     fulfilment.on_placed = production.review
     fulfilment.on_delivered = customers.on_delivered
     fulfilment.on_cancelled = customers.on_cancelled

@@ -11,6 +11,13 @@ from scipy import stats
 from sqm_sim import Config, simulate
 from sqm_sim.models.operations import process_defect_share, unit_defect_probability
 from sqm_sim.units import DAYS_PER_MONTH, MINUTES_PER_DAY
+from tests.support import NO_ACQUISITION, fixed_loyalty
+
+# No customers now and none to come: neither prospects nor any inflow (diffusion,
+# competitor churn back to the prospect pool), so only the production-side machinery runs.
+NOBODY = {"market.initial_customers": 0, "market.prospects": 0, **NO_ACQUISITION}
+# A fixed customer base that never shrinks or grows: every customer repurchases for sure.
+LOYAL_FIXED_BASE = {"market.prospects": 0, **NO_ACQUISITION, **fixed_loyalty(1.0)}
 
 # -- defect probabilities (closed forms) ---------------------------------------------------
 
@@ -176,8 +183,7 @@ def test_saturated_lines_produce_at_capacity():
         {
             "simulation.horizon_months": months,
             "market.initial_customers": 2000,  # 200 orders/day against 72 units/day capacity
-            "market.prospects": 0,
-            "market.repurchase_probability": 1.0,
+            **LOYAL_FIXED_BASE,
             "market.purchase_cycle.mean": 10.0,
             "operations.production_lines": lines,
             "operations.cycle_time": {"kind": "gamma", "mean": mean_minutes, "cv": cv},
@@ -201,8 +207,7 @@ def test_more_lines_more_output_when_saturated():
             {
                 "simulation.horizon_months": 2,
                 "market.initial_customers": 2000,
-                "market.prospects": 0,
-                "market.repurchase_probability": 1.0,
+                **LOYAL_FIXED_BASE,
                 "market.purchase_cycle.mean": 10.0,
                 "operations.production_lines": lines,
                 "operations.reorder_point_units": 0,
@@ -236,7 +241,7 @@ def test_make_to_order_releases_one_work_order_per_order(make_config):
 
 
 def test_no_production_without_demand(make_config):
-    config = make_config({"market.initial_customers": 0, "market.prospects": 0})
+    config = make_config(NOBODY)
     summary = simulate(config, seed=1).summary
     assert summary["orders_placed"] == 0
     assert summary["work_orders_released"] == 0
@@ -252,12 +257,12 @@ LONG_MONTHS = 600
 
 
 def _drift_run(detection: float, correction: float, seed: int = 2718):
-    """600 months of a company with no customers: only the drift/SPC machinery is active."""
+    """600 months of a company with no customers (and none to come): only the drift/SPC
+    machinery is active."""
     config = Config().with_overrides(
         {
             "simulation.horizon_months": LONG_MONTHS,
-            "market.initial_customers": 0,
-            "market.prospects": 0,
+            **NOBODY,
             "quality.drift_rate_per_month": DRIFT_PER_MONTH,
             "quality.monitoring_interval_days": INTERVAL_DAYS,
             "quality.monitoring_detection_probability": detection,
@@ -345,8 +350,7 @@ def _short_drift_share(detection: float, seed: int) -> float:
     config = Config().with_overrides(
         {
             "simulation.horizon_months": 120,
-            "market.initial_customers": 0,
-            "market.prospects": 0,
+            **NOBODY,
             "quality.drift_rate_per_month": 2.0,
             "quality.monitoring_interval_days": 2.0,
             "quality.monitoring_detection_probability": detection,
@@ -360,8 +364,7 @@ def test_no_drift_no_time_out_of_control():
     config = Config().with_overrides(
         {
             "simulation.horizon_months": 12,
-            "market.prospects": 0,
-            "market.initial_customers": 0,
+            **NOBODY,
             "quality.drift_rate_per_month": 0.0,
         }
     )

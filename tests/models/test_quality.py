@@ -142,19 +142,27 @@ def test_reliable_rework_scraps_nothing(make_config):
 # All default money rates are whole numbers, so the sums below are exact in binary floating
 # point and can be compared with ==.
 
+# Bad units and damage make transactions disappointing, so customers complain.
+COMPLAINING = {
+    "distribution.damage_probability": 0.05,
+    "operations.design_defect_ppm": 30_000.0,
+    "service.complaint_probability": 0.6,
+}
 COQ_CASES = [
     {},
     DEFECT_HEAVY,
     {**DEFECT_HEAVY, "quality.inspection_coverage": 1.0, "quality.rework_share": 0.3},
     {"quality.inspection_coverage": 0.0, "quality.drift_rate_per_month": 3.0},
-    {"distribution.damage_probability": 0.05, "operations.design_defect_ppm": 30_000.0},
+    COMPLAINING,
+    # no service desk: complaints close unresolved at once and cost nothing to handle
+    {**COMPLAINING, "service.desk_staff": 0},
 ]
 
 
 @pytest.fixture(
     scope="module",
     params=COQ_CASES,
-    ids=["small", "defect-heavy", "full-inspection", "drifting", "damage-design"],
+    ids=["small", "defect-heavy", "full-inspection", "drifting", "complaining", "no-desk"],
 )
 def coq_run(request, make_config):
     config = make_config(request.param)
@@ -182,15 +190,39 @@ def test_internal_failure_cost_is_rework_plus_scrap(coq_run):
         assert row["internal_failure_cost"] == expected
 
 
-def test_external_failure_cost_is_claims(coq_run):
+def _complaints_handled(row, config) -> float:
+    """Complaints closed by an agent: all closed ones if the desk is staffed, else none
+    (service_desk.py: without staff a complaint closes unresolved at no cost)."""
+    return row["complaints_closed"] if config.service.desk_staff > 0 else 0
+
+
+def test_external_failure_cost_is_claims_and_complaint_handling(coq_run):
     config, result = coq_run
     finance = config.finance
     for row in [result.summary, *result.timeseries.to_dict("records")]:
         expected = (
             row["warranty_claims"] * finance.warranty_cost_per_claim
             + row["damage_claims"] * finance.damage_claim_cost
+            + _complaints_handled(row, config) * finance.complaint_handling_cost
         )
         assert row["external_failure_cost"] == expected
+
+
+@pytest.mark.parametrize("desk", [{}, {"service.desk_staff": 0}], ids=["complaining", "no-desk"])
+def test_complaint_cases_exercise_the_desk(make_config, desk):
+    # guard that the "complaining" and "no-desk" cases above really have complaints, and
+    # that an unstaffed desk closes every one unresolved, at once
+    config = make_config({**COMPLAINING, **desk})
+    s = simulate(config, seed=28).summary
+    assert s["complaints_filed"] > 10
+    if config.service.desk_staff > 0:
+        assert s["complaints_closed"] > 10
+        assert s["complaints_resolved"] > 0
+    else:
+        assert s["complaints_closed"] == s["complaints_filed"]
+        assert s["complaints_open_end"] == 0
+        assert s["complaints_resolved"] == 0
+        assert s["complaint_days_total"] == 0.0
 
 
 def test_prevention_and_fixed_costs_are_monthly(coq_run):
