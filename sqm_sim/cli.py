@@ -13,6 +13,7 @@ from typing import Any
 
 from . import __version__
 from .config import Config, ConfigError, iter_parameters
+from .experiments.cli import register as register_experiment_commands
 from .portfolios import shipped_portfolios, with_portfolio
 from .provenance import run_manifest, utc_now
 from .roi import initiative_roi
@@ -214,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scenarios.add_argument("--json", action="store_true", help="print as JSON")
     scenarios.set_defaults(handler=cmd_scenarios)
+
+    register_experiment_commands(commands)
 
     params = commands.add_parser(
         "params",

@@ -1,0 +1,365 @@
+"""Command-line subcommands of the experiment engine: ``compare``, ``search``, ``experiment``.
+
+:func:`register` adds them to the ``sqm-sim`` parser. Each builds an experiment spec (from
+its arguments, or from a TOML file) and goes through the same validation and runner, so a
+command line and an experiment file that say the same thing run the same runs. Handlers
+raise :class:`~sqm_sim.config.ConfigError` for bad input (exit status 2); they return 1
+when some runs failed (the others' results are written) and 130 when interrupted (rerun the
+same command to resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..config import ConfigError
+from .backends import BACKENDS, make_backend
+from .outputs import as_text, outcome_json
+from .prepare import prepare, read_menu_file
+from .runner import ExperimentOutcome, run_experiment
+from .spec import DEFAULT_KPIS, ExperimentSpec, load_experiment, parse_experiment
+
+INTERRUPTED = 130
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``key=value`` -> (key, value); the value is read as TOML, else as a plain string."""
+    key, sep, raw = text.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not sep or not key:
+        raise ConfigError(f"--set expects key=value, got {text!r}")
+    try:
+        return key, tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        return key, raw
+
+
+def _kpi_list(text: str | None) -> list[str]:
+    if not text:
+        return list(DEFAULT_KPIS)
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _add_execution_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("execution")
+    group.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="where runs execute (default: processes, one worker per core)",
+    )
+    group.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes (processes, or a Dask LocalCluster)",
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://host:8786 (with --backend dask;"
+        " without it a LocalCluster is started)",
+    )
+    group.add_argument(
+        "--chunk-size",
+        type=int,
+        metavar="RUNS",
+        help="runs sent to a worker at once (default: automatic, at most 8)",
+    )
+    group.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_common_arguments(parser: argparse.ArgumentParser, replications: int) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter in every configuration (repeatable)",
+    )
+    parser.add_argument(
+        "--replications",
+        type=int,
+        default=replications,
+        help=f"seeds per configuration (default {replications})",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="first seed (default 1)")
+    parser.add_argument("--kpi", default="npv", help="main KPI (default npv)")
+    parser.add_argument("--kpis", metavar="A,B,...", help="KPIs to summarise (comma-separated)")
+    parser.add_argument(
+        "--direction",
+        choices=["max", "min"],
+        help="whether more of --kpi is better (default: by KPI)",
+    )
+    parser.add_argument("--confidence", type=float, default=0.95, help="CI level (default 0.95)")
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="results folder (resumable: rerun to continue an interrupted run)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--no-timeseries", action="store_true", help="do not store each run's time series"
+    )
+    _add_execution_arguments(parser)
+
+
+def _common_spec(args: argparse.Namespace, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": name,
+        "replications": args.replications,
+        "first_seed": args.seed,
+        "confidence": args.confidence,
+        "kpi": args.kpi,
+        "kpis": _kpi_list(args.kpis),
+        "overrides": dict(parse_override(item) for item in args.set),
+        "keep_timeseries": not args.no_timeseries,
+    }
+    if args.direction:
+        data["direction"] = args.direction
+    return data
+
+
+def _execute(
+    spec: ExperimentSpec, args: argparse.Namespace, out: str | None, base_dir: Path | None = None
+) -> int:
+    prepared = prepare(spec, base_dir)  # every input error before any worker starts
+    execution = spec.execution
+    backend = make_backend(
+        args.backend or execution.backend,
+        args.workers if args.workers is not None else execution.workers,
+        args.scheduler or execution.scheduler,
+    )
+    try:
+        with backend:
+            outcome = run_experiment(
+                spec,
+                prepared=prepared,
+                base_dir=base_dir,
+                out=out,
+                backend=backend,
+                chunk_size=args.chunk_size,
+                quiet=args.quiet,
+            )
+    except KeyboardInterrupt:
+        where = f"; finished runs are in {out}: rerun the same command to resume" if out else ""
+        print(f"sqm-sim: interrupted{where}", file=sys.stderr)
+        return INTERRUPTED
+    _print(outcome, args.json)
+    return 1 if outcome.failed else 0
+
+
+def _print(outcome: ExperimentOutcome, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(outcome_json(outcome), indent=2))
+    else:
+        print(as_text(outcome))
+    if outcome.failed:
+        print(f"sqm-sim: {outcome.failed} run(s) failed (see the failures table)", file=sys.stderr)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``sqm-sim compare``: scenarios x portfolios on common random numbers."""
+    data = _common_spec(args, args.name or "compare")
+    if args.precision is not None:
+        data["replications"] = {
+            "relative_precision": args.precision,
+            "initial": args.replications,
+            "batch": args.batch,
+            "max": args.max_replications,
+        }
+    data["adjust"] = args.adjust
+    data["design"] = {
+        "type": "grid",
+        "scenarios": args.scenarios,
+        "portfolios": args.portfolios or ["scenario"],
+        "reference": args.reference,
+    }
+    return _execute(parse_experiment(data, "command line"), args, args.out)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """``sqm-sim search``: the best affordable portfolio from a menu of initiatives."""
+    data = _common_spec(args, args.name or "search")
+    menu: list[dict[str, Any]] = []
+    portfolios: list[str] = []
+    budget = args.budget
+    for source in args.menu:
+        path = Path(source)
+        if path.suffix == ".toml" and path.is_file():
+            items, file_budget = read_menu_file(path)
+            if not items:
+                raise ConfigError(f"menu file {path} lists no [[initiatives]]")
+            menu.extend(items)
+            budget = budget if budget is not None else file_budget
+        else:
+            portfolios.append(source)
+    data["design"] = {
+        "type": "search",
+        "scenario": args.scenario,
+        "budget_per_year": budget,
+        "menu": menu,
+        "menu_portfolios": portfolios,
+        "max_evaluations": args.max_evaluations,
+        "max_enumerate": args.max_enumerate,
+        "search_seed": args.search_seed,
+    }
+    return _execute(parse_experiment(data, "command line"), args, args.out)
+
+
+def cmd_experiment_run(args: argparse.Namespace) -> int:
+    """``sqm-sim experiment run FILE``."""
+    spec, base_dir = load_experiment(args.file)
+    out = args.out or str(Path("results") / spec.name)
+    return _execute(spec, args, out, base_dir)
+
+
+def cmd_experiment_validate(args: argparse.Namespace) -> int:
+    """``sqm-sim experiment validate FILE``: check a file and show what it would run."""
+    spec, base_dir = load_experiment(args.file)
+    prepared = prepare(spec, base_dir)
+    info: dict[str, Any] = {
+        "experiment": spec.name,
+        "kind": prepared.kind,
+        "replications": spec.replications
+        if isinstance(spec.replications, int)
+        else spec.replications.model_dump(),
+        "kpis": prepared.kpis,
+    }
+    if prepared.plan is not None:
+        info.update(
+            cells=len(prepared.plan.cells),
+            runs=prepared.plan.size,
+            cell_names=[c.name for c in prepared.plan.cells],
+        )
+    if prepared.menu is not None:
+        info.update(menu=prepared.menu.names, budget_per_year=prepared.menu.budget_per_year)
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        for key, value in info.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``compare``, ``search`` and ``experiment`` to the ``sqm-sim`` subcommands."""
+    compare = subparsers.add_parser(
+        "compare",
+        help="compare scenarios x portfolios on common random numbers",
+        description="Run every scenario with every portfolio on the same seeds (common random "
+        "numbers): per-cell means with CIs, paired differences from a reference, ranking by a "
+        "KPI with significance, and robustness (worst case, regret) across scenarios.",
+    )
+    compare.add_argument("scenarios", nargs="+", help="shipped scenario names or TOML paths")
+    compare.add_argument(
+        "--portfolios",
+        nargs="+",
+        metavar="NAME|FILE",
+        help="portfolios: shipped names, TOML paths, 'none' (no initiatives) "
+        "or 'scenario' (the scenario's own; the default)",
+    )
+    compare.add_argument(
+        "--reference",
+        metavar="PORTFOLIO|SCENARIO:PORTFOLIO",
+        help="what differences are taken from (default: the first portfolio in each scenario)",
+    )
+    compare.add_argument(
+        "--precision",
+        type=float,
+        metavar="SHARE",
+        help="sequential mode: add replications until the CI half-width of "
+        "--kpi is within SHARE of its mean in every cell",
+    )
+    compare.add_argument(
+        "--batch",
+        type=int,
+        default=5,
+        help="replications added per step in sequential mode (default 5)",
+    )
+    compare.add_argument(
+        "--max-replications", type=int, default=100, help="cap of the sequential mode (default 100)"
+    )
+    compare.add_argument(
+        "--adjust",
+        choices=["none", "bonferroni"],
+        default="none",
+        help="ranking: Bonferroni-adjust the intervals for the number of "
+        "comparisons (default none)",
+    )
+    compare.add_argument("--name", help="experiment name (default 'compare')")
+    _add_common_arguments(compare, replications=10)
+    compare.set_defaults(handler=cmd_compare)
+
+    search = subparsers.add_parser(
+        "search",
+        help="find the best affordable portfolio from a menu of initiatives",
+        description="Enumerate (or, for large menus, search heuristically) the portfolios a "
+        "menu of initiatives allows under a yearly budget, evaluate them on common random "
+        "numbers and report the cost-vs-KPI frontier and the best portfolio with its CI.",
+    )
+    search.add_argument("scenario", help="shipped scenario name or TOML path")
+    search.add_argument(
+        "--menu",
+        action="append",
+        required=True,
+        metavar="NAME|FILE",
+        help="initiatives to choose from: a shipped portfolio's, or a TOML file "
+        "with [[initiatives]] (and optionally budget_per_year); repeatable",
+    )
+    search.add_argument(
+        "--budget",
+        type=float,
+        metavar="PER_YEAR",
+        help="largest initiative spend in any model year (currency/year)",
+    )
+    search.add_argument(
+        "--max-evaluations", type=int, default=64, help="portfolios evaluated at most (default 64)"
+    )
+    search.add_argument(
+        "--max-enumerate",
+        type=int,
+        default=4096,
+        help="feasible portfolios enumerated at most (default 4096)",
+    )
+    search.add_argument(
+        "--search-seed",
+        type=int,
+        default=0,
+        help="seed of the heuristic's random restarts (default 0)",
+    )
+    search.add_argument("--name", help="experiment name (default 'search')")
+    _add_common_arguments(search, replications=5)
+    search.set_defaults(handler=cmd_search)
+
+    experiment = subparsers.add_parser(
+        "experiment",
+        help="run or check an experiment file (TOML)",
+        description="Experiment files describe grids, factorial and Latin hypercube designs, "
+        "portfolio searches and replications (see experiments/*.toml).",
+    )
+    actions = experiment.add_subparsers(dest="action", required=True, metavar="ACTION")
+    run = actions.add_parser(
+        "run",
+        help="run an experiment file",
+        description="Run an experiment file; results go to --out "
+        "(default results/NAME); rerun to resume.",
+    )
+    run.add_argument("file", help="experiment TOML file (or NAME for experiments/NAME.toml)")
+    run.add_argument("--out", metavar="DIR", help="results folder (default results/NAME)")
+    run.add_argument("--json", action="store_true", help="print the results as JSON")
+    _add_execution_arguments(run)
+    run.set_defaults(handler=cmd_experiment_run)
+    validate = actions.add_parser(
+        "validate",
+        help="check an experiment file without running",
+        description="Validate an experiment file and show its plan.",
+    )
+    validate.add_argument("file", help="experiment TOML file")
+    validate.add_argument("--json", action="store_true", help="print as JSON")
+    validate.set_defaults(handler=cmd_experiment_validate)

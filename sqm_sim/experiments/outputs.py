@@ -1,0 +1,348 @@
+"""Presenting an experiment's results: terminal text, JSON, and files in the results folder.
+
+Files written next to the results store (see :mod:`sqm_sim.experiments.store`):
+``<table>.csv`` for every analysis table (``summary``, ``differences``, ``ranking``, ...),
+``results.json`` (facts and every table as records; NaN as null) and ``report.md`` (what
+was run and the main tables, in Markdown).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..kpis import kpi_doc
+from .runner import ExperimentOutcome
+
+MAX_ROWS = 25
+"""Rows of a table shown on the terminal or in the report (all rows are in the CSV)."""
+
+
+def number(value: Any) -> str:
+    """A number formatted for reading: thousands separators for large values, four
+    significant digits for small ones, '-' for NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float | np.integer | np.floating):
+        return str(value)
+    value = float(value)
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 cell"``, ``"2 cells"``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table as JSON-ready records (NaN and infinities as null)."""
+    return json.loads(table.to_json(orient="records", double_precision=15))
+
+
+def outcome_json(outcome: ExperimentOutcome, tracebacks: bool = True) -> dict[str, Any]:
+    """Facts and every table of ``outcome`` as JSON-ready data."""
+    tables = {}
+    for name, table in outcome.tables.items():
+        if name == "failures" and not tracebacks:
+            table = table.drop(columns=["traceback"])
+        tables[name] = table_records(table)
+    return {"facts": _json_ready(outcome.facts), "tables": tables}
+
+
+def _shown(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    present = [c for c in columns if c in table]
+    return table[present].head(MAX_ROWS).map(number)
+
+
+def display_tables(outcome: ExperimentOutcome) -> list[tuple[str, pd.DataFrame]]:
+    """The tables worth reading, with readable columns, titled."""
+    facts = outcome.facts
+    kpi = facts["kpi"]
+    tables = {name: table for name, table in outcome.tables.items() if not table.empty}
+    level = f"{facts['confidence']:.0%}"
+    shown: list[tuple[str, pd.DataFrame]] = []
+    if "summary" in tables:
+        summary = tables["summary"]
+        main = summary[summary["kpi"] == kpi]
+        labels = [
+            c
+            for c in main.columns
+            if c
+            not in {
+                "kpi",
+                "n",
+                "mean",
+                "sd",
+                "ci_low",
+                "ci_high",
+                "half_width",
+                "relative_half_width",
+            }
+        ]
+        shown.append(
+            (
+                f"{kpi}: mean and {level} confidence interval per cell",
+                _shown(main, [*labels, "n", "mean", "ci_low", "ci_high", "sd"]),
+            )
+        )
+        means = summary.pivot_table(index="cell", columns="kpi", values="mean", sort=False)
+        means = means.reindex(columns=list(summary["kpi"].unique()))
+        shown.append(("means of every KPI", means.reset_index().head(MAX_ROWS).map(number)))
+    if "differences" in tables:
+        main = tables["differences"][tables["differences"]["kpi"] == kpi]
+        shown.append(
+            (
+                f"{kpi}: paired difference from the reference (common random numbers)",
+                _shown(
+                    main,
+                    [
+                        "cell",
+                        "reference",
+                        "difference",
+                        "ci_low",
+                        "ci_high",
+                        "significant",
+                        "better",
+                        "unpaired_half_width",
+                    ],
+                ),
+            )
+        )
+    if "ranking" in tables:
+        ranking = tables["ranking"]
+        columns = list(ranking.columns)
+        labels = columns[columns.index("cell") + 1 : columns.index("kpi")]
+        shown.append(
+            (
+                f"ranking by {kpi} ({facts['direction']}imise) within each scenario",
+                _shown(
+                    ranking,
+                    [
+                        "group",
+                        "rank",
+                        "cell",
+                        *labels,
+                        "mean",
+                        "difference_to_best",
+                        "difference_ci_low",
+                        "difference_ci_high",
+                        "significantly_worse_than_best",
+                    ],
+                ),
+            )
+        )
+    if "robustness" in tables:
+        shown.append(
+            (
+                f"robustness of each portfolio across scenarios ({kpi})",
+                _shown(
+                    tables["robustness"],
+                    [
+                        "portfolio",
+                        "mean",
+                        "worst",
+                        "best",
+                        "max_regret",
+                        "mean_regret",
+                        "times_best",
+                        "rank_by_max_regret",
+                    ],
+                ),
+            )
+        )
+    if "main_effects" in tables:
+        main = tables["main_effects"][tables["main_effects"]["kpi"] == kpi]
+        shown.append(
+            (
+                f"main effects on {kpi} (paired over seeds)",
+                _shown(
+                    main,
+                    [
+                        "parameter",
+                        "level",
+                        "mean",
+                        "ci_low",
+                        "ci_high",
+                        "effect_vs_first_level",
+                        "effect_ci_low",
+                        "effect_ci_high",
+                        "significant",
+                    ],
+                ),
+            )
+        )
+    if "correlations" in tables:
+        main = tables["correlations"][tables["correlations"]["kpi"] == kpi]
+        shown.append(
+            (
+                f"Spearman rank correlation of each parameter with {kpi}",
+                _shown(main, ["parameter", "spearman_rho", "p_value"]),
+            )
+        )
+    if "candidates" in tables:
+        shown.append(
+            (
+                f"evaluated portfolios, best {kpi} first",
+                _shown(
+                    tables["candidates"],
+                    ["portfolio", "pv_spend", "mean", "ci_low", "ci_high", "on_frontier"],
+                ),
+            )
+        )
+        shown.append(
+            (
+                f"cost (PV of spend) vs {kpi} frontier",
+                _shown(tables["frontier"], ["portfolio", "pv_spend", "mean", "ci_low", "ci_high"]),
+            )
+        )
+    if "sequential" in tables:
+        shown.append(
+            (
+                "sequential replication: worst relative half-width per step",
+                _shown(tables["sequential"], ["replications", "worst_relative_half_width", "cell"]),
+            )
+        )
+    if "failures" in tables:
+        shown.append(
+            (
+                "failed runs (tracebacks in failures.csv / results.json)",
+                _shown(tables["failures"], ["cell", "seed", "error"]),
+            )
+        )
+    return shown
+
+
+def headline(outcome: ExperimentOutcome) -> list[str]:
+    """A few lines saying what ran and what came out."""
+    facts = outcome.facts
+    unit, meaning = kpi_doc(facts["kpi"])
+    lines = [
+        f"experiment {facts['experiment']} ({facts['kind']}) | "
+        f"{plural(facts['cells'], 'cell')}, {plural(len(facts['seeds']), 'seed')}, "
+        f"{plural(facts['runs'], 'run')}, {facts['failed']} failed | "
+        f"{facts['wall_time_s']:.1f} s",
+        f"main KPI: {facts['kpi']} [{unit}] ({meaning}); {facts['direction']}imise; "
+        f"{facts['confidence']:.0%} intervals",
+    ]
+    if "precision_reached" in facts:
+        state = "reached" if facts["precision_reached"] else "NOT reached (cap)"
+        lines.append(
+            f"sequential: target half-width {facts['target_relative_half_width']:.1%} of the "
+            f"mean of {facts['sequential_kpi']} {state} with {facts['replications']} "
+            "replications per cell"
+        )
+    if "best" in facts:
+        best = facts["best"]
+        feasible = facts.get("feasible_portfolios")
+        known = f"of {feasible} feasible" if feasible is not None else "of too many to list"
+        lines.append(
+            f"search ({facts['search_method']}, {facts['evaluated_portfolios']} portfolios "
+            f"evaluated {known}): best '{best['portfolio']}' {facts['kpi']} "
+            f"{number(best['mean'])} [{number(best['ci_low'])}, {number(best['ci_high'])}], "
+            f"PV of spend {number(best['pv_spend'])}"
+        )
+        for key, words in (("vs_none", "vs no initiatives"), ("vs_runner_up", "vs runner-up")):
+            if key in best:
+                gap = best[key]
+                flag = "significant" if gap["significant"] else "not significant"
+                lines.append(
+                    f"  {words} ('{gap['other']}'): {number(gap['difference'])} "
+                    f"[{number(gap['ci_low'])}, {number(gap['ci_high'])}] ({flag})"
+                )
+    if "minimax_regret_portfolio" in facts:
+        lines.append(f"most robust portfolio (minimax regret): {facts['minimax_regret_portfolio']}")
+    if facts.get("failed"):
+        lines.append(f"{facts['failed']} run(s) failed; rerun the same command to retry them")
+    return lines
+
+
+def as_text(outcome: ExperimentOutcome) -> str:
+    """The outcome for the terminal."""
+    parts = ["\n".join(headline(outcome))]
+    for title, table in display_tables(outcome):
+        parts.append(f"{title}:\n{table.to_string(index=False)}")
+    if outcome.out is not None:
+        parts.append(f"results in {outcome.out} (report.md, runs/, timeseries/, *.csv)")
+    return "\n\n".join(parts)
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A table as GitHub-flavoured Markdown (cells already formatted as text)."""
+    header = "| " + " | ".join(str(c) for c in table.columns) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    rows = [
+        "| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |"
+        for row in table.itertuples(index=False)
+    ]
+    return "\n".join([header, rule, *rows])
+
+
+def report_markdown(outcome: ExperimentOutcome, manifest: dict[str, Any]) -> str:
+    """``report.md``: what was run, the headline and the main tables."""
+    facts = outcome.facts
+    versions = manifest.get("versions", {})
+    sessions = manifest.get("sessions", [])
+    backend = sessions[-1] if sessions else {}
+    lines = [
+        f"# Experiment: {facts['experiment']}",
+        "",
+        facts.get("description") or "",
+        "",
+        *[f"- {line.strip()}" for line in headline(outcome)],
+        f"- seeds: {facts['seeds'][0]}-{facts['seeds'][-1]} (common random numbers: every "
+        "cell runs the same seeds)"
+        if facts["seeds"]
+        else "- seeds: none",
+        f"- backend: {backend.get('backend', '?')} with {backend.get('workers', '?')} worker(s)",
+        f"- versions: {', '.join(f'{k} {v}' for k, v in versions.items())}",
+        "- resolved configurations by hash in `manifest.json`; per-run KPIs in `runs/`, "
+        "time series in `timeseries/` (Parquet), analysis tables as CSV",
+        "",
+    ]
+    for title, table in display_tables(outcome):
+        lines += [f"## {title}", "", markdown_table(table), ""]
+    return "\n".join(lines)
+
+
+def write_outputs(outcome: ExperimentOutcome) -> list[Path]:
+    """Write CSV tables, ``results.json`` and ``report.md`` into ``outcome.out``."""
+    out = outcome.out
+    assert out is not None
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in outcome.tables.items():
+        path = out / f"{name}.csv"
+        table.to_csv(path, index=False)
+        written.append(path)
+    results = out / "results.json"
+    results.write_text(json.dumps(outcome_json(outcome), indent=2) + "\n", encoding="utf-8")
+    manifest_path = out / "manifest.json"
+    manifest = (
+        json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    )
+    report = out / "report.md"
+    report.write_text(report_markdown(outcome, manifest), encoding="utf-8")
+    return [*written, results, report]

@@ -1,0 +1,104 @@
+"""Replications of one configuration: per-KPI mean, standard deviation and t interval.
+
+:func:`replicate` runs a fixed number of replications (seeds ``first_seed, first_seed + 1,
+...``); :func:`replicate_until` adds replications in batches until the chosen KPI's CI
+half-width is within a relative precision of its mean, or a cap is reached (see
+:mod:`sqm_sim.experiments.sequential`). Both run through the experiment engine, so any
+backend and results store can be used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..config import Config
+from ..run import simulate
+from .backends import Backend
+from .engine import BatchResult, run_plan
+from .plan import Cell, Plan, seed_range
+from .sequential import SequentialOutcome, SequentialRule, run_sequential
+from .spec import DEFAULT_KPIS
+from .store import MemoryStore
+from .summaries import check_kpis, kpi_summary, seed_matrix
+from .worker import RunFunction
+
+
+@dataclass
+class Replications:
+    """Replications of one config: ``table`` (one row per KPI: n, mean, sd, ci_low,
+    ci_high, half_width, relative_half_width), the ``batch`` of runs, and, for sequential
+    replication, the ``sequential`` outcome."""
+
+    table: pd.DataFrame
+    batch: BatchResult
+    sequential: SequentialOutcome | None = None
+
+
+def _plan(config: Config, seeds: Sequence[int]) -> Plan:
+    return Plan([Cell(config.name, {"scenario": config.name}, config)], seeds)
+
+
+def _table(batch: BatchResult, kpis: Sequence[str], confidence: float) -> pd.DataFrame:
+    table = kpi_summary(batch.runs, kpis, confidence)
+    return table.drop(columns=["cell"]).reset_index(drop=True)
+
+
+def replicate(
+    config: Config,
+    replications: int = 10,
+    *,
+    first_seed: int = 1,
+    kpis: Sequence[str] = DEFAULT_KPIS,
+    confidence: float = 0.95,
+    backend: Backend | None = None,
+    store: MemoryStore | None = None,
+    quiet: bool = True,
+    run: RunFunction = simulate,
+) -> Replications:
+    """Run ``replications`` replications of ``config`` and summarise ``kpis``."""
+    kpis = check_kpis(list(kpis))
+    batch = run_plan(
+        _plan(config, seed_range(first_seed, replications)),
+        backend=backend,
+        store=store,
+        quiet=quiet,
+        run=run,
+    )
+    return Replications(_table(batch, kpis, confidence), batch)
+
+
+def replicate_until(
+    config: Config,
+    kpi: str,
+    relative_precision: float,
+    *,
+    initial: int = 10,
+    batch: int = 5,
+    max_replications: int = 100,
+    first_seed: int = 1,
+    kpis: Sequence[str] = DEFAULT_KPIS,
+    confidence: float = 0.95,
+    backend: Backend | None = None,
+    store: MemoryStore | None = None,
+    quiet: bool = True,
+    run: RunFunction = simulate,
+) -> Replications:
+    """Add replications of ``config`` (``initial``, then ``batch`` at a time, at most
+    ``max_replications``) until ``kpi``'s CI half-width is at most ``relative_precision``
+    times its mean's magnitude."""
+    kpis = check_kpis(list(dict.fromkeys([kpi, *kpis])))
+    rule = SequentialRule(kpi, relative_precision, initial, batch, max_replications, confidence)
+    store = store if store is not None else MemoryStore()
+    batches: list[BatchResult] = []
+
+    def evaluate(replications: int) -> dict[str, object]:
+        plan = _plan(config, seed_range(first_seed, replications))
+        batches.append(run_plan(plan, backend=backend, store=store, quiet=quiet, run=run))
+        matrix = seed_matrix(batches[-1].runs, kpi)
+        return {cell: matrix[cell].to_numpy() for cell in matrix.columns}
+
+    outcome = run_sequential(evaluate, rule)
+    return Replications(_table(batches[-1], kpis, confidence), batches[-1], outcome)

@@ -1,0 +1,406 @@
+"""The results store: runs stream to disk as chunks finish, and a rerun skips what is done.
+
+Layout of a results folder::
+
+    manifest.json            experiment, resolved configs by fingerprint, cells, seeds,
+                             package versions, and one entry per session (backend, timing)
+    runs/part-*.parquet      one row per run: run_id, cell, cell labels, seed, config_hash,
+                             status ("ok" / "failed"), elapsed_s, worker, error, traceback,
+                             then every summary KPI
+    timeseries/part-*.parquet  one row per run x period: run_id, cell, seed, then the
+                             run's time-series columns
+
+Each finished chunk adds one part file per table, written to a temporary name and renamed
+(atomic on POSIX): a part is either complete or absent. The runs part is written last, so
+a run counts as finished only once its KPIs are on disk. Interrupt a batch and rerun the
+same command: runs whose id (from cell, config fingerprint and seed) has status ``ok`` are
+skipped; failed runs are tried again. When a batch completes, the parts of each table are
+merged into one file (``compact``), so ``pandas.read_parquet(folder / "runs")`` reads the
+whole table. Readers keep one row per run id (an ``ok`` row over a failed one, the latest
+over older ones) and one row per run id and period.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..config import ConfigError
+from ..provenance import package_versions, utc_now
+from .plan import Plan
+from .worker import RunRecord
+
+RUN_COLUMNS = [
+    "run_id",
+    "cell",
+    "seed",
+    "config_hash",
+    "status",
+    "elapsed_s",
+    "worker",
+    "error",
+    "traceback",
+]
+"""Columns every runs table has besides the cell labels (after ``cell``) and the KPIs."""
+
+MANIFEST_INTERVAL_S = 5.0
+"""Least time between two rewrites of the manifest while a batch runs (seconds)."""
+
+
+def records_to_frames(
+    records: Sequence[RunRecord], plan: Plan
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(runs table rows, time-series rows) for finished runs of ``plan``."""
+    rows = []
+    series = []
+    for record in records:
+        task = record.task
+        cell = plan.cell_by_name[task.cell]
+        row: dict[str, Any] = {"run_id": task.run_id, "cell": task.cell}
+        row.update({label: cell.labels.get(label) for label in plan.label_names})
+        row.update(
+            seed=task.seed,
+            config_hash=task.config_hash,
+            status=record.status,
+            elapsed_s=record.elapsed_s,
+            worker=record.worker,
+            error=record.error,
+            traceback=record.traceback,
+        )
+        row.update(record.summary or {})
+        rows.append(row)
+        if record.timeseries is not None:
+            frame = record.timeseries.copy()
+            frame.insert(0, "seed", task.seed)
+            frame.insert(0, "cell", task.cell)
+            frame.insert(0, "run_id", task.run_id)
+            series.append(frame)
+    runs = pd.DataFrame(rows)
+    for label in plan.label_names:
+        kinds = {type(v) for v in runs[label] if v is not None and v == v}
+        if len(kinds) > 1:  # mixed label types cannot share a Parquet column
+            runs[label] = runs[label].map(lambda v: None if v is None else str(v))
+    for column in ("error", "traceback", "worker"):
+        runs[column] = runs[column].astype("string")
+    timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
+    return runs, timeseries
+
+
+def engine_versions() -> dict[str, str]:
+    """Versions of the packages the engine runs on (progress bar, Dask), if installed."""
+    from importlib import metadata
+
+    versions = {}
+    for name in ("tqdm", "dask", "distributed"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def label_columns(runs: pd.DataFrame) -> list[str]:
+    """The cell-label columns of a runs table (between ``cell`` and ``seed``)."""
+    columns = list(runs.columns)
+    if "cell" not in columns or "seed" not in columns:
+        return []
+    return columns[columns.index("cell") + 1 : columns.index("seed")]
+
+
+def dedupe_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per run id: an ``ok`` row over a failed one, the latest over older ones."""
+    if runs.empty:
+        return runs
+    order = np.arange(len(runs))
+    ranked = runs.assign(_order=order, _ok=(runs["status"] == "ok").to_numpy())
+    ranked = ranked.sort_values(["_ok", "_order"], ascending=[False, False], kind="stable")
+    kept = ranked.drop_duplicates("run_id", keep="first").sort_values("_order")
+    return kept.drop(columns=["_order", "_ok"]).reset_index(drop=True)
+
+
+def dedupe_timeseries(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """One row per run id and period (the latest written)."""
+    if timeseries.empty:
+        return timeseries
+    return timeseries.drop_duplicates(["run_id", "period"], keep="last").reset_index(drop=True)
+
+
+def _select(frame: pd.DataFrame, run_ids: Iterable[str] | None) -> pd.DataFrame:
+    if run_ids is None or frame.empty:
+        return frame
+    wanted = list(run_ids)
+    return frame[frame["run_id"].isin(set(wanted))].reset_index(drop=True)
+
+
+class MemoryStore:
+    """Keeps results in memory (no resume across processes). Same interface as
+    :class:`ResultsStore`."""
+
+    path: Path | None = None
+
+    def __init__(self) -> None:
+        self._runs: list[pd.DataFrame] = []
+        self._series: list[pd.DataFrame] = []
+        self.session: dict[str, Any] = {}
+
+    def begin(self, plan: Plan, backend: dict[str, Any]) -> None:
+        """Note that ``plan`` is about to run on ``backend``."""
+        self.session.setdefault("backend", backend)
+
+    def add_counts(self, **counts: int) -> None:
+        """Add to the counters of the current session."""
+        for key, value in counts.items():
+            self.session[key] = self.session.get(key, 0) + value
+
+    def write_chunk(self, records: Sequence[RunRecord], plan: Plan) -> None:
+        """Keep the outcomes of a finished chunk."""
+        runs, series = records_to_frames(records, plan)
+        self._runs.append(runs)
+        if not series.empty:
+            self._series.append(series)
+
+    def finished_ids(self) -> set[str]:
+        """Ids of runs that finished without error."""
+        runs = self.runs()
+        return set(runs.loc[runs["status"] == "ok", "run_id"]) if not runs.empty else set()
+
+    def runs(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """The runs table (deduplicated), optionally only the given run ids."""
+        frame = pd.concat(self._runs, ignore_index=True) if self._runs else pd.DataFrame()
+        return _select(dedupe_runs(frame), run_ids)
+
+    def timeseries(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """The time-series table (deduplicated), optionally only the given run ids."""
+        frame = pd.concat(self._series, ignore_index=True) if self._series else pd.DataFrame()
+        return _select(dedupe_timeseries(frame), run_ids)
+
+    def finish(self, status: str = "complete") -> None:
+        """End the session."""
+        self.session["status"] = status
+
+    def flush(self) -> None:
+        """Save the session's counters (nothing to save in memory)."""
+
+    def compact(self) -> None:
+        """Nothing to merge in memory."""
+
+
+class ResultsStore(MemoryStore):
+    """A results folder (see the module docstring). ``experiment`` describes what is run
+    (it goes into the manifest); ``experiment_id`` identifies it: a folder holding another
+    experiment's results is refused rather than mixed."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        experiment: dict[str, Any] | None = None,
+        experiment_id: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.experiment = experiment or {}
+        self.experiment_id = experiment_id
+        if self.path.exists() and not self.path.is_dir():
+            raise ConfigError(f"results folder {self.path} exists and is not a folder")
+        self.manifest_path = self.path / "manifest.json"
+        self.manifest = self._read_manifest()
+        known = self.manifest.get("experiment_id")
+        if known and experiment_id and known != experiment_id:
+            raise ConfigError(
+                f"{self.path} holds the results of another experiment "
+                f"('{self.manifest.get('experiment', {}).get('name', '?')}', id {known}); "
+                "choose another output folder or remove it"
+            )
+        self._session_index: int | None = None
+
+    # -- manifest ---------------------------------------------------------------------
+
+    def _read_manifest(self) -> dict[str, Any]:
+        if not self.manifest_path.is_file():
+            return {}
+        try:
+            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"unreadable manifest {self.manifest_path}: {exc}") from None
+
+    def _write_manifest(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.manifest, indent=2, default=str) + "\n"
+        _atomic_write_bytes(self.manifest_path, text.encode("utf-8"))
+
+    def begin(self, plan: Plan, backend: dict[str, Any]) -> None:
+        manifest = self.manifest
+        manifest.setdefault("created_utc", utc_now())
+        manifest["experiment"] = self.experiment or manifest.get("experiment", {})
+        if self.experiment_id:
+            manifest["experiment_id"] = self.experiment_id
+        manifest["versions"] = {**package_versions(), **engine_versions()}
+        configs = manifest.setdefault("configs", {})
+        configs.update(plan.configs)
+        cells = {c["cell"]: c for c in manifest.get("cells", [])}
+        for entry in plan.describe()["cells"]:
+            cells[entry["cell"]] = entry
+        manifest["cells"] = list(cells.values())
+        seeds = manifest.setdefault("seeds", [])
+        known_seeds = set(seeds)
+        seeds.extend(seed for seed in plan.seeds if seed not in known_seeds)
+        sessions = manifest.setdefault("sessions", [])
+        if self._session_index is None:
+            sessions.append(
+                {
+                    "started_utc": utc_now(),
+                    "status": "running",
+                    **backend,
+                    "runs_run": 0,
+                    "runs_failed": 0,
+                    "runs_skipped": 0,
+                    "wall_time_s": 0.0,
+                }
+            )
+            self._session_index = len(sessions) - 1
+            self._clock = time.perf_counter()
+            self._last_write = 0.0
+        self.session = sessions[self._session_index]
+        self._write_manifest()
+
+    def add_counts(self, **counts: int) -> None:
+        """Add to the session's counters; the manifest is rewritten at most every few
+        seconds (it holds every config, and can be large)."""
+        super().add_counts(**counts)
+        if self._session_index is not None:
+            now = time.perf_counter()
+            self.session["wall_time_s"] = round(now - self._clock, 3)
+            self.session["finished_utc"] = utc_now()
+            if now - self._last_write > MANIFEST_INTERVAL_S:
+                self._write_manifest()
+                self._last_write = now
+
+    def flush(self) -> None:
+        if self._session_index is not None:
+            self._write_manifest()
+            self._last_write = time.perf_counter()
+
+    def finish(self, status: str = "complete") -> None:
+        if self._session_index is None:
+            return
+        self.session["status"] = status
+        self.session["finished_utc"] = utc_now()
+        self.session["wall_time_s"] = round(time.perf_counter() - self._clock, 3)
+        self._write_manifest()
+
+    # -- tables -----------------------------------------------------------------------
+
+    def _parts(self, table: str) -> list[Path]:
+        return sorted((self.path / table).glob("part-*.parquet"))
+
+    def _new_part_name(self, key: str) -> str:
+        return f"part-{time.time_ns():020d}-{key}.parquet"
+
+    def write_chunk(self, records: Sequence[RunRecord], plan: Plan) -> None:
+        runs, series = records_to_frames(records, plan)
+        key = records[0].task.run_id if records else "empty"
+        if not series.empty:
+            _atomic_parquet(series, self.path / "timeseries" / self._new_part_name(key))
+        _atomic_parquet(runs, self.path / "runs" / self._new_part_name(key))
+
+    def finished_ids(self) -> set[str]:
+        ids: set[str] = set()
+        for part in self._parts("runs"):
+            frame = pd.read_parquet(part, columns=["run_id", "status"])
+            ids.update(frame.loc[frame["status"] == "ok", "run_id"])
+        return ids
+
+    def _read(self, table: str) -> pd.DataFrame:
+        frames = [pd.read_parquet(part) for part in self._parts(table)]
+        frames = [frame for frame in frames if not frame.empty]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def runs(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        return _select(dedupe_runs(self._read("runs")), run_ids)
+
+    def timeseries(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        return _select(dedupe_timeseries(self._read("timeseries")), run_ids)
+
+    def compact(self) -> None:
+        """Merge each table's parts into one part (written before the old ones go)."""
+        for table, dedupe in (("runs", dedupe_runs), ("timeseries", dedupe_timeseries)):
+            parts = self._parts(table)
+            if len(parts) <= 1:
+                continue
+            merged = dedupe(self._read(table))
+            _atomic_parquet(merged, self.path / table / self._new_part_name("compact"))
+            for part in parts:
+                part.unlink(missing_ok=True)
+
+    # -- lock -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self):
+        """Hold ``.lock`` in the folder while writing, so two commands do not interleave."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        lock = self.path / ".lock"
+        owner = f"{socket.gethostname()}:{os.getpid()}"
+        for _ in range(2):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                if _stale(lock):
+                    lock.unlink(missing_ok=True)
+                    continue
+                holder = lock.read_text(encoding="utf-8", errors="replace").strip()
+                raise ConfigError(
+                    f"{self.path} is being written by another process ({holder}); wait for it "
+                    f"or remove {lock} if that process is gone"
+                ) from None
+            with os.fdopen(fd, "w") as handle:
+                handle.write(owner)
+            break
+        try:
+            yield self
+        finally:
+            lock.unlink(missing_ok=True)
+
+
+def _stale(lock: Path) -> bool:
+    """A lock left by a process of this host that no longer runs."""
+    try:
+        host, pid = lock.read_text(encoding="utf-8").strip().rsplit(":", 1)
+    except (OSError, ValueError):
+        return True
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
+        return False
+    return False
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.to_parquet(temporary, index=False)
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
