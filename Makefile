@@ -21,7 +21,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check sqm_sim tests benchmarks
 	$(BIN)/ruff format --check sqm_sim tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 ## test-slow: only the slow statistical tests
 test-slow: $(STAMP)
