@@ -12,10 +12,11 @@ portfolio search; serial, process and Dask backends; a resumable results store.
 
 Modules: :mod:`.intervals` (t intervals), :mod:`.sequential` (stopping rule),
 :mod:`.plan` (cells x seeds, run ids), :mod:`.worker` (what a worker runs),
-:mod:`.backends`, :mod:`.store`, :mod:`.progress`, :mod:`.engine` (:func:`run_plan`),
-:mod:`.summaries`, :mod:`.replications`, :mod:`.comparison`, :mod:`.designs`,
-:mod:`.search`, :mod:`.spec` (experiment files), :mod:`.prepare`, :mod:`.runner`
-(:func:`run_experiment`), :mod:`.outputs`, :mod:`.cli`.
+:mod:`.backends`, :mod:`.tables` (per-run tables), :mod:`.store` (results folder),
+:mod:`.progress`, :mod:`.engine` (:func:`run_plan`), :mod:`.summaries`,
+:mod:`.replications`, :mod:`.comparison`, :mod:`.designs`, :mod:`.menu` (feasible
+portfolios), :mod:`.search`, :mod:`.spec` (experiment files), :mod:`.prepare`,
+:mod:`.runner` (:func:`run_experiment`), :mod:`.outputs`, :mod:`.cli`.
 """
 
 from .backends import (
@@ -37,10 +38,11 @@ from .comparison import (
 from .designs import Factor, factorial_points, latin_hypercube_points
 from .engine import BatchResult, run_plan
 from .intervals import Interval, paired_interval, t_interval, welch_interval
+from .menu import Menu
 from .plan import Cell, Plan, run_id, seed_range
 from .replications import Replications, replicate, replicate_until
 from .runner import ExperimentOutcome, run_experiment
-from .search import Menu, search_portfolios
+from .search import search_portfolios
 from .sequential import SequentialOutcome, SequentialRule, run_sequential
 from .spec import ExperimentSpec, load_experiment, parse_experiment
 from .store import MemoryStore, ResultsStore

@@ -350,7 +350,11 @@ def register(subparsers: Any) -> None:
         description="Run an experiment file; results go to --out "
         "(default results/NAME); rerun to resume.",
     )
-    run.add_argument("file", help="experiment TOML file (or NAME for experiments/NAME.toml)")
+    run.add_argument(
+        "file",
+        help="experiment TOML file, NAME for experiments/NAME.toml, or a results folder's "
+        "manifest.json (reruns the experiment it records)",
+    )
     run.add_argument("--out", metavar="DIR", help="results folder (default results/NAME)")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
     _add_execution_arguments(run)

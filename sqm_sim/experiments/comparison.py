@@ -25,8 +25,8 @@ from ..portfolios import with_portfolio
 from ..scenarios import load_scenario
 from .intervals import paired_interval, t_interval, welch_interval
 from .plan import Cell
-from .store import label_columns
 from .summaries import Direction, seed_matrix
+from .tables import label_columns
 
 NO_PORTFOLIO = "none"
 """Portfolio name meaning: no initiatives at all."""

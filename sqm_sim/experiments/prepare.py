@@ -17,8 +17,8 @@ from ..portfolios import load_portfolio
 from ..scenarios import load_scenario
 from .comparison import PortfolioChoice, ScenarioChoice, apply_portfolio, grid_cells
 from .designs import Factor, design_cells, factorial_points, latin_hypercube_points
+from .menu import Menu
 from .plan import Cell, Plan, seed_range
-from .search import Menu
 from .spec import (
     ExperimentSpec,
     FactorialDesign,

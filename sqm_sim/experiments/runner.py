@@ -34,8 +34,9 @@ from .prepare import Prepared, prepare
 from .search import search_portfolios
 from .sequential import SequentialRule, run_sequential
 from .spec import ExperimentSpec, GridDesign
-from .store import MemoryStore, ResultsStore, label_columns
+from .store import MemoryStore, ResultsStore
 from .summaries import failure_counts, kpi_summary, seed_matrix
+from .tables import label_columns
 from .worker import RunFunction, RunRecord
 
 
@@ -59,11 +60,12 @@ class ExperimentOutcome:
         return int(self.facts.get("failed", 0))
 
 
-def _store(out: Path | None, spec: ExperimentSpec) -> MemoryStore:
+def _store(out: Path | None, spec: ExperimentSpec, base_dir: Path | None) -> MemoryStore:
     if out is None:
         return MemoryStore()
-    experiment = spec.model_dump(mode="json")
-    return ResultsStore(out, experiment, spec.experiment_id())
+    store = ResultsStore(out, spec.model_dump(mode="json"), spec.experiment_id())
+    store.manifest["experiment_dir"] = str((base_dir or Path.cwd()).resolve())
+    return store
 
 
 def _sequential(
@@ -169,9 +171,9 @@ def run_experiment(
 
     ``prepared``: the spec already prepared (else it is prepared here); ``out``: results
     folder (resumable; None keeps everything in memory); ``backend``: a backend to use
-    (started and stopped by the caller); without one, the spec's
-    ``[execution]`` decides and the backend lives for this call; ``chunk_size``: runs per
-    chunk (default: the spec's, else automatic); ``run``, ``on_chunk``: see
+    (started and stopped by the caller); without one, the spec's ``[execution]`` decides
+    and the backend lives for this call; ``chunk_size``: runs per chunk (default: the
+    spec's, else automatic); ``run``, ``on_chunk``: see
     :func:`~sqm_sim.experiments.engine.run_plan`.
     """
     clock = time.perf_counter()
@@ -179,7 +181,7 @@ def run_experiment(
     if isinstance(spec.design, GridDesign) and prepared.plan is not None:
         resolve_reference(spec.design.reference, prepared.plan.cells)  # fail before running
     out_path = Path(out) if out is not None else None
-    store = _store(out_path, spec)
+    store = _store(out_path, spec, base_dir)
     execution = spec.execution
     with contextlib.ExitStack() as stack:
         if isinstance(store, ResultsStore):

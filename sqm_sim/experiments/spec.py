@@ -370,9 +370,17 @@ def find_experiment_file(name_or_path: str | Path) -> Path:
 
 
 def load_experiment(name_or_path: str | Path) -> tuple[ExperimentSpec, Path]:
-    """Read and validate an experiment file; returns the spec and the file's folder (the
-    base of relative paths in it)."""
+    """Read and validate an experiment file; returns the spec and the folder relative
+    paths in it are read from. A results folder's ``manifest.json`` also works: it holds
+    the validated experiment and the folder of its file, so the same experiment reruns."""
     path = find_experiment_file(name_or_path)
+    if path.suffix == ".json":
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            data, folder = manifest["experiment"], manifest.get("experiment_dir", ".")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{path} is not a results manifest: {exc}") from None
+        return parse_experiment(data, f"manifest {path}"), Path(folder)
     data = read_toml(path)
     data.setdefault("name", path.stem)
     return parse_experiment(data, f"file {path}"), path.parent

@@ -31,68 +31,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..config import ConfigError
 from ..provenance import package_versions, utc_now
 from .plan import Plan
+from .tables import dedupe_runs, dedupe_timeseries, records_to_frames, select_runs
 from .worker import RunRecord
-
-RUN_COLUMNS = [
-    "run_id",
-    "cell",
-    "seed",
-    "config_hash",
-    "status",
-    "elapsed_s",
-    "worker",
-    "error",
-    "traceback",
-]
-"""Columns every runs table has besides the cell labels (after ``cell``) and the KPIs."""
 
 MANIFEST_INTERVAL_S = 5.0
 """Least time between two rewrites of the manifest while a batch runs (seconds)."""
-
-
-def records_to_frames(
-    records: Sequence[RunRecord], plan: Plan
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(runs table rows, time-series rows) for finished runs of ``plan``."""
-    rows = []
-    series = []
-    for record in records:
-        task = record.task
-        cell = plan.cell_by_name[task.cell]
-        row: dict[str, Any] = {"run_id": task.run_id, "cell": task.cell}
-        row.update({label: cell.labels.get(label) for label in plan.label_names})
-        row.update(
-            seed=task.seed,
-            config_hash=task.config_hash,
-            status=record.status,
-            elapsed_s=record.elapsed_s,
-            worker=record.worker,
-            error=record.error,
-            traceback=record.traceback,
-        )
-        row.update(record.summary or {})
-        rows.append(row)
-        if record.timeseries is not None:
-            frame = record.timeseries.copy()
-            frame.insert(0, "seed", task.seed)
-            frame.insert(0, "cell", task.cell)
-            frame.insert(0, "run_id", task.run_id)
-            series.append(frame)
-    runs = pd.DataFrame(rows)
-    for label in plan.label_names:
-        kinds = {type(v) for v in runs[label] if v is not None and v == v}
-        if len(kinds) > 1:  # mixed label types cannot share a Parquet column
-            runs[label] = runs[label].map(lambda v: None if v is None else str(v))
-    for column in ("error", "traceback", "worker"):
-        runs[column] = runs[column].astype("string")
-    timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
-    return runs, timeseries
 
 
 def engine_versions() -> dict[str, str]:
@@ -106,39 +54,6 @@ def engine_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return versions
-
-
-def label_columns(runs: pd.DataFrame) -> list[str]:
-    """The cell-label columns of a runs table (between ``cell`` and ``seed``)."""
-    columns = list(runs.columns)
-    if "cell" not in columns or "seed" not in columns:
-        return []
-    return columns[columns.index("cell") + 1 : columns.index("seed")]
-
-
-def dedupe_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per run id: an ``ok`` row over a failed one, the latest over older ones."""
-    if runs.empty:
-        return runs
-    order = np.arange(len(runs))
-    ranked = runs.assign(_order=order, _ok=(runs["status"] == "ok").to_numpy())
-    ranked = ranked.sort_values(["_ok", "_order"], ascending=[False, False], kind="stable")
-    kept = ranked.drop_duplicates("run_id", keep="first").sort_values("_order")
-    return kept.drop(columns=["_order", "_ok"]).reset_index(drop=True)
-
-
-def dedupe_timeseries(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """One row per run id and period (the latest written)."""
-    if timeseries.empty:
-        return timeseries
-    return timeseries.drop_duplicates(["run_id", "period"], keep="last").reset_index(drop=True)
-
-
-def _select(frame: pd.DataFrame, run_ids: Iterable[str] | None) -> pd.DataFrame:
-    if run_ids is None or frame.empty:
-        return frame
-    wanted = list(run_ids)
-    return frame[frame["run_id"].isin(set(wanted))].reset_index(drop=True)
 
 
 class MemoryStore:
@@ -176,12 +91,12 @@ class MemoryStore:
     def runs(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """The runs table (deduplicated), optionally only the given run ids."""
         frame = pd.concat(self._runs, ignore_index=True) if self._runs else pd.DataFrame()
-        return _select(dedupe_runs(frame), run_ids)
+        return select_runs(dedupe_runs(frame), run_ids)
 
     def timeseries(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """The time-series table (deduplicated), optionally only the given run ids."""
         frame = pd.concat(self._series, ignore_index=True) if self._series else pd.DataFrame()
-        return _select(dedupe_timeseries(frame), run_ids)
+        return select_runs(dedupe_timeseries(frame), run_ids)
 
     def finish(self, status: str = "complete") -> None:
         """End the session."""
@@ -325,10 +240,10 @@ class ResultsStore(MemoryStore):
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def runs(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
-        return _select(dedupe_runs(self._read("runs")), run_ids)
+        return select_runs(dedupe_runs(self._read("runs")), run_ids)
 
     def timeseries(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
-        return _select(dedupe_timeseries(self._read("timeseries")), run_ids)
+        return select_runs(dedupe_timeseries(self._read("timeseries")), run_ids)
 
     def compact(self) -> None:
         """Merge each table's parts into one part (written before the old ones go)."""

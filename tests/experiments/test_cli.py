@@ -171,6 +171,13 @@ parameters = [{{ key = "quality.inspection_coverage", levels = [0.0, 1.0] }}]
     sessions = json.loads((out / "manifest.json").read_text())["sessions"]
     assert (sessions[-1]["runs_run"], sessions[-1]["runs_skipped"]) == (2, 4)
     assert len(pd.read_parquet(out / "runs")) == 6
+    # the manifest reruns the same experiment: everything is found on disk
+    summary = pd.read_csv(out / "summary.csv")
+    manifest = str(out / "manifest.json")
+    assert run_cli(["experiment", "run", manifest, "--out", str(out), *SERIAL]) == 0
+    sessions = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert (sessions[-1]["runs_run"], sessions[-1]["runs_skipped"]) == (0, 6)
+    pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), summary)
 
 
 def test_compare_refuses_bad_input_with_status_2(capsys):
