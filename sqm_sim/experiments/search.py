@@ -15,7 +15,8 @@ scored by the mean of one KPI (NPV by default). Cost is the present value of its
   one-initiative addition, move to the best if it improves the mean, until none does;
   (2) local search from there with drop-one and swap-one moves as well as additions;
   (3) random restarts: a random feasible portfolio (initiatives added in random order while
-  feasible), then the same local search, until the evaluation budget is spent. Each round of
+  feasible), then the same local search, until the evaluation budget is spent or three
+  restarts in a row evaluate nothing new. Each round of
   neighbours is evaluated as one batch (in parallel). Randomness comes from ``search_seed``
   only, so a rerun makes the same moves and finds its evaluations in the results store.
 
