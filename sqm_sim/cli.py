@@ -6,14 +6,13 @@ import argparse
 import json
 import sys
 import time
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from . import __version__
 from .config import Config, ConfigError, iter_parameters
 from .experiments.cli import register as register_experiment_commands
+from .overrides import parse_override
 from .portfolios import shipped_portfolios, with_portfolio
 from .provenance import run_manifest, utc_now
 from .roi import initiative_roi
@@ -25,19 +24,6 @@ from .summary_table import as_text
 
 class UsageError(Exception):
     """Bad command-line input (reported like a ConfigError, without a traceback)."""
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """``key=value`` -> (key, value); the value is read as a TOML value (numbers, booleans,
-    strings, inline tables), and as a plain string if it is not valid TOML."""
-    key, sep, raw = text.partition("=")
-    key, raw = key.strip(), raw.strip()
-    if not sep or not key:
-        raise UsageError(f"--set expects key=value, got {text!r}")
-    try:
-        return key, tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
-        return key, raw
 
 
 def resolve_config(scenario: str, overrides: Sequence[str], portfolio: str | None = None) -> Config:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError
+from ..overrides import parse_override
 from .backends import BACKENDS, make_backend
 from .outputs import as_text, outcome_json
 from .prepare import prepare, read_menu_file
@@ -25,18 +25,6 @@ from .runner import ExperimentOutcome, run_experiment
 from .spec import DEFAULT_KPIS, ExperimentSpec, load_experiment, parse_experiment
 
 INTERRUPTED = 130
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """``key=value`` -> (key, value); the value is read as TOML, else as a plain string."""
-    key, sep, raw = text.partition("=")
-    key, raw = key.strip(), raw.strip()
-    if not sep or not key:
-        raise ConfigError(f"--set expects key=value, got {text!r}")
-    try:
-        return key, tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
-        return key, raw
 
 
 def _kpi_list(text: str | None) -> list[str]:
