@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
-from .models.ledger import ACCOUNTS, COQ_ACCOUNTS, COST_ACCOUNTS
+from .models.ledger import ACCOUNTS, COQ_ACCOUNTS, COST_ACCOUNTS, monthly_discount_rate
 from .models.tally import Tally
 from .units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
@@ -177,7 +177,7 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
 
 def monthly_discount_factors(config: Config) -> np.ndarray:
     """Discount factor of each month's cash flow, paid at the end of the month."""
-    monthly_rate = (1.0 + config.finance.annual_discount_rate) ** (1.0 / 12.0) - 1.0
+    monthly_rate = monthly_discount_rate(config.finance.annual_discount_rate)
     months = np.arange(1, config.simulation.horizon_months + 1)
     return (1.0 + monthly_rate) ** -months
 
@@ -188,13 +188,12 @@ def _add_money_totals(frame: pd.DataFrame) -> None:
     frame["profit"] = frame["revenue"] - frame["total_cost"]
 
 
-def _ratio(numerator: pd.Series | float, denominator: pd.Series | float, scale: float):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(
-            np.asarray(denominator) > 0,
-            np.asarray(numerator) * scale / np.where(np.asarray(denominator) > 0, denominator, 1.0),
-            np.nan,
-        )
+def _ratio(numerator, denominator, scale: float):
+    """numerator * scale / denominator, NaN where the denominator is not positive."""
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    positive = denominator > 0
+    return np.where(positive, numerator * scale / np.where(positive, denominator, 1.0), np.nan)
 
 
 def clv_estimate(margin_per_order, retention, config: Config):

@@ -381,6 +381,17 @@ class PortfolioSettings(Section):
                 total[month] += amount
         return total
 
+    def capacity_loss_by_month(
+        self, horizon_months: int, workforce: WorkforceSettings
+    ) -> list[float]:
+        """Share of line capacity lost to all initiatives in each month of the horizon."""
+        total = [0.0] * horizon_months
+        for initiative in self.initiatives:
+            losses = initiative.capacity_loss_by_month(horizon_months, workforce)
+            for month, loss in enumerate(losses):
+                total[month] += loss
+        return total
+
     def budget_problems(self, horizon_months: int, workforce: WorkforceSettings) -> list[str]:
         """One message per model year whose spend exceeds ``budget_per_year``."""
         if self.budget_per_year is None:

@@ -133,12 +133,7 @@ class Config(Section):
                     f"{key} ({base:g}) plus the '{kind}' initiatives' {gain_field} reaches "
                     f"{total:g}; a probability cannot exceed 1"
                 )
-        losses = [0.0] * horizon
-        for initiative in portfolio.initiatives:
-            for month, loss in enumerate(
-                initiative.capacity_loss_by_month(horizon, self.workforce)
-            ):
-                losses[month] += loss
+        losses = portfolio.capacity_loss_by_month(horizon, self.workforce)
         worst = max(losses, default=0.0)
         if worst > 0.9:
             month = losses.index(worst)

@@ -31,7 +31,7 @@ from ..units import DAYS_PER_MONTH
 from .context import Component, Context
 from .distribution import Order
 from .environment import MarketEnvironment
-from .ledger import EXTERNAL_FAILURE
+from .ledger import EXTERNAL_FAILURE, monthly_discount_rate
 from .satisfaction import (
     DISSATISFIED,
     SATISFIED,
@@ -111,7 +111,7 @@ class CustomerBase(Component):
             (True, False): config.service.satisfaction_after_slow_recovery,
             (False, False): config.service.satisfaction_after_failed_recovery,
         }
-        monthly_rate = (1.0 + finance.annual_discount_rate) ** (1.0 / 12.0) - 1.0
+        monthly_rate = monthly_discount_rate(finance.annual_discount_rate)
         self._discount_per_day = math.log1p(monthly_rate) / DAYS_PER_MONTH
         # sorted by name: equal configs give equal runs whatever order segments were listed in
         segments = sorted(config.segments.items())

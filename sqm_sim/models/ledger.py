@@ -26,6 +26,11 @@ COST_ACCOUNTS = (PRODUCTION_COST, FIXED_COST, *COQ_ACCOUNTS)
 ACCOUNTS = (REVENUE, *COST_ACCOUNTS, INITIATIVE_SPEND)
 
 
+def monthly_discount_rate(annual_rate: float) -> float:
+    """Monthly rate equivalent to an annual discount rate: (1 + d)^(1/12) - 1."""
+    return (1.0 + annual_rate) ** (1.0 / 12.0) - 1.0
+
+
 def month_of(time_days: float, months: int) -> int:
     """Index (0-based) of the month containing ``time_days``, capped at the last month."""
     month = int(time_days / DAYS_PER_MONTH)

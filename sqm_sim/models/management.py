@@ -19,6 +19,18 @@ multiply (defect and drift reductions, interval and handling factors) multiply b
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from ..config.initiatives import (
+    CustomerServiceImprovement,
+    InitiativeBase,
+    InvolvementProgram,
+    ProcessImprovement,
+    ProductRedesign,
+    QualityAssuranceSystem,
+    TechnologyInvestment,
+    TrainingProgram,
+)
 from ..units import DAYS_PER_MONTH
 from .context import Component, Context
 from .customers import CustomerBase
@@ -27,6 +39,8 @@ from .operations import Production
 from .quality import Inspection, ProcessControl
 from .service_desk import ServiceDesk
 from .workforce import Workforce
+
+KindT = TypeVar("KindT", bound=InitiativeBase)
 
 
 class Management(Component):
@@ -56,15 +70,12 @@ class Management(Component):
         self._initiatives = list(config.portfolio.initiatives)
         staff = config.workforce
         self._spend = [i.spend_by_month(horizon, staff) for i in self._initiatives]
-        self._capacity_loss = [0.0] * horizon
-        for initiative in self._initiatives:
-            for month, loss in enumerate(initiative.capacity_loss_by_month(horizon, staff)):
-                self._capacity_loss[month] += loss
-        self._completions = {
-            i.name: set(i.completion_months(horizon))
-            for i in self._initiatives
-            if i.kind == "training"
-        }
+        self._capacity_loss = config.portfolio.capacity_loss_by_month(horizon, staff)
+        self._training = [
+            (program, set(program.completion_months(horizon)))
+            for program in self._initiatives
+            if isinstance(program, TrainingProgram)
+        ]
         self._technology_multiplier = 1.0
         self._units_seen = 0
         self.share_involved = config.involvement.share_involved
@@ -82,40 +93,41 @@ class Management(Component):
             produced = self._tally.units_produced
             workforce.month_passed(produced - self._units_seen)
             self._units_seen = produced
-        for initiative in self._initiatives:
-            if month in self._completions.get(initiative.name, ()):
-                workforce.train(initiative.trained_share, initiative.skill_gap_closed)
+        for program, completions in self._training:
+            if month in completions:
+                workforce.train(program.trained_share, program.skill_gap_closed)
         self._apply_effects(month)
         self.capacity_loss = self._capacity_loss[month]
         self._production.set_capacity_loss(self.capacity_loss)
         self._book_spend(month)
 
-    def _ramps(self, month: int, kind: str) -> list[tuple[object, float]]:
-        return [(i, i.ramp(month)) for i in self._initiatives if i.kind == kind]
+    def _ramps(self, month: int, kind: type[KindT]) -> list[tuple[KindT, float]]:
+        """The initiatives of one kind with their ramp (share of full effect) this month."""
+        return [(i, i.ramp(month)) for i in self._initiatives if isinstance(i, kind)]
 
     def _apply_effects(self, month: int) -> None:
         config = self._config
         ops, quality, service = config.operations, config.quality, config.service
 
         involved = config.involvement.share_involved
-        for program, ramp in self._ramps(month, "involvement"):
-            involved = max(involved, program.share_involved * ramp)  # type: ignore[attr-defined]
+        for program, ramp in self._ramps(month, InvolvementProgram):
+            involved = max(involved, program.share_involved * ramp)
         self.share_involved = involved
         improvement = self._workforce.improve(involved)
 
         design_ppm, feature = ops.design_defect_ppm, config.product.feature_level
-        for redesign, ramp in self._ramps(month, "redesign"):
-            design_ppm *= 1.0 - ramp * redesign.design_defect_reduction  # type: ignore[attr-defined]
-            feature += ramp * redesign.feature_level_gain  # type: ignore[attr-defined]
-        for technology, ramp in self._ramps(month, "technology"):
-            growth = ramp * technology.feature_growth_per_year  # type: ignore[attr-defined]
+        for redesign, ramp in self._ramps(month, ProductRedesign):
+            design_ppm *= 1.0 - ramp * redesign.design_defect_reduction
+            feature += ramp * redesign.feature_level_gain
+        for technology, ramp in self._ramps(month, TechnologyInvestment):
+            growth = ramp * technology.feature_growth_per_year
             self._technology_multiplier *= (1.0 + growth) ** (1.0 / 12.0)
         self._customers.feature_level = feature * self._technology_multiplier
 
         cpk, drift_factor = ops.process_capability_cpk, 1.0
-        for improvement_project, ramp in self._ramps(month, "process_improvement"):
-            cpk += ramp * improvement_project.cpk_gain  # type: ignore[attr-defined]
-            drift_factor *= 1.0 - ramp * improvement_project.drift_rate_reduction  # type: ignore[attr-defined]
+        for improvement_project, ramp in self._ramps(month, ProcessImprovement):
+            cpk += ramp * improvement_project.cpk_gain
+            drift_factor *= 1.0 - ramp * improvement_project.drift_rate_reduction
         self._production.set_quality_drivers(
             design_ppm, cpk, self._workforce.average_skill(), improvement
         )
@@ -126,18 +138,18 @@ class Management(Component):
             quality.monitoring_detection_probability,
             quality.monitoring_interval_days,
         )
-        for qa, ramp in self._ramps(month, "qa_system"):
-            coverage += ramp * qa.inspection_coverage_gain  # type: ignore[attr-defined]
-            detection += ramp * qa.detection_gain  # type: ignore[attr-defined]
-            spc_detection += ramp * qa.monitoring_detection_gain  # type: ignore[attr-defined]
-            interval *= qa.monitoring_interval_factor**ramp  # type: ignore[attr-defined]
+        for qa, ramp in self._ramps(month, QualityAssuranceSystem):
+            coverage += ramp * qa.inspection_coverage_gain
+            detection += ramp * qa.detection_gain
+            spc_detection += ramp * qa.monitoring_detection_gain
+            interval *= qa.monitoring_interval_factor**ramp
         self._inspection.set_inspection(coverage, detection)
         self._process.set_monitoring(interval, spc_detection)
 
         recovery, handling = service.recovery_quality, 1.0
-        for upgrade, ramp in self._ramps(month, "customer_service"):
-            recovery += ramp * upgrade.recovery_quality_gain  # type: ignore[attr-defined]
-            handling *= upgrade.handling_time_factor**ramp  # type: ignore[attr-defined]
+        for upgrade, ramp in self._ramps(month, CustomerServiceImprovement):
+            recovery += ramp * upgrade.recovery_quality_gain
+            handling *= upgrade.handling_time_factor**ramp
         self._desk.set_service(recovery, handling)
 
     def _book_spend(self, month: int) -> None:
