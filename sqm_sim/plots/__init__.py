@@ -1,0 +1,33 @@
+"""Charts of results (matplotlib, Agg canvas): every function takes tables and returns a
+:class:`matplotlib.figure.Figure`; none runs the model.
+
+>>> from sqm_sim.plots import kpi_timeseries, save_figure
+>>> # fig = kpi_timeseries(sqm_sim.simulate(cfg, 1).timeseries); save_figure(fig, "kpis.png")
+
+Modules: :mod:`.style` (colours, unit-aware axes), :mod:`.timeseries` (KPI time series
+with replication bands), :mod:`.cost_of_quality` (stacked CoQ areas), :mod:`.comparison`
+(means with CIs, paired differences, cost-vs-KPI frontier).
+"""
+
+from .comparison import cost_frontier, kpi_means, paired_differences_chart
+from .cost_of_quality import cost_of_quality_area, mean_coq_by_month
+from .style import COQ_CATEGORIES, group_colours, save_figure
+from .timeseries import PANEL_KPIS, kpi_timeseries, monthly_bands, with_cumulative_profit
+
+__all__ = [
+    "COQ_CATEGORIES",
+    "PANEL_KPIS",
+    "cost_frontier",
+    "cost_of_quality_area",
+    "group_colours",
+    "kpi_means",
+    "kpi_timeseries",
+    "mean_coq_by_month",
+    "monthly_bands",
+    "paired_differences_chart",
+    "save_figure",
+    "with_cumulative_profit",
+]
+
+# --- sensitivity plots (sqm_sim/plots/sensitivity.py, maintained by the lead) -----------
+# Add their imports and names to __all__ here.

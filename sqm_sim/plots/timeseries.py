@@ -1,0 +1,155 @@
+"""KPI time series: the mean per month over replications, with a confidence band.
+
+Input is a tidy time-series table: one run's ``RunResult.timeseries`` (one row per
+period), or an experiment's (one row per run x period, with ``run_id`` and labels such as
+``cell`` or ``portfolio``). For every group and period the band is the t interval of the
+mean over the group's runs (:func:`sqm_sim.experiments.intervals.t_interval`); a single run
+is drawn as a line without a band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..experiments.intervals import t_interval
+from ..units import DAYS_PER_MONTH
+from .style import (
+    axis_label,
+    format_axis,
+    group_colours,
+    kpi_title,
+    kpi_unit,
+    new_figure,
+    tidy_axes,
+)
+
+PANEL_KPIS = (
+    "mean_satisfaction",
+    "retention_rate_annual",
+    "active_customers",
+    "profit",
+    "cumulative_profit",
+)
+"""The KPIs of the default time-series panels (columns of ``RunResult.timeseries``)."""
+
+RUN_KEY = "run_id"
+"""Column naming the run of each row in an experiment's time-series table."""
+
+
+def with_cumulative_profit(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """The table with ``cumulative_profit`` (currency) added per run if it is missing."""
+    if "cumulative_profit" in timeseries:
+        return timeseries
+    if RUN_KEY in timeseries:
+        cumulative = timeseries.groupby(RUN_KEY, sort=False)["profit"].cumsum()
+    else:
+        cumulative = timeseries["profit"].cumsum()
+    return timeseries.assign(cumulative_profit=cumulative)
+
+
+def period_end_month(timeseries: pd.DataFrame) -> pd.Series:
+    """Months elapsed at the end of each row's period (1, 2, ... for monthly periods)."""
+    return timeseries["month_start"] + timeseries["period_days"] / DAYS_PER_MONTH
+
+
+def monthly_bands(
+    timeseries: pd.DataFrame,
+    kpi: str,
+    group: str | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """One row per group and period: ``group``, ``month`` (months elapsed at the period's
+    end), ``n`` (runs), ``mean``, ``low`` and ``high`` (t interval of the mean over runs;
+    NaN with a single run). Units are the KPI's."""
+    frame = with_cumulative_profit(timeseries) if kpi == "cumulative_profit" else timeseries
+    frame = frame.assign(_month=period_end_month(frame).round(6))
+    keys = frame[group].astype(str) if group else pd.Series("all", index=frame.index)
+    rows = []
+    for (name, month), values in frame.groupby([keys, "_month"], sort=False)[kpi]:
+        interval = t_interval(values.to_numpy(float), confidence)
+        rows.append(
+            {
+                "group": name,
+                "month": month,
+                "n": interval.n,
+                "mean": interval.mean,
+                "low": interval.low,
+                "high": interval.high,
+            }
+        )
+    return pd.DataFrame(rows).sort_values(["group", "month"], kind="stable")
+
+
+def draw_bands(ax: Axes, bands: pd.DataFrame, kpi: str, colours: dict[str, str]) -> None:
+    """Mean lines and shaded intervals of ``bands`` (from :func:`monthly_bands`) on ``ax``."""
+    for name, rows in bands.groupby("group", sort=False):
+        colour = colours.get(str(name), "#333333")
+        ax.plot(rows["month"], rows["mean"], color=colour, linewidth=1.8, label=str(name))
+        if np.isfinite(rows["low"]).any():
+            ax.fill_between(
+                rows["month"], rows["low"], rows["high"], color=colour, alpha=0.2, linewidth=0
+            )
+    ax.set_title(kpi_title(kpi), fontsize=11)
+    ax.set_ylabel(axis_label(kpi), fontsize=9)
+    ax.set_xlabel("Month", fontsize=9)
+    ax.set_xlim(left=0)
+    format_axis(ax, kpi_unit(kpi))
+    if kpi in {"profit", "cumulative_profit"}:
+        ax.axhline(0.0, color="#555555", linewidth=0.8)
+    tidy_axes(ax)
+
+
+def _group_order(timeseries: pd.DataFrame, group: str | None) -> list[str]:
+    if not group:
+        return ["all"]
+    return [str(name) for name in dict.fromkeys(timeseries[group])]
+
+
+def runs_per_group(timeseries: pd.DataFrame, group: str | None) -> int:
+    """Largest number of runs in any group (1 for a single run's table)."""
+    if RUN_KEY not in timeseries:
+        return 1
+    if not group:
+        return int(timeseries[RUN_KEY].nunique())
+    return int(timeseries.groupby(group)[RUN_KEY].nunique().max())
+
+
+def kpi_timeseries(
+    timeseries: pd.DataFrame,
+    kpis: Sequence[str] = PANEL_KPIS,
+    group: str | None = None,
+    confidence: float = 0.95,
+    title: str | None = None,
+) -> Figure:
+    """Panels of KPI time series, one per KPI (two columns), one line per value of the
+    ``group`` column (e.g. ``"portfolio"`` or ``"cell"``), with the ``confidence`` band of
+    the mean over replications."""
+    names = _group_order(timeseries, group)
+    colours = group_colours(names) if group else {"all": "#4c72b0"}
+    rows = (len(kpis) + 1) // 2 if not group else len(kpis) // 2 + 1
+    fig = new_figure(11.0, 2.9 * rows + 0.6)
+    grid = fig.subplots(rows, 2, squeeze=False)
+    axes = list(grid.flat)
+    for ax, kpi in zip(axes, kpis, strict=False):
+        draw_bands(ax, monthly_bands(timeseries, kpi, group, confidence), kpi, colours)
+    spare = axes[len(kpis) :]
+    for ax in spare:
+        ax.axis("off")
+    if group and spare:
+        handles, labels = axes[0].get_legend_handles_labels()
+        spare[0].legend(
+            handles, labels, title=group.capitalize(), loc="center", frameon=False, fontsize=10
+        )
+    runs = runs_per_group(timeseries, group)
+    note = (
+        f"mean of {runs} replications per line, shaded: {confidence:.0%} confidence interval"
+        if runs > 1
+        else "one replication"
+    )
+    fig.suptitle(f"{title or 'Key indicators month by month'} ({note})", fontsize=12)
+    return fig
