@@ -15,6 +15,7 @@ from .experiments.cli import register as register_experiment_commands
 from .overrides import parse_override
 from .portfolios import shipped_portfolios, with_portfolio
 from .provenance import run_manifest, utc_now
+from .report.cli import register as register_report_command
 from .roi import initiative_roi
 from .run import simulate
 from .run_output import json_safe, write_run
@@ -203,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenarios.set_defaults(handler=cmd_scenarios)
 
     register_experiment_commands(commands)
+    register_report_command(commands)
 
     params = commands.add_parser(
         "params",

@@ -1,0 +1,28 @@
+"""The HTML report of a results folder: one self-contained file (CSS inline, plots as
+embedded PNG images) with what was run, findings in plain words, the KPI table with
+confidence intervals and the key plots.
+
+>>> from sqm_sim.report import write_report
+>>> # write_report("results/cmp")  -> results/cmp/report.html
+
+Modules: :mod:`.folder` (reading a results folder; the registry of results kinds),
+:mod:`.html` (page, tables, embedded figures), :mod:`.findings` (sentences from numbers),
+:mod:`.run_sections` and :mod:`.experiment_sections` (the sections of each kind),
+:mod:`.build` (:func:`build_report`, :func:`write_report`), :mod:`.cli`.
+"""
+
+from .build import REPORT_NAME, build_report, write_report
+from .folder import NotAResultsFolderError, ResultsFolder, ResultsKind, open_results, register_kind
+from .html import Section
+
+__all__ = [
+    "REPORT_NAME",
+    "NotAResultsFolderError",
+    "ResultsFolder",
+    "ResultsKind",
+    "Section",
+    "build_report",
+    "open_results",
+    "register_kind",
+    "write_report",
+]

@@ -1,0 +1,32 @@
+"""The ``sqm-sim report`` subcommand."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .build import REPORT_NAME, write_report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``sqm-sim report RESULTS_DIR [--out FILE]``."""
+    written = write_report(args.results_dir, args.out)
+    print(f"wrote {written}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``report`` to the ``sqm-sim`` subcommands."""
+    report = subparsers.add_parser(
+        "report",
+        help="write a self-contained HTML report of a results folder",
+        description="Write one self-contained HTML file (plots embedded, no external files) "
+        "summarising a results folder of `sqm-sim run --out`, `compare`, `search` or "
+        "`experiment run`: what was run, the KPI table with confidence intervals, the key "
+        "plots and plain-language findings.",
+    )
+    report.add_argument("results_dir", metavar="RESULTS_DIR", help="the results folder")
+    report.add_argument(
+        "--out", metavar="FILE", help=f"HTML file to write (default RESULTS_DIR/{REPORT_NAME})"
+    )
+    report.set_defaults(handler=cmd_report)

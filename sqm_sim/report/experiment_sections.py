@@ -1,0 +1,299 @@
+"""The report of an experiment folder (``sqm-sim compare``, ``search``, ``experiment
+run``): what was run, findings, the KPI table with CIs, comparison charts, time series and
+the analysis tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..experiments.outputs import display_tables, headline, plural
+from ..experiments.runner import ExperimentOutcome
+from ..plots import (
+    cost_frontier,
+    cost_of_quality_area,
+    kpi_means,
+    kpi_timeseries,
+    paired_differences_chart,
+)
+from ..plots.style import kpi_unit
+from ..summary_table import format_value
+from .findings import kpi_words, ranking_findings, search_findings
+from .folder import ResultsFolder, ResultsKind, register_kind
+from .html import Section, bullet_list, esc, facts_list, figure_html, paragraph, table_html
+from .run_sections import versions_text
+
+MAX_GROUPS_IN_CHARTS = 8
+"""Cells drawn as separate lines in time-series charts at most (more: no time series)."""
+
+MAX_CELLS_IN_KPI_TABLE = 6
+"""Cells shown side by side in the KPI table at most."""
+
+KIND_NAMES = {
+    "grid": "comparison of scenarios x portfolios",
+    "search": "portfolio search",
+    "factorial": "full factorial design",
+    "latin_hypercube": "Latin hypercube design",
+}
+
+
+def _is_experiment(manifest: dict[str, Any], path: Path) -> bool:
+    return isinstance(manifest.get("experiment"), dict) and (path / "results.json").is_file()
+
+
+def load_outcome(folder: ResultsFolder) -> ExperimentOutcome:
+    """The experiment's facts and analysis tables, read back from ``results.json``."""
+    results = folder.json("results.json")
+    facts = results["facts"]
+    tables = {name: pd.DataFrame(rows) for name, rows in results["tables"].items()}
+    return ExperimentOutcome(facts["experiment"], facts["kind"], pd.DataFrame(), tables, facts)
+
+
+def display_names(folder: ResultsFolder) -> dict[str, str]:
+    """How each cell is called in the report: its portfolio when there is one scenario and
+    several portfolios, else the cell name."""
+    cells = folder.manifest.get("cells", [])
+    scenarios = {str(c["labels"].get("scenario")) for c in cells if "labels" in c}
+    portfolios = {c["labels"].get("portfolio") for c in cells if "labels" in c}
+    if len(scenarios) == 1 and None not in portfolios and len(portfolios) == len(cells):
+        return {c["cell"]: str(c["labels"]["portfolio"]) for c in cells}
+    return {c["cell"]: c["cell"] for c in cells}
+
+
+def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
+    """Design, cells, seeds, KPI, backend, timing, versions."""
+    manifest, facts = folder.manifest, outcome.facts
+    experiment = manifest.get("experiment", {})
+    design = experiment.get("design", {})
+    sessions = manifest.get("sessions", [])
+    seeds = facts.get("seeds", [])
+    cells = manifest.get("cells", [])
+    entries = [
+        ("experiment", f"{facts['experiment']}: {KIND_NAMES.get(facts['kind'], facts['kind'])}"),
+    ]
+    if facts.get("description"):
+        entries.append(("description", facts["description"]))
+    scenarios = design.get("scenarios") or ([design["scenario"]] if "scenario" in design else [])
+    if scenarios:
+        entries.append(("scenario(s)", ", ".join(str(s) for s in scenarios)))
+    if design.get("portfolios"):
+        entries.append(("portfolios", ", ".join(str(p) for p in design["portfolios"])))
+    if facts.get("menu"):
+        entries.append(("menu of initiatives", ", ".join(facts["menu"])))
+    if not facts.get("menu"):
+        entries.append(("cells", f"{len(cells)}: " + ", ".join(c["cell"] for c in cells[:12])))
+    entries += [
+        (
+            "seeds",
+            f"{seeds[0]}-{seeds[-1]} ({plural(len(seeds), 'replication')} per cell, common "
+            "random numbers: every cell runs the same seeds)"
+            if seeds
+            else "none",
+        ),
+        ("runs", f"{facts['runs']} ({facts['ok']} ok, {facts['failed']} failed)"),
+        (
+            "main KPI",
+            f"{kpi_words(facts['kpi'])}; {facts['direction']}imise; "
+            f"{facts['confidence']:.0%} confidence intervals",
+        ),
+    ]
+    if sessions:
+        last = sessions[-1]
+        entries += [
+            (
+                "backend",
+                f"{last.get('backend', '?')} with {last.get('workers', '?')} worker(s); "
+                f"{plural(len(sessions), 'session')}",
+            ),
+            (
+                "started / finished (UTC)",
+                f"{sessions[0].get('started_utc')} / {last.get('finished_utc')}",
+            ),
+            ("wall time", f"{sum(float(s.get('wall_time_s', 0)) for s in sessions):.1f} s"),
+        ]
+    entries.append(("versions", versions_text(manifest.get("versions", {}))))
+    return Section("What was run", facts_list(entries))
+
+
+def findings(outcome: ExperimentOutcome, names: dict[str, str]) -> list[str]:
+    """Plain-language findings of the experiment."""
+    facts, tables = outcome.facts, outcome.tables
+    found: list[str] = []
+    if "best" in facts:
+        found += search_findings(facts)
+    if "ranking" in tables and not tables["ranking"].empty:
+        found += ranking_findings(
+            tables["ranking"], facts["kpi"], facts["direction"], names, facts["confidence"]
+        )
+    if "minimax_regret_portfolio" in facts:
+        found.append(
+            f"Across scenarios, {facts['minimax_regret_portfolio']} is the most robust "
+            f"portfolio: its largest shortfall from the best portfolio of any scenario "
+            f"(regret in {facts['kpi']}) is the smallest."
+        )
+    if facts.get("failed"):
+        found.append(
+            f"{facts['failed']} run(s) failed and are left out; rerun the same command to "
+            "retry them."
+        )
+    return found or ["This design has no ranking; see the tables below."]
+
+
+def kpi_table(summary: pd.DataFrame, names: dict[str, str], confidence: float) -> pd.DataFrame:
+    """One row per KPI (with its unit), one column per cell: mean and CI."""
+    cells = list(dict.fromkeys(summary["cell"]))
+    rows = []
+    for kpi, group in summary.groupby("kpi", sort=False):
+        unit = kpi_unit(kpi)
+        row = {"KPI": kpi, "unit": unit}
+        for item in group.itertuples():
+            mean = format_value(float(item.mean), unit)
+            low, high = (format_value(float(v), unit) for v in (item.ci_low, item.ci_high))
+            row[names.get(item.cell, item.cell)] = f"{mean} [{low}, {high}]"
+        rows.append(row)
+    columns = ["KPI", "unit", *[names.get(c, c) for c in cells]]
+    return pd.DataFrame(rows, columns=columns).fillna("-")
+
+
+def comparison_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section | None:
+    """The main KPI per cell with CIs and the paired differences, as charts."""
+    facts, tables = outcome.facts, outcome.tables
+    summary = tables.get("summary")
+    if summary is None or summary.empty:
+        return None
+    kpi = facts["kpi"]
+    level = f"{facts['confidence']:.0%}"
+    named = summary.assign(name=summary["cell"].map(lambda c: names.get(c, c)))
+    body = ""
+    if named["cell"].nunique() <= 20:
+        body += figure_html(
+            kpi_means(named, kpi, group="name"),
+            f"Mean {kpi} per cell with its {level} confidence interval (t interval over the "
+            "replications); bars in the same colour as the lines of the time-series charts.",
+        )
+    differences = tables.get("differences")
+    if differences is not None and not differences.empty:
+        body += figure_html(
+            paired_differences_chart(differences, kpi, names=names),
+            f"Paired difference in {kpi} from the reference, with its {level} confidence "
+            "interval on common random numbers; filled: significant (the interval excludes "
+            "zero), hollow: not significant.",
+        )
+    return Section(f"Comparison of {kpi}", body) if body else None
+
+
+def frontier_section(outcome: ExperimentOutcome) -> Section | None:
+    """The cost-vs-KPI frontier of a search."""
+    candidates = outcome.tables.get("candidates")
+    if candidates is None or candidates.empty:
+        return None
+    kpi = outcome.facts["kpi"]
+    return Section(
+        "Cost vs benefit of the portfolios",
+        figure_html(
+            cost_frontier(candidates, kpi),
+            f"Every evaluated portfolio: present value of its initiative spend against its mean "
+            f"{kpi} ({outcome.facts['confidence']:.0%} confidence interval); in red the frontier "
+            "of portfolios that no other portfolio beats at the same or lower cost.",
+        ),
+    )
+
+
+def timeseries_section(folder: ResultsFolder, names: dict[str, str]) -> Section | None:
+    """KPI time series with replication bands and cost of quality, per cell."""
+    timeseries = folder.parquet("timeseries")
+    if timeseries.empty:
+        return None
+    timeseries = timeseries.assign(name=timeseries["cell"].map(lambda c: names.get(c, c)))
+    if timeseries["name"].nunique() > MAX_GROUPS_IN_CHARTS:
+        return Section(
+            "Month by month",
+            paragraph(
+                f"{timeseries['name'].nunique()} cells are too many to draw month by month; "
+                "the time series are in timeseries/ (Parquet)."
+            ),
+        )
+    group = "name"
+    return Section(
+        "Month by month",
+        figure_html(
+            kpi_timeseries(timeseries, group=group),
+            "Satisfaction, retention, active customers, monthly and cumulative profit: mean "
+            "over the replications of each cell per month, with the 95% confidence band of "
+            "that mean.",
+        )
+        + figure_html(
+            cost_of_quality_area(timeseries, group=group),
+            "Cost of quality per month by category (mean over the replications): prevention "
+            "and appraisal are spent to avoid internal and external failure.",
+        ),
+    )
+
+
+def tables_section(outcome: ExperimentOutcome) -> Section:
+    """Every analysis table worth reading (as in report.md)."""
+    body = "".join(
+        f"<h3>{esc(title[0].upper() + title[1:])}</h3>" + table_html(table)
+        for title, table in display_tables(outcome)
+    )
+    return Section("Tables", body or paragraph("No analysis tables."))
+
+
+def build_experiment(folder: ResultsFolder) -> list[Section]:
+    """The sections of an experiment's report."""
+    outcome = load_outcome(folder)
+    names = display_names(folder)
+    sections = [
+        what_was_run(folder, outcome),
+        Section("Findings", bullet_list(findings(outcome, names), "findings")),
+    ]
+    summary = outcome.tables.get("summary")
+    if summary is not None and 0 < summary["cell"].nunique() <= MAX_CELLS_IN_KPI_TABLE:
+        sections.append(
+            Section(
+                "Key results with confidence intervals",
+                paragraph(
+                    f"Mean over the replications of each cell, with its "
+                    f"{outcome.facts['confidence']:.0%} confidence interval in brackets; "
+                    "shares in %, money in currency units."
+                )
+                + table_html(kpi_table(summary, names, outcome.facts["confidence"])),
+            )
+        )
+    for section in (
+        comparison_section(outcome, names),
+        frontier_section(outcome),
+        timeseries_section(folder, names),
+    ):
+        if section is not None:
+            sections.append(section)
+    sections.append(tables_section(outcome))
+    return sections
+
+
+def _intro(folder: ResultsFolder) -> str:
+    return (
+        "Several configurations of the simulated company (scenarios, initiative portfolios or "
+        "parameter settings: the cells) were each run with the same seeds, so that they "
+        "differ only by what distinguishes them (common random numbers). This report shows "
+        "what was run, which cell came out best and whether the differences are larger than "
+        "chance, the key indicators month by month, and the analysis tables. "
+        + " | ".join(headline(load_outcome(folder))[:1])
+    )
+
+
+EXPERIMENT = register_kind(
+    ResultsKind(
+        name="experiment",
+        expected="an experiment folder from `sqm-sim compare`, `search` or `experiment run` "
+        "(manifest.json, results.json, runs/)",
+        detect=_is_experiment,
+        title=lambda folder: (
+            f"sqm_sim experiment: {folder.manifest['experiment'].get('name', '?')}"
+        ),
+        intro=_intro,
+        build=build_experiment,
+    )
+)

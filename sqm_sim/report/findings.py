@@ -1,0 +1,180 @@
+"""Plain-language findings computed from the numbers of a run or an experiment.
+
+Each function returns sentences (plain text; the page escapes them). Amounts keep the
+units of :mod:`sqm_sim.kpis`: currency, shares (written as %), customers, ...
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..experiments.outputs import number
+from ..kpis import kpi_doc
+
+JURAN_BAND = (0.15, 0.25)
+"""Cost of quality as a share of sales in firms without a quality programme (Juran's
+*Quality Handbook*; Feigenbaum): the band a run's CoQ share is set against."""
+
+COQ_NAMES = {
+    "prevention_cost": "prevention",
+    "appraisal_cost": "appraisal",
+    "internal_failure_cost": "internal failure",
+    "external_failure_cost": "external failure",
+}
+
+
+def amount(value: float, unit: str) -> str:
+    """``value`` in words for its unit: ``2.20 million``, ``45,300``, ``4.2 %``, ``0.905``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit == "share":
+        return f"{100.0 * value:.1f} %"
+    if unit == "currency" and abs(value) >= 1e6:
+        return f"{value / 1e6:.2f} million"
+    if unit in {"customers", "orders", "units"}:
+        return f"{value:,.0f}"
+    return number(value)
+
+
+def interval_text(low: float, high: float, unit: str, confidence: float) -> str:
+    """``95 % CI 2.05 million to 2.35 million``."""
+    return f"{confidence:.0%} CI {amount(low, unit)} to {amount(high, unit)}"
+
+
+def kpi_words(kpi: str) -> str:
+    """A KPI's name with its meaning: ``npv (net present value of monthly profit ...)``."""
+    try:
+        return f"{kpi} ({kpi_doc(kpi)[1]})"
+    except KeyError:
+        return kpi
+
+
+def _window_means(series: pd.Series) -> tuple[float, float, int]:
+    window = max(1, min(12, len(series) // 3))
+    return float(series.iloc[:window].mean()), float(series.iloc[-window:].mean()), window
+
+
+def run_findings(summary: Mapping[str, float], timeseries: pd.DataFrame) -> list[str]:
+    """What one run shows: profit, cost of quality, satisfaction trend, the customer base."""
+    months = len(timeseries)
+    findings = [
+        f"Over {months} months the company sold {amount(summary['revenue'], 'currency')} and "
+        f"earned a profit of {amount(summary['profit'], 'currency')} (net present value "
+        f"{amount(summary['npv'], 'currency')})."
+    ]
+    coq = float(summary["coq_total"])
+    if coq > 0:
+        parts = {name: float(summary[column]) / coq for column, name in COQ_NAMES.items()}
+        largest = max(parts, key=parts.__getitem__)
+        smallest = min(parts, key=parts.__getitem__)
+        share = float(summary["coq_share_of_revenue"])
+        low, high = JURAN_BAND
+        position = "below" if share < low else "above" if share > high else "within"
+        findings.append(
+            f"The cost of quality was {amount(coq, 'currency')}, {amount(share, 'share')} of "
+            f"revenue ({position} the {low:.0%}-{high:.0%} reported for firms without a quality "
+            f"programme); {largest} was the largest part ({amount(parts[largest], 'share')}), "
+            f"{smallest} the smallest ({amount(parts[smallest], 'share')})."
+        )
+    first, last, window = _window_means(timeseries["mean_satisfaction"].dropna())
+    if not (math.isnan(first) or math.isnan(last)):
+        change = last - first
+        trend = "rose" if change > 0.005 else "fell" if change < -0.005 else "stayed level"
+        span = "year" if window == 12 else f"{window} months"
+        findings.append(
+            f"Mean customer satisfaction {trend} from {first:.3f} in the first {span} to "
+            f"{last:.3f} in the last {span} (0-1 scale)."
+        )
+    start, end = float(summary["initial_customers"]), float(summary["active_customers_end"])
+    if start > 0:
+        findings.append(
+            f"Active customers went from {amount(start, 'customers')} to "
+            f"{amount(end, 'customers')} ({(end - start) / start:+.1%}): "
+            f"{amount(summary['customers_acquired'], 'customers')} won, "
+            f"{amount(summary['customers_lost'], 'customers')} lost; annualised retention "
+            f"{amount(summary['retention_rate_annual'], 'share')}."
+        )
+    cumulative = timeseries["profit"].cumsum().to_numpy(float)
+    if len(cumulative) and cumulative.min() < 0:
+        worst = int(np.argmin(cumulative))
+        findings.append(
+            f"Cumulative profit was negative at first, lowest in month {worst + 1} "
+            f"({amount(cumulative[worst], 'currency')}): worse before better."
+        )
+    return findings
+
+
+def ranking_findings(
+    ranking: pd.DataFrame,
+    kpi: str,
+    direction: str,
+    names: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
+) -> list[str]:
+    """Per ranking group: the best cell with its CI, and for every other cell how much the
+    best beats it and whether that is significant (paired, common random numbers)."""
+    shown = dict(names or {})
+    unit = kpi_doc(kpi)[0] if kpi else "-"
+    word = "highest" if direction == "max" else "lowest"
+    findings = []
+    groups = list(dict.fromkeys(ranking["group"]))
+    for group in groups:
+        rows = ranking[ranking["group"] == group].sort_values("rank")
+        best = rows.iloc[0]
+        where = f"In scenario {group}, " if len(groups) > 1 else ""
+        best_name = shown.get(best["cell"], best["cell"])
+        findings.append(
+            f"{where}{best_name} has the {word} {kpi}, {amount(best['mean'], unit)} "
+            f"({interval_text(best['ci_low'], best['ci_high'], unit, confidence)})."
+        )
+        for row in rows.iloc[1:].itertuples():
+            level = 1.0 - float(getattr(row, "comparison_confidence", confidence))
+            sign = -1.0 if direction == "max" else 1.0  # the best's advantage, positive
+            gap = sign * float(row.difference_to_best)
+            low, high = sorted(
+                (sign * float(row.difference_ci_low), sign * float(row.difference_ci_high))
+            )
+            verdict = (
+                f"significant at the {level:.0%} level"
+                if row.significantly_worse_than_best
+                else f"not significantly different at the {level:.0%} level"
+            )
+            findings.append(
+                f"{best_name} beats {shown.get(row.cell, row.cell)} by {amount(gap, unit)} "
+                f"(paired {1 - level:.0%} CI {amount(low, unit)} to {amount(high, unit)}): "
+                f"{verdict}."
+            )
+    return findings
+
+
+def search_findings(facts: Mapping[str, Any]) -> list[str]:
+    """The best portfolio of a search, and how it compares with none and the runner-up."""
+    best = facts["best"]
+    kpi = facts["kpi"]
+    unit = kpi_doc(kpi)[0]
+    confidence = float(facts["confidence"])
+    evaluated = facts["evaluated_portfolios"]
+    feasible = facts.get("feasible_portfolios")
+    scope = f"of {feasible} feasible" if feasible is not None else "(heuristic search)"
+    findings = [
+        f"Of {evaluated} portfolios evaluated {scope}, '{best['portfolio']}' has the best "
+        f"{kpi}: {amount(best['mean'], unit)} "
+        f"({interval_text(best['ci_low'], best['ci_high'], unit, confidence)}), for initiative "
+        f"spend with a present value of {amount(best['pv_spend'], 'currency')}."
+    ]
+    for key, words in (("vs_none", "no initiatives"), ("vs_runner_up", "the runner-up")):
+        if key not in best:
+            continue
+        gap = best[key]
+        verdict = "significant" if gap["significant"] else "not significant"
+        findings.append(
+            f"Against {words} ('{gap['other']}') it gains {amount(gap['difference'], unit)} "
+            f"(paired {interval_text(gap['ci_low'], gap['ci_high'], unit, confidence)}): "
+            f"{verdict} at the {1 - confidence:.0%} level."
+        )
+    return findings

@@ -1,0 +1,119 @@
+"""The report of one run (``sqm-sim run --out``): what was run, findings, the KPI table,
+time series and cost of quality."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..kpis import kpi_doc
+from ..plots import cost_of_quality_area, kpi_timeseries
+from ..summary_table import headline_rows
+from .findings import run_findings
+from .folder import ResultsFolder, ResultsKind, register_kind
+from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
+
+
+def _is_run(manifest: dict[str, Any], path: Path) -> bool:
+    return (
+        "config_hash" in manifest
+        and "experiment" not in manifest
+        and (path / "summary.json").is_file()
+        and (path / "timeseries.parquet").is_file()
+    )
+
+
+def _config(folder: ResultsFolder) -> dict[str, Any]:
+    path = folder.path / "config.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def summary_values(folder: ResultsFolder) -> dict[str, float]:
+    """The run's KPI summary (JSON nulls as NaN)."""
+    return {
+        k: float("nan") if v is None else float(v) for k, v in folder.json("summary.json").items()
+    }
+
+
+def versions_text(versions: dict[str, str]) -> str:
+    """``python 3.11.7, sqm_sim 0.1.0, ...``."""
+    return ", ".join(f"{name} {version}" for name, version in versions.items())
+
+
+def what_was_run(folder: ResultsFolder) -> Section:
+    """Scenario, portfolio, seed, horizon, config hash, versions and timing."""
+    manifest, config = folder.manifest, _config(folder)
+    simulation = config.get("simulation", {})
+    facts = [
+        ("scenario", f"{manifest.get('scenario', '?')}: {config.get('description', '')}"),
+        ("portfolio", str(config.get("portfolio", {}).get("name", "?"))),
+        ("seed", ", ".join(str(seed) for seed in manifest.get("seeds", []))),
+        ("horizon", f"{simulation.get('horizon_months', '?')} months"),
+        ("config hash", f"{manifest.get('config_hash', '?')} (resolved config in config.toml)"),
+        (
+            "started / finished (UTC)",
+            f"{manifest.get('started_utc')} / {manifest.get('finished_utc')}",
+        ),
+        ("wall time", f"{manifest.get('wall_time_seconds', '?')} s, one process"),
+        ("versions", versions_text(manifest.get("versions", {}))),
+    ]
+    return Section("What was run", facts_list(facts))
+
+
+def kpi_table(summary: dict[str, float]) -> pd.DataFrame:
+    """The headline KPIs with value, unit and meaning."""
+    rows = [
+        (group, name, value, unit, kpi_doc(name)[1])
+        for group, name, value, unit in headline_rows(summary)
+    ]
+    return pd.DataFrame(rows, columns=["group", "KPI", "value", "unit", "meaning"])
+
+
+def build_run(folder: ResultsFolder) -> list[Section]:
+    """The sections of a run's report."""
+    summary = summary_values(folder)
+    timeseries = folder.parquet("timeseries.parquet")
+    figures = figure_html(
+        kpi_timeseries(timeseries),
+        "Satisfaction, retention, active customers, monthly and cumulative profit, month by "
+        "month (one replication: no confidence band).",
+    ) + figure_html(
+        cost_of_quality_area(timeseries),
+        "Cost of quality per month by category: prevention and appraisal are spent to avoid "
+        "internal failure (rework, scrap) and external failure (warranty, damage claims).",
+    )
+    return [
+        what_was_run(folder),
+        Section("Findings", bullet_list(run_findings(summary, timeseries), "findings")),
+        Section(
+            "Key results",
+            paragraph(
+                "Whole-run totals, ratios and end-of-run levels; shares in %, money in "
+                "currency units."
+            )
+            + table_html(kpi_table(summary)),
+        ),
+        Section("Month by month", figures),
+    ]
+
+
+RUN = register_kind(
+    ResultsKind(
+        name="run",
+        expected="a run folder from `sqm-sim run --out` (manifest.json, summary.json, "
+        "timeseries.parquet)",
+        detect=_is_run,
+        title=lambda folder: f"sqm_sim run: {folder.manifest.get('scenario', '?')}",
+        intro=lambda folder: (
+            "One simulated run of a company that makes, inspects, ships and sells a product "
+            "to repeat customers. This report shows what was run, what came out (profit, cost "
+            "of quality, customers) and how the key indicators moved month by month. One run "
+            "is one draw of chance: compare configurations with `sqm-sim compare` to get "
+            "confidence intervals."
+        ),
+        build=build_run,
+    )
+)
