@@ -20,6 +20,7 @@ from .roi import initiative_roi
 from .run import simulate
 from .run_output import json_safe, write_run
 from .scenarios import load_scenario, shipped_scenarios
+from .sensitivity.cli import register as register_sensitivity_command
 from .summary_table import as_text
 
 
@@ -205,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_experiment_commands(commands)
     register_report_command(commands)
+    register_sensitivity_command(commands)
 
     params = commands.add_parser(
         "params",

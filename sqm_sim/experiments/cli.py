@@ -33,7 +33,7 @@ def _kpi_list(text: str | None) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def _add_execution_arguments(parser: argparse.ArgumentParser) -> None:
+def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("execution")
     group.add_argument(
         "--backend",
@@ -94,7 +94,7 @@ def _add_common_arguments(parser: argparse.ArgumentParser, replications: int) ->
     parser.add_argument(
         "--no-timeseries", action="store_true", help="do not store each run's time series"
     )
-    _add_execution_arguments(parser)
+    add_execution_arguments(parser)
 
 
 def _common_spec(args: argparse.Namespace, name: str) -> dict[str, Any]:
@@ -345,7 +345,7 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument("--out", metavar="DIR", help="results folder (default results/NAME)")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
-    _add_execution_arguments(run)
+    add_execution_arguments(run)
     run.set_defaults(handler=cmd_experiment_run)
     validate = actions.add_parser(
         "validate",

@@ -45,11 +45,11 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _json_ready(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
+        return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
+        return [json_ready(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -69,7 +69,7 @@ def outcome_json(outcome: ExperimentOutcome, tracebacks: bool = True) -> dict[st
         if name == "failures" and not tracebacks:
             table = table.drop(columns=["traceback"])
         tables[name] = table_records(table)
-    return {"facts": _json_ready(outcome.facts), "tables": tables}
+    return {"facts": json_ready(outcome.facts), "tables": tables}
 
 
 def _shown(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -75,11 +75,11 @@ EXPERIMENT_DIR = Path("experiments")
 folder)."""
 
 
-class _Strict(BaseModel):
+class StrictSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Execution(_Strict):
+class Execution(StrictSpec):
     """Where and how to run (the command line's ``--backend`` etc. take precedence)."""
 
     backend: Literal["serial", "processes", "dask"] = "processes"
@@ -88,7 +88,7 @@ class Execution(_Strict):
     chunk_size: int | None = Field(None, ge=1)
 
 
-class SequentialSpec(_Strict):
+class SequentialSpec(StrictSpec):
     """Sequential replication: see :class:`sqm_sim.experiments.sequential.SequentialRule`."""
 
     relative_precision: float = Field(gt=0.0, lt=1.0)
@@ -98,7 +98,7 @@ class SequentialSpec(_Strict):
     kpi: str | None = None
 
 
-class ScenarioSpec(_Strict):
+class ScenarioSpec(StrictSpec):
     """A scenario with its own label and overrides."""
 
     scenario: str
@@ -106,7 +106,7 @@ class ScenarioSpec(_Strict):
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
-class PortfolioSpec(_Strict):
+class PortfolioSpec(StrictSpec):
     """A portfolio: a shipped name or file (``portfolio``), or inline ``initiatives``."""
 
     portfolio: str | None = None
@@ -120,7 +120,7 @@ ScenarioItem = str | ScenarioSpec
 PortfolioItem = str | PortfolioSpec
 
 
-class FactorSpec(_Strict):
+class FactorSpec(StrictSpec):
     """A design parameter (see :class:`sqm_sim.experiments.designs.Factor`)."""
 
     key: str
@@ -137,7 +137,7 @@ def _not_empty(items: list[Any], what: str) -> list[Any]:
     return items
 
 
-class GridDesign(_Strict):
+class GridDesign(StrictSpec):
     """Scenarios x portfolios."""
 
     type: Literal["grid"]
@@ -156,7 +156,7 @@ class GridDesign(_Strict):
         return _not_empty(value, "portfolio")
 
 
-class _ParameterDesign(_Strict):
+class _ParameterDesign(StrictSpec):
     scenarios: list[ScenarioItem] = Field(default_factory=lambda: ["baseline"])
     portfolio: PortfolioItem | None = None
     parameters: list[FactorSpec]
@@ -194,7 +194,7 @@ class LatinHypercubeDesign(_ParameterDesign):
     sample_seed: int = Field(0, ge=0)
 
 
-class SearchDesign(_Strict):
+class SearchDesign(StrictSpec):
     """Portfolio search over a menu of initiatives under a yearly budget."""
 
     type: Literal["search"]
@@ -207,7 +207,7 @@ class SearchDesign(_Strict):
     search_seed: int = Field(0, ge=0)
 
 
-class ReplicationsDesign(_Strict):
+class ReplicationsDesign(StrictSpec):
     """Replications of one configuration."""
 
     type: Literal["replications"]
@@ -223,7 +223,7 @@ Design = Annotated[
 DESIGN_TYPES = ("grid", "factorial", "latin_hypercube", "search", "replications")
 
 
-class ExperimentSpec(_Strict):
+class ExperimentSpec(StrictSpec):
     """A validated experiment file (see the module docstring)."""
 
     name: str = "experiment"
@@ -295,8 +295,8 @@ def _describe(error: Any) -> str:
     return f"{location} = {shown!r}: {message}"
 
 
-def _suggest(problems: list[str], data: dict[str, Any]) -> list[str]:
-    known = list(ExperimentSpec.model_fields)
+def suggest_fields(problems: list[str], known: list[str]) -> list[str]:
+    """``problems`` with "did you mean" added to unknown top-level keys close to ``known``."""
     out = []
     for problem in problems:
         if problem.startswith("unknown key '") and "." not in problem:
@@ -346,15 +346,21 @@ def _without_union_noise(errors: list[Any]) -> list[Any]:
     return kept
 
 
+def validation_problems(exc: ValidationError) -> list[str]:
+    """One line per distinct problem of a spec's validation error (location, value and
+    what is wrong), without the noise of union alternatives."""
+    seen: dict[str, None] = {}
+    for error in _without_union_noise(exc.errors()):
+        seen.setdefault(_describe(error))
+    return list(seen)
+
+
 def parse_experiment(data: dict[str, Any], origin: str = "experiment") -> ExperimentSpec:
     """Validate experiment data; :class:`ConfigError` listing every problem otherwise."""
     try:
         return ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        seen: dict[str, None] = {}
-        for error in _without_union_noise(exc.errors()):
-            seen.setdefault(_describe(error))
-        problems = _suggest(list(seen), data)
+        problems = suggest_fields(validation_problems(exc), list(ExperimentSpec.model_fields))
         raise ConfigError("\n  - ".join([f"invalid experiment ({origin}):", *problems])) from None
 
 

@@ -39,6 +39,19 @@ INDEX_NAMES = {
 MAX_PARAMETERS = 20
 """Bars shown at most (the most influential)."""
 
+LABELLED_POINTS = 8
+"""Morris points labelled by name (the largest mu*); the rest are left unlabelled."""
+
+
+def readable_number(value: float, _position: object = None) -> str:
+    """Axis tick text: 120k, 1.5M, 0.25."""
+    magnitude = abs(value)
+    if magnitude >= 1e6:
+        return f"{value / 1e6:g}M"
+    if magnitude >= 1e4:
+        return f"{value / 1e3:g}k"
+    return f"{value:g}"
+
 
 def kpi_title(kpi: str) -> str:
     """``npv (currency)``: the KPI's name with its unit."""
@@ -117,8 +130,26 @@ def plot_morris(indices: pd.DataFrame, kpi: str) -> Figure:
             rf"$\sigma/\mu^*$ = {ratio:g}", (top, ratio * top), fontsize="x-small", color="#555555"
         )
     labels = mu_star["label"] if "label" in mu_star else pd.Series(mu_star.index)
-    for xi, yi, label in zip(x, y, labels, strict=True):
-        ax.annotate(label, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize="small")
+    shown = set(np.argsort(-np.nan_to_num(x))[:LABELLED_POINTS])
+    for i, (xi, yi, label) in enumerate(zip(x, y, labels, strict=True)):
+        if i in shown:
+            ax.annotate(
+                label, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize="small"
+            )
+    hidden = len(x) - len(shown)
+    if hidden > 0:
+        ax.text(
+            0.99,
+            0.01,
+            f"{hidden} parameters with smaller mu* not labelled (see indices.csv)",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize="x-small",
+            color="#555555",
+        )
+    ax.xaxis.set_major_formatter(readable_number)
+    ax.yaxis.set_major_formatter(readable_number)
     unit, _ = kpi_doc(kpi)
     ax.set_xlim(left=0, right=top * 1.12)
     ax.set_ylim(bottom=0)
@@ -154,6 +185,7 @@ def plot_tornado(tornado: pd.DataFrame, kpi: str) -> Figure:
             label=f"parameter at its {end} end",
         )
     ax.axvline(base, color="#333333", linewidth=1)
+    ax.xaxis.set_major_formatter(readable_number)
     ax.set_yticks(positions, [_range_text(row) for _, row in table.iterrows()])
     ax.set_xlabel(f"{kpi_title(kpi)}; base value {base:,.3g} (vertical line)")
     ax.set_title(f"One at a time: how far each parameter moves {kpi}")

@@ -1,0 +1,216 @@
+"""What a sensitivity analysis writes and prints.
+
+Into the results folder (next to the engine's ``manifest.json`` and ``runs/``):
+``indices``, ``ranking``, ``convergence``, ``noise``, ``points`` (and ``tornado`` for a
+one-at-a-time design) as Parquet and CSV; ``sensitivity.json`` (the facts and the headline
+per KPI); PNG charts in ``figures/``; ``report.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..experiments.outputs import json_ready, markdown_table, number, plural
+from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
+from .methods import MAIN_INDEX
+from .runner import SensitivityOutcome
+
+TOP_PARAMETERS = 5
+"""Parameters named per KPI in the headline."""
+
+
+def facts(outcome: SensitivityOutcome) -> dict[str, Any]:
+    """What was run: method, size, points, seeds, runs, time, failures."""
+    prepared, spec = outcome.prepared, outcome.spec
+    return {
+        "name": spec.name,
+        "description": spec.description,
+        "scenario": spec.scenario,
+        "portfolio": spec.portfolio,
+        "size": spec.size,
+        "method": spec.method,
+        "n": spec.size_n,
+        "parameters": len(prepared.space),
+        "kpis": prepared.kpis,
+        "design_points": prepared.design.size,
+        "replications": spec.replications,
+        "seeds": prepared.seeds,
+        "noise_points": len(prepared.noise_cells),
+        "noise_replications": len(prepared.noise_seeds) if prepared.noise_cells else 0,
+        "runs_total": prepared.total_runs,
+        "runs_run": outcome.ran,
+        "runs_reused": outcome.skipped,
+        "runs_failed": outcome.failed,
+        "wall_time_s": round(outcome.wall_time_s, 2),
+        "error": outcome.error,
+    }
+
+
+def _interval(row: pd.Series) -> str:
+    if math.isnan(row["ci_low"]):
+        return number(row["value"])
+    return f"{number(row['value'])} [{number(row['ci_low'])}, {number(row['ci_high'])}]"
+
+
+def headline(outcome: SensitivityOutcome) -> list[str]:
+    """Plain-language findings: per KPI the most influential parameters with their main
+    index and interval, the noise share and whether the indices have converged."""
+    spec = outcome.spec
+    if outcome.error:
+        return [f"no indices: {outcome.error}"]
+    lines = []
+    if spec.method == "oat":
+        for kpi, part in outcome.tornado.groupby("kpi", sort=False):
+            top = part.head(TOP_PARAMETERS)
+            swings = ", ".join(f"{row.label} ({number(row.swing)})" for row in top.itertuples())
+            lines.append(f"{kpi}: largest one-at-a-time swings: {swings}")
+        return lines
+    main = MAIN_INDEX[spec.method]
+    for kpi in outcome.prepared.kpis:
+        part = outcome.ranking[outcome.ranking["kpi"] == kpi].head(TOP_PARAMETERS)
+        named = ", ".join(f"{row['label']} {_interval(row)}" for _, row in part.iterrows())
+        lines.append(f"{kpi}: by {main}: {named}")
+        noise = outcome.noise[outcome.noise["kpi"] == kpi]
+        if not noise.empty and not math.isnan(noise["noise_share"].iloc[0]):
+            lines.append(
+                f"  simulation noise is at most {noise['noise_share'].iloc[0]:.1%} of the "
+                f"variance of {kpi} across points ({plural(spec.replications, 'seed')} per "
+                "point)"
+            )
+        check = outcome.convergence[outcome.convergence["kpi"] == kpi].iloc[0]
+        verdict = (
+            "converged"
+            if check["converged"]
+            else f"not converged: rerun with n = {int(check['suggested_n'])}"
+        )
+        lines.append(
+            f"  widest {main} interval half-width {number(check['widest_half_width'])} "
+            f"(target {number(check['target'])}): {verdict}"
+        )
+    return lines
+
+
+def tables(outcome: SensitivityOutcome) -> dict[str, pd.DataFrame]:
+    """The non-empty tables by file name."""
+    candidates = {
+        "indices": outcome.indices,
+        "ranking": outcome.ranking,
+        "convergence": outcome.convergence,
+        "noise": outcome.noise,
+        "tornado": outcome.tornado,
+        "points": outcome.points,
+        "failures": outcome.failures.drop(columns=["traceback"], errors="ignore"),
+    }
+    return {name: table for name, table in candidates.items() if not table.empty}
+
+
+def figures(outcome: SensitivityOutcome) -> dict[str, Any]:
+    """The charts by file stem: one per KPI."""
+    spec = outcome.spec
+    charts = {}
+    for kpi in outcome.prepared.kpis if not outcome.error else []:
+        if spec.method == "oat":
+            charts[f"tornado_{kpi}"] = plot_tornado(outcome.tornado, kpi)
+        elif spec.method == "morris":
+            charts[f"morris_{kpi}"] = plot_morris(outcome.indices, kpi)
+        else:
+            charts[f"indices_{kpi}"] = plot_indices(outcome.indices, kpi, spec.method)
+    return charts
+
+
+def as_text(outcome: SensitivityOutcome) -> str:
+    """The terminal summary."""
+    info = facts(outcome)
+    lines = [
+        f"sensitivity analysis '{info['name']}': {info['method']} (n = {info['n']}) over "
+        f"{plural(info['parameters'], 'parameter')}, scenario {info['scenario']} at size "
+        f"{info['size']}",
+        f"{plural(info['design_points'], 'design point')} x "
+        f"{plural(info['replications'], 'seed')} + noise points: {info['runs_total']} runs "
+        f"({info['runs_run']} run now, {info['runs_reused']} reused, "
+        f"{info['runs_failed']} failed) in {info['wall_time_s']:.1f} s",
+        *headline(outcome),
+    ]
+    if outcome.out is not None:
+        lines.append(f"results in {outcome.out} (report.md, figures/, indices.csv, ...)")
+    return "\n".join(lines)
+
+
+def report_markdown(outcome: SensitivityOutcome, charts: list[str]) -> str:
+    """``report.md``: what was run, the findings, the charts and the main tables."""
+    info = facts(outcome)
+    space = outcome.prepared.space.describe()
+    lines = [
+        f"# Sensitivity analysis: {info['name']}",
+        "",
+        info["description"] or "",
+        "",
+        f"- method: {info['method']}, n = {info['n']}; {info['design_points']} design "
+        f"points x {info['replications']} common seed(s); {info['runs_total']} runs in "
+        f"{info['wall_time_s']:.1f} s",
+        f"- scenario: {info['scenario']} (size {info['size']}), portfolio: "
+        f"{info['portfolio'] or 'the scenario own'}",
+        "",
+        "## Findings",
+        "",
+        *[f"- {line.strip()}" for line in headline(outcome)],
+        "",
+        "## Parameters",
+        "",
+        markdown_table(
+            pd.DataFrame(
+                [
+                    {
+                        "key": p["key"],
+                        "label": p["label"],
+                        "range": f"{number(p['low'])} to {number(p['high'])}",
+                        "unit": p["unit"],
+                        "distribution": p["distribution"],
+                    }
+                    for p in space
+                ]
+            )
+        ),
+        "",
+    ]
+    if charts:
+        lines += ["## Charts", ""] + [f"![{name}](figures/{name}.png)" for name in charts] + [""]
+    shown = {"ranking": outcome.ranking, "tornado": outcome.tornado, "noise": outcome.noise}
+    for name, table in shown.items():
+        if not table.empty:
+            text = table.map(number) if hasattr(table, "map") else table
+            lines += [f"## {name.title()}", "", markdown_table(text), ""]
+    return "\n".join(lines)
+
+
+def write_outputs(outcome: SensitivityOutcome) -> list[Path]:
+    """Write the tables, charts, ``sensitivity.json`` and ``report.md`` (see the module
+    docstring); returns the files written."""
+    out = outcome.out
+    assert out is not None
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, table in tables(outcome).items():
+        table.to_parquet(out / f"{name}.parquet", index=False)
+        table.to_csv(out / f"{name}.csv", index=False)
+        written += [out / f"{name}.parquet", out / f"{name}.csv"]
+    folder = out / "figures"
+    folder.mkdir(exist_ok=True)
+    charts = figures(outcome)
+    for stem, figure in charts.items():
+        path = folder / f"{stem}.png"
+        figure.savefig(path, dpi=120)
+        plt.close(figure)
+        written.append(path)
+    summary = {"facts": facts(outcome), "headline": headline(outcome)}
+    summary_path = out / "sensitivity.json"
+    summary_path.write_text(json.dumps(json_ready(summary), indent=2) + "\n", encoding="utf-8")
+    report = out / "report.md"
+    report.write_text(report_markdown(outcome, list(charts)), encoding="utf-8")
+    return [*written, summary_path, report]
