@@ -61,3 +61,95 @@ def paired_runs(config_a: Config, config_b: Config, seeds: range, kpi: str) -> l
         simulate_cached(config_a, seed).summary[kpi] - simulate_cached(config_b, seed).summary[kpi]
         for seed in seeds
     ]
+
+
+# -- results folders for the plot and report tests ---------------------------------------
+
+TINY_RESULTS_SETS: dict[str, Any] = {
+    "simulation.horizon_months": 9,
+    "market.initial_customers": 150,
+    "market.prospects": 100,
+    "environment.competitor_customers": 150,
+    "finance.fixed_cost_per_month": 5000.0,
+}
+"""A small company over 9 months: a comparison of three portfolios with three seeds runs in
+about a second."""
+
+SEARCH_MENU = """
+budget_per_year = 30000.0
+[[initiatives]]
+kind = "qa_system"
+name = "qa"
+duration_months = 2
+one_off_cost = 10000.0
+[[initiatives]]
+kind = "customer_service"
+name = "desk"
+duration_months = 2
+one_off_cost = 15000.0
+"""
+"""A menu of two affordable initiatives: four portfolios to search."""
+
+
+def _cli(argv: list[str]) -> None:
+    from sqm_sim.cli import main
+
+    sets = [arg for key, value in TINY_RESULTS_SETS.items() for arg in ("--set", f"{key}={value}")]
+    code = main([*argv, *sets, "--backend", "serial", "--quiet"])
+    assert code == 0, f"sqm-sim {' '.join(argv)} exited with {code}"
+
+
+def write_compare_folder(out: Any) -> Any:
+    """``sqm-sim compare`` of none, process_first and balanced on the tiny baseline, three
+    common seeds, into ``out``; returns ``out``."""
+    _cli(
+        [
+            "compare",
+            "baseline",
+            "--portfolios",
+            "none",
+            "process_first",
+            "balanced",
+            "--replications",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
+    return out
+
+
+def write_search_folder(out: Any) -> Any:
+    """``sqm-sim search`` over :data:`SEARCH_MENU` (two seeds) into ``out``; returns it."""
+    menu = out.parent / f"{out.name}-menu.toml"
+    menu.write_text(SEARCH_MENU, encoding="utf-8")
+    _cli(["search", "baseline", "--menu", str(menu), "--replications", "2", "--out", str(out)])
+    return out
+
+
+def write_run_folder(out: Any, result: Any) -> Any:
+    """``result`` (a RunResult) written as ``sqm-sim run --out`` would; returns ``out``."""
+    from sqm_sim.provenance import run_manifest, utc_now
+    from sqm_sim.run_output import write_run
+
+    now = utc_now()
+    write_run(result, out, run_manifest(result.config, [result.seed], now, now), "parquet")
+    return out
+
+
+def check_png(data: bytes, min_bytes: int = 10_000) -> tuple[int, int]:
+    """Assert that ``data`` is a PNG image of plausible size that is not blank; return its
+    (height, width) in pixels."""
+    import io
+
+    import matplotlib.image
+    import numpy as np
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    assert len(data) > min_bytes, f"PNG of only {len(data)} bytes"
+    pixels = matplotlib.image.imread(io.BytesIO(data), format="png")
+    height, width = pixels.shape[:2]
+    assert height >= 200, f"image only {height} pixels high"
+    assert width >= 400, f"image only {width} pixels wide"
+    assert float(np.var(pixels[..., :3])) > 0.0, "blank image"
+    return height, width
