@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..experiments.outputs import display_tables, headline, plural
+from ..experiments.outputs import display_tables, number, plural
 from ..experiments.runner import ExperimentOutcome
 from ..plots import (
     cost_frontier,
@@ -19,7 +19,6 @@ from ..plots import (
     paired_differences_chart,
 )
 from ..plots.style import kpi_unit
-from ..summary_table import format_value
 from .findings import kpi_words, ranking_findings, search_findings
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, esc, facts_list, figure_html, paragraph, table_html
@@ -141,7 +140,15 @@ def findings(outcome: ExperimentOutcome, names: dict[str, str]) -> list[str]:
     return found or ["This design has no ranking; see the tables below."]
 
 
-def kpi_table(summary: pd.DataFrame, names: dict[str, str], confidence: float) -> pd.DataFrame:
+def estimate(value: float, unit: str) -> str:
+    """A mean or CI bound for the KPI table: shares in % (one decimal), other values with
+    four significant digits or thousands separators."""
+    if unit == "share" and value == value:
+        return f"{100.0 * float(value):.1f} %"
+    return number(value)
+
+
+def kpi_table(summary: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """One row per KPI (with its unit), one column per cell: mean and CI."""
     cells = list(dict.fromkeys(summary["cell"]))
     rows = []
@@ -149,8 +156,7 @@ def kpi_table(summary: pd.DataFrame, names: dict[str, str], confidence: float) -
         unit = kpi_unit(kpi)
         row = {"KPI": kpi, "unit": unit}
         for item in group.itertuples():
-            mean = format_value(float(item.mean), unit)
-            low, high = (format_value(float(v), unit) for v in (item.ci_low, item.ci_high))
+            mean, low, high = (estimate(v, unit) for v in (item.mean, item.ci_low, item.ci_high))
             row[names.get(item.cell, item.cell)] = f"{mean} [{low}, {high}]"
         rows.append(row)
     columns = ["KPI", "unit", *[names.get(c, c) for c in cells]]
@@ -201,7 +207,9 @@ def frontier_section(outcome: ExperimentOutcome) -> Section | None:
     )
 
 
-def timeseries_section(folder: ResultsFolder, names: dict[str, str]) -> Section | None:
+def timeseries_section(
+    folder: ResultsFolder, names: dict[str, str], confidence: float
+) -> Section | None:
     """KPI time series with replication bands and cost of quality, per cell."""
     timeseries = folder.parquet("timeseries")
     if timeseries.empty:
@@ -219,10 +227,10 @@ def timeseries_section(folder: ResultsFolder, names: dict[str, str]) -> Section 
     return Section(
         "Month by month",
         figure_html(
-            kpi_timeseries(timeseries, group=group),
+            kpi_timeseries(timeseries, group=group, confidence=confidence),
             "Satisfaction, retention, active customers, monthly and cumulative profit: mean "
-            "over the replications of each cell per month, with the 95% confidence band of "
-            "that mean.",
+            f"over the replications of each cell per month, with the {confidence:.0%} "
+            "confidence band of that mean.",
         )
         + figure_html(
             cost_of_quality_area(timeseries, group=group),
@@ -232,11 +240,12 @@ def timeseries_section(folder: ResultsFolder, names: dict[str, str]) -> Section 
     )
 
 
-def tables_section(outcome: ExperimentOutcome) -> Section:
-    """Every analysis table worth reading (as in report.md)."""
+def tables_section(outcome: ExperimentOutcome, skip: tuple[str, ...] = ()) -> Section:
+    """Every analysis table worth reading (as in report.md), but those titled in ``skip``."""
     body = "".join(
-        f"<h3>{esc(title[0].upper() + title[1:])}</h3>" + table_html(table)
+        f"<h3>{esc(title)}</h3>" + table_html(table)
         for title, table in display_tables(outcome)
+        if title not in skip
     )
     return Section("Tables", body or paragraph("No analysis tables."))
 
@@ -259,29 +268,31 @@ def build_experiment(folder: ResultsFolder) -> list[Section]:
                     f"{outcome.facts['confidence']:.0%} confidence interval in brackets; "
                     "shares in %, money in currency units."
                 )
-                + table_html(kpi_table(summary, names, outcome.facts["confidence"])),
+                + table_html(
+                    kpi_table(summary, names),
+                    right=set(names.values()),
+                ),
             )
         )
     for section in (
         comparison_section(outcome, names),
         frontier_section(outcome),
-        timeseries_section(folder, names),
+        timeseries_section(folder, names, outcome.facts["confidence"]),
     ):
         if section is not None:
             sections.append(section)
-    sections.append(tables_section(outcome))
+    shown_in_kpi_table = ("means of every KPI",) if len(sections) > 2 else ()
+    sections.append(tables_section(outcome, skip=shown_in_kpi_table))
     return sections
 
 
-def _intro(folder: ResultsFolder) -> str:
-    return (
-        "Several configurations of the simulated company (scenarios, initiative portfolios or "
-        "parameter settings: the cells) were each run with the same seeds, so that they "
-        "differ only by what distinguishes them (common random numbers). This report shows "
-        "what was run, which cell came out best and whether the differences are larger than "
-        "chance, the key indicators month by month, and the analysis tables. "
-        + " | ".join(headline(load_outcome(folder))[:1])
-    )
+INTRO = (
+    "Several configurations of the simulated company (scenarios, initiative portfolios or "
+    "parameter settings: the cells) were each run with the same seeds, so that they differ "
+    "only by what distinguishes them (common random numbers). This report shows what was run, "
+    "which cell came out best and whether the differences are larger than chance, the key "
+    "indicators month by month, and the analysis tables."
+)
 
 
 EXPERIMENT = register_kind(
@@ -293,7 +304,7 @@ EXPERIMENT = register_kind(
         title=lambda folder: (
             f"sqm_sim experiment: {folder.manifest['experiment'].get('name', '?')}"
         ),
-        intro=_intro,
+        intro=lambda folder: INTRO,
         build=build_experiment,
     )
 )

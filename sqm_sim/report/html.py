@@ -39,6 +39,7 @@ dl.facts dd { margin: 0; }
 figure { margin: 1em 0 2em; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; margin-top: 0.3em; }
+div.wide { overflow-x: auto; }
 footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 """
 
@@ -79,19 +80,24 @@ def _is_number(text: str) -> bool:
     return cleaned.replace(".", "", 1).isdigit() or text == "-"
 
 
-def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
-    """A table of already formatted cells; cells that read as numbers are right-aligned."""
+def table_html(table: pd.DataFrame, caption: str | None = None, right: Iterable[str] = ()) -> str:
+    """A table of already formatted cells, scrolling sideways if wide; cells that read as
+    numbers, and all cells of the ``right`` columns, are right-aligned."""
+    aligned = [column in set(right) for column in table.columns]
     head = "".join(f"<th>{esc(column)}</th>" for column in table.columns)
     body = []
     for row in table.itertuples(index=False):
         cells = []
-        for value in row:
+        for value, align in zip(row, aligned, strict=True):
             text = str(value)
-            css = ' class="num"' if _is_number(text) else ""
+            css = ' class="num"' if align or _is_number(text) else ""
             cells.append(f"<td{css}>{esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     title = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (
+        f'<div class="wide"><table>{title}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def png_data_uri(fig: Figure) -> str:
