@@ -1,0 +1,72 @@
+"""Findings in words agree with the numbers of the tables."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+
+from sqm_sim.report.findings import amount, ranking_findings, run_findings
+
+
+def test_best_portfolio_named_has_the_highest_mean(compare_dir, compare_report):
+    summary = pd.read_csv(compare_dir / "summary.csv")
+    npv = summary[summary["kpi"] == "npv"].set_index("portfolio")["mean"]
+    best = npv.idxmax()
+    sentence = f"{best} has the highest npv, {amount(npv[best], 'currency')} (95% CI"
+    assert sentence in html.unescape(compare_report)
+
+
+def test_each_comparison_with_the_best_states_its_significance(compare_dir):
+    ranking = pd.read_csv(compare_dir / "ranking.csv")
+    names = {cell: cell.split("|")[1] for cell in ranking["cell"]}
+    found = ranking_findings(ranking, "npv", "max", names)
+    assert len(found) == len(ranking)
+    for row in ranking[ranking["rank"] > 1].itertuples():
+        sentence = next(s for s in found if f"beats {names[row.cell]} by" in s)
+        assert amount(-row.difference_to_best, "currency") in sentence
+        expected = "significant at" if row.significantly_worse_than_best else "not significantly"
+        assert expected in sentence
+
+
+def test_lower_is_better_kpis_are_worded_as_lowest():
+    ranking = pd.DataFrame(
+        {
+            "group": ["s", "s"],
+            "rank": [1, 2],
+            "cell": ["s|a", "s|b"],
+            "mean": [10.0, 30.0],
+            "ci_low": [8.0, 27.0],
+            "ci_high": [12.0, 33.0],
+            "difference_to_best": [0.0, 20.0],
+            "difference_ci_low": [0.0, 15.0],
+            "difference_ci_high": [0.0, 25.0],
+            "significantly_worse_than_best": [False, True],
+            "comparison_confidence": [0.95, 0.95],
+        }
+    )
+    found = ranking_findings(ranking, "defects_shipped_ppm", "min")
+    assert found[0].startswith("s|a has the lowest defects_shipped_ppm, 10")
+    assert "beats s|b by 20 (paired 95% CI 15 to 25): significant at the 5% level" in found[1]
+
+
+def test_search_names_the_best_of_the_candidates(search_dir, search_report):
+    candidates = pd.read_csv(search_dir / "candidates.csv")
+    best = candidates.loc[candidates["mean"].idxmax(), "portfolio"]
+    assert f"'{best}' has the best npv" in html.unescape(search_report)
+
+
+def test_run_findings_quote_the_summary(small_run):
+    found = run_findings(small_run.summary, small_run.timeseries)
+    summary = small_run.summary
+    assert amount(summary["profit"], "currency") in found[0]
+    assert f"{100 * summary['coq_share_of_revenue']:.1f} % of revenue" in found[1]
+    trend = next(s for s in found if "satisfaction" in s)
+    first = small_run.timeseries["mean_satisfaction"].iloc[:2].mean()
+    assert f"from {first:.3f}" in trend
+
+
+def test_run_report_shows_the_summary_values(run_dir, run_report):
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert f"{summary['revenue']:,.0f}" in run_report
