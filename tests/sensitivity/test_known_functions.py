@@ -133,3 +133,36 @@ def test_fast_first_order_indices_of_ishigami_are_close_to_analytic():
     # eFAST's S1 is biased low by interference; Saltelli et al. (1999) report errors of a
     # few hundredths at this sample size
     assert s1 == pytest.approx(ISHIGAMI_S1, abs=0.03)
+
+
+def test_second_order_indices_of_ishigami():
+    # the only interaction is x1 x x3: S13 = V13 / V = ST3 (x3 acts only through it)
+    outcome = analyse("sobol", 256, second_order=True, confidence=0.99, bootstrap=300)
+    s2 = outcome.indices[(outcome.indices["kpi"] == "npv") & (outcome.indices["index"] == "S2")]
+    pairs = s2.set_index("parameter")
+    x1, x2, x3 = INPUT_KEYS
+    expected = {f"{x1} x {x2}": 0.0, f"{x1} x {x3}": ISHIGAMI_ST[2], f"{x2} x {x3}": 0.0}
+    assert set(pairs.index) == set(expected)
+    for pair, truth in expected.items():
+        assert pairs.loc[pair, "ci_low"] <= truth <= pairs.loc[pair, "ci_high"], pair
+    assert outcome.prepared.design.size == 256 * (2 * 3 + 2)
+
+
+def test_serial_and_process_backends_give_identical_indices():
+    from sqm_sim.experiments.backends import ProcessBackend
+
+    spec = parse_sensitivity(
+        {
+            "method": "morris",
+            "n": 8,
+            "space": UNIT_SPACE,
+            "kpis": ["npv"],
+            "size": "full",
+            "noise_points": 0,
+            "bootstrap": 50,
+        }
+    )
+    serial = run_sensitivity(spec, run=ishigami_run)
+    with ProcessBackend(2) as backend:
+        parallel = run_sensitivity(spec, run=ishigami_run, backend=backend, chunk_size=4)
+    assert parallel.indices.equals(serial.indices)
