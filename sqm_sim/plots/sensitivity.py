@@ -42,6 +42,10 @@ MAX_PARAMETERS = 20
 LABELLED_POINTS = 8
 """Morris points labelled by name (the largest mu*); the rest are left unlabelled."""
 
+SMALL_EFFECT_SHARE = 0.1
+"""Morris points with mu* below this share of the largest are not labelled (they crowd
+the origin)."""
+
 
 def readable_number(value: float, _position: object = None) -> str:
     """Axis tick text: 120k, 1.5M, 0.25."""
@@ -130,7 +134,12 @@ def plot_morris(indices: pd.DataFrame, kpi: str) -> Figure:
             rf"$\sigma/\mu^*$ = {ratio:g}", (top, ratio * top), fontsize="x-small", color="#555555"
         )
     labels = mu_star["label"] if "label" in mu_star else pd.Series(mu_star.index)
-    shown = set(np.argsort(-np.nan_to_num(x))[:LABELLED_POINTS])
+    largest = float(np.nanmax(x)) if len(x) else 0.0
+    shown = {
+        i
+        for i in np.argsort(-np.nan_to_num(x))[:LABELLED_POINTS]
+        if x[i] >= SMALL_EFFECT_SHARE * largest
+    }
     for i, (xi, yi, label) in enumerate(zip(x, y, labels, strict=True)):
         if i in shown:
             ax.annotate(

@@ -69,7 +69,7 @@ KINDS: dict[str, ResultsKind] = {}
 KIND_MODULES = (
     "sqm_sim.report.run_sections",
     "sqm_sim.report.experiment_sections",
-    # a sensitivity-analysis section builder registers itself from its module, listed here
+    "sqm_sim.report.sensitivity_sections",
 )
 """Modules that register the kinds of results the report can read."""
 

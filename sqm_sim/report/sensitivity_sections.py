@@ -1,0 +1,202 @@
+"""Report sections of a sensitivity-analysis folder (``sqm-sim sensitivity --out``).
+
+Reads what :mod:`sqm_sim.sensitivity.outputs` wrote (``sensitivity.json``, the
+``indices``/``ranking``/``noise``/``convergence``/``tornado`` tables and the manifest's
+parameter space) and redraws the charts from the tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..experiments.outputs import number
+from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
+from ..sensitivity.methods import INDEX_DOCS, MAIN_INDEX
+from .folder import ResultsFolder, ResultsKind, register_kind
+from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
+from .run_sections import versions_text
+
+RANKED_ROWS = 10
+"""Parameters listed per KPI in the ranking table."""
+
+METHOD_NAMES = {
+    "sobol": "Sobol variance decomposition (Saltelli sampling)",
+    "morris": "Morris elementary effects (screening)",
+    "fast": "extended Fourier amplitude sensitivity test (eFAST)",
+    "delta": "Borgonovo's moment-independent delta",
+    "oat": "one parameter at a time (tornado)",
+}
+
+
+def _is_sensitivity(manifest: dict[str, Any], path: Path) -> bool:
+    return manifest.get("kind") == "sensitivity" and (path / "sensitivity.json").is_file()
+
+
+def what_was_run(folder: ResultsFolder, facts: dict[str, Any]) -> Section:
+    """Method, size, scenario, seeds, runs, backend, timing, versions."""
+    sessions = folder.manifest.get("sessions", [])
+    seeds = facts.get("seeds") or []
+    entries = [
+        ("analysis", f"{facts['name']}: {METHOD_NAMES.get(facts['method'], facts['method'])}"),
+        ("scenario", f"{facts['scenario']} at size {facts['size']}"),
+        ("portfolio", str(facts.get("portfolio") or "the scenario's own")),
+        (
+            "design",
+            f"n = {facts['n']}: {facts['design_points']} points over "
+            f"{facts['parameters']} parameters",
+        ),
+        (
+            "seeds",
+            f"{seeds[0]}-{seeds[-1]} at every point (common random numbers)" if seeds else "-",
+        ),
+        (
+            "runs",
+            f"{facts['runs_total']} ({facts['runs_failed']} failed), including "
+            f"{facts['noise_points']} noise points x {facts['noise_replications']} seeds",
+        ),
+        ("KPIs", ", ".join(facts["kpis"])),
+    ]
+    if sessions:
+        last = sessions[-1]
+        wall = sum(float(s.get("wall_time_s", 0)) for s in sessions)
+        entries += [
+            ("backend", f"{last.get('backend', '?')} with {last.get('workers', '?')} worker(s)"),
+            (
+                "started / finished (UTC)",
+                f"{sessions[0].get('started_utc')} / {last.get('finished_utc')}",
+            ),
+            ("wall time", f"{wall:.1f} s over {len(sessions)} session(s)"),
+        ]
+    entries.append(("versions", versions_text(folder.manifest.get("versions", {}))))
+    return Section("What was run", facts_list(entries))
+
+
+def space_section(folder: ResultsFolder) -> Section:
+    """The parameters and their ranges."""
+    rows = [
+        {
+            "parameter": p["label"],
+            "key": p["key"],
+            "range": f"{number(p['low'])} to {number(p['high'])}",
+            "unit": p["unit"],
+            "distribution": p["distribution"],
+        }
+        for p in folder.manifest.get("space", [])
+    ]
+    return Section(
+        "Parameters varied",
+        paragraph("Every parameter is varied over its range at once (one-at-a-time: in turn).")
+        + table_html(pd.DataFrame(rows)),
+    )
+
+
+def _charts(method: str, kpis: list[str], indices: pd.DataFrame, tornado: pd.DataFrame) -> str:
+    parts = []
+    for kpi in kpis:
+        if method == "oat":
+            figure = plot_tornado(tornado, kpi)
+            caption = f"{kpi}: the KPI with each parameter at its low and high end, others at base"
+        elif method == "morris":
+            figure = plot_morris(indices, kpi)
+            caption = f"{kpi}: Morris mu* (influence) against sigma (non-linearity, interactions)"
+        else:
+            figure = plot_indices(indices, kpi, method)
+            caption = f"{kpi}: {method} indices with their confidence intervals"
+        parts.append(figure_html(figure, caption))
+        plt.close(figure)
+    return "".join(parts)
+
+
+def ranking_table(ranking: pd.DataFrame) -> pd.DataFrame:
+    """The top parameters per KPI with index and interval, formatted."""
+    top = ranking[ranking["rank"] <= RANKED_ROWS]
+    return pd.DataFrame(
+        {
+            "KPI": top["kpi"],
+            "rank": top["rank"],
+            "parameter": top["label"],
+            "index": top["value"].map(number),
+            "interval": [
+                f"{number(low)} to {number(high)}"
+                for low, high in zip(top["ci_low"], top["ci_high"], strict=True)
+            ],
+        }
+    )
+
+
+def build_sensitivity(folder: ResultsFolder) -> list[Section]:
+    """The sections of a sensitivity analysis' report."""
+    summary = folder.json("sensitivity.json")
+    facts = summary["facts"]
+    method = facts["method"]
+    indices = folder.parquet("indices.parquet")
+    tornado = folder.parquet("tornado.parquet")
+    sections = [
+        what_was_run(folder, facts),
+        Section(
+            "Findings", bullet_list([line.strip() for line in summary["headline"]], "findings")
+        ),
+        space_section(folder),
+    ]
+    if facts.get("error"):
+        return sections
+    main = MAIN_INDEX.get(method)
+    explanation = INDEX_DOCS.get(main, "") if main else ""
+    sections.append(
+        Section("Charts", paragraph(explanation) + _charts(method, facts["kpis"], indices, tornado))
+    )
+    ranking = folder.parquet("ranking.parquet")
+    if not ranking.empty:
+        sections.append(
+            Section(
+                "Ranking by KPI",
+                paragraph(f"Parameters ranked by {main}: {explanation}.")
+                + table_html(ranking_table(ranking)),
+            )
+        )
+    for name, title, text in (
+        (
+            "noise",
+            "Simulation noise",
+            "Share of the variance across points that is simulation noise (an upper bound: "
+            "common seeds make part of the noise common to all points).",
+        ),
+        (
+            "convergence",
+            "Convergence",
+            "Widest interval half-width of the main index; rerun with the suggested n "
+            "(sqm-sim sensitivity --refine FOLDER) where it is above the target.",
+        ),
+    ):
+        table = folder.parquet(f"{name}.parquet")
+        if not table.empty:
+            sections.append(Section(title, paragraph(text) + table_html(table.map(number))))
+    return sections
+
+
+INTRO = (
+    "A global sensitivity analysis varies many uncertain parameters of the simulated company "
+    "at once, over their plausible ranges, and apportions the variation of each KPI to them: "
+    "which assumptions drive profit, loyalty and satisfaction, and which hardly matter. The "
+    "indices come with bootstrap confidence intervals; the noise and convergence sections say "
+    "how far to trust them."
+)
+
+
+SENSITIVITY = register_kind(
+    ResultsKind(
+        name="sensitivity",
+        expected="a sensitivity folder from `sqm-sim sensitivity --out` "
+        "(manifest.json, sensitivity.json, indices.parquet)",
+        detect=_is_sensitivity,
+        title=lambda folder: (
+            f"sqm_sim sensitivity analysis: {folder.manifest['experiment'].get('name', '?')}"
+        ),
+        intro=lambda folder: INTRO,
+        build=build_sensitivity,
+    )
+)
