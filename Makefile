@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= results/baseline
+COMPARE_OUT ?= results/baseline_portfolios
 
 .PHONY: demo test test-slow lint bench clean
 
@@ -13,9 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## demo: run the shipped baseline scenario; results and report in $(OUT)
+## demo: the baseline scenario (one run) and three portfolios on it (4 common seeds each),
+## each with a self-contained HTML report: $(OUT)/report.html, $(COMPARE_OUT)/report.html
 demo: $(STAMP)
 	$(BIN)/sqm-sim run baseline --seed 1 --out $(OUT)
+	$(BIN)/sqm-sim report $(OUT)
+	$(BIN)/sqm-sim compare baseline --portfolios none process_first balanced \
+		--replications 4 --name baseline_portfolios --out $(COMPARE_OUT)
+	$(BIN)/sqm-sim report $(COMPARE_OUT)
 
 ## test: lint, then the test suite (slow statistical tests excluded)
 test: $(STAMP)

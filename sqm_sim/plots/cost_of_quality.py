@@ -47,10 +47,11 @@ def cost_of_quality_area(
         names = [str(name) for name in dict.fromkeys(timeseries[group])]
         parts = [(name, timeseries[timeseries[group].astype(str) == name]) for name in names]
     else:
-        parts = [("All runs" if "run_id" in timeseries else "Cost of quality", timeseries)]
+        parts = [("", timeseries)]
     columns = min(len(parts), 3)
     rows = -(-len(parts) // columns)
-    fig = new_figure(3.9 * columns + 1.0, 3.2 * rows + 0.9)
+    width = 3.9 * columns + 1.6 if len(parts) > 1 else 9.0
+    fig = new_figure(width, 3.2 * rows + 0.9 if len(parts) > 1 else 4.2)
     axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
     top = 0.0
     for ax, (name, part) in zip(axes.flat, parts, strict=False):
@@ -63,6 +64,8 @@ def cost_of_quality_area(
     for ax in list(axes.flat)[len(parts) :]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="outside right upper", frameon=False, fontsize=9)
-    fig.suptitle(title or "Cost of quality by category (mean per month)", fontsize=12)
+    fig.legend(handles[::-1], labels[::-1], loc="outside right center", frameon=False, fontsize=9)
+    runs = timeseries["run_id"].nunique() if "run_id" in timeseries else 1
+    per = "per month" if runs == 1 else "per month, mean over the replications"
+    fig.suptitle(title or f"Cost of quality by category ({per})", fontsize=12)
     return fig

@@ -125,10 +125,12 @@ def kpi_timeseries(
     group: str | None = None,
     confidence: float = 0.95,
     title: str | None = None,
+    legend_title: str | None = None,
 ) -> Figure:
     """Panels of KPI time series, one per KPI (two columns), one line per value of the
     ``group`` column (e.g. ``"portfolio"`` or ``"cell"``), with the ``confidence`` band of
-    the mean over replications."""
+    the mean over replications. The legend is titled ``legend_title`` (default: the group
+    column's name)."""
     names = _group_order(timeseries, group)
     colours = group_colours(names) if group else {"all": "#4c72b0"}
     rows = (len(kpis) + 1) // 2 if not group else len(kpis) // 2 + 1
@@ -143,7 +145,12 @@ def kpi_timeseries(
     if group and spare:
         handles, labels = axes[0].get_legend_handles_labels()
         spare[0].legend(
-            handles, labels, title=group.capitalize(), loc="center", frameon=False, fontsize=10
+            handles,
+            labels,
+            title=legend_title or group.capitalize(),
+            loc="center",
+            frameon=False,
+            fontsize=10,
         )
     runs = runs_per_group(timeseries, group)
     note = (

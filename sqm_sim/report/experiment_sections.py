@@ -16,10 +16,17 @@ from ..plots import (
     cost_of_quality_area,
     kpi_means,
     kpi_timeseries,
+    monthly_bands,
     paired_differences_chart,
 )
 from ..plots.style import kpi_unit
-from .findings import kpi_words, ranking_findings, search_findings
+from .findings import (
+    catch_up_findings,
+    difference_findings,
+    kpi_words,
+    ranking_findings,
+    search_findings,
+)
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, esc, facts_list, figure_html, paragraph, table_html
 from .run_sections import versions_text
@@ -59,6 +66,11 @@ def display_names(folder: ResultsFolder) -> dict[str, str]:
     if len(scenarios) == 1 and None not in portfolios and len(portfolios) == len(cells):
         return {c["cell"]: str(c["labels"]["portfolio"]) for c in cells}
     return {c["cell"]: c["cell"] for c in cells}
+
+
+def legend_title(names: dict[str, str]) -> str:
+    """``"Portfolio"`` when cells are shown by their portfolio, else ``"Cell"``."""
+    return "Cell" if all(key == value for key, value in names.items()) else "Portfolio"
 
 
 def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
@@ -116,21 +128,34 @@ def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
     return Section("What was run", facts_list(entries))
 
 
-def findings(outcome: ExperimentOutcome, names: dict[str, str]) -> list[str]:
+def findings(
+    outcome: ExperimentOutcome, names: dict[str, str], timeseries: pd.DataFrame
+) -> list[str]:
     """Plain-language findings of the experiment."""
     facts, tables = outcome.facts, outcome.tables
+    kpi, confidence = facts["kpi"], facts["confidence"]
     found: list[str] = []
     if "best" in facts:
         found += search_findings(facts)
-    if "ranking" in tables and not tables["ranking"].empty:
-        found += ranking_findings(
-            tables["ranking"], facts["kpi"], facts["direction"], names, facts["confidence"]
-        )
+    best: frozenset[str] = frozenset()
+    ranking = tables.get("ranking")
+    if ranking is not None and not ranking.empty:
+        found += ranking_findings(ranking, kpi, facts["direction"], names, confidence)
+        best = frozenset(ranking.loc[ranking["rank"] == 1, "cell"])
+    differences = tables.get("differences")
+    if differences is not None and not differences.empty:
+        found += difference_findings(differences, kpi, names, confidence, skip=best)
+        if not timeseries.empty and "name" in timeseries:
+            references = dict(zip(differences["cell"], differences["reference"], strict=True))
+            found += catch_up_findings(
+                monthly_bands(timeseries, "cumulative_profit", "name", confidence),
+                {names.get(c, c): names.get(r, r) for c, r in references.items()},
+            )
     if "minimax_regret_portfolio" in facts:
         found.append(
             f"Across scenarios, {facts['minimax_regret_portfolio']} is the most robust "
             f"portfolio: its largest shortfall from the best portfolio of any scenario "
-            f"(regret in {facts['kpi']}) is the smallest."
+            f"(regret in {kpi}) is the smallest."
         )
     if facts.get("failed"):
         found.append(
@@ -138,6 +163,15 @@ def findings(outcome: ExperimentOutcome, names: dict[str, str]) -> list[str]:
             "retry them."
         )
     return found or ["This design has no ranking; see the tables below."]
+
+
+def named_timeseries(folder: ResultsFolder, names: dict[str, str]) -> pd.DataFrame:
+    """The experiment's time series (one row per run x period) with each run's display
+    ``name``; empty if the runs' time series were not kept."""
+    timeseries = folder.parquet("timeseries")
+    if timeseries.empty:
+        return timeseries
+    return timeseries.assign(name=timeseries["cell"].map(lambda c: names.get(c, c)))
 
 
 def estimate(value: float, unit: str) -> str:
@@ -208,13 +242,11 @@ def frontier_section(outcome: ExperimentOutcome) -> Section | None:
 
 
 def timeseries_section(
-    folder: ResultsFolder, names: dict[str, str], confidence: float
+    timeseries: pd.DataFrame, legend_title: str, confidence: float
 ) -> Section | None:
     """KPI time series with replication bands and cost of quality, per cell."""
-    timeseries = folder.parquet("timeseries")
     if timeseries.empty:
         return None
-    timeseries = timeseries.assign(name=timeseries["cell"].map(lambda c: names.get(c, c)))
     if timeseries["name"].nunique() > MAX_GROUPS_IN_CHARTS:
         return Section(
             "Month by month",
@@ -227,7 +259,9 @@ def timeseries_section(
     return Section(
         "Month by month",
         figure_html(
-            kpi_timeseries(timeseries, group=group, confidence=confidence),
+            kpi_timeseries(
+                timeseries, group=group, confidence=confidence, legend_title=legend_title
+            ),
             "Satisfaction, retention, active customers, monthly and cumulative profit: mean "
             f"over the replications of each cell per month, with the {confidence:.0%} "
             "confidence band of that mean.",
@@ -254,9 +288,10 @@ def build_experiment(folder: ResultsFolder) -> list[Section]:
     """The sections of an experiment's report."""
     outcome = load_outcome(folder)
     names = display_names(folder)
+    timeseries = named_timeseries(folder, names)
     sections = [
         what_was_run(folder, outcome),
-        Section("Findings", bullet_list(findings(outcome, names), "findings")),
+        Section("Findings", bullet_list(findings(outcome, names, timeseries), "findings")),
     ]
     summary = outcome.tables.get("summary")
     if summary is not None and 0 < summary["cell"].nunique() <= MAX_CELLS_IN_KPI_TABLE:
@@ -277,7 +312,7 @@ def build_experiment(folder: ResultsFolder) -> list[Section]:
     for section in (
         comparison_section(outcome, names),
         frontier_section(outcome),
-        timeseries_section(folder, names, outcome.facts["confidence"]),
+        timeseries_section(timeseries, legend_title(names), outcome.facts["confidence"]),
     ):
         if section is not None:
             sections.append(section)

@@ -178,3 +178,68 @@ def search_findings(facts: Mapping[str, Any]) -> list[str]:
             f"{verdict} at the {1 - confidence:.0%} level."
         )
     return findings
+
+
+def difference_findings(
+    differences: pd.DataFrame,
+    kpi: str,
+    names: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
+    skip: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Each cell against its reference (paired, common random numbers), but the pairs
+    involving a cell in ``skip`` (e.g. the best, already compared by the ranking)."""
+    shown = dict(names or {})
+    unit = kpi_doc(kpi)[0]
+    findings = []
+    for row in differences[differences["kpi"] == kpi].itertuples():
+        if row.cell in skip or row.reference in skip:
+            continue
+        verdict = (
+            "an improvement, significant"
+            if row.better
+            else "a deterioration, significant"
+            if row.worse
+            else "not significantly different"
+        )
+        sign = "+" if row.difference > 0 else ""
+        findings.append(
+            f"Compared with {shown.get(row.reference, row.reference)}, "
+            f"{shown.get(row.cell, row.cell)} changes {kpi} by {sign}"
+            f"{amount(row.difference, unit)} (paired "
+            f"{interval_text(row.ci_low, row.ci_high, unit, confidence)}): {verdict} at the "
+            f"{1 - confidence:.0%} level."
+        )
+    return findings
+
+
+def catch_up_findings(cumulative: pd.DataFrame, reference_of: Mapping[str, str]) -> list[str]:
+    """Worse before better: when each group's mean cumulative profit overtakes that of its
+    reference. ``cumulative`` has one row per ``group`` and ``month`` with the ``mean``
+    cumulative profit (as from :func:`sqm_sim.plots.monthly_bands`)."""
+    table = cumulative.pivot_table(index="month", columns="group", values="mean")
+    findings = []
+    for group, reference in reference_of.items():
+        if group == reference or group not in table or reference not in table:
+            continue
+        gap = (table[group] - table[reference]).to_numpy(float)
+        months = table.index.to_numpy(float)
+        behind = np.flatnonzero(gap < 0)
+        if len(behind) == 0:
+            findings.append(
+                f"{group}'s mean cumulative profit is ahead of {reference}'s from the start."
+            )
+        elif gap[-1] < 0:
+            findings.append(
+                f"{group}'s mean cumulative profit stays below {reference}'s until the end of "
+                f"the horizon ({amount(gap[-1], 'currency')} in month {months[-1]:.0f})."
+            )
+        else:
+            worst = int(np.argmin(gap))
+            findings.append(
+                f"Worse before better: {group}'s mean cumulative profit trails {reference}'s "
+                f"until month {months[behind[-1]]:.0f} (by up to "
+                f"{amount(-gap[worst], 'currency')}, in month {months[worst]:.0f}), then "
+                f"pulls ahead to {amount(gap[-1], 'currency')} by month {months[-1]:.0f}."
+            )
+    return findings
