@@ -7,7 +7,13 @@ import json
 
 import pandas as pd
 
-from sqm_sim.report.findings import amount, ranking_findings, run_findings
+from sqm_sim.report.findings import (
+    amount,
+    catch_up_findings,
+    difference_findings,
+    ranking_findings,
+    run_findings,
+)
 
 
 def test_best_portfolio_named_has_the_highest_mean(compare_dir, compare_report):
@@ -70,3 +76,33 @@ def test_run_findings_quote_the_summary(small_run):
 def test_run_report_shows_the_summary_values(run_dir, run_report):
     summary = json.loads((run_dir / "summary.json").read_text())
     assert f"{summary['revenue']:,.0f}" in run_report
+
+
+def test_differences_from_the_reference_are_stated_unless_the_best_is_involved(compare_dir):
+    differences = pd.read_csv(compare_dir / "differences.csv")
+    npv = differences[differences["kpi"] == "npv"]
+    best = {"baseline|balanced"}
+    found = difference_findings(differences, "npv", skip=frozenset(best))
+    expected = npv[~npv["cell"].isin(best)]
+    assert len(found) == len(expected)
+    for sentence, row in zip(found, expected.itertuples(), strict=True):
+        assert f"{row.cell} changes npv by" in sentence
+        assert amount(row.difference, "currency") in sentence
+        assert ("significant at" in sentence) == bool(row.significant)
+
+
+def test_catch_up_month_is_the_last_month_behind():
+    months = [1.0, 2.0, 3.0, 4.0]
+    cumulative = pd.DataFrame(
+        {
+            "group": ["none"] * 4 + ["plan"] * 4 + ["never"] * 4,
+            "month": months * 3,
+            "mean": [10, 20, 30, 40, 5, 12, 33, 50, 1, 2, 3, 4],
+        }
+    )
+    found = catch_up_findings(cumulative, {"plan": "none", "never": "none"})
+    assert found[0] == (
+        "Worse before better: plan's mean cumulative profit trails none's until month 2 "
+        "(by up to 8, in month 2), then pulls ahead to 10 by month 4."
+    )
+    assert "stays below none's until the end" in found[1]
