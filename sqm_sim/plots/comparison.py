@@ -24,6 +24,7 @@ from .style import (
     kpi_unit,
     money,
     new_figure,
+    plain,
     tidy_axes,
 )
 
@@ -33,15 +34,22 @@ def _value_text(value: float, unit: str) -> str:
         return money(value)
     if unit == "share":
         return f"{100 * value:.1f}%"
-    return f"{value:,.4g}"
+    return plain(value)
 
 
 def kpi_means(
-    summary: pd.DataFrame, kpi: str, group: str = "cell", title: str | None = None
+    summary: pd.DataFrame,
+    kpi: str,
+    group: str = "cell",
+    title: str | None = None,
+    direction: str = "max",
 ) -> Figure:
-    """The mean of ``kpi`` per ``group`` (rows of ``summary`` for that KPI), best at the top,
-    with its confidence interval as an error bar and the mean written beside it."""
-    rows = summary[summary["kpi"] == kpi].sort_values("mean", kind="stable")
+    """The mean of ``kpi`` per ``group`` (rows of ``summary`` for that KPI), best at the top
+    (the largest for ``direction="max"``, the smallest for ``"min"``), with its confidence
+    interval as an error bar and the mean written beside it."""
+    rows = summary[summary["kpi"] == kpi].sort_values(
+        "mean", ascending=direction == "max", kind="stable"
+    )
     if rows.empty:
         raise ValueError(f"the summary table has no rows for KPI '{kpi}'")
     names = rows[group].astype(str).tolist()

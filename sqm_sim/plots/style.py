@@ -98,6 +98,13 @@ def money(value: float, _position: object = None) -> str:
     return f"{value:.4g}"
 
 
+def plain(value: float, _position: object = None) -> str:
+    """A number for a tick or label: ``27,565``, ``0.9051``, ``-3.5``."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def format_axis(ax: Axes, unit: str, axis: str = "y") -> None:
     """Tick format for ``unit`` on the x or y axis of ``ax``."""
     target = ax.yaxis if axis == "y" else ax.xaxis
@@ -106,7 +113,7 @@ def format_axis(ax: Axes, unit: str, axis: str = "y") -> None:
     elif unit == "share":
         target.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
     else:
-        target.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.4g}"))
+        target.set_major_formatter(FuncFormatter(plain))
 
 
 def group_colours(names: Iterable[object]) -> dict[str, str]:

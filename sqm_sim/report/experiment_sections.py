@@ -68,6 +68,21 @@ def display_names(folder: ResultsFolder) -> dict[str, str]:
     return {c["cell"]: c["cell"] for c in cells}
 
 
+def design_settings(folder: ResultsFolder) -> dict[str, str]:
+    """The design parameters of each cell that has any, for sentences:
+    ``{"p008": "process_capability_cpk=1.33, inspection_coverage=1.0"}``."""
+    settings = {}
+    for cell in folder.manifest.get("cells", []):
+        labels = {
+            key.rsplit(".", 1)[-1]: value
+            for key, value in cell.get("labels", {}).items()
+            if key not in {"scenario", "portfolio", "point"}
+        }
+        if labels:
+            settings[cell["cell"]] = ", ".join(f"{key}={value}" for key, value in labels.items())
+    return settings
+
+
 def legend_title(names: dict[str, str]) -> str:
     """``"Portfolio"`` when cells are shown by their portfolio, else ``"Cell"``."""
     return "Cell" if all(key == value for key, value in names.items()) else "Portfolio"
@@ -129,9 +144,13 @@ def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
 
 
 def findings(
-    outcome: ExperimentOutcome, names: dict[str, str], timeseries: pd.DataFrame
+    outcome: ExperimentOutcome,
+    names: dict[str, str],
+    timeseries: pd.DataFrame,
+    details: dict[str, str] | None = None,
 ) -> list[str]:
-    """Plain-language findings of the experiment."""
+    """Plain-language findings of the experiment; ``details`` (design settings by cell)
+    follow a cell's name where the ranking first names it."""
     facts, tables = outcome.facts, outcome.tables
     kpi, confidence = facts["kpi"], facts["confidence"]
     found: list[str] = []
@@ -140,7 +159,7 @@ def findings(
     best: frozenset[str] = frozenset()
     ranking = tables.get("ranking")
     if ranking is not None and not ranking.empty:
-        found += ranking_findings(ranking, kpi, facts["direction"], names, confidence)
+        found += ranking_findings(ranking, kpi, facts["direction"], names, confidence, details)
         best = frozenset(ranking.loc[ranking["rank"] == 1, "cell"])
     differences = tables.get("differences")
     if differences is not None and not differences.empty:
@@ -209,7 +228,7 @@ def comparison_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Sec
     body = ""
     if named["cell"].nunique() <= 20:
         body += figure_html(
-            kpi_means(named, kpi, group="name"),
+            kpi_means(named, kpi, group="name", direction=facts["direction"]),
             f"Mean {kpi} per cell with its {level} confidence interval (t interval over the "
             "replications); bars in the same colour as the lines of the time-series charts.",
         )
@@ -291,7 +310,10 @@ def build_experiment(folder: ResultsFolder) -> list[Section]:
     timeseries = named_timeseries(folder, names)
     sections = [
         what_was_run(folder, outcome),
-        Section("Findings", bullet_list(findings(outcome, names, timeseries), "findings")),
+        Section(
+            "Findings",
+            bullet_list(findings(outcome, names, timeseries, design_settings(folder)), "findings"),
+        ),
     ]
     summary = outcome.tables.get("summary")
     if summary is not None and 0 < summary["cell"].nunique() <= MAX_CELLS_IN_KPI_TABLE:

@@ -20,6 +20,9 @@ JURAN_BAND = (0.15, 0.25)
 """Cost of quality as a share of sales in firms without a quality programme (Juran's
 *Quality Handbook*; Feigenbaum): the band a run's CoQ share is set against."""
 
+LISTED = 3
+"""Cells below the best that the ranking findings compare with it one by one."""
+
 COQ_NAMES = {
     "prevention_cost": "prevention",
     "appraisal_cost": "appraisal",
@@ -109,15 +112,24 @@ def run_findings(summary: Mapping[str, float], timeseries: pd.DataFrame) -> list
     return findings
 
 
+def with_details(name: str, cell: str, details: Mapping[str, str] | None) -> str:
+    """``name (details)`` when there are details for ``cell``, else ``name``."""
+    extra = (details or {}).get(cell)
+    return f"{name} ({extra})" if extra else name
+
+
 def ranking_findings(
     ranking: pd.DataFrame,
     kpi: str,
     direction: str,
     names: Mapping[str, str] | None = None,
     confidence: float = 0.95,
+    details: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Per ranking group: the best cell with its CI, and for every other cell how much the
-    best beats it and whether that is significant (paired, common random numbers)."""
+    """``details`` (e.g. a cell's design settings) follow a cell's name where it is first
+    named. Per ranking group: the best cell with its CI, and for the next ``LISTED`` cells how
+    much the best beats it and whether that is significant (paired, common random
+    numbers); the rest are counted in one sentence."""
     shown = dict(names or {})
     unit = kpi_doc(kpi)[0] if kpi else "-"
     word = "highest" if direction == "max" else "lowest"
@@ -129,10 +141,11 @@ def ranking_findings(
         where = f"In scenario {group}, " if len(groups) > 1 else ""
         best_name = shown.get(best["cell"], best["cell"])
         findings.append(
-            f"{where}{best_name} has the {word} {kpi}, {amount(best['mean'], unit)} "
+            f"{where}{with_details(best_name, best['cell'], details)} has the {word} {kpi}, "
+            f"{amount(best['mean'], unit)} "
             f"({interval_text(best['ci_low'], best['ci_high'], unit, confidence)})."
         )
-        for row in rows.iloc[1:].itertuples():
+        for row in rows.iloc[1 : LISTED + 1].itertuples():
             level = 1.0 - float(getattr(row, "comparison_confidence", confidence))
             sign = -1.0 if direction == "max" else 1.0  # the best's advantage, positive
             gap = sign * float(row.difference_to_best)
@@ -145,9 +158,19 @@ def ranking_findings(
                 else f"not significantly different at the {level:.0%} level"
             )
             findings.append(
-                f"{best_name} beats {shown.get(row.cell, row.cell)} by {amount(gap, unit)} "
+                f"{best_name} beats "
+                f"{with_details(shown.get(row.cell, row.cell), row.cell, details)} by "
+                f"{amount(gap, unit)} "
                 f"(paired {1 - level:.0%} CI {amount(low, unit)} to {amount(high, unit)}): "
                 f"{verdict}."
+            )
+        rest = rows.iloc[LISTED + 1 :]
+        if len(rest):
+            worse = int(rest["significantly_worse_than_best"].astype(bool).sum())
+            findings.append(
+                f"Of the {len(rest)} other cells ranked below, {worse} are significantly "
+                f"worse than {best_name} and {len(rest) - worse} are not significantly "
+                "different (see the ranking table)."
             )
     return findings
 
