@@ -179,11 +179,12 @@ def cost_frontier(candidates: pd.DataFrame, kpi: str = "npv", title: str | None 
         label="frontier (none cheaper and better)",
     )
     names = candidates["portfolio"].astype(str).to_numpy()
-    for index in np.flatnonzero(on):
+    frontier = np.flatnonzero(on)
+    for turn, index in enumerate(frontier[np.argsort(cost[frontier])]):
         ax.annotate(
             names[index],
             (cost[index], mean[index]),
-            xytext=(6, -12),
+            xytext=(6, -13 if turn % 2 == 0 else 7),  # alternate below / above the line
             textcoords="offset points",
             fontsize=8,
             color="#7a1f22",

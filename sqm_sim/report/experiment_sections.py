@@ -22,8 +22,10 @@ from ..plots import (
 from ..plots.style import kpi_unit
 from .findings import (
     catch_up_findings,
+    correlation_findings,
     difference_findings,
     kpi_words,
+    main_effect_findings,
     ranking_findings,
     search_findings,
 )
@@ -79,7 +81,9 @@ def design_settings(folder: ResultsFolder) -> dict[str, str]:
             if key not in {"scenario", "portfolio", "point"}
         }
         if labels:
-            settings[cell["cell"]] = ", ".join(f"{key}={value}" for key, value in labels.items())
+            settings[cell["cell"]] = ", ".join(
+                f"{key}={number(value)}" for key, value in labels.items()
+            )
     return settings
 
 
@@ -170,6 +174,10 @@ def findings(
                 monthly_bands(timeseries, "cumulative_profit", "name", confidence),
                 {names.get(c, c): names.get(r, r) for c, r in references.items()},
             )
+    if "main_effects" in tables and not tables["main_effects"].empty:
+        found += main_effect_findings(tables["main_effects"], kpi, confidence)
+    if "correlations" in tables and not tables["correlations"].empty:
+        found += correlation_findings(tables["correlations"], kpi)
     if "minimax_regret_portfolio" in facts:
         found.append(
             f"Across scenarios, {facts['minimax_regret_portfolio']} is the most robust "

@@ -44,9 +44,23 @@ def amount(value: float, unit: str) -> str:
     return number(value)
 
 
+def change(value: float, unit: str) -> str:
+    """A difference in words: like :func:`amount`, but shares in percentage points."""
+    if unit == "share" and value == value:
+        return f"{100.0 * value:.1f} percentage points"
+    return amount(value, unit)
+
+
 def interval_text(low: float, high: float, unit: str, confidence: float) -> str:
     """``95 % CI 2.05 million to 2.35 million``."""
     return f"{confidence:.0%} CI {amount(low, unit)} to {amount(high, unit)}"
+
+
+def change_interval_text(low: float, high: float, unit: str, confidence: float) -> str:
+    """The CI of a difference: ``95% CI 1.1 to 3.2 percentage points`` for shares."""
+    if unit == "share":
+        return f"{confidence:.0%} CI {100.0 * low:.1f} to {change(high, unit)}"
+    return interval_text(low, high, unit, confidence)
 
 
 def kpi_words(kpi: str) -> str:
@@ -160,8 +174,8 @@ def ranking_findings(
             findings.append(
                 f"{best_name} beats "
                 f"{with_details(shown.get(row.cell, row.cell), row.cell, details)} by "
-                f"{amount(gap, unit)} "
-                f"(paired {1 - level:.0%} CI {amount(low, unit)} to {amount(high, unit)}): "
+                f"{change(gap, unit)} "
+                f"(paired {change_interval_text(low, high, unit, 1 - level)}): "
                 f"{verdict}."
             )
         rest = rows.iloc[LISTED + 1 :]
@@ -196,8 +210,8 @@ def search_findings(facts: Mapping[str, Any]) -> list[str]:
         gap = best[key]
         verdict = "significant" if gap["significant"] else "not significant"
         findings.append(
-            f"Against {words} ('{gap['other']}') it gains {amount(gap['difference'], unit)} "
-            f"(paired {interval_text(gap['ci_low'], gap['ci_high'], unit, confidence)}): "
+            f"Against {words} ('{gap['other']}') it gains {change(gap['difference'], unit)} "
+            f"(paired {change_interval_text(gap['ci_low'], gap['ci_high'], unit, confidence)}): "
             f"{verdict} at the {1 - confidence:.0%} level."
         )
     return findings
@@ -229,8 +243,8 @@ def difference_findings(
         findings.append(
             f"Compared with {shown.get(row.reference, row.reference)}, "
             f"{shown.get(row.cell, row.cell)} changes {kpi} by {sign}"
-            f"{amount(row.difference, unit)} (paired "
-            f"{interval_text(row.ci_low, row.ci_high, unit, confidence)}): {verdict} at the "
+            f"{change(row.difference, unit)} (paired "
+            f"{change_interval_text(row.ci_low, row.ci_high, unit, confidence)}): {verdict} at the "
             f"{1 - confidence:.0%} level."
         )
     return findings
@@ -265,4 +279,45 @@ def catch_up_findings(cumulative: pd.DataFrame, reference_of: Mapping[str, str])
                 f"{amount(-gap[worst], 'currency')}, in month {months[worst]:.0f}), then "
                 f"pulls ahead to {amount(gap[-1], 'currency')} by month {months[-1]:.0f}."
             )
+    return findings
+
+
+def main_effect_findings(main_effects: pd.DataFrame, kpi: str, confidence: float) -> list[str]:
+    """Per factor of a factorial design: how the KPI's mean moves from the first to the
+    last level (averaged over the other factors), and whether that is significant."""
+    unit = kpi_doc(kpi)[0]
+    findings = []
+    rows = main_effects[main_effects["kpi"] == kpi]
+    for parameter, levels in rows.groupby("parameter", sort=False):
+        first, last = levels.iloc[0], levels.iloc[-1]
+        verdict = "significant" if bool(last["significant"]) else "not significant"
+        effect = change_interval_text(
+            last["effect_ci_low"], last["effect_ci_high"], unit, confidence
+        )
+        findings.append(
+            f"Raising {parameter} from {number(first['level'])} to {number(last['level'])} "
+            f"moves the mean {kpi} from {amount(first['mean'], unit)} to "
+            f"{amount(last['mean'], unit)} (paired "
+            f"{effect} for the change): {verdict} at the {1 - confidence:.0%} level."
+        )
+    return findings
+
+
+def correlation_findings(correlations: pd.DataFrame, kpi: str, level: float = 0.05) -> list[str]:
+    """The parameters of a Latin hypercube that move the KPI, strongest first (Spearman
+    rank correlation with a p-value below ``level``), and those that show no clear effect."""
+    rows = correlations[correlations["kpi"] == kpi].copy()
+    rows["strength"] = rows["spearman_rho"].abs()
+    rows = rows.sort_values("strength", ascending=False)
+    clear = rows[rows["p_value"] < level]
+    findings = [
+        f"{row.parameter} {'raises' if row.spearman_rho > 0 else 'lowers'} {kpi} "
+        f"(Spearman rank correlation {row.spearman_rho:+.2f}, p = {row.p_value:.2g})."
+        for row in clear.itertuples()
+    ]
+    unclear = rows[rows["p_value"] >= level]["parameter"].tolist()
+    if unclear:
+        findings.append(
+            f"No clear monotone effect on {kpi} (p >= {level:g}): {', '.join(unclear)}."
+        )
     return findings

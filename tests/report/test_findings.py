@@ -10,7 +10,9 @@ import pandas as pd
 from sqm_sim.report.findings import (
     amount,
     catch_up_findings,
+    correlation_findings,
     difference_findings,
+    main_effect_findings,
     ranking_findings,
     run_findings,
 )
@@ -106,3 +108,36 @@ def test_catch_up_month_is_the_last_month_behind():
         "(by up to 8, in month 2), then pulls ahead to 10 by month 4."
     )
     assert "stays below none's until the end" in found[1]
+
+
+def test_main_effects_state_first_to_last_level():
+    effects = pd.DataFrame(
+        {
+            "parameter": ["cpk", "cpk"],
+            "level": [0.8, 1.33],
+            "kpi": ["defects_shipped_ppm"] * 2,
+            "mean": [18_000.0, 4_000.0],
+            "effect_ci_low": [0.0, -19_000.0],
+            "effect_ci_high": [0.0, -9_000.0],
+            "significant": [False, True],
+        }
+    )
+    (sentence,) = main_effect_findings(effects, "defects_shipped_ppm", 0.95)
+    assert sentence.startswith("Raising cpk from 0.8 to 1.33 moves the mean defects_shipped_ppm")
+    assert "from 18,000 to 4,000" in sentence
+    assert sentence.endswith(": significant at the 5% level.")
+
+
+def test_correlations_name_clear_drivers_strongest_first():
+    correlations = pd.DataFrame(
+        {
+            "parameter": ["a", "b", "c"],
+            "kpi": ["npv"] * 3,
+            "spearman_rho": [0.4, -0.9, 0.1],
+            "p_value": [0.01, 0.0001, 0.7],
+        }
+    )
+    found = correlation_findings(correlations, "npv")
+    assert found[0].startswith("b lowers npv (Spearman rank correlation -0.90")
+    assert found[1].startswith("a raises npv")
+    assert found[2] == "No clear monotone effect on npv (p >= 0.05): c."
