@@ -166,7 +166,9 @@ def cost_frontier(candidates: pd.DataFrame, kpi: str = "npv", title: str | None 
         label="evaluated portfolio",
     )
     order = np.argsort(cost[on])
-    ax.plot(cost[on][order], mean[on][order], color="#c44e52", linewidth=1.5, zorder=3)
+    ax.step(  # between frontier points the best affordable value stays the cheaper one's
+        cost[on][order], mean[on][order], where="post", color="#c44e52", linewidth=1.5, zorder=3
+    )
     ax.errorbar(
         cost[on],
         mean[on],
