@@ -162,8 +162,10 @@ def build_sensitivity(folder: ResultsFolder) -> list[Section]:
         (
             "noise",
             "Simulation noise",
-            "Share of the variance across points that is simulation noise (an upper bound: "
-            "common seeds make part of the noise common to all points).",
+            "Noise measured on points run with several seeds: the part every point shares "
+            "(common random numbers: it does not move the indices) and the part specific to "
+            "each point; the noise share is the latter, for the seeds averaged per point, over "
+            "the variance across points.",
         ),
         (
             "convergence",

@@ -3,11 +3,12 @@
 - :func:`point_outputs`: the KPI at each design point, averaged over the point's seeds
   (common to all points), in design order.
 - :func:`noise_table`: how much of the analysed outputs' variance is simulation noise.
-  The noise variance of a point's mean over R seeds is ``s_w^2 / R``, with ``s_w^2`` the
-  within-point variance across seeds, pooled over the noise points; the parameter-driven
-  variance is the rest of the variance across points. Because every point uses the same
-  seeds (common random numbers), part of the noise is shared by all points and does not
-  move the indices, so the share is an upper bound of the noise's influence.
+  Every point runs the same seeds (common random numbers), so part of the noise is shared
+  by all points (a seed that brings an early technology shock brings it everywhere) and
+  does not move the indices; the rest, specific to each point, does. On the noise points
+  (several points x several seeds) a two-way decomposition separates the two; the noise
+  share is the point-specific noise variance of a point's mean over R seeds, ``s_e^2 /
+  R``, over the variance of the analysed outputs across points.
 - :func:`convergence_table`: whether every main index's interval is narrow enough, and the
   ``n`` that would make it so (interval half-widths shrink like ``1 / sqrt(n)``).
 - :func:`tornado_table`: one-at-a-time effects with paired intervals over seeds.
@@ -56,24 +57,46 @@ def point_outputs(design: Design, runs: pd.DataFrame, kpis: Sequence[str]) -> pd
     return table
 
 
+def _noise_components(matrix: pd.DataFrame) -> tuple[float, float, float]:
+    """(within-point, seed-common, point-specific) variances of a seeds x points matrix.
+
+    Two-way decomposition ``y[s, p] = mu + a[p] + b[s] + e[s, p]``: ``b`` is the part of
+    the noise every point shares (a lucky seed is lucky everywhere: common random numbers),
+    ``e`` the part specific to the point. Only ``e`` moves the indices, which compare
+    points at the same seeds.
+    """
+    values = matrix.dropna(axis=0, how="any").to_numpy(dtype=float)
+    seeds, points = values.shape
+    if seeds < 2 or points < 1:
+        return math.nan, math.nan, math.nan
+    within = float(values.var(axis=0, ddof=1).mean())
+    if points < 2:
+        return within, math.nan, within
+    residual = (
+        values - values.mean(axis=1, keepdims=True) - values.mean(axis=0, keepdims=True)
+    ) + values.mean()
+    specific = float((residual**2).sum() / ((seeds - 1) * (points - 1)))
+    common = max(0.0, float(values.mean(axis=1).var(ddof=1)) - specific / points)
+    return within, common, specific
+
+
 def noise_table(
     points: pd.DataFrame,
     noise_runs: pd.DataFrame,
     kpis: Sequence[str],
     replications: int,
 ) -> pd.DataFrame:
-    """Per KPI: variance across points of the analysed outputs, the part of it that is
-    simulation noise (from the noise points' seeds) and the noise share (see the module
-    docstring). NaN where no noise points were run."""
+    """Per KPI: variance across points of the analysed outputs, the noise variances of the
+    noise points (see :func:`_noise_components`) and the noise share: the point-specific
+    noise variance of a point's mean over ``replications`` seeds over the variance across
+    points. NaN where no noise points were run."""
     rows = []
     for kpi in kpis:
         total = float(points[kpi].var(ddof=1)) if len(points) > 1 else math.nan
-        within = math.nan
+        within = common = specific = math.nan
         if not noise_runs.empty:
-            matrix = seed_matrix(noise_runs, kpi)
-            variances = matrix.var(axis=0, ddof=1).dropna()
-            within = float(variances.mean()) if len(variances) else math.nan
-        noise = within / replications if not math.isnan(within) else math.nan
+            within, common, specific = _noise_components(seed_matrix(noise_runs, kpi))
+        noise = specific / replications if not math.isnan(specific) else math.nan
         share = math.nan
         if not math.isnan(noise) and total > 0:
             share = min(1.0, noise / total)
@@ -82,6 +105,8 @@ def noise_table(
                 "kpi": kpi,
                 "variance_across_points": total,
                 "within_point_variance": within,
+                "seed_common_variance": common,
+                "point_specific_variance": specific,
                 "replications": replications,
                 "noise_variance": noise,
                 "noise_share": share,

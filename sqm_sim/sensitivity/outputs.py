@@ -79,7 +79,7 @@ def headline(outcome: SensitivityOutcome) -> list[str]:
         noise = outcome.noise[outcome.noise["kpi"] == kpi]
         if not noise.empty and not math.isnan(noise["noise_share"].iloc[0]):
             lines.append(
-                f"  simulation noise is at most {noise['noise_share'].iloc[0]:.1%} of the "
+                f"  point-specific simulation noise is {noise['noise_share'].iloc[0]:.1%} of the "
                 f"variance of {kpi} across points ({plural(spec.replications, 'seed')} per "
                 "point)"
             )

@@ -89,3 +89,12 @@ class FailingRun:
         if config.environment.switching_cost > self.threshold:
             raise RuntimeError("injected failure at a high switching cost")
         return ishigami_run(config, seed)
+
+
+def seed_shifted_run(config: Config, seed: int) -> SimpleNamespace:
+    """``npv = u1 + noise(seed)``: noise that every point shares at a given seed, as common
+    random numbers make much of a simulation's noise."""
+    u1 = config.environment.switching_cost
+    shift = NOISE_SD * np.random.default_rng(seed).standard_normal()
+    summary = {"npv": u1 + shift, "profit": u1}
+    return SimpleNamespace(summary=summary, timeseries=pd.DataFrame())

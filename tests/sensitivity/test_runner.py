@@ -11,7 +11,7 @@ from sqm_sim.config import ConfigError
 from sqm_sim.sensitivity import parse_sensitivity, prepare_sensitivity, refined, run_sensitivity
 from sqm_sim.sensitivity.runner import base_config
 
-from .functions import INPUT_KEYS, FailingRun, ishigami_run, noisy_run
+from .functions import INPUT_KEYS, FailingRun, ishigami_run, noisy_run, seed_shifted_run
 
 TINY = {"simulation.horizon_months": 6}
 """Quick size (300 customers) for 6 months: a few hundredths of a second per run."""
@@ -102,6 +102,28 @@ def test_noise_share_matches_its_expected_value():
         assert row["within_point_variance"] == pytest.approx(
             1 / 12, rel=3 * math.sqrt(2 / df_within)
         )
+
+
+def test_noise_common_to_all_points_does_not_count_against_the_indices():
+    spec = parse_sensitivity(
+        {
+            "method": "sobol",
+            "n": 32,
+            "size": "full",
+            "space": [{"key": INPUT_KEYS[0], "low": 0.0, "high": 1.0}],
+            "kpis": ["npv"],
+            "noise_points": 6,
+            "noise_replications": 8,
+        }
+    )
+    outcome = run_sensitivity(spec, run=seed_shifted_run)
+    row = outcome.noise.iloc[0]
+    assert row["point_specific_variance"] == pytest.approx(0.0, abs=1e-12)
+    assert row["noise_share"] == pytest.approx(0.0, abs=1e-12)
+    assert row["seed_common_variance"] > 0.01  # the seeds do shift every point
+    # and the index of the only input is 1, as without noise
+    st = outcome.indices[outcome.indices["index"] == "ST"].iloc[0]
+    assert st["ci_low"] <= 1.0 <= st["ci_high"]
 
 
 def test_refining_reruns_only_the_new_points_and_matches_a_fresh_analysis(tmp_path):
