@@ -9,7 +9,8 @@
 2. **Model runs at the quick size** (the baseline at 1/5 scale, 24 months): seconds per
    run and orders per second, against a bare SimPy M/M/1 loop measured in the same process
    (the ratio is what to compare between machines), and the projected wall time of the
-   shipped Sobol experiment (``experiments/sobol_baseline.toml``: 5,152 runs) on 2 workers.
+   shipped Sobol experiment (``experiments/sensitivity/sobol_baseline.toml``: 5,152 runs)
+   on 2 workers.
 
 Not part of the test suite.
 """

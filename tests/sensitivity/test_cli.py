@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -102,3 +103,17 @@ def test_dry_run_counts_the_runs(capsys):
     assert main(["sensitivity", "--method", "sobol", "--n", "256", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "5120 design points, 5152 runs" in out
+
+
+SHIPPED = sorted((Path(__file__).parents[2] / "experiments" / "sensitivity").glob("*.toml"))
+
+
+def test_there_are_shipped_sensitivity_files():
+    assert [path.stem for path in SHIPPED] == ["sobol_baseline"]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_sensitivity_files_are_valid(path, capsys):
+    assert main(["sensitivity", str(path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "sobol (n = 256) over 18 parameters: 5120 design points, 5152 runs" in out
