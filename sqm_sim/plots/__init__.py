@@ -6,11 +6,13 @@
 
 Modules: :mod:`.style` (colours, unit-aware axes), :mod:`.timeseries` (KPI time series
 with replication bands), :mod:`.cost_of_quality` (stacked CoQ areas), :mod:`.comparison`
-(means with CIs, paired differences, cost-vs-KPI frontier).
+(means with CIs, paired differences, cost-vs-KPI frontier), :mod:`.sensitivity` (Sobol /
+FAST / delta index bars, Morris mu*-sigma, one-at-a-time tornado).
 """
 
 from .comparison import cost_frontier, kpi_means, paired_differences_chart
 from .cost_of_quality import cost_of_quality_area, mean_coq_by_month
+from .sensitivity import plot_indices, plot_morris, plot_tornado
 from .style import COQ_CATEGORIES, group_colours, save_figure
 from .timeseries import PANEL_KPIS, kpi_timeseries, monthly_bands, with_cumulative_profit
 
@@ -25,9 +27,9 @@ __all__ = [
     "mean_coq_by_month",
     "monthly_bands",
     "paired_differences_chart",
+    "plot_indices",
+    "plot_morris",
+    "plot_tornado",
     "save_figure",
     "with_cumulative_profit",
 ]
-
-# --- sensitivity plots (sqm_sim/plots/sensitivity.py, maintained by the lead) -----------
-# Add their imports and names to __all__ here.

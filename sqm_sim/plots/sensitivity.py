@@ -14,12 +14,11 @@ Each function takes the tidy tables of :mod:`sqm_sim.sensitivity` and returns a
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..kpis import kpi_doc
+from .style import axis_label, format_axis, kpi_title, kpi_unit, new_figure, tidy_axes
 
 INDEX_COLOURS = {
     "S1": "#4C72B0",
@@ -47,22 +46,6 @@ SMALL_EFFECT_SHARE = 0.1
 the origin)."""
 
 
-def readable_number(value: float, _position: object = None) -> str:
-    """Axis tick text: 120k, 1.5M, 0.25."""
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:g}M"
-    if magnitude >= 1e4:
-        return f"{value / 1e3:g}k"
-    return f"{value:g}"
-
-
-def kpi_title(kpi: str) -> str:
-    """``npv (currency)``: the KPI's name with its unit."""
-    unit, _ = kpi_doc(kpi)
-    return f"{kpi} ({unit})" if unit and unit != "-" else kpi
-
-
 def _height(rows: int) -> float:
     return max(3.0, 0.38 * rows + 1.6)
 
@@ -75,7 +58,8 @@ def plot_indices(indices: pd.DataFrame, kpi: str, method: str = "sobol") -> Figu
     main = table[table["index"] == pair[0]].set_index("parameter")
     order = main["value"].sort_values(ascending=False).index[:MAX_PARAMETERS][::-1]
     labels = main.loc[order, "label"] if "label" in main else pd.Series(order, index=order)
-    fig, ax = plt.subplots(figsize=(8.5, _height(len(order))), layout="constrained")
+    fig = new_figure(8.5, _height(len(order)))
+    ax = fig.subplots()
     positions = np.arange(len(order))
     width = 0.38
     for offset, index in zip((width / 2, -width / 2), pair, strict=True):
@@ -99,9 +83,9 @@ def plot_indices(indices: pd.DataFrame, kpi: str, method: str = "sobol") -> Figu
     ax.set_yticks(positions, labels.tolist())
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_xlabel("share of the KPI's variance (whiskers: confidence interval)")
-    ax.set_title(f"What drives {kpi_title(kpi)}: {method} indices")
+    ax.set_title(f"What drives {kpi_title(kpi).lower()}? {method.capitalize()} indices")
     ax.legend(loc="lower right", fontsize="small")
-    ax.grid(axis="x", alpha=0.3)
+    tidy_axes(ax)
     return fig
 
 
@@ -112,7 +96,8 @@ def plot_morris(indices: pd.DataFrame, kpi: str) -> Figure:
     mu_star = table[table["index"] == "mu_star"].set_index("parameter")
     sigma = table[table["index"] == "sigma"].set_index("parameter").reindex(mu_star.index)
     x, y = mu_star["value"].to_numpy(float), sigma["value"].to_numpy(float)
-    fig, ax = plt.subplots(figsize=(8.5, 6.0), layout="constrained")
+    fig = new_figure(8.5, 6.0)
+    ax = fig.subplots()
     xerr = np.vstack([x - mu_star["ci_low"].to_numpy(float), mu_star["ci_high"] - x])
     yerr = np.vstack([y - sigma["ci_low"].to_numpy(float), sigma["ci_high"].to_numpy(float) - y])
     ax.errorbar(
@@ -157,15 +142,17 @@ def plot_morris(indices: pd.DataFrame, kpi: str) -> Figure:
             fontsize="x-small",
             color="#555555",
         )
-    ax.xaxis.set_major_formatter(readable_number)
-    ax.yaxis.set_major_formatter(readable_number)
-    unit, _ = kpi_doc(kpi)
+    unit = kpi_unit(kpi)
+    format_axis(ax, unit, "x")
+    format_axis(ax, unit, "y")
     ax.set_xlim(left=0, right=top * 1.12)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel(rf"$\mu^*$: mean |elementary effect| ({unit} per full range of the parameter)")
-    ax.set_ylabel(rf"$\sigma$: spread of elementary effects ({unit})")
-    ax.set_title(f"Morris screening of {kpi_title(kpi)}: right = influential, up = non-linear")
-    ax.grid(alpha=0.3)
+    ax.set_xlabel(rf"$\mu^*$: mean |elementary effect| on {axis_label(kpi)}, per full range")
+    ax.set_ylabel(r"$\sigma$: spread of the elementary effects (same unit)")
+    ax.set_title(
+        f"Morris screening of {kpi_title(kpi).lower()}: right = influential, up = non-linear"
+    )
+    tidy_axes(ax)
     return fig
 
 
@@ -180,7 +167,8 @@ def plot_tornado(tornado: pd.DataFrame, kpi: str) -> Figure:
     largest swing on top."""
     table = tornado[tornado["kpi"] == kpi].sort_values("swing").tail(MAX_PARAMETERS)
     base = float(table["kpi_base"].iloc[0]) if len(table) else 0.0
-    fig, ax = plt.subplots(figsize=(9.0, _height(len(table))), layout="constrained")
+    fig = new_figure(9.0, _height(len(table)))
+    ax = fig.subplots()
     positions = np.arange(len(table))
     for end in ("low", "high"):
         effects = table[f"effect_{end}"].to_numpy(float)
@@ -194,10 +182,10 @@ def plot_tornado(tornado: pd.DataFrame, kpi: str) -> Figure:
             label=f"parameter at its {end} end",
         )
     ax.axvline(base, color="#333333", linewidth=1)
-    ax.xaxis.set_major_formatter(readable_number)
+    format_axis(ax, kpi_unit(kpi), "x")
     ax.set_yticks(positions, [_range_text(row) for _, row in table.iterrows()])
-    ax.set_xlabel(f"{kpi_title(kpi)}; base value {base:,.3g} (vertical line)")
-    ax.set_title(f"One at a time: how far each parameter moves {kpi}")
+    ax.set_xlabel(f"{axis_label(kpi)}; the vertical line is the base configuration")
+    ax.set_title(f"One at a time: how far each parameter moves {kpi_title(kpi).lower()}")
     ax.legend(loc="lower right", fontsize="small")
-    ax.grid(axis="x", alpha=0.3)
+    tidy_axes(ax)
     return fig

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..experiments.outputs import number
@@ -107,7 +106,6 @@ def _charts(method: str, kpis: list[str], indices: pd.DataFrame, tornado: pd.Dat
             figure = plot_indices(indices, kpi, method)
             caption = f"{kpi}: {method} indices with their confidence intervals"
         parts.append(figure_html(figure, caption))
-        plt.close(figure)
     return "".join(parts)
 
 

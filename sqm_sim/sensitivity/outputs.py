@@ -13,10 +13,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..experiments.outputs import json_ready, markdown_table, number, plural
+from ..plots import save_figure
 from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
 from .methods import MAIN_INDEX
 from .runner import SensitivityOutcome
@@ -204,10 +204,7 @@ def write_outputs(outcome: SensitivityOutcome) -> list[Path]:
     folder.mkdir(exist_ok=True)
     charts = figures(outcome)
     for stem, figure in charts.items():
-        path = folder / f"{stem}.png"
-        figure.savefig(path, dpi=120)
-        plt.close(figure)
-        written.append(path)
+        written.append(save_figure(figure, folder / f"{stem}.png"))
     summary = {"facts": facts(outcome), "headline": headline(outcome)}
     summary_path = out / "sensitivity.json"
     summary_path.write_text(json.dumps(json_ready(summary), indent=2) + "\n", encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import matplotlib.image
-import matplotlib.pyplot as plt
 import pytest
 
 from sqm_sim.plots.sensitivity import plot_indices, plot_morris, plot_tornado
@@ -44,7 +43,6 @@ def test_chart_renders_a_non_blank_image(tmp_path, method, n, draw):
     figure = draw(outcome(method, n))
     path = tmp_path / f"{method}.png"
     figure.savefig(path, dpi=100)
-    plt.close(figure)
     assert path.stat().st_size > 10_000
     pixels = matplotlib.image.imread(path)
     height, width = pixels.shape[:2]
