@@ -42,6 +42,11 @@ from .worker import RunRecord
 MANIFEST_INTERVAL_S = 5.0
 """Least time between two rewrites of the manifest while a batch runs (seconds)."""
 
+MANIFEST_WRITE_SHARE = 0.05
+"""Largest share of the main process's time spent rewriting the manifest while a batch
+runs: a manifest that takes ``t`` seconds to write (it holds every config; a sensitivity
+design has thousands) is rewritten at most every ``t / share`` seconds."""
+
 
 def engine_versions() -> dict[str, str]:
     """Versions of the packages the engine runs on (progress bar, Dask), if installed."""
@@ -136,6 +141,7 @@ class ResultsStore(MemoryStore):
                 "choose another output folder or remove it"
             )
         self._session_index: int | None = None
+        self._write_cost_s = 0.0
 
     # -- manifest ---------------------------------------------------------------------
 
@@ -148,9 +154,11 @@ class ResultsStore(MemoryStore):
             raise ConfigError(f"unreadable manifest {self.manifest_path}: {exc}") from None
 
     def _write_manifest(self) -> None:
+        start = time.perf_counter()
         self.path.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.manifest, indent=2, default=str) + "\n"
         _atomic_write_bytes(self.manifest_path, text.encode("utf-8"))
+        self._write_cost_s = time.perf_counter() - start
 
     def begin(self, plan: Plan, backend: dict[str, Any]) -> None:
         manifest = self.manifest
@@ -195,7 +203,8 @@ class ResultsStore(MemoryStore):
             now = time.perf_counter()
             self.session["wall_time_s"] = round(now - self._clock, 3)
             self.session["finished_utc"] = utc_now()
-            if now - self._last_write > MANIFEST_INTERVAL_S:
+            interval = max(MANIFEST_INTERVAL_S, self._write_cost_s / MANIFEST_WRITE_SHARE)
+            if now - self._last_write > interval:
                 self._write_manifest()
                 self._last_write = now
 
