@@ -5,7 +5,9 @@ behavioural parameter and shrinks the *scale*: customer base, prospect pool, com
 base, operators and support staff to one fifth, and the money amounts per month that go
 with the company's size to one fifth as well (fixed cost, prevention spend and the
 prevention spend that buys a given defect reduction), so that profit per customer and the
-economics of prevention stay comparable; the horizon becomes at most 24 months.
+economics of prevention stay comparable; the horizon becomes at most 24 months, or 12
+months past the scenario's last dated event (a scheduled technology shock, the month the
+switching cost changes, an initiative's start) so that the scenario's story still happens.
 Initiative costs in a portfolio are *not* scaled: compare portfolios at full size. A quick baseline
 run takes about 0.13 s instead of about 2 s; NPV and counts are smaller by about the scale
 factor, while shares and rates (satisfaction, retention, defect rates) are comparable.
@@ -22,7 +24,10 @@ QUICK_SCALE = 0.2
 """Share of the scenario's scale kept by the ``quick`` size."""
 
 QUICK_HORIZON_MONTHS = 24
-"""Longest horizon of a ``quick`` run (months)."""
+"""Longest horizon of a ``quick`` run (months), unless a dated event comes later."""
+
+MONTHS_AFTER_LAST_EVENT = 12
+"""A ``quick`` run lasts at least this long after the scenario's last dated event."""
 
 _SCALED_COUNTS = (
     "market.initial_customers",
@@ -62,8 +67,20 @@ def size_overrides(config: Config, size: str) -> dict[str, Any]:
     for key in _SCALED_MONEY:
         overrides[key] = float(_value(config, key)) * QUICK_SCALE
     horizon = config.simulation.horizon_months
-    overrides["simulation.horizon_months"] = min(horizon, QUICK_HORIZON_MONTHS)
+    quick = max(QUICK_HORIZON_MONTHS, last_event_month(config) + MONTHS_AFTER_LAST_EVENT)
+    overrides["simulation.horizon_months"] = min(horizon, quick)
     return overrides
+
+
+def last_event_month(config: Config) -> int:
+    """The latest month of a dated event of ``config`` (0 if there is none)."""
+    environment = config.environment
+    months = [
+        *environment.technology_shock_months,
+        environment.switching_cost_change_month,
+        *(initiative.start_month for initiative in config.portfolio.initiatives),
+    ]
+    return max(months, default=0)
 
 
 def at_size(config: Config, size: str) -> Config:

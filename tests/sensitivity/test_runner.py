@@ -8,6 +8,8 @@ import math
 import pytest
 
 from sqm_sim.config import ConfigError
+from sqm_sim.scenarios import load_scenario, shipped_scenarios
+from sqm_sim.scenarios.sizes import at_size
 from sqm_sim.sensitivity import parse_sensitivity, prepare_sensitivity, refined, run_sensitivity
 from sqm_sim.sensitivity.runner import base_config
 
@@ -238,3 +240,14 @@ def test_quick_size_keeps_rates_and_scales_the_company():
     assert quick.simulation.horizon_months == 24
     assert quick.finance.unit_price == full.finance.unit_price
     assert quick.environment.switching_cost == full.environment.switching_cost
+
+
+@pytest.mark.parametrize("name", [info.name for info in shipped_scenarios()])
+def test_every_shipped_scenario_has_a_quick_size_that_keeps_its_dated_events(name):
+    full = load_scenario(name)
+    quick = at_size(full, "quick")
+    assert quick.market.initial_customers == round(full.market.initial_customers * 0.2)
+    horizon = quick.simulation.horizon_months
+    assert horizon <= full.simulation.horizon_months
+    assert all(month <= horizon for month in quick.environment.technology_shock_months)
+    assert quick.environment.switching_cost_change_month <= horizon
