@@ -135,7 +135,7 @@ def plot_morris(indices: pd.DataFrame, kpi: str) -> Figure:
         ax.text(
             0.99,
             0.01,
-            f"{hidden} parameters with smaller mu* not labelled (see indices.csv)",
+            f"{hidden} parameters with smaller mu* not labelled (see the indices table)",
             transform=ax.transAxes,
             ha="right",
             va="bottom",
