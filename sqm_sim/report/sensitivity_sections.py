@@ -35,6 +35,13 @@ def _is_sensitivity(manifest: dict[str, Any], path: Path) -> bool:
     return manifest.get("kind") == "sensitivity" and (path / "sensitivity.json").is_file()
 
 
+def _seeds_text(seeds: list[int]) -> str:
+    if not seeds:
+        return "-"
+    which = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+    return f"{which} at every point (common random numbers)"
+
+
 def what_was_run(folder: ResultsFolder, facts: dict[str, Any]) -> Section:
     """Method, size, scenario, seeds, runs, backend, timing, versions."""
     sessions = folder.manifest.get("sessions", [])
@@ -45,16 +52,16 @@ def what_was_run(folder: ResultsFolder, facts: dict[str, Any]) -> Section:
         ("portfolio", str(facts.get("portfolio") or "the scenario's own")),
         (
             "design",
-            f"n = {facts['n']}: {facts['design_points']} points over "
+            f"n = {number(facts['n'])}: {number(facts['design_points'])} points over "
             f"{facts['parameters']} parameters",
         ),
         (
             "seeds",
-            f"{seeds[0]}-{seeds[-1]} at every point (common random numbers)" if seeds else "-",
+            _seeds_text(seeds),
         ),
         (
             "runs",
-            f"{facts['runs_total']} ({facts['runs_failed']} failed), including "
+            f"{number(facts['runs_total'])} ({facts['runs_failed']} failed), including "
             f"{facts['noise_points']} noise points x {facts['noise_replications']} seeds",
         ),
         ("KPIs", ", ".join(facts["kpis"])),
