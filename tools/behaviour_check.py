@@ -1,0 +1,93 @@
+"""Record and compare a fixed set of runs, bit for bit, across a refactor.
+
+    python tools/behaviour_check.py record results/behaviour.json
+    python tools/behaviour_check.py compare results/behaviour.json
+
+The set: every shipped scenario x (no portfolio and every shipped portfolio) x seeds 1, 2
+at full size, plus the quick size of each scenario. For each run it stores the summary
+(floats as their exact hex form), and a hash of the monthly time series and of the customer
+table. ``compare`` prints every run whose numbers differ and exits 1 if any does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+import sqm_sim
+from sqm_sim.portfolios import shipped_portfolios, with_portfolio
+from sqm_sim.scenarios import shipped_scenarios
+from sqm_sim.scenarios.sizes import at_size
+
+SEEDS = (1, 2)
+
+
+def _cases() -> list[tuple[str, str, str, int]]:
+    portfolios = ["none"] + [name for name, _ in shipped_portfolios()]
+    cases = []
+    for scenario in (info.name for info in shipped_scenarios()):
+        for portfolio in portfolios:
+            for seed in SEEDS:
+                cases.append((scenario, portfolio, "full", seed))
+        cases.append((scenario, "none", "quick", 1))
+    return cases
+
+
+def _frame_hash(frame: pd.DataFrame) -> str:
+    hashed = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    columns = ",".join(map(str, frame.columns)).encode()
+    return hashlib.sha256(columns + hashed).hexdigest()
+
+
+def _exact(value: object) -> object:
+    return float(value).hex() if isinstance(value, float) else value
+
+
+def _run(case: tuple[str, str, str, int]) -> tuple[str, dict]:
+    scenario, portfolio, size, seed = case
+    config = sqm_sim.load_scenario(scenario)
+    if portfolio != "none":
+        config = with_portfolio(config, portfolio)
+    config = at_size(config, size)
+    result = sqm_sim.simulate(config, seed)
+    record = {
+        "summary": {key: _exact(value) for key, value in sorted(result.summary.items())},
+        "timeseries": _frame_hash(result.timeseries),
+        "customers": _frame_hash(result.customers),
+    }
+    return f"{scenario}/{portfolio}/{size}/seed{seed}", record
+
+
+def record_all() -> dict[str, dict]:
+    with ProcessPoolExecutor() as pool:
+        return dict(pool.map(_run, _cases()))
+
+
+def main(argv: list[str]) -> int:
+    mode, path = argv[1], Path(argv[2])
+    current = record_all()
+    if mode == "record":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(current, indent=1, sort_keys=True))
+        print(f"recorded {len(current)} runs in {path}")
+        return 0
+    recorded = json.loads(path.read_text())
+    differing = [key for key in recorded if recorded[key] != current.get(key)]
+    for key in differing:
+        old, new = recorded[key], current.get(key, {})
+        keys = [k for k in old["summary"] if old["summary"][k] != new.get("summary", {}).get(k)]
+        print(
+            f"DIFFERS {key}: summary keys {keys[:8]}; timeseries "
+            f"{'same' if old['timeseries'] == new.get('timeseries') else 'differs'}"
+        )
+    print(f"{len(recorded) - len(differing)} of {len(recorded)} runs identical")
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
