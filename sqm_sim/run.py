@@ -11,8 +11,8 @@ from .collector import MonthlyCollector
 from .config import Config
 from .kpis import build_timeseries, summarise
 from .models import build_world
-from .random_streams import RandomStreams
-from .units import DAYS_PER_MONTH
+from .models.random_streams import RandomStreams
+from .models.units import DAYS_PER_MONTH
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from sqm_sim.kpis import (
     RATIOS,
     monthly_discount_factors,
 )
-from sqm_sim.units import DAYS_PER_MONTH
+from sqm_sim.models.units import DAYS_PER_MONTH
 from tests.support import NO_ACQUISITION, fixed_loyalty, simulate_cached
 
 MONEY = [

@@ -17,7 +17,7 @@ from sqm_sim.kpis import (
     RATIOS,
     monthly_discount_factors,
 )
-from sqm_sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sqm_sim.models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from tests.support import NO_ACQUISITION, fixed_loyalty
 
 SHARES = [

@@ -8,7 +8,7 @@ import pytest
 
 import sqm_sim
 from sqm_sim import Config
-from sqm_sim.units import DAYS_PER_MONTH
+from sqm_sim.models.units import DAYS_PER_MONTH
 
 from .support import NO_ACQUISITION, fixed_loyalty, mean_interval, paired_runs, simulate_cached
 

@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 import sqm_sim
-from sqm_sim.units import DAYS_PER_MONTH, MINUTES_PER_DAY
+from sqm_sim.models.units import DAYS_PER_MONTH, MINUTES_PER_DAY
 
 from .support import NO_ACQUISITION, fixed_loyalty
 

@@ -24,8 +24,8 @@ from typing import Protocol
 import simpy
 
 from ..config import Config
-from ..random_streams import RandomStreams
-from ..units import DAYS_PER_YEAR
+from .random_streams import RandomStreams
+from .units import DAYS_PER_YEAR
 
 
 class ProspectPool(Protocol):

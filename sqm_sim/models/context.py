@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import simpy
 
 from ..config import Config
-from ..random_streams import RandomStreams
 from .ledger import Ledger
+from .random_streams import RandomStreams
 from .tally import Tally
 
 

@@ -27,7 +27,6 @@ from collections.abc import Callable
 import pandas as pd
 import simpy
 
-from ..units import DAYS_PER_MONTH
 from .context import Component, Context
 from .distribution import Order
 from .environment import MarketEnvironment
@@ -43,6 +42,7 @@ from .satisfaction import (
     transaction_satisfaction,
 )
 from .service_desk import ServiceDesk
+from .units import DAYS_PER_MONTH
 
 
 class Customer:

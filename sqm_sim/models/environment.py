@@ -20,8 +20,8 @@ import math
 import numpy as np
 
 from ..config import Config
-from ..random_streams import RandomStreams
-from ..units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from .random_streams import RandomStreams
+from .units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
 class MarketEnvironment:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import simpy
 
-from ..units import DAYS_PER_MONTH
+from .units import DAYS_PER_MONTH
 
 REVENUE = "revenue"
 PRODUCTION_COST = "production_cost"

@@ -31,13 +31,13 @@ from ..config.initiatives import (
     TechnologyInvestment,
     TrainingProgram,
 )
-from ..units import DAYS_PER_MONTH
 from .context import Component, Context
 from .customers import CustomerBase
 from .ledger import APPRAISAL, INITIATIVE_SPEND, PREVENTION
 from .operations import Production
 from .quality import Inspection, ProcessControl
 from .service_desk import ServiceDesk
+from .units import DAYS_PER_MONTH
 from .workforce import Workforce
 
 KindT = TypeVar("KindT", bound=InitiativeBase)

@@ -33,9 +33,9 @@ from typing import Protocol
 import simpy
 
 from ..config import Config
-from ..units import MINUTES_PER_DAY
 from .context import Component, Context
 from .ledger import PRODUCTION_COST
+from .units import MINUTES_PER_DAY
 
 MAKE = 0
 REWORK = 1

@@ -28,10 +28,10 @@ from collections.abc import Callable
 import simpy
 
 from ..config import DurationDistribution
-from ..units import DAYS_PER_MONTH
 from .context import Component, Context
 from .ledger import APPRAISAL, INTERNAL_FAILURE, PRODUCTION_COST
 from .operations import Production
+from .units import DAYS_PER_MONTH
 
 
 class Inspection(Component):

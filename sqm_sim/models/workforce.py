@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ..config import Config
-from ..random_streams import RandomStreams
+from .random_streams import RandomStreams
 
 
 class Workforce:

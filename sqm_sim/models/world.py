@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import simpy
 
 from ..config import Config
-from ..random_streams import RandomStreams
 from .acquisition import Acquisition
 from .context import Context
 from .customers import CustomerBase
@@ -17,6 +16,7 @@ from .ledger import FIXED_COST, PREVENTION, Ledger
 from .management import Management
 from .operations import Production
 from .quality import Inspection, ProcessControl
+from .random_streams import RandomStreams
 from .service_desk import ServiceDesk
 from .tally import Tally
 from .workforce import Workforce

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..experiments.intervals import t_interval
-from ..units import DAYS_PER_MONTH
+from ..models.units import DAYS_PER_MONTH
 from .style import (
     axis_label,
     format_axis,

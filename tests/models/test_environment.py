@@ -8,8 +8,8 @@ from scipy import stats
 
 from sqm_sim import Config
 from sqm_sim.models.environment import MarketEnvironment
-from sqm_sim.random_streams import RandomStreams
-from sqm_sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sqm_sim.models.random_streams import RandomStreams
+from sqm_sim.models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
 def environment(overrides: dict, seed: int = 1) -> MarketEnvironment:

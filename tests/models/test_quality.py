@@ -8,7 +8,7 @@ import pytest
 
 from sqm_sim import simulate
 from sqm_sim.models.operations import unit_defect_probability
-from sqm_sim.units import DAYS_PER_MONTH
+from sqm_sim.models.units import DAYS_PER_MONTH
 
 # Many defects (Cpk 0.5: 13% process defects) so that inspection has plenty to find.
 DEFECT_HEAVY = {"operations.process_capability_cpk": 0.5, "simulation.horizon_months": 8}

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .config import DurationDistribution
+from ..config import DurationDistribution
 
 BLOCK_SIZE = 2048
 

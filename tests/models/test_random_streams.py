@@ -10,7 +10,7 @@ from scipy import stats
 
 from sqm_sim import Config, simulate
 from sqm_sim.config import DurationDistribution
-from sqm_sim.random_streams import (
+from sqm_sim.models.random_streams import (
     BLOCK_SIZE,
     BlockDraws,
     RandomStreams,
