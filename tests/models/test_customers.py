@@ -1,0 +1,182 @@
+"""Customers: the satisfaction and expectation recursions, the experience of a cancelled
+order, the repurchase decision and the discounting of a customer's orders, each checked
+on a reduced company whose answer can be written down by hand."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from sqm_sim import Config, simulate
+from sqm_sim.models.satisfaction import Segment, experience, logistic
+from sqm_sim.models.units import DAYS_PER_MONTH
+from tests.support import NO_ACQUISITION, fixed_loyalty
+
+# Every unit is good, undamaged and on time; nothing drifts; the market stands still.
+FLAWLESS: dict[str, Any] = {
+    "operations.design_defect_ppm": 0.0,
+    "operations.process_capability_cpk": 3.0,
+    "operations.human_error_probability_untrained": 0.0,
+    "quality.drift_rate_per_month": 0.0,
+    "quality.inspection_coverage": 0.0,
+    "distribution.damage_probability": 0.0,
+    "distribution.transit_time": {"kind": "deterministic", "mean": 2.0},
+    "distribution.promised_lead_time_days": 10.0,
+    "environment.expectation_growth_per_year": 0.0,
+    "service.complaint_probability": 0.0,
+}
+MEMORY, ADAPTATION, DISCONFIRMATION = 0.3, 0.2, 0.5
+S0, E0 = 0.2, 0.95  # a customer who starts unhappy, with high expectations
+CUSTOMER_PARAMETERS: dict[str, Any] = {
+    "customers.satisfaction_memory": MEMORY,
+    "customers.expectation_adaptation": ADAPTATION,
+    "customers.disconfirmation_weight": DISCONFIRMATION,
+    "customers.initial_satisfaction": S0,
+    "customers.initial_expectation": E0,
+}
+# No stock, no production to speak of (a unit takes ten years), so every order waits as a
+# backorder until its patience runs out.
+NO_SUPPLY: dict[str, Any] = {
+    "operations.reorder_point_units": -1,
+    "operations.order_up_to_units": 0,
+    "operations.cycle_time": {"kind": "deterministic", "mean": 5e6},
+}
+
+
+def _config(overrides: dict[str, Any]) -> Config:
+    return Config().with_overrides(overrides)
+
+
+def _segment(config: Config, name: str) -> Segment:
+    return Segment.from_settings(0, name, config.segments[name])
+
+
+def _recursion(x: float, deliveries: int) -> tuple[float, float]:
+    """S and E after ``deliveries`` identical experiences x, by the model's equations:
+    s = clip(x + d (x - E)), S <- (1 - m) S + m s, E <- E + a (x - E)."""
+    satisfaction, expectation = S0, E0
+    for _ in range(deliveries):
+        transaction = min(1.0, max(0.0, x + DISCONFIRMATION * (x - expectation)))
+        satisfaction = (1.0 - MEMORY) * satisfaction + MEMORY * transaction
+        expectation += ADAPTATION * (x - expectation)
+    return satisfaction, expectation
+
+
+@pytest.mark.parametrize("feature_level", [0.5, 1.0])
+def test_a_loyal_customer_follows_the_satisfaction_and_expectation_recursions(feature_level):
+    """One customer, one flawless delivery every 20 days: after n deliveries of experience
+    x = w_perf * feature + w_rel + w_del, S and E are the closed-form recursions (and
+    E_n = x + (E0 - x)(1 - a)^n)."""
+    config = _config(
+        {
+            "simulation.horizon_months": 6,
+            "market.initial_customers": 1,
+            "market.prospects": 0,
+            **NO_ACQUISITION,
+            **fixed_loyalty(1.0),
+            "market.purchase_cycle": {"kind": "deterministic", "mean": 20.0},
+            "product.feature_level": feature_level,
+            **FLAWLESS,
+            **CUSTOMER_PARAMETERS,
+        }
+    )
+    result = simulate(config, seed=7)
+    (customer,) = result.customers.to_dict("records")
+    deliveries = int(result.summary["units_delivered"])
+    assert deliveries >= 7  # 6 months of 20-day cycles
+    assert result.summary["deliveries_on_time"] == deliveries
+    x = experience(_segment(config, customer["segment"]), feature_level, True, True)
+    satisfaction, expectation = _recursion(x, deliveries)
+    assert customer["expectation_end"] == pytest.approx(expectation, rel=1e-12)
+    assert expectation == pytest.approx(x + (E0 - x) * (1.0 - ADAPTATION) ** deliveries)
+    assert customer["satisfaction_end"] == pytest.approx(satisfaction, rel=1e-12)
+    assert result.summary["mean_satisfaction_end"] == pytest.approx(satisfaction, rel=1e-12)
+
+
+def test_a_cancelled_order_is_an_experience_of_zero():
+    """Every order is cancelled (no supply): the customer's one experience is x = 0, so
+    S = (1 - m) S0 + m clip(-d E0) = (1 - m) S0 and E = (1 - a) E0; with no loyalty at all
+    the customer leaves right after, ``backorder_patience + 1`` days after ordering (the
+    end-of-day check cancels an order that waited strictly longer than the patience)."""
+    patience = 5.0
+    config = _config(
+        {
+            "simulation.horizon_months": 2,
+            "market.initial_customers": 0,
+            "market.prospects": 400,
+            **NO_ACQUISITION,
+            "acquisition.marketing_rate_per_year": 3.0,
+            **fixed_loyalty(0.0),
+            "market.purchase_cycle": {"kind": "deterministic", "mean": 30.0},
+            **NO_SUPPLY,
+            "distribution.backorder_patience_days": patience,
+            **CUSTOMER_PARAMETERS,
+            "service.complaint_probability": 0.0,
+        }
+    )
+    result = simulate(config, seed=3)
+    lost = result.customers.dropna(subset=["lost_day"])
+    assert len(lost) > 20
+    assert result.summary["orders_cancelled"] == len(lost)
+    assert (lost["orders"] == 1).all()
+    assert (lost["lost_day"] - lost["joined_day"] == patience + 1.0).all()
+    assert lost["satisfaction_end"].to_numpy() == pytest.approx((1.0 - MEMORY) * S0)
+    assert lost["expectation_end"].to_numpy() == pytest.approx((1.0 - ADAPTATION) * E0)
+
+
+def test_repurchase_probability_is_the_logistic_of_switching_cost_and_price(assert_binomial):
+    """Loyalty that ignores satisfaction: P(stay) = logistic(b0 + w_sc * switching_cost
+    - w_p * (price / competitor_price - 1)), the same for every decision."""
+    intercept, w_switch, w_price = 1.0, 2.0, 3.0
+    switching_cost, price, competitor_price = 0.4, 132.0, 120.0
+    overrides: dict[str, Any] = {
+        "simulation.horizon_months": 4,
+        "market.initial_customers": 300,
+        "market.prospects": 0,
+        **NO_ACQUISITION,
+        **FLAWLESS,
+        "environment.switching_cost": switching_cost,
+        "finance.unit_price": price,
+        "environment.competitor_price": competitor_price,
+    }
+    for name in Config().segments:
+        overrides[f"segments.{name}.loyalty_intercept"] = intercept
+        overrides[f"segments.{name}.satisfaction_weight"] = 0.0
+        overrides[f"segments.{name}.switching_cost_weight"] = w_switch
+        overrides[f"segments.{name}.price_weight"] = w_price
+    summary = simulate(_config(overrides), seed=11).summary
+    stay = logistic(
+        intercept + w_switch * switching_cost - w_price * (price / competitor_price - 1.0)
+    )
+    assert stay == pytest.approx(1.0 / (1.0 + math.exp(-1.5)))  # u = 1 + 0.8 - 0.3
+    assert summary["repurchase_decisions"] > 500
+    assert_binomial(summary["repurchases"], summary["repurchase_decisions"], stay)
+    assert summary["customers_lost"] == summary["repurchase_decisions"] - summary["repurchases"]
+
+
+def test_a_customers_orders_are_discounted_to_the_first_one():
+    """Orders every 30 days exactly: the k-th order (k = 0, 1, ...) counts
+    (1 + r_month)^(-30 k / days per month), r_month = (1 + d)^(1/12) - 1."""
+    annual = 0.2
+    config = _config(
+        {
+            "simulation.horizon_months": 12,
+            "market.initial_customers": 5,
+            "market.prospects": 0,
+            **NO_ACQUISITION,
+            **fixed_loyalty(1.0),
+            **FLAWLESS,
+            "market.purchase_cycle": {"kind": "deterministic", "mean": 30.0},
+            "finance.annual_discount_rate": annual,
+        }
+    )
+    customers = simulate(config, seed=5).customers
+    monthly = (1.0 + annual) ** (1.0 / 12.0) - 1.0
+    for orders, discounted in zip(customers["orders"], customers["discounted_orders"], strict=True):
+        assert orders >= 11
+        expected = sum((1.0 + monthly) ** (-30.0 * k / DAYS_PER_MONTH) for k in range(orders))
+        assert discounted == pytest.approx(expected, rel=1e-12)
+        assert discounted < orders
+    assert customers["active_end"].all()

@@ -1,0 +1,85 @@
+"""Distribution: the on-time rule, transit damage and the daily shipping capacity, on
+reduced companies with a hand-derivable answer.
+
+Orders at whole days: a customer won by acquisition orders at once, at the daily
+diffusion step (whole days), and with no loyalty leaves after that one delivery. Such an
+order is filled from stock at once, waits for the next end-of-day dispatch (the dispatch of
+its own day has already run) and travels a deterministic transit time T, so every lead
+time is exactly 1 + T days.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sqm_sim import Config, simulate
+from sqm_sim.models.units import DAYS_PER_MONTH
+from tests.support import NO_ACQUISITION, fixed_loyalty
+
+TRANSIT = 2.0
+WHOLE_DAY_ORDERS: dict[str, Any] = {
+    "simulation.horizon_months": 4,
+    "market.initial_customers": 0,
+    "market.prospects": 300,
+    **NO_ACQUISITION,
+    "acquisition.marketing_rate_per_year": 2.0,
+    **fixed_loyalty(0.0),
+    "market.purchase_cycle": {"kind": "deterministic", "mean": 30.0},
+    "distribution.transit_time": {"kind": "deterministic", "mean": TRANSIT},
+    "distribution.shipping_capacity_per_day": 1000,
+    "service.complaint_probability": 0.0,
+}
+
+
+def _run(overrides: dict[str, Any], seed: int = 4) -> dict[str, float]:
+    return simulate(Config().with_overrides({**WHOLE_DAY_ORDERS, **overrides}), seed).summary
+
+
+def test_every_lead_time_is_one_day_to_dispatch_plus_transit():
+    summary = _run({})
+    delivered = summary["units_delivered"]
+    assert delivered > 100
+    assert summary["orders_backordered"] == 0
+    assert summary["fulfilment_wait_days_total"] == 0.0
+    assert summary["delivery_lead_time_days_total"] == delivered * (1.0 + TRANSIT)
+
+
+@pytest.mark.parametrize(
+    ("promise", "on_time"),
+    [(1.0 + TRANSIT, True), (1.0 + TRANSIT - 1e-6, False), (1.0 + TRANSIT + 1e-6, True)],
+    ids=["exactly-at-the-promise", "a-hair-late", "a-hair-early"],
+)
+def test_a_delivery_exactly_at_the_promise_is_on_time(promise, on_time):
+    summary = _run({"distribution.promised_lead_time_days": promise})
+    delivered = summary["units_delivered"]
+    assert delivered > 100
+    assert summary["deliveries_on_time"] == (delivered if on_time else 0)
+
+
+def test_transit_damage_is_a_binomial_share_of_deliveries(assert_binomial):
+    summary = _run({"distribution.damage_probability": 0.1, "market.prospects": 4000}, seed=9)
+    assert summary["units_delivered"] > 1000
+    assert_binomial(summary["units_damaged"], summary["units_delivered"], 0.1)
+    assert summary["damage_claims"] == summary["units_damaged"]
+
+
+def test_a_saturated_dispatch_ships_its_capacity_every_day():
+    """About 66 orders a day against 10 shipped a day: from the first evening on the
+    dispatch queue never empties, so each of the whole days before the horizon ships 10."""
+    capacity, months = 10, 2
+    config = Config().with_overrides(
+        {
+            "simulation.horizon_months": months,
+            "market.initial_customers": 2000,
+            "market.prospects": 0,
+            **NO_ACQUISITION,
+            **fixed_loyalty(1.0),
+            "distribution.shipping_capacity_per_day": capacity,
+        }
+    )
+    summary = simulate(config, seed=2).summary
+    end_of_days = int(months * DAYS_PER_MONTH)  # dispatches at t = 1, 2, ... < horizon
+    assert summary["awaiting_dispatch_end"] > 0
+    assert summary["units_shipped"] == capacity * end_of_days
