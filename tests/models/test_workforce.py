@@ -1,0 +1,159 @@
+"""The workforce: Wright's learning curve, turnover, training and the suggestion system,
+each on a reduced company with a hand-derivable answer (learning, turnover or
+involvement switched off where they would blur it).
+
+Timing (time series row j = the end of month j): the workforce works off the previous
+month's output and turnover happens at the start of every month after the first, so row j
+has seen j turnover draws and the output of months 0 .. j-1.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sqm_sim import Config, simulate
+from tests.support import NO_ACQUISITION, mean_interval
+
+NOBODY: dict[str, Any] = {"market.initial_customers": 0, "market.prospects": 0, **NO_ACQUISITION}
+NO_LEARNING = {"workforce.learning_rate": 1.0}
+NO_TURNOVER = {"workforce.turnover_rate_per_year": 0.0}
+NO_INVOLVEMENT = {"involvement.share_involved": 0.0}
+
+
+def _config(overrides: dict[str, Any]) -> Config:
+    return Config().with_overrides(overrides)
+
+
+def test_turnover_pulls_skill_geometrically_towards_new_hire_skill():
+    """Learning off: each month an operator is replaced with p = 1 - exp(-turnover / 12),
+    so E[skill after m months] = s_hire + (s0 - s_hire) (1 - p)^m. Each seed's mean over
+    200 operators is one observation; a 99.9% t-interval over 20 seeds must cover it."""
+    s0, s_hire, turnover, months = 0.9, 0.3, 0.6, 24
+    config = _config(
+        {
+            "simulation.horizon_months": months,
+            **NOBODY,
+            **NO_LEARNING,
+            **NO_INVOLVEMENT,
+            "workforce.operators": 200,
+            "workforce.skill": s0,
+            "workforce.new_hire_skill": s_hire,
+            "workforce.turnover_rate_per_year": turnover,
+        }
+    )
+    p = -math.expm1(-turnover / 12.0)
+    rows = np.array(
+        [simulate(config, seed).timeseries["average_skill"].to_numpy() for seed in range(20)]
+    )
+    np.testing.assert_allclose(rows[:, 0], s0, rtol=1e-12)
+    for month in (6, 12, months - 1):
+        expected = s_hire + (s0 - s_hire) * (1.0 - p) ** month
+        low, high = mean_interval(rows[:, month], confidence=0.999)
+        assert low <= expected <= high, (month, expected, low, high)
+
+
+def _learning_curve(s0: float, s_hire: float, rate: float, reference: float):
+    """skill(e) = 1 - g ((e + e0) / e0)^b, b = log2(rate), for an operator present at t = 0:
+    g = 1 - s_hire and the experience that gives s0 if s0 is above the new-hire skill,
+    else g = 1 - s0 and no experience."""
+    b = math.log2(rate)
+    if s0 > s_hire:
+        gap = 1.0 - s_hire
+        start = reference * (((1.0 - s0) / gap) ** (1.0 / b) - 1.0)
+    else:
+        gap, start = 1.0 - s0, 0.0
+    return lambda units: 1.0 - gap * ((start + units + reference) / reference) ** b
+
+
+@pytest.mark.parametrize("s0", [0.6, 0.1], ids=["experienced", "below-new-hire-skill"])
+def test_skill_follows_wrights_learning_curve_on_shared_output(make_config, s0):
+    """Turnover off: each operator's experience grows by the month's output / operators,
+    and skill is the learning curve at that experience (deterministic given the output)."""
+    operators, rate, reference, s_hire = 8, 0.8, 200.0, 0.2
+    config = make_config(
+        {
+            **NO_TURNOVER,
+            "workforce.operators": operators,
+            "workforce.skill": s0,
+            "workforce.new_hire_skill": s_hire,
+            "workforce.learning_rate": rate,
+            "workforce.learning_reference_units": reference,
+        }
+    )
+    series = simulate(config, seed=3).timeseries
+    made_before = np.concatenate([[0.0], np.cumsum(series["units_produced"].to_numpy())[:-1]])
+    assert made_before[-1] > 500  # enough output to move along the curve
+    curve = _learning_curve(s0, s_hire, rate, reference)
+    expected = [curve(units / operators) for units in made_before]
+    np.testing.assert_allclose(series["average_skill"], expected, rtol=1e-12)
+    assert series["average_skill"].iloc[0] == pytest.approx(s0, rel=1e-12)
+
+
+@pytest.mark.parametrize("share", [1.0, 0.5])
+def test_training_closes_a_share_of_the_trainees_skill_gap(share):
+    """Learning and turnover off, 10 operators: one session trains round(share * 10) of
+    them and closes a share c of their gap, so mean skill = 1 - (1 - s0)(1 - share * c)."""
+    s0, closed = 0.4, 0.5
+    base = _config(
+        {
+            "simulation.horizon_months": 6,
+            **NOBODY,
+            **NO_LEARNING,
+            **NO_TURNOVER,
+            **NO_INVOLVEMENT,
+            "workforce.operators": 10,
+            "workforce.skill": s0,
+        }
+    )
+    training = {
+        "kind": "training",
+        "name": "once",
+        "start_month": 0,
+        "duration_months": 1,
+        "trained_share": share,
+        "hours_per_trainee": 8.0,
+        "skill_gap_closed": closed,
+    }
+    config = base.with_overrides(
+        {"portfolio": {"name": "train", "budget_per_year": None, "initiatives": [training]}}
+    )
+    summary = simulate(config, seed=1).summary
+    assert summary["average_skill_end"] == pytest.approx(1.0 - (1.0 - s0) * (1.0 - share * closed))
+    assert simulate(base, seed=1).summary["average_skill_end"] == pytest.approx(s0)
+
+
+def test_accepted_suggestions_are_poisson_and_each_cuts_the_factor():
+    """Learning and turnover off (skill s0 throughout): each month the accepted suggestions
+    are Poisson(operators * involved * suggestions per month * s0 * acceptance) and each
+    multiplies the improvement factor by (1 - delta); so the number of suggestions read
+    off the final factor is Poisson(months * that rate) per run."""
+    operators, involved, per_month, s0, acceptance, delta = 50, 0.4, 0.5, 0.6, 0.5, 0.01
+    months, seeds = 12, range(10)
+    config = _config(
+        {
+            "simulation.horizon_months": months,
+            **NOBODY,
+            **NO_LEARNING,
+            **NO_TURNOVER,
+            "workforce.operators": operators,
+            "workforce.skill": s0,
+            "involvement.share_involved": involved,
+            "involvement.suggestions_per_month": per_month,
+            "involvement.acceptance_probability": acceptance,
+            "involvement.defect_reduction_per_suggestion": delta,
+        }
+    )
+    accepted = 0
+    for seed in seeds:
+        factor = simulate(config, seed).summary["improvement_factor_end"]
+        count = math.log(factor) / math.log1p(-delta)
+        assert count == pytest.approx(round(count), abs=1e-6)
+        accepted += round(count)
+    rate = operators * involved * per_month * s0 * acceptance  # 3 a month
+    low, high = stats.poisson.interval(0.999, rate * months * len(seeds))
+    assert low <= accepted <= high
