@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sqm_sim import Config
+from sqm_sim import Config, simulate
 from sqm_sim.models.environment import MarketEnvironment
 from sqm_sim.models.random_streams import RandomStreams
 from sqm_sim.models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -93,3 +93,63 @@ def test_business_cycle_has_the_configured_length():
     quarter = DAYS_PER_YEAR  # a quarter of the 4-year cycle
     assert env.demand_multiplier(quarter) == pytest.approx(1.2)
     assert env.demand_multiplier(3 * quarter) == pytest.approx(0.8)
+
+
+# -- the environment as the model sees it at every month end ------------------------------------
+
+
+def test_month_end_levels_follow_the_closed_forms(make_config):
+    """Row j is the state at the end of month j, t = (j + 1) months: state of the art
+    (1 + g)^(t / year) * (1 + shock)^(shocks at or before t), competitor quality
+    clip(q0 + trend * t / year, 0, 1), and the switching cost from its change month on."""
+    config = make_config(
+        {
+            "simulation.horizon_months": 12,
+            "environment.expectation_growth_per_year": 0.1,
+            "environment.technology_shock_months": [4],
+            "environment.technology_shock_size": 0.25,
+            "environment.competitor_quality": 0.3,
+            "environment.competitor_quality_trend_per_year": -0.6,
+            "environment.switching_cost": 0.8,
+            "environment.switching_cost_change_month": 7,
+            "environment.switching_cost_after": 0.2,
+        }
+    )
+    series = simulate(config, seed=1).timeseries
+    for j, row in enumerate(series.to_dict("records")):
+        months = j + 1
+        shocks = 1 if months >= 4 else 0
+        sota = 1.1 ** (months / 12.0) * 1.25**shocks
+        assert row["state_of_the_art"] == pytest.approx(sota, rel=1e-12), j
+        assert row["competitor_quality"] == pytest.approx(max(0.0, 0.3 - 0.6 * months / 12.0))
+        assert row["switching_cost"] == (0.2 if months >= 7 else 0.8), j
+
+
+def test_a_rising_state_of_the_art_lowers_the_experience_of_the_same_product(make_config):
+    """Performance is feature level / state of the art: with norms rising 40% a year,
+    late deliveries of the same flawless product are worse experiences, so a customer's
+    expectation ends below the start-of-horizon experience."""
+    from sqm_sim.models.satisfaction import Segment, experience
+
+    flawless = {
+        "operations.design_defect_ppm": 0.0,
+        "operations.process_capability_cpk": 3.0,
+        "operations.human_error_probability_untrained": 0.0,
+        "quality.drift_rate_per_month": 0.0,
+        "quality.inspection_coverage": 0.0,
+        "distribution.damage_probability": 0.0,
+        "service.complaint_probability": 0.0,
+        "customers.expectation_adaptation": 1.0,  # E = the last experience
+        "product.feature_level": 1.0,
+        "distribution.promised_lead_time_days": 60.0,  # every delivery on time
+    }
+    config = make_config(
+        {**flawless, "environment.expectation_growth_per_year": 0.4, "market.prospects": 0}
+    )
+    result = simulate(config, seed=3)
+    customers = result.customers[result.customers["orders"] > 0]
+    for name, expectation in zip(customers["segment"], customers["expectation_end"], strict=True):
+        seg = Segment.from_settings(0, name, config.segments[name])
+        at_start = experience(seg, 1.0, True, True)
+        at_end = experience(seg, 1.0 / 1.4 ** (6 / 12), True, True)
+        assert at_end - 1e-9 <= expectation < at_start

@@ -9,7 +9,12 @@ import pytest
 from scipy import stats
 
 from sqm_sim import Config, simulate
-from sqm_sim.models.operations import process_defect_share, unit_defect_probability
+from sqm_sim.models.operations import (
+    defect_probability,
+    prevention_factor,
+    process_defect_share,
+    unit_defect_probability,
+)
 from sqm_sim.models.units import DAYS_PER_MONTH, MINUTES_PER_DAY
 from tests.support import NO_ACQUISITION, fixed_loyalty
 
@@ -373,3 +378,91 @@ def test_no_drift_no_time_out_of_control():
     assert summary["drift_detections"] == 0
     assert summary["out_of_control_share"] == 0.0
     assert summary["spc_checks"] > 0  # SPC checks still run (and cost) without drift
+
+
+# -- equations on hand-worked cases ------------------------------------------------------------
+
+
+def test_defect_probability_on_a_hand_worked_case():
+    """1000 ppm design, Cpk 1 in control, 5% untrained human error at skill 0.5, line
+    factor 0.5 (which scales the process and human causes, not the design):
+    1 - 0.999 (1 - 0.5 * 2 Phi(-3)) (1 - 0.5 * 0.05 * 0.5)."""
+    p_process = 2.0 * stats.norm.cdf(-3.0)
+    expected = 1.0 - 0.999 * (1.0 - 0.5 * p_process) * (1.0 - 0.0125)
+    assert defect_probability(1000.0, 1.0, 0.0, 0.05, 0.5, 0.5) == pytest.approx(expected)
+    assert defect_probability(1000.0, 3.0, 0.0, 0.0, 0.5, 0.5) == pytest.approx(0.001)
+    assert defect_probability(0.0, 3.0, 0.0, 0.05, 0.0, 0.2) == pytest.approx(0.01)
+    shifted = stats.norm.cdf(-(3.0 - 1.5)) + stats.norm.cdf(-(3.0 + 1.5))
+    assert defect_probability(0.0, 1.0, 1.5, 0.0, 1.0, 0.4) == pytest.approx(0.4 * shifted)
+
+
+@pytest.mark.parametrize("spend", [0.0, 1000.0, 2500.0, 10_000.0])
+def test_prevention_multiplier_is_0_2_plus_0_8_exp_minus_spend_over_2500(spend):
+    config = _config(**{"quality.prevention_spend_per_month": spend})
+    assert prevention_factor(config) == pytest.approx(0.2 + 0.8 * math.exp(-spend / 2500.0))
+    other = _config(
+        **{
+            "quality.prevention_spend_per_month": spend,
+            "quality.prevention_max_reduction": 0.5,
+            "quality.prevention_effect_scale": 1000.0,
+        }
+    )
+    assert prevention_factor(other) == pytest.approx(0.5 + 0.5 * math.exp(-spend / 1000.0))
+
+
+def test_prevention_spend_lowers_simulated_defects_by_its_multiplier(make_config, assert_binomial):
+    """Skill, capability and design fixed (no learning, turnover, involvement or drift):
+    every unit is defective with defect_probability(..., line factor = prevention)."""
+    config = make_config(
+        {
+            "simulation.horizon_months": 12,
+            "quality.prevention_spend_per_month": 2500.0,
+            "quality.drift_rate_per_month": 0.0,
+            "operations.process_capability_cpk": 0.7,
+            "workforce.learning_rate": 1.0,
+            "workforce.turnover_rate_per_year": 0.0,
+            "involvement.share_involved": 0.0,
+        }
+    )
+    ops = config.operations
+    factor = 0.2 + 0.8 * math.exp(-1.0)
+    p = defect_probability(
+        ops.design_defect_ppm,
+        ops.process_capability_cpk,
+        0.0,
+        ops.human_error_probability_untrained,
+        config.workforce.skill,
+        factor,
+    )
+    summary = simulate(config, seed=77).summary
+    assert summary["units_produced"] > 1000
+    assert_binomial(summary["defects_produced"], summary["units_produced"], p)
+
+
+def _inventory_positions(timeseries) -> list[float]:
+    """Stock + work in process - backorders at every month end."""
+    released = timeseries["work_orders_released"].cumsum()
+    done = (timeseries["units_to_stock"] + timeseries["units_scrapped"]).cumsum()
+    return list(timeseries["stock_on_hand"] + released - done - timeseries["backorders_open"])
+
+
+@pytest.mark.parametrize(("s", "big_s"), [(149, 150), (60, 150), (0, 40)])
+def test_s_big_s_policy_keeps_the_inventory_position_above_s_and_at_most_big_s(
+    make_config, s, big_s
+):
+    """Reviewed at every order and scrap: a position at or below s is raised to S at once,
+    so at any instant (after a review) s < position <= S; with s = S - 1 every order is
+    replaced at once and the position is always S."""
+    config = make_config(
+        {
+            "operations.reorder_point_units": s,
+            "operations.order_up_to_units": big_s,
+            "quality.inspection_coverage": 1.0,  # scrap too
+        }
+    )
+    result = simulate(config, seed=8)
+    positions = _inventory_positions(result.timeseries)
+    assert result.summary["units_scrapped"] > 0
+    assert all(s < position <= big_s for position in positions), positions
+    if s == big_s - 1:
+        assert positions == [big_s] * len(positions)

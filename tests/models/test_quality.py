@@ -253,3 +253,38 @@ def test_claims_match_deliveries(coq_run):
     # a defective unit shipped is claimed when it is delivered
     assert s["warranty_claims"] <= s["defective_shipped"]
     assert s["defective_shipped"] - s["warranty_claims"] <= s["in_transit_end"]
+
+
+def test_spc_checks_per_month_are_the_days_over_the_interval(make_config):
+    """Interval = a quarter month (exact in binary): checks at k * interval for k >= 1; a
+    check at a month boundary belongs to the month it opens, so month 0 has 3 and every
+    later month 4 (the check at the horizon itself is not made)."""
+    config = make_config({"quality.monitoring_interval_days": DAYS_PER_MONTH / 4.0})
+    timeseries = simulate(config, seed=2).timeseries
+    months = config.simulation.horizon_months
+    assert list(timeseries["spc_checks"]) == [3] + [4] * (months - 1)
+    cost = config.finance.monitoring_cost_per_check
+    assert list(timeseries["appraisal_cost"] - timeseries["units_inspected"] * 3.0) == [
+        3 * cost
+    ] + [4 * cost] * (months - 1)
+
+
+def test_spc_detection_and_correction_on_a_hand_worked_episode(make_config):
+    """Drift at once (30 a month) and never again for long: with detection probability 1,
+    checks every 2 days and correction 1 day, the first episode lasts at most 2 + 1 days
+    and at least 1 day (the correction)."""
+    config = make_config(
+        {
+            "simulation.horizon_months": 1,
+            "quality.drift_rate_per_month": 30.0,
+            "quality.monitoring_interval_days": 2.0,
+            "quality.monitoring_detection_probability": 1.0,
+            "quality.correction_time_days": 1.0,
+        }
+    )
+    summary = simulate(config, seed=4).summary
+    episodes = summary["drift_events"]
+    assert episodes >= 5
+    assert summary["drift_detections"] >= episodes - 1
+    closed = summary["drift_detections"]
+    assert closed * 1.0 <= summary["out_of_control_days"] <= episodes * 3.0

@@ -140,3 +140,39 @@ def test_baseline_loyalty_is_calibrated_to_reported_retention():
         per_order = _stay_probability(config, config.customers.initial_satisfaction, name)
         annual = per_order ** (365.25 / config.market.purchase_cycle.mean)
         assert 0.6 <= annual <= 0.9, (name, per_order, annual)
+
+
+# -- hand-worked values ------------------------------------------------------------------
+
+
+def test_experience_on_a_hand_worked_case():
+    seg = segment(weight_performance=0.5, weight_reliability=0.3, weight_delivery=0.2)
+    assert experience(seg, 0.8, True, True) == pytest.approx(0.9)
+    assert experience(seg, 0.8, False, True) == pytest.approx(0.6)
+    assert experience(seg, 0.8, True, False) == pytest.approx(0.7)
+    assert experience(seg, 1.2, False, False) == pytest.approx(0.6)
+
+
+def test_transaction_satisfaction_on_hand_worked_cases():
+    assert transaction_satisfaction(0.6, 0.8, 0.5) == pytest.approx(0.5)  # 0.6 - 0.5 * 0.2
+    assert transaction_satisfaction(0.6, 0.4, 0.5) == pytest.approx(0.7)  # 0.6 + 0.5 * 0.2
+    assert transaction_satisfaction(0.9, 0.5, 1.0) == 1.0  # 1.3, clipped
+    assert transaction_satisfaction(0.1, 0.5, 1.0) == 0.0  # -0.3, clipped
+    assert transaction_satisfaction(1.0, 0.0, 0.0) == 1.0
+
+
+def test_repurchase_log_odds_on_a_hand_worked_case():
+    seg = segment(
+        loyalty_intercept=1.5, satisfaction_weight=4.0, switching_cost_weight=2.0, price_weight=3.0
+    )
+    # 1.5 + 4 (0.9 - 0.7) + 2 * 0.25 - 3 * 0.1 = 2.5
+    assert repurchase_log_odds(seg, 0.9, 0.7, 0.25, 0.1) == pytest.approx(2.5)
+    assert repurchase_log_odds(seg, 0.5, 0.7, 0.0, -0.2) == pytest.approx(1.5 - 0.8 + 0.6)
+
+
+def test_logistic_on_hand_worked_values():
+    assert logistic(0.0) == 0.5
+    assert logistic(math.log(3.0)) == pytest.approx(0.75)
+    assert logistic(-math.log(3.0)) == pytest.approx(0.25)
+    assert logistic(-800.0) == pytest.approx(0.0, abs=1e-300)
+    assert logistic(800.0) == 1.0
