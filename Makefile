@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= results/baseline
 COMPARE_OUT ?= results/baseline_portfolios
+PYTEST := $(BIN)/python -m pytest -q -n auto
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-fast test-slow lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,19 +24,23 @@ demo: $(STAMP)
 		--replications 4 --name baseline_portfolios --out $(COMPARE_OUT)
 	$(BIN)/sqm-sim report $(COMPARE_OUT)
 
-## test: lint, then the test suite (slow statistical tests excluded)
-test: $(STAMP)
-	$(BIN)/ruff check sqm_sim tests benchmarks
-	$(BIN)/ruff format --check sqm_sim tests benchmarks
-	$(BIN)/python -m pytest -q -n auto
+## test: lint, then both test tiers: the default tier, then the slow tier (what CI runs)
+test: lint
+	$(PYTEST)
+	$(PYTEST) -m slow
 
-## test-slow: only the slow statistical tests
+## test-fast: lint, then the default tier only (everything not marked slow): the quick loop
+test-fast: lint
+	$(PYTEST)
+
+## test-slow: the slow tier only (@pytest.mark.slow: statistical tests over many
+## replications or examples, and the notebooks)
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -q -m slow
+	$(PYTEST) -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check sqm_sim tests benchmarks
-	$(BIN)/ruff format --check sqm_sim tests benchmarks
+	$(BIN)/ruff check sqm_sim tests benchmarks tools
+	$(BIN)/ruff format --check sqm_sim tests benchmarks tools
 
 ## bench: performance measurements (not part of the test suite)
 bench: $(STAMP)

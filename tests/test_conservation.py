@@ -612,6 +612,7 @@ def valid_overrides(draw) -> dict:
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides=valid_overrides(), seed=st.integers(0, 2**32 - 1))
 def test_random_valid_configs_conserve(overrides, seed):

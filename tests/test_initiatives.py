@@ -171,6 +171,7 @@ def test_an_initiative_without_effect_costs_exactly_its_spend():
 
 
 # -- effects the field knows ----------------------------------------------------------------
+@pytest.mark.slow
 def test_process_improvement_is_worse_before_better():
     """It costs and disrupts now and pays later: profit in the first three months is lower
     than without it, NPV over five years higher (paired 99% intervals)."""
@@ -195,6 +196,7 @@ def test_process_improvement_is_worse_before_better():
     assert mean_interval(paired_runs(improved, base, seeds, "npv"))[0] > 0.0
 
 
+@pytest.mark.slow
 def test_cost_of_quality_has_an_interior_minimum_in_prevention():
     """Juran's trade-off in the baseline: failure costs fall as prevention rises, and total
     cost of quality is lower at a middle level than at none or at a lavish level."""
@@ -216,6 +218,7 @@ def test_cost_of_quality_has_an_interior_minimum_in_prevention():
     assert mean_interval(paired_runs(lavish, middle, seeds, "coq_total"))[0] > 0.0
 
 
+@pytest.mark.slow
 def test_involvement_halves_defects_at_the_documented_half_life():
     """Schneiderman: with steady involvement the reducible defect rate halves every
     ln 2 / (lambda delta) months. Fit D(t) = D_min + (D0 - D_min) 2^(-t/HL) to the
@@ -275,6 +278,7 @@ def test_involvement_halves_defects_at_the_documented_half_life():
     )
 
 
+@pytest.mark.slow
 def test_turnover_erodes_skill_and_training_restores_it():
     base = Config().with_overrides(
         {

@@ -12,6 +12,8 @@ from sqm_sim.models.units import DAYS_PER_MONTH
 
 from .support import NO_ACQUISITION, fixed_loyalty, mean_interval, paired_runs, simulate_cached
 
+pytestmark = pytest.mark.slow  # replications and intervals: the slow tier
+
 SEEDS = range(6)
 
 MARKET = {

@@ -34,6 +34,7 @@ def test_kernel_is_this_python():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
 def test_notebook_runs(path: Path, tmp_path: Path):
     notebook = nbformat.read(path, as_version=4)

@@ -21,6 +21,8 @@ from sqm_sim.models.units import DAYS_PER_MONTH, MINUTES_PER_DAY
 
 from .support import NO_ACQUISITION, fixed_loyalty
 
+pytestmark = pytest.mark.slow  # replications and intervals: the slow tier
+
 REPLICATIONS = 30
 HORIZON_MONTHS = 120
 CONFIDENCE = 0.99

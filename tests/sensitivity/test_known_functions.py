@@ -53,6 +53,7 @@ def sobol_ishigami():
     return analyse("sobol", 512, confidence=0.99, bootstrap=500)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("index", "exact"), [("S1", ISHIGAMI_S1), ("ST", ISHIGAMI_ST)])
 def test_sobol_indices_of_ishigami_lie_in_their_bootstrap_intervals(sobol_ishigami, index, exact):
     table = values(sobol_ishigami, "npv", index)
@@ -62,12 +63,14 @@ def test_sobol_indices_of_ishigami_lie_in_their_bootstrap_intervals(sobol_ishiga
         assert row["ci_high"] - row["ci_low"] < 0.35
 
 
+@pytest.mark.slow
 def test_sobol_ranks_ishigami_by_total_index(sobol_ishigami):
     ranking = sobol_ishigami.ranking
     order = ranking[ranking["kpi"] == "npv"]["parameter"].tolist()
     assert order == list(INPUT_KEYS)  # ST: x1 0.558 > x2 0.442 > x3 0.244
 
 
+@pytest.mark.slow
 def test_unused_input_has_exactly_zero_sobol_indices(sobol_ishigami):
     # profit = 5 u1 + 2 u2: u3 is never used, so f(A) == f(AB_3) at every row
     for index in ("S1", "ST"):
@@ -99,6 +102,7 @@ def exact_morris_mu_star(levels: int) -> list[float]:
     return result
 
 
+@pytest.mark.slow
 def test_morris_estimates_and_ranks_ishigami_like_the_exact_grid_expectation():
     # with 8 levels the exact mu* are 7.96 (x1), 3.23 (x2), 5.72 (x3): a large step in x2
     # lands near the same value of sin^2, which Morris sees as a small effect
@@ -120,6 +124,7 @@ def test_morris_on_a_linear_function_recovers_the_slopes():
     assert sigma == pytest.approx([0.0, 0.0, 0.0], abs=1e-9)
 
 
+@pytest.mark.slow
 def test_fast_and_delta_rank_the_linear_function():
     for method, n in (("fast", 129), ("delta", 300)):
         outcome = analyse(method, n, bootstrap=50)
@@ -127,6 +132,7 @@ def test_fast_and_delta_rank_the_linear_function():
         assert ranking == list(INPUT_KEYS), method
 
 
+@pytest.mark.slow
 def test_fast_first_order_indices_of_ishigami_are_close_to_analytic():
     outcome = analyse("fast", 512, bootstrap=50)
     s1 = values(outcome, "npv", "S1")["value"].to_numpy()
@@ -135,6 +141,7 @@ def test_fast_first_order_indices_of_ishigami_are_close_to_analytic():
     assert s1 == pytest.approx(ISHIGAMI_S1, abs=0.03)
 
 
+@pytest.mark.slow
 def test_second_order_indices_of_ishigami():
     # the only interaction is x1 x x3: S13 = V13 / V = ST3 (x3 acts only through it)
     outcome = analyse("sobol", 256, second_order=True, confidence=0.99, bootstrap=300)
