@@ -12,6 +12,8 @@ Set-up (once): ``.venv/bin/pip install -e '.[mutation]'``. Run, from the reposit
         [--workdir /tmp/sqm-sim-mutation] [--max-children 1] [--fresh] [--report-only]
 
 ``--ref`` mutates a committed version (``git archive``) instead of the working tree.
+``--retest-survivors`` reruns only the last run's survivors (after adding tests: mutmut
+keeps a decided mutant's result and only tests mutants of functions that changed).
 The work happens in a copy (``--workdir``; the repository is never touched), and results
 are cached there by mutmut: a rerun only retests what changed; ``--fresh`` starts over.
 The run ends with a table of killed / total by module and the list of survivors
@@ -114,10 +116,11 @@ def prepare(workdir: Path, ref: str | None, tests: list[str], fresh: bool) -> No
     )
 
 
-def run_mutmut(workdir: Path, max_children: int) -> int:
-    """``mutmut run`` in ``workdir``; returns its exit code."""
+def run_mutmut(workdir: Path, max_children: int, names: list[str] | None = None) -> int:
+    """``mutmut run`` in ``workdir`` (only ``names`` if given, even if already decided);
+    returns its exit code."""
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
-    return subprocess.run(command, cwd=workdir, check=False).returncode
+    return subprocess.run([*command, *(names or [])], cwd=workdir, check=False).returncode
 
 
 def results(workdir: Path) -> dict[str, str]:
@@ -168,11 +171,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", nargs="+", default=TESTS, help="tests run per mutant")
     parser.add_argument("--fresh", action="store_true", help="discard cached results")
     parser.add_argument("--report-only", action="store_true", help="print the last results")
+    parser.add_argument(
+        "--retest-survivors",
+        action="store_true",
+        help="run only the mutants that survived last time (after adding tests)",
+    )
     args = parser.parse_args(argv)
     if not args.report_only:
+        survivors = None
+        if args.retest_survivors:
+            status = results(args.workdir)
+            survivors = sorted(name for name, state in status.items() if state == "survived")
+            if not survivors:
+                print("no survivors to retest")
+                return 0
         prepare(args.workdir, args.ref, args.tests, args.fresh)
         started = time.perf_counter()
-        code = run_mutmut(args.workdir, args.max_children)
+        code = run_mutmut(args.workdir, args.max_children, survivors)
         print(f"mutmut exited with {code} after {time.perf_counter() - started:.0f} s")
     print(report(results(args.workdir)))
     return 0
