@@ -83,3 +83,18 @@ def test_a_saturated_dispatch_ships_its_capacity_every_day():
     end_of_days = int(months * DAYS_PER_MONTH)  # dispatches at t = 1, 2, ... < horizon
     assert summary["awaiting_dispatch_end"] > 0
     assert summary["units_shipped"] == capacity * end_of_days
+
+
+def test_every_defective_unit_delivered_is_a_warranty_claim():
+    """No inspection and many defects: a defective unit shipped is claimed on delivery, so
+    the defective units not yet claimed are at most those still in transit."""
+    summary = _run(
+        {
+            "operations.process_capability_cpk": 0.5,
+            "quality.inspection_coverage": 0.0,
+            "market.prospects": 2000,
+        }
+    )
+    assert summary["defective_shipped"] > 50
+    assert summary["warranty_claims"] <= summary["defective_shipped"]
+    assert summary["defective_shipped"] - summary["warranty_claims"] <= summary["in_transit_end"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from scipy import stats
 
 from sqm_sim import simulate
-from sqm_sim.models.operations import unit_defect_probability
+from sqm_sim.models.operations import process_defect_share, unit_defect_probability
 from sqm_sim.models.units import DAYS_PER_MONTH
 
 # Many defects (Cpk 0.5: 13% process defects) so that inspection has plenty to find.
@@ -288,3 +289,87 @@ def test_spc_detection_and_correction_on_a_hand_worked_episode(make_config):
     assert summary["drift_detections"] >= episodes - 1
     closed = summary["drift_detections"]
     assert closed * 1.0 <= summary["out_of_control_days"] <= episodes * 3.0
+
+
+def _full_effect_from_month_0(kind: str, **effects) -> dict:
+    """A free initiative whose effect is complete from the first month (ramp 1)."""
+    return {
+        "kind": kind,
+        "name": "free",
+        "start_month": 0,
+        "duration_months": 1,
+        "effect_delay_months": 0,
+        "one_off_cost": 0.0,
+        "recurring_cost_per_month": 0.0,
+        "disruption": 0.0,
+        **effects,
+    }
+
+
+def test_a_lower_drift_factor_thins_the_drift_process(make_config):
+    """Drift factor 0.5 (a free process project, full effect from month 0): potential drifts
+    at 2 a month, each kept with probability 0.5, so the in-control time is exponential with
+    mean one month; detection at the next daily check (mean half a day, no correction).
+    Episodes are a renewal process of mean cycle 30.94 days: count ~ T / cycle, variance
+    about the same (exponential-dominated cycles)."""
+    months = 120
+    config = make_config(
+        {
+            "simulation.horizon_months": months,
+            "market.initial_customers": 0,
+            "market.prospects": 0,
+            "acquisition.marketing_rate_per_year": 0.0,
+            "acquisition.referral_rate_per_year": 0.0,
+            "environment.competitor_churn_per_year": 0.0,
+            "quality.drift_rate_per_month": 2.0,
+            "quality.monitoring_interval_days": 1.0,
+            "quality.monitoring_detection_probability": 1.0,
+            "quality.correction_time_days": 0.0,
+            "portfolio": {
+                "name": "thin",
+                "budget_per_year": None,
+                "initiatives": [
+                    _full_effect_from_month_0(
+                        "process_improvement", cpk_gain=0.0, drift_rate_reduction=0.5
+                    )
+                ],
+            },
+        }
+    )
+    episodes = simulate(config, seed=12).summary["drift_events"]
+    expected = months * DAYS_PER_MONTH / (DAYS_PER_MONTH + 0.5)
+    assert abs(episodes - expected) < 4.0 * math.sqrt(expected), (episodes, expected)
+
+
+def test_the_process_is_back_in_control_after_correction(make_config):
+    """Cpk 1.5 in control (7 ppm) and a 3-sigma shift out of control (6.7%): with drifts
+    caught within a day, about 1.6% of the time is out of control, and the defects are
+    those of that share (a factor-2 margin for the production rate varying between
+    episodes), far fewer than a process left out of control would make."""
+    config = make_config(
+        {
+            "simulation.horizon_months": 12,
+            "market.initial_customers": 1000,
+            "environment.competitor_customers": 1000,
+            "operations.reorder_point_units": 150,
+            "operations.order_up_to_units": 300,
+            "distribution.shipping_capacity_per_day": 80,
+            "operations.process_capability_cpk": 1.5,
+            "operations.design_defect_ppm": 0.0,
+            "operations.human_error_probability_untrained": 0.0,
+            "quality.drift_shift_sigma": 3.0,
+            "quality.drift_rate_per_month": 1.0,
+            "quality.monitoring_interval_days": 1.0,
+            "quality.monitoring_detection_probability": 1.0,
+            "quality.correction_time_days": 0.0,
+        }
+    )
+    summary = simulate(config, seed=13).summary
+    share = summary["out_of_control_share"]
+    assert 0.0 < share < 0.05
+    p_in = process_defect_share(1.5)
+    p_out = process_defect_share(1.5, 3.0)
+    expected = summary["units_produced"] * ((1.0 - share) * p_in + share * p_out)
+    assert expected > 10
+    low, high = stats.poisson.ppf(0.001, expected / 2.0), stats.poisson.ppf(0.999, 2.0 * expected)
+    assert low <= summary["defects_produced"] <= high

@@ -90,3 +90,26 @@ def test_one_agent_makes_complaints_queue():
     closed = summary["complaints_closed"]
     assert closed > 10
     assert summary["complaint_days_total"] > closed * HANDLING
+
+
+def test_the_handling_time_factor_scales_each_complaints_handling():
+    """A free customer-service upgrade with handling-time factor 0.5, complete from the
+    first month: every complaint is handled in 0.5 H."""
+    upgrade = {
+        "kind": "customer_service",
+        "name": "faster_desk",
+        "start_month": 0,
+        "duration_months": 1,
+        "effect_delay_months": 0,
+        "one_off_cost": 0.0,
+        "recurring_cost_per_month": 0.0,
+        "disruption": 0.0,
+        "recovery_quality_gain": 0.0,
+        "handling_time_factor": 0.5,
+    }
+    summary = _run(
+        {"portfolio": {"name": "desk", "budget_per_year": None, "initiatives": [upgrade]}}
+    ).summary
+    closed = summary["complaints_closed"]
+    assert closed > 50
+    assert summary["complaint_days_total"] == closed * 0.5 * HANDLING
