@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,12 @@ NOT_MUTATED = [
     "sqm_sim/models/__init__.py",
     "sqm_sim/models/units.py",  # constants only: mutmut mutates functions
 ]
+TIMEOUT_MULTIPLIER = 5.0
+"""A mutant's tests time out after 5 x their clean run time (+1 s): runaway mutants (an
+(s, S) policy releasing work orders without end) count as killed, as mutmut counts them."""
+MEMORY_LIMIT_BYTES = 6 * 1024**3
+"""Address-space limit of mutmut and its test processes: a mutant that makes the model
+allocate without end fails with MemoryError (killed) instead of filling the machine."""
 STATUS_BY_EXIT_CODE = {
     1: "killed",
     3: "killed",
@@ -75,6 +82,7 @@ def _mutmut_section(tests: list[str]) -> str:
         "do_not_mutate = [" + ", ".join(f'"{p}"' for p in NOT_MUTATED) + "]",
         "pytest_add_cli_args_test_selection = [" + ", ".join(f'"{t}"' for t in tests) + "]",
         'pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider"]',
+        f"timeout_multiplier = {TIMEOUT_MULTIPLIER}",
         "",
     ]
     return "\n".join(lines)
@@ -120,7 +128,13 @@ def run_mutmut(workdir: Path, max_children: int, names: list[str] | None = None)
     """``mutmut run`` in ``workdir`` (only ``names`` if given, even if already decided);
     returns its exit code."""
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
-    return subprocess.run([*command, *(names or [])], cwd=workdir, check=False).returncode
+    return subprocess.run(
+        [*command, *(names or [])], cwd=workdir, check=False, preexec_fn=_limit_memory
+    ).returncode
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
 
 
 def results(workdir: Path) -> dict[str, str]:
