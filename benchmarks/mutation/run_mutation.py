@@ -59,6 +59,17 @@ TIMEOUT_MULTIPLIER = 5.0
 MEMORY_LIMIT_BYTES = 6 * 1024**3
 """Address-space limit of mutmut and its test processes: a mutant that makes the model
 allocate without end fails with MemoryError (killed) instead of filling the machine."""
+PROFILE_PLUGIN = "_mutation_profile"
+PROFILE = """\"\"\"Hypothesis profile of the mutation benchmark: a failing example kills the mutant,
+so there is no point in shrinking it (which can take minutes per mutant).\"\"\"
+
+from hypothesis import Phase, settings
+
+settings.register_profile(
+    "mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate], deadline=None
+)
+settings.load_profile("mutation")
+"""
 STATUS_BY_EXIT_CODE = {
     1: "killed",
     3: "killed",
@@ -81,7 +92,8 @@ def _mutmut_section(tests: list[str]) -> str:
         f'only_mutate = ["{MUTATED}"]',
         "do_not_mutate = [" + ", ".join(f'"{p}"' for p in NOT_MUTATED) + "]",
         "pytest_add_cli_args_test_selection = [" + ", ".join(f'"{t}"' for t in tests) + "]",
-        'pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider"]',
+        'pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider", "-p", '
+        f'"tests.{PROFILE_PLUGIN}"]',
         f"timeout_multiplier = {TIMEOUT_MULTIPLIER}",
         "",
     ]
@@ -118,6 +130,7 @@ def prepare(workdir: Path, ref: str | None, tests: list[str], fresh: bool) -> No
                 shutil.copytree(source, workdir / name, ignore=ignore)
             else:
                 shutil.copy2(source, workdir / name)
+    (workdir / "tests" / f"{PROFILE_PLUGIN}.py").write_text(PROFILE, encoding="utf-8")
     pyproject = workdir / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text(encoding="utf-8") + _mutmut_section(tests), encoding="utf-8"

@@ -1,4 +1,4 @@
-"""The ledger: monthly discount rate, month of a time, and bookings by month."""
+"""The ledger (monthly discount rate, month of a time, bookings by month) and the tally."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqm_sim.models.ledger import (
     month_of,
     monthly_discount_rate,
 )
+from sqm_sim.models.tally import Tally
 from sqm_sim.models.units import DAYS_PER_MONTH
 
 
@@ -62,3 +63,23 @@ def test_bookings_land_in_the_month_of_the_clock():
     assert ledger.entries[APPRAISAL] == [0.0, 18.0, 0.0]
     assert ledger.entries[INTERNAL_FAILURE] == [0.0, 12.0, 0.0]
     assert ledger.entries[PREVENTION] == [5.0, 5.0, 5.0]
+
+
+def test_recurring_and_transferred_amounts_add_to_what_is_booked():
+    env = simpy.Environment()
+    ledger = Ledger(env, months=2)
+    ledger.book(PREVENTION, 1.0)
+    ledger.book(INTERNAL_FAILURE, 3.0)
+    ledger.book(APPRAISAL, 10.0)
+    ledger.book_every_month(PREVENTION, 5.0)
+    ledger.transfer(APPRAISAL, INTERNAL_FAILURE, 4.0)
+    assert ledger.entries[PREVENTION] == [6.0, 5.0]
+    assert ledger.entries[INTERNAL_FAILURE] == [7.0, 0.0]
+    assert ledger.entries[APPRAISAL] == [6.0, 0.0]
+
+
+def test_tally_names_are_its_counters_in_declaration_order():
+    names = Tally.names()
+    assert names == list(Tally().snapshot())
+    assert names[:2] == ["orders_placed", "orders_filled_from_stock"]
+    assert names[-1] == "repurchases"
