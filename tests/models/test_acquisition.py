@@ -137,3 +137,62 @@ def test_the_competitors_customers_return_to_the_market(assert_binomial):
     assert_binomial(summary["returned_to_market"], competitor, share)
     assert summary["prospects_remaining_end"] == summary["returned_to_market"]
     assert summary["competitor_customers_end"] == competitor - summary["returned_to_market"]
+
+
+def _years(months: int) -> dict[str, Any]:
+    return {"simulation.horizon_months": months, "market.initial_customers": 0}
+
+
+def test_the_last_prospect_can_be_won():
+    """One prospect, marketing 10 a year for 10 years: not won with probability e^-100."""
+    _, result = _run(
+        {**_years(120), "market.prospects": 1, "acquisition.marketing_rate_per_year": 10.0}, 5
+    )
+    assert result.summary["customers_acquired"] == 1
+
+
+def test_the_last_prospect_can_be_deterred():
+    """One prospect, one dissatisfied customer in a market of 2, q w = 20 a year: deterred
+    within 10 years except with probability e^-100."""
+    _, result = _run(
+        {
+            **_years(120),
+            "market.initial_customers": 1,
+            "market.prospects": 1,
+            "environment.competitor_customers": 0,
+            "acquisition.referral_rate_per_year": 2.0,
+            "acquisition.negative_wom_weight": 10.0,
+            **DISSATISFIED,
+        },
+        6,
+    )
+    assert result.summary["prospects_deterred"] == 1
+
+
+def test_the_competitors_last_customer_can_return():
+    _, result = _run(
+        {
+            **_years(120),
+            "market.prospects": 0,
+            "environment.competitor_customers": 1,
+            "environment.competitor_churn_per_year": 10.0,
+        },
+        7,
+    )
+    assert result.summary["returned_to_market"] == 1
+
+
+def test_customers_return_while_the_prospect_pool_is_empty(assert_binomial):
+    """No prospects at the start and a trickle of returns (0.5 a year from 10 customers):
+    days with an empty pool do not stop the churn; by 10 years Binomial(10, 1 - e^-5)."""
+    config, result = _run(
+        {
+            **_years(120),
+            "market.prospects": 0,
+            "environment.competitor_customers": 10,
+            "environment.competitor_churn_per_year": 0.5,
+        },
+        8,
+    )
+    share = -math.expm1(-0.5 * _days(config) / DAYS_PER_YEAR)
+    assert_binomial(result.summary["returned_to_market"], 10, share)

@@ -98,3 +98,28 @@ def test_every_defective_unit_delivered_is_a_warranty_claim():
     assert summary["defective_shipped"] > 50
     assert summary["warranty_claims"] <= summary["defective_shipped"]
     assert summary["defective_shipped"] - summary["warranty_claims"] <= summary["in_transit_end"]
+
+
+def test_a_made_to_order_unit_waits_exactly_its_cycle_time():
+    """One customer, make-to-order, a free line and a deterministic 60-minute cycle: every
+    order waits exactly 1/24 day for its unit."""
+    config = Config().with_overrides(
+        {
+            "simulation.horizon_months": 6,
+            "market.initial_customers": 1,
+            "market.prospects": 0,
+            **NO_ACQUISITION,
+            **fixed_loyalty(1.0),
+            "market.purchase_cycle": {"kind": "deterministic", "mean": 10.0},
+            "operations.reorder_point_units": -1,
+            "operations.order_up_to_units": 0,
+            "operations.cycle_time": {"kind": "deterministic", "mean": 60.0},
+            "quality.inspection_coverage": 0.0,
+        }
+    )
+    summary = simulate(config, seed=1).summary
+    assert summary["orders_allocated"] >= 17
+    assert summary["orders_backordered"] == summary["orders_placed"]
+    assert summary["fulfilment_wait_days_total"] == pytest.approx(
+        summary["orders_allocated"] / 24.0, rel=1e-9
+    )
