@@ -180,3 +180,55 @@ def test_a_customers_orders_are_discounted_to_the_first_one():
         assert discounted == pytest.approx(expected, rel=1e-12)
         assert discounted < orders
     assert customers["active_end"].all()
+
+
+def test_population_levels_agree_with_the_customers_who_are_still_active():
+    """Customers come, are disappointed (defects) and go: at the end, the active count,
+    the mean satisfaction and the satisfied / dissatisfied counts are those of the
+    customers still active in the customers table (moods by the thresholds)."""
+    config = _config(
+        {
+            "simulation.horizon_months": 6,
+            "market.initial_customers": 300,
+            "market.prospects": 300,
+            "environment.competitor_customers": 300,
+            "operations.design_defect_ppm": 150_000.0,
+            "customers.satisfaction_memory": 0.5,
+        }
+    )
+    result = simulate(config, seed=21)
+    summary, table = result.summary, result.customers
+    active = table[table["active_end"]]
+    assert summary["customers_lost"] > 30
+    assert summary["active_customers_end"] == len(active)
+    assert summary["mean_satisfaction_end"] == pytest.approx(
+        active["satisfaction_end"].mean(), rel=1e-9
+    )
+    thresholds = config.customers
+    satisfied = (active["satisfaction_end"] >= thresholds.satisfied_threshold).sum()
+    dissatisfied = (active["satisfaction_end"] < thresholds.dissatisfied_threshold).sum()
+    assert 0 < summary["satisfied_customers_end"] == satisfied
+    assert 0 < summary["dissatisfied_customers_end"] == dissatisfied
+
+
+def test_an_experience_exactly_at_the_dissatisfaction_threshold_is_no_complaint():
+    """Threshold 0 and only cancelled orders (transaction satisfaction exactly 0): nobody
+    is *below* the threshold, so nobody complains, however likely complaints are."""
+    config = _config(
+        {
+            "simulation.horizon_months": 2,
+            "market.initial_customers": 0,
+            "market.prospects": 400,
+            **NO_ACQUISITION,
+            "acquisition.marketing_rate_per_year": 3.0,
+            **fixed_loyalty(0.0),
+            "market.purchase_cycle": {"kind": "deterministic", "mean": 30.0},
+            **NO_SUPPLY,
+            "distribution.backorder_patience_days": 3.0,
+            "customers.dissatisfied_threshold": 0.0,
+            "service.complaint_probability": 1.0,
+        }
+    )
+    summary = simulate(config, seed=3).summary
+    assert summary["orders_cancelled"] > 20
+    assert summary["complaints_filed"] == 0
