@@ -232,3 +232,25 @@ def test_an_experience_exactly_at_the_dissatisfaction_threshold_is_no_complaint(
     summary = simulate(config, seed=3).summary
     assert summary["orders_cancelled"] > 20
     assert summary["complaints_filed"] == 0
+
+
+def test_seasonal_demand_multiplies_the_order_rate():
+    """Seasonality 0.6 peaking in month 0: a customer's gap to the next order is divided by
+    1 + 0.6 cos(2 pi (t / year - peak)), so about (1 + 0.6 * 0.95) / (1 - 0.6 * 0.95) = 3.7
+    times as many orders are placed in the peak month as in the trough month (month 6);
+    a margin of a factor 2 covers the lag of gaps drawn a month earlier."""
+    config = _config(
+        {
+            "simulation.horizon_months": 12,
+            "market.initial_customers": 600,
+            "market.prospects": 0,
+            **NO_ACQUISITION,
+            **fixed_loyalty(1.0),
+            "environment.seasonality_amplitude": 0.6,
+            "environment.seasonality_peak_month": 0.0,
+            "distribution.shipping_capacity_per_day": 200,
+        }
+    )
+    orders = simulate(config, seed=4).timeseries["orders_placed"]
+    assert orders.iloc[0] > 2.0 * orders.iloc[6]
+    assert orders.iloc[11] > 2.0 * orders.iloc[6]
