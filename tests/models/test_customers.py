@@ -209,6 +209,37 @@ def test_population_levels_agree_with_the_customers_who_are_still_active():
     dissatisfied = (active["satisfaction_end"] < thresholds.dissatisfied_threshold).sum()
     assert 0 < summary["satisfied_customers_end"] == satisfied
     assert 0 < summary["dissatisfied_customers_end"] == dissatisfied
+    competitor = summary["competitor_customers_end"]
+    assert summary["market_share_end"] == pytest.approx(len(active) / (len(active) + competitor))
+
+
+def test_customers_are_drawn_into_segments_by_their_shares(assert_binomial):
+    config = _config(
+        {
+            "simulation.horizon_months": 1,
+            "market.initial_customers": 3000,
+            "segments.quality_driven.share": 0.5,
+            "segments.price_driven.share": 0.3,
+            "segments.delivery_driven.share": 0.2,
+        }
+    )
+    segments = simulate(config, seed=2).customers["segment"]
+    for name, share in (("quality_driven", 0.5), ("price_driven", 0.3), ("delivery_driven", 0.2)):
+        assert_binomial(int((segments == name).sum()), len(segments), share)
+
+
+def test_no_customers_no_market_share():
+    config = _config(
+        {
+            "simulation.horizon_months": 2,
+            "market.initial_customers": 0,
+            "market.prospects": 0,
+            **NO_ACQUISITION,
+        }
+    )
+    summary = simulate(config, seed=1).summary
+    assert summary["active_customers_end"] == 0
+    assert summary["market_share_end"] == 0.0
 
 
 def test_an_experience_exactly_at_the_dissatisfaction_threshold_is_no_complaint():

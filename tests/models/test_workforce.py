@@ -29,16 +29,19 @@ def _config(overrides: dict[str, Any]) -> Config:
     return Config().with_overrides(overrides)
 
 
-def test_turnover_pulls_skill_geometrically_towards_new_hire_skill():
-    """Learning off: each month an operator is replaced with p = 1 - exp(-turnover / 12),
-    so E[skill after m months] = s_hire + (s0 - s_hire) (1 - p)^m. Each seed's mean over
-    200 operators is one observation; a 99.9% t-interval over 20 seeds must cover it."""
+@pytest.mark.parametrize("learning_rate", [1.0, 0.8], ids=["no-learning", "no-output"])
+def test_turnover_pulls_skill_geometrically_towards_new_hire_skill(learning_rate):
+    """No learning (learning rate 1, or no output at all): each month an operator is
+    replaced with p = 1 - exp(-turnover / 12) by a new hire with no experience, so
+    E[skill after m months] = s_hire + (s0 - s_hire) (1 - p)^m. Each seed's mean over 200
+    operators is one observation; a 99.9% t-interval over 20 seeds must cover it."""
     s0, s_hire, turnover, months = 0.9, 0.3, 0.6, 24
     config = _config(
         {
             "simulation.horizon_months": months,
             **NOBODY,
-            **NO_LEARNING,
+            "workforce.learning_rate": learning_rate,
+            "workforce.learning_reference_units": 1.0,  # one unit of experience would show
             **NO_INVOLVEMENT,
             "workforce.operators": 200,
             "workforce.skill": s0,
