@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from sqm_sim.cli import resolve_config
+    from sqm_sim.cli.main import resolve_config
 
     config = resolve_config(args.scenario, args.set)
     bare = max(bare_mm1_orders_per_second(100_000, seed) for seed in range(args.repeat))

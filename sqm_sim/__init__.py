@@ -8,7 +8,7 @@
 """
 
 from .config import Config, ConfigError
-from .roi import initiative_roi
+from .experiments.roi import initiative_roi
 from .run import RunResult, simulate
 from .scenarios import load_scenario, shipped_scenarios
 

@@ -129,8 +129,8 @@ def write_search_folder(out: Any) -> Any:
 
 def write_run_folder(out: Any, result: Any) -> Any:
     """``result`` (a RunResult) written as ``sqm-sim run --out`` would; returns ``out``."""
-    from sqm_sim.provenance import run_manifest, utc_now
-    from sqm_sim.run_output import write_run
+    from sqm_sim.report.run_files import write_run
+    from sqm_sim.run.provenance import run_manifest, utc_now
 
     now = utc_now()
     write_run(result, out, run_manifest(result.config, [result.seed], now, now), "parquet")

@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sqm_sim import Config, RunResult, load_scenario, shipped_scenarios, simulate
-from sqm_sim.kpis import (
+from sqm_sim.models.units import DAYS_PER_MONTH
+from sqm_sim.run.kpis import (
     COLUMN_DOCS,
     FLOAT_LEVELS,
     LEVEL_SHARES,
@@ -30,7 +31,6 @@ from sqm_sim.kpis import (
     RATIOS,
     monthly_discount_factors,
 )
-from sqm_sim.models.units import DAYS_PER_MONTH
 from tests.support import NO_ACQUISITION, fixed_loyalty, simulate_cached
 
 MONEY = [

@@ -1,7 +1,7 @@
 """Reproducibility and common random numbers (CRN).
 
 ``simulate(config, seed)`` is a pure function. Each stochastic mechanism draws from its own
-named stream (see :mod:`sqm_sim.random_streams`), so changing a parameter that no stream
+named stream (see :mod:`sqm_sim.models.random_streams`), so changing a parameter that no stream
 user can see leaves every count unchanged.
 
 What "no stream user can see" covers changed with the demand model: customers now weigh
@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from sqm_sim import simulate
-from sqm_sim.kpis import COLUMN_DOCS
+from sqm_sim.run.kpis import COLUMN_DOCS
 from tests.support import NO_ACQUISITION, fixed_loyalty
 
 # Every column in currency (money flows, their totals and the CLV estimate, whose margin is

@@ -16,7 +16,8 @@ Modules: :mod:`.intervals` (t intervals), :mod:`.sequential` (stopping rule),
 :mod:`.progress`, :mod:`.engine` (:func:`run_plan`), :mod:`.summaries`,
 :mod:`.replications`, :mod:`.comparison`, :mod:`.designs`, :mod:`.menu` (feasible
 portfolios), :mod:`.search`, :mod:`.spec` (experiment files), :mod:`.prepare`,
-:mod:`.runner` (:func:`run_experiment`), :mod:`.outputs`, :mod:`.cli`.
+:mod:`.runner` (:func:`run_experiment`), :mod:`.roi` (:func:`initiative_roi`). Results
+folders are written by :mod:`sqm_sim.report`, commands live in :mod:`sqm_sim.cli`.
 """
 
 from .backends import (

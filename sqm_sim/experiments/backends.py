@@ -29,7 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..config import ConfigError
-from ..provenance import package_versions
+from ..run.provenance import package_versions
 from .worker import ignore_interrupts
 
 BACKENDS = ("serial", "processes", "dask")

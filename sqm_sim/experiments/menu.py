@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..config import Config, ConfigError, PortfolioSettings
-from ..kpis import monthly_discount_factors
+from ..run.kpis import monthly_discount_factors
 from .plan import Cell
 
 EMPTY_NAME = "none"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, ConfigError
-from ..named_files import read_toml
+from ..config.files import read_toml
 from ..portfolios import load_portfolio
 from ..scenarios import load_scenario
 from .comparison import PortfolioChoice, ScenarioChoice, apply_portfolio, grid_cells

@@ -272,7 +272,7 @@ def run_experiment(
         facts["wall_time_s"] = round(time.perf_counter() - clock, 3)
         outcome = ExperimentOutcome(spec.name, prepared.kind, runs, tables, facts, out_path)
         if isinstance(store, ResultsStore):
-            from .outputs import write_outputs
+            from ..report.experiment_files import write_outputs
 
             store.compact()
             store.finish("complete" if not counts["failed"] else "complete with failures")

@@ -55,7 +55,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..config import ConfigError
-from ..named_files import read_toml
+from ..config.files import read_toml
 
 DEFAULT_KPIS = (
     "npv",

@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import ConfigError
-from ..provenance import package_versions, utc_now
+from ..run.provenance import package_versions, utc_now
 from .plan import Plan
 from .tables import dedupe_runs, dedupe_timeseries, records_to_frames, select_runs
 from .worker import RunRecord

@@ -2,7 +2,7 @@
 
 All functions read the tidy runs table (one row per run; see
 :mod:`sqm_sim.experiments.store`) and leave failed runs out. KPI values keep the units
-documented in :data:`sqm_sim.kpis.COLUMN_DOCS` (currency, shares, ppm, days ...).
+documented in :data:`sqm_sim.run.kpis.COLUMN_DOCS` (currency, shares, ppm, days ...).
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ def default_direction(kpi: str) -> Direction:
 
 
 def documented_kpis() -> set[str]:
-    """KPI names documented in :mod:`sqm_sim.kpis` (time-series columns, their ``_end``
+    """KPI names documented in :mod:`sqm_sim.run.kpis` (time-series columns, their ``_end``
     levels and the summary extras): the fallback when the probe run cannot tell."""
-    from .. import kpis
+    from ..run import kpis
 
     names = set(kpis.COLUMN_DOCS) | set(kpis.SUMMARY_EXTRA_DOCS)
     names |= {f"{level}_end" for level in [*kpis.LEVELS, *kpis.FLOAT_LEVELS]}
@@ -93,7 +93,7 @@ def check_kpis(kpis: Sequence[str], where: str = "kpis") -> list[str]:
             hints.append(f"'{kpi}'" + (f" (did you mean {' or '.join(close)}?)" if close else ""))
         raise ConfigError(
             f"{where}: unknown KPI {', '.join(hints)}; the KPIs are the keys of a run's "
-            "summary (see sqm_sim/kpis.py)"
+            "summary (see sqm_sim/run/kpis.py)"
         )
     if not kpis:
         raise ConfigError(f"{where}: name at least one KPI")

@@ -3,7 +3,7 @@
 The runs table has ``run_id``, ``cell``, then the cell's labels (``scenario``,
 ``portfolio``, design parameters ...), then ``seed``, ``config_hash``, ``status`` (``ok`` or
 ``failed``), ``elapsed_s`` (seconds inside the run), ``worker`` (``host:pid``), ``error`` and
-``traceback`` (failed runs), then every summary KPI (units in :mod:`sqm_sim.kpis`). The
+``traceback`` (failed runs), then every summary KPI (units in :mod:`sqm_sim.run.kpis`). The
 time-series table has ``run_id``, ``cell``, ``seed`` and the run's time-series columns.
 """
 

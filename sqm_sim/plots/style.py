@@ -5,7 +5,7 @@
 - Groups (portfolios, cells) get a stable colour: ``"none"`` (no initiatives) is always
   grey; the other names take the colours of a fixed qualitative palette in the order of
   their sorted names, so the same set of names looks the same in every chart of a report.
-- Axes are formatted by the unit documented in :mod:`sqm_sim.kpis`: money as ``40k`` /
+- Axes are formatted by the unit documented in :mod:`sqm_sim.run.kpis`: money as ``40k`` /
   ``1.2M`` (currency units), shares as percentages, other units as plain numbers.
 """
 
@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from ..kpis import kpi_doc
+from ..run.kpis import kpi_doc
 
 COQ_CATEGORIES: dict[str, tuple[str, str]] = {
     "prevention_cost": ("Prevention", "#2ca02c"),
@@ -70,7 +70,7 @@ def kpi_title(kpi: str) -> str:
 
 
 def kpi_unit(kpi: str) -> str:
-    """The unit of a KPI as documented in :mod:`sqm_sim.kpis` ("currency", "share", ...)."""
+    """The unit of a KPI as documented in :mod:`sqm_sim.run.kpis` ("currency", "share", ...)."""
     try:
         return kpi_doc(kpi)[0]
     except KeyError:

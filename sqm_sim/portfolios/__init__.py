@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..named_files import read_toml, resolve, shipped_names
+from ..config.files import read_toml, resolve, shipped_names
 
 PORTFOLIO_DIR = Path(__file__).parent
 

@@ -8,7 +8,9 @@ confidence intervals and the key plots.
 Modules: :mod:`.folder` (reading a results folder; the registry of results kinds),
 :mod:`.html` (page, tables, embedded figures), :mod:`.findings` (sentences from numbers),
 :mod:`.run_sections` and :mod:`.experiment_sections` (the sections of each kind),
-:mod:`.build` (:func:`build_report`, :func:`write_report`), :mod:`.cli`.
+:mod:`.build` (:func:`build_report`, :func:`write_report`); the writers of results
+folders: :mod:`.run_files`, :mod:`.experiment_files`, :mod:`.sensitivity_files`,
+:mod:`.summary_table`. The ``report`` command is :mod:`sqm_sim.cli.report`.
 """
 
 from .build import REPORT_NAME, build_report, write_report

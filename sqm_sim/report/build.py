@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..provenance import utc_now
+from ..run.provenance import utc_now
 from .folder import open_results
 from .html import page
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pandas as pd
 
-from ..experiments.outputs import display_tables, number, plural
 from ..experiments.runner import ExperimentOutcome
 from ..plots import (
     cost_frontier,
@@ -20,6 +19,7 @@ from ..plots import (
     paired_differences_chart,
 )
 from ..plots.style import kpi_unit
+from .experiment_files import display_tables, number, plural
 from .findings import (
     catch_up_findings,
     correlation_findings,

@@ -1,7 +1,7 @@
 """Plain-language findings computed from the numbers of a run or an experiment.
 
 Each function returns sentences (plain text; the page escapes them). Amounts keep the
-units of :mod:`sqm_sim.kpis`: currency, shares (written as %), customers, ...
+units of :mod:`sqm_sim.run.kpis`: currency, shares (written as %), customers, ...
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..experiments.outputs import number
-from ..kpis import kpi_doc
+from ..run.kpis import kpi_doc
+from .experiment_files import number
 
 JURAN_BAND = (0.15, 0.25)
 """Cost of quality as a share of sales in firms without a quality programme (Juran's

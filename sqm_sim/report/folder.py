@@ -3,7 +3,7 @@
 A results folder is recognised by its ``manifest.json``: each :class:`ResultsKind` has a
 ``detect(manifest, path)`` test and a ``build(folder)`` that returns the report's
 sections. The first kind whose test passes wins. Built in: ``run`` (``sqm-sim run --out``,
-see :mod:`sqm_sim.run_output`) and ``experiment`` (``compare``, ``search``, ``experiment
+see :mod:`sqm_sim.report.run_files`) and ``experiment`` (``compare``, ``search``, ``experiment
 run``, see :mod:`sqm_sim.experiments.store`). A new kind of results (e.g. a sensitivity
 analysis) adds its own builder with :func:`register_kind`, in a module listed in
 :data:`KIND_MODULES` so that it is registered before a folder is read.

@@ -9,12 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..kpis import kpi_doc
 from ..plots import cost_of_quality_area, kpi_timeseries
-from ..summary_table import headline_rows
+from ..run.kpis import kpi_doc
 from .findings import run_findings
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
+from .summary_table import headline_rows
 
 
 def _is_run(manifest: dict[str, Any], path: Path) -> bool:

@@ -1,6 +1,6 @@
 """Report sections of a sensitivity-analysis folder (``sqm-sim sensitivity --out``).
 
-Reads what :mod:`sqm_sim.sensitivity.outputs` wrote (``sensitivity.json``, the
+Reads what :mod:`sqm_sim.report.sensitivity_files` wrote (``sensitivity.json``, the
 ``indices``/``ranking``/``noise``/``convergence``/``tornado`` tables and the manifest's
 parameter space) and redraws the charts from the tables.
 """
@@ -12,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..experiments.outputs import number
 from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
 from ..sensitivity.methods import INDEX_DOCS, MAIN_INDEX
+from .experiment_files import number
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
 from .run_sections import versions_text

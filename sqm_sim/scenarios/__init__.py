@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
-from ..named_files import read_toml, resolve
+from ..config.files import read_toml, resolve
 
 SCENARIO_DIR = Path(__file__).parent
 

@@ -4,7 +4,8 @@ A :class:`ParameterSpace` declares uncertain parameters by dotted config key (bo
 default to the schema's); :mod:`.methods` samples and analyses with SALib (Morris, Sobol,
 eFAST, delta); :mod:`.design` turns samples into cells; :mod:`.runner` runs them through
 the experiment engine (backends, results store, resume) and :mod:`.analysis` measures
-simulation noise and convergence; :mod:`.outputs` writes tables, charts and a report.
+simulation noise and convergence; :mod:`sqm_sim.report.sensitivity_files` writes tables,
+charts and a report.
 """
 
 from .methods import METHODS, MethodOptions

@@ -28,8 +28,8 @@ from scipy import stats
 
 from ..config import Config, ConfigError
 from ..config.errors import unknown_key_message
+from ..config.files import read_toml
 from ..config.schema import ParameterInfo, field_at, parameter_at
-from ..named_files import read_toml
 
 Distribution = Literal["uniform", "triangular", "normal", "loguniform"]
 

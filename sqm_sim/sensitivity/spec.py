@@ -39,13 +39,13 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from ..config import ConfigError
+from ..config.files import read_toml
 from ..experiments.spec import (
     Execution,
     StrictSpec,
     suggest_fields,
     validation_problems,
 )
-from ..named_files import read_toml
 from ..scenarios.sizes import SIZES
 from .methods import METHODS, MethodOptions
 from .space import UncertainParameter

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from sqm_sim import Config, RunResult, simulate
+from sqm_sim.cli.experiments import register
 from sqm_sim.config import ConfigError
-from sqm_sim.experiments.cli import register
 
 FAILING_CPK = 1.33
 """Design points with this process capability make :func:`fail_at_high_cpk` raise."""

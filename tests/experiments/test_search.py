@@ -10,7 +10,7 @@ from sqm_sim import Config
 from sqm_sim.config import ConfigError
 from sqm_sim.experiments import Menu, SerialBackend, run_plan, search_portfolios
 from sqm_sim.experiments.search import Search, pareto_frontier
-from sqm_sim.kpis import monthly_discount_factors
+from sqm_sim.run.kpis import monthly_discount_factors
 
 BUDGET = 45_000.0
 MENU = [

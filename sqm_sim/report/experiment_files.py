@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..kpis import kpi_doc
-from .runner import ExperimentOutcome
+from ..experiments.runner import ExperimentOutcome
+from ..run.kpis import kpi_doc
 
 MAX_ROWS = 25
 """Rows of a table shown on the terminal or in the report (all rows are in the CSV)."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import simpy
 
-from .models.units import DAYS_PER_MONTH
+from ..models.units import DAYS_PER_MONTH
 
 
 class MonthlyCollector:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
-from .config import Config
+from ..config import Config
 
 TRACKED_PACKAGES = ("sqm_sim", "simpy", "numpy", "pandas", "pydantic", "scipy", "pyarrow")
 

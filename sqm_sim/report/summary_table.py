@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .kpis import kpi_doc
+from ..run.kpis import kpi_doc
 
 HEADLINE_KPIS: dict[str, list[str]] = {
     "Finance": [

@@ -15,11 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..experiments.outputs import json_ready, markdown_table, number, plural
 from ..plots import save_figure
 from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
-from .methods import MAIN_INDEX
-from .runner import SensitivityOutcome
+from ..sensitivity.methods import MAIN_INDEX
+from ..sensitivity.runner import SensitivityOutcome
+from .experiment_files import json_ready, markdown_table, number, plural
 
 TOP_PARAMETERS = 5
 """Parameters named per KPI in the headline."""

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import pandas as pd
 import simpy
 
+from ..config import Config
+from ..models import build_world
+from ..models.random_streams import RandomStreams
+from ..models.units import DAYS_PER_MONTH
 from .collector import MonthlyCollector
-from .config import Config
 from .kpis import build_timeseries, summarise
-from .models import build_world
-from .models.random_streams import RandomStreams
-from .models.units import DAYS_PER_MONTH
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class RunResult:
     """The outcome of one replication.
 
     ``timeseries`` has one row per reporting period (columns documented in
-    :data:`sqm_sim.kpis.COLUMN_DOCS`); ``summary`` is a flat dict of whole-run KPIs;
+    :data:`sqm_sim.run.kpis.COLUMN_DOCS`); ``summary`` is a flat dict of whole-run KPIs;
     ``customers`` has one row per customer ever active (segment, join / first order / loss
     day, orders, discounted orders, final satisfaction and expectation).
     """

@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Config
-from .models.ledger import ACCOUNTS, COQ_ACCOUNTS, COST_ACCOUNTS, monthly_discount_rate
-from .models.tally import Tally
-from .models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from ..config import Config
+from ..models.ledger import ACCOUNTS, COQ_ACCOUNTS, COST_ACCOUNTS, monthly_discount_rate
+from ..models.tally import Tally
+from ..models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 CUMULATIVE = [*Tally.names(), "out_of_control_days"]
 LEVELS = [

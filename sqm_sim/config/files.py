@@ -6,7 +6,7 @@ import difflib
 import tomllib
 from pathlib import Path
 
-from .config import ConfigError
+from .errors import ConfigError
 
 
 def read_toml(path: Path) -> dict:

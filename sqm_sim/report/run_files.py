@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from .run import RunResult
+from ..run import RunResult
 from .summary_table import as_markdown
 
 TableFormat = Literal["parquet", "csv", "both"]

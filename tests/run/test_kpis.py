@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from sqm_sim import simulate
-from sqm_sim.kpis import (
+from sqm_sim.models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sqm_sim.run.kpis import (
     COLUMN_DOCS,
     FLOAT_LEVELS,
     LEVEL_SHARES,
@@ -17,7 +18,6 @@ from sqm_sim.kpis import (
     RATIOS,
     monthly_discount_factors,
 )
-from sqm_sim.models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from tests.support import NO_ACQUISITION, fixed_loyalty
 
 SHARES = [

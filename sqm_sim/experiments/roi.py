@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .config import Config
-from .kpis import monthly_discount_factors
-from .run import simulate
+from ..config import Config
+from ..run import simulate
+from ..run.kpis import monthly_discount_factors
 
 
 def _without(config: Config, name: str | None) -> Config:

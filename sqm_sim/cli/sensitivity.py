@@ -21,13 +21,18 @@ import pandas as pd
 
 from ..config import ConfigError
 from ..experiments.backends import make_backend
-from ..experiments.cli import INTERRUPTED, add_execution_arguments
-from ..experiments.outputs import json_ready, table_records
-from ..overrides import parse_override
+from ..report.experiment_files import json_ready, table_records
+from ..report.sensitivity_files import as_text, facts, headline, write_outputs
 from ..scenarios.sizes import SIZES
-from .outputs import as_text, facts, headline, write_outputs
-from .runner import SensitivityOutcome, prepare_sensitivity, refined, run_sensitivity
-from .spec import SENSITIVITY_METHODS, SensitivitySpec, load_sensitivity, parse_sensitivity
+from ..sensitivity.runner import SensitivityOutcome, prepare_sensitivity, refined, run_sensitivity
+from ..sensitivity.spec import (
+    SENSITIVITY_METHODS,
+    SensitivitySpec,
+    load_sensitivity,
+    parse_sensitivity,
+)
+from .experiments import INTERRUPTED, add_execution_arguments
+from .overrides import parse_override
 
 _OPTION_FIELDS = {
     "scenario": "scenario",

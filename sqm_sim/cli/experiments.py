@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError
-from ..overrides import parse_override
-from .backends import BACKENDS, make_backend
-from .outputs import as_text, outcome_json
-from .prepare import prepare, read_menu_file
-from .runner import ExperimentOutcome, run_experiment
-from .spec import DEFAULT_KPIS, ExperimentSpec, load_experiment, parse_experiment
+from ..experiments.backends import BACKENDS, make_backend
+from ..experiments.prepare import prepare, read_menu_file
+from ..experiments.runner import ExperimentOutcome, run_experiment
+from ..experiments.spec import DEFAULT_KPIS, ExperimentSpec, load_experiment, parse_experiment
+from ..report.experiment_files import as_text, outcome_json
+from .overrides import parse_override
 
 INTERRUPTED = 130
 

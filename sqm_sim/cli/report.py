@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .build import REPORT_NAME, write_report
+from ..report.build import REPORT_NAME, write_report
 
 
 def cmd_report(args: argparse.Namespace) -> int:

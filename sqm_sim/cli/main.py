@@ -9,19 +9,19 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .config import Config, ConfigError, iter_parameters
-from .experiments.cli import register as register_experiment_commands
+from .. import __version__
+from ..config import Config, ConfigError, iter_parameters
+from ..experiments.roi import initiative_roi
+from ..portfolios import shipped_portfolios, with_portfolio
+from ..report.run_files import json_safe, write_run
+from ..report.summary_table import as_text
+from ..run import simulate
+from ..run.provenance import run_manifest, utc_now
+from ..scenarios import load_scenario, shipped_scenarios
+from .experiments import register as register_experiment_commands
 from .overrides import parse_override
-from .portfolios import shipped_portfolios, with_portfolio
-from .provenance import run_manifest, utc_now
-from .report.cli import register as register_report_command
-from .roi import initiative_roi
-from .run import simulate
-from .run_output import json_safe, write_run
-from .scenarios import load_scenario, shipped_scenarios
-from .sensitivity.cli import register as register_sensitivity_command
-from .summary_table import as_text
+from .report import register as register_report_command
+from .sensitivity import register as register_sensitivity_command
 
 
 class UsageError(Exception):

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from sqm_sim import load_scenario
-from sqm_sim.cli import main, parse_override
+from sqm_sim.cli import main
+from sqm_sim.cli.overrides import parse_override
 
 SHORT = ["--set", "simulation.horizon_months=3", "--set", "market.initial_customers=200"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-from .config import ConfigError
+from ..config import ConfigError
 
 
 def parse_override(text: str) -> tuple[str, Any]:
