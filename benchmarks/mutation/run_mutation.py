@@ -28,6 +28,7 @@ model-level tests, never the whole suite.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import io
 import json
 import resource
@@ -84,13 +85,14 @@ STATUS_BY_EXIT_CODE = {
 """mutmut's exit codes of a mutant's test run (mutmut/stats.py), as statuses."""
 
 
-def _mutmut_section(tests: list[str]) -> str:
+def _mutmut_section(tests: list[str], exclude: list[str]) -> str:
+    skipped = [*NOT_MUTATED, *exclude]
     lines = [
         "",
         "[tool.mutmut]",
         'source_paths = ["sqm_sim"]',
         f'only_mutate = ["{MUTATED}"]',
-        "do_not_mutate = [" + ", ".join(f'"{p}"' for p in NOT_MUTATED) + "]",
+        "do_not_mutate = [" + ", ".join(f'"{p}"' for p in skipped) + "]",
         "pytest_add_cli_args_test_selection = [" + ", ".join(f'"{t}"' for t in tests) + "]",
         'pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider", "-p", '
         f'"tests.{PROFILE_PLUGIN}"]',
@@ -100,7 +102,9 @@ def _mutmut_section(tests: list[str]) -> str:
     return "\n".join(lines)
 
 
-def prepare(workdir: Path, ref: str | None, tests: list[str], fresh: bool) -> None:
+def prepare(
+    workdir: Path, ref: str | None, tests: list[str], fresh: bool, exclude: list[str]
+) -> None:
     """Copy the package, the tests and pyproject.toml into ``workdir`` (mutmut works on a
     copy of the sources in ``workdir/mutants``) and configure mutmut there."""
     if fresh and workdir.exists():
@@ -133,7 +137,7 @@ def prepare(workdir: Path, ref: str | None, tests: list[str], fresh: bool) -> No
     (workdir / "tests" / f"{PROFILE_PLUGIN}.py").write_text(PROFILE, encoding="utf-8")
     pyproject = workdir / "pyproject.toml"
     pyproject.write_text(
-        pyproject.read_text(encoding="utf-8") + _mutmut_section(tests), encoding="utf-8"
+        pyproject.read_text(encoding="utf-8") + _mutmut_section(tests, exclude), encoding="utf-8"
     )
 
 
@@ -162,12 +166,21 @@ def results(workdir: Path) -> dict[str, str]:
     return status
 
 
+def _module(name: str) -> str:
+    """``sqm_sim.models.x.xǁClassǁmethod__mutmut_3`` -> ``sqm_sim.models.x``."""
+    return name.split(".x_")[0].split(".xǁ")[0]
+
+
+def _excluded(name: str, patterns: list[str]) -> bool:
+    path = _module(name).replace(".", "/") + ".py"
+    return any(fnmatch.fnmatch(path, pattern) for pattern in patterns)
+
+
 def report(status: dict[str, str]) -> str:
     """Table of killed / total per module, and the survivors."""
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     for name, state in status.items():
-        module = name.split(".x_")[0].split(".xǁ")[0]
-        by_module[module][state] += 1
+        by_module[_module(name)][state] += 1
     lines = [f"{'module':40} {'killed':>7} {'total':>6} {'score':>7}  other"]
     total: Counter[str] = Counter()
     for module in sorted(by_module):
@@ -197,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=1, help="parallel test processes")
     parser.add_argument("--tests", nargs="+", default=TESTS, help="tests run per mutant")
     parser.add_argument("--fresh", action="store_true", help="discard cached results")
+    parser.add_argument(
+        "--exclude", nargs="+", default=[], help="source files not to mutate (glob patterns)"
+    )
     parser.add_argument("--report-only", action="store_true", help="print the last results")
     parser.add_argument(
         "--retest-survivors",
@@ -208,11 +224,15 @@ def main(argv: list[str] | None = None) -> int:
         survivors = None
         if args.retest_survivors:
             status = results(args.workdir)
-            survivors = sorted(name for name, state in status.items() if state == "survived")
+            survivors = sorted(
+                name
+                for name, state in status.items()
+                if state == "survived" and not _excluded(name, args.exclude)
+            )
             if not survivors:
                 print("no survivors to retest")
                 return 0
-        prepare(args.workdir, args.ref, args.tests, args.fresh)
+        prepare(args.workdir, args.ref, args.tests, args.fresh, args.exclude)
         started = time.perf_counter()
         code = run_mutmut(args.workdir, args.max_children, survivors)
         print(f"mutmut exited with {code} after {time.perf_counter() - started:.0f} s")
