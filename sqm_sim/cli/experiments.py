@@ -14,15 +14,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
 from ..experiments.backends import BACKENDS, make_backend
-from ..experiments.prepare import prepare, read_menu_file
-from ..experiments.runner import ExperimentOutcome, run_experiment
 from ..experiments.spec import DEFAULT_KPIS, ExperimentSpec, load_experiment, parse_experiment
-from ..report.experiment_files import as_text, outcome_json
 from .overrides import parse_override
+
+if TYPE_CHECKING:  # the engine (scipy, pandas, the model) loads only when a command runs
+    from ..experiments.runner import ExperimentOutcome
 
 INTERRUPTED = 130
 
@@ -116,6 +116,9 @@ def _common_spec(args: argparse.Namespace, name: str) -> dict[str, Any]:
 def _execute(
     spec: ExperimentSpec, args: argparse.Namespace, out: str | None, base_dir: Path | None = None
 ) -> int:
+    from ..experiments.prepare import prepare
+    from ..experiments.runner import run_experiment
+
     prepared = prepare(spec, base_dir)  # every input error before any worker starts
     execution = spec.execution
     backend = make_backend(
@@ -143,6 +146,8 @@ def _execute(
 
 
 def _print(outcome: ExperimentOutcome, as_json: bool) -> None:
+    from ..report.experiment_files import as_text, outcome_json
+
     if as_json:
         print(json.dumps(outcome_json(outcome), indent=2))
     else:
@@ -173,6 +178,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """``sqm-sim search``: the best affordable portfolio from a menu of initiatives."""
+    from ..experiments.prepare import read_menu_file
+
     data = _common_spec(args, args.name or "search")
     menu: list[dict[str, Any]] = []
     portfolios: list[str] = []
@@ -209,6 +216,8 @@ def cmd_experiment_run(args: argparse.Namespace) -> int:
 
 def cmd_experiment_validate(args: argparse.Namespace) -> int:
     """``sqm-sim experiment validate FILE``: check a file and show what it would run."""
+    from ..experiments.prepare import prepare
+
     spec, base_dir = load_experiment(args.file)
     prepared = prepare(spec, base_dir)
     info: dict[str, Any] = {

@@ -11,11 +11,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import Config, ConfigError, iter_parameters
-from ..experiments.roi import initiative_roi
 from ..portfolios import shipped_portfolios, with_portfolio
-from ..report.run_files import json_safe, write_run
-from ..report.summary_table import as_text
-from ..run import simulate
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
 from .experiments import register as register_experiment_commands
@@ -47,6 +43,10 @@ def _seed(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = resolve_config(args.scenario, args.set, args.portfolio)
+    from ..report.run_files import json_safe, write_run  # after the input is checked
+    from ..report.summary_table import as_text
+    from ..run import simulate
+
     started, clock = utc_now(), time.perf_counter()
     result = simulate(config, seed=args.seed)
     elapsed = time.perf_counter() - clock
@@ -66,6 +66,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_roi(args: argparse.Namespace) -> int:
+    from ..experiments.roi import initiative_roi
+
     config = resolve_config(args.scenario, args.set, args.portfolio)
     if not config.portfolio.initiatives:
         raise UsageError("no initiatives to value: give --portfolio (see `sqm-sim portfolios`)")

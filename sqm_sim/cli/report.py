@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..report.build import REPORT_NAME, write_report
+from ..report.build import REPORT_NAME
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``sqm-sim report RESULTS_DIR [--out FILE]``."""
+    from ..report.build import write_report
+
     written = write_report(args.results_dir, args.out)
     print(f"wrote {written}")
     return 0

@@ -15,22 +15,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
-from ..experiments.backends import make_backend
-from ..report.experiment_files import json_ready, table_records
-from ..report.sensitivity_files import as_text, facts, headline, write_outputs
 from ..scenarios.sizes import SIZES
-from ..sensitivity.runner import SensitivityOutcome, prepare_sensitivity, refined, run_sensitivity
-from ..sensitivity.spec import (
-    SENSITIVITY_METHODS,
-    SensitivitySpec,
-    load_sensitivity,
-    parse_sensitivity,
-)
+from ..sensitivity.names import SENSITIVITY_METHODS
 from .experiments import INTERRUPTED, add_execution_arguments
 from .overrides import parse_override
 
@@ -54,12 +43,18 @@ _OPTION_FIELDS = {
 }
 """Command-line option -> spec field, for options that override a file's value."""
 
+if TYPE_CHECKING:  # the engine (SALib, scipy, pandas) loads only when the command runs
+    from ..sensitivity.runner import SensitivityOutcome
+    from ..sensitivity.spec import SensitivitySpec
+
 
 def _kpis(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
 def _spec_from_args(args: argparse.Namespace) -> tuple[SensitivitySpec, Path | None, str | None]:
+    from ..sensitivity.spec import load_sensitivity, parse_sensitivity
+
     out = args.out
     base_dir: Path | None = None
     data: dict[str, Any] = {}
@@ -96,6 +91,12 @@ def _spec_from_args(args: argparse.Namespace) -> tuple[SensitivitySpec, Path | N
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run (or refine) a sensitivity analysis and write its results."""
+    import pandas as pd
+
+    from ..experiments.backends import make_backend
+    from ..report.sensitivity_files import write_outputs
+    from ..sensitivity.runner import prepare_sensitivity, refined, run_sensitivity
+
     spec, base_dir, out = _spec_from_args(args)
     if args.refine:
         previous = Path(args.refine) / "convergence.csv"
@@ -137,6 +138,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _print(outcome: SensitivityOutcome, as_json: bool) -> None:
+    from ..report.experiment_files import json_ready, table_records
+    from ..report.sensitivity_files import as_text, facts, headline
+
     if as_json:
         payload = {
             "facts": facts(outcome),

@@ -20,34 +20,56 @@ portfolios), :mod:`.search`, :mod:`.spec` (experiment files), :mod:`.prepare`,
 folders are written by :mod:`sqm_sim.report`, commands live in :mod:`sqm_sim.cli`.
 """
 
-from .backends import (
-    BACKENDS,
-    Backend,
-    DaskBackend,
-    ProcessBackend,
-    SerialBackend,
-    make_backend,
-)
-from .comparison import (
-    PortfolioChoice,
-    ScenarioChoice,
-    grid_cells,
-    paired_differences,
-    rank_cells,
-    robustness,
-)
-from .designs import Factor, factorial_points, latin_hypercube_points
-from .engine import BatchResult, run_plan
-from .intervals import Interval, paired_interval, t_interval, welch_interval
-from .menu import Menu
-from .plan import Cell, Plan, run_id, seed_range
-from .replications import Replications, replicate, replicate_until
-from .runner import ExperimentOutcome, run_experiment
-from .search import search_portfolios
-from .sequential import SequentialOutcome, SequentialRule, run_sequential
-from .spec import ExperimentSpec, load_experiment, parse_experiment
-from .store import MemoryStore, ResultsStore
-from .summaries import kpi_summary, seed_matrix
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "BACKENDS": ".backends",
+    "Backend": ".backends",
+    "DaskBackend": ".backends",
+    "ProcessBackend": ".backends",
+    "SerialBackend": ".backends",
+    "make_backend": ".backends",
+    "PortfolioChoice": ".comparison",
+    "ScenarioChoice": ".comparison",
+    "grid_cells": ".comparison",
+    "paired_differences": ".comparison",
+    "rank_cells": ".comparison",
+    "robustness": ".comparison",
+    "Factor": ".designs",
+    "factorial_points": ".designs",
+    "latin_hypercube_points": ".designs",
+    "BatchResult": ".engine",
+    "run_plan": ".engine",
+    "Interval": ".intervals",
+    "paired_interval": ".intervals",
+    "t_interval": ".intervals",
+    "welch_interval": ".intervals",
+    "Menu": ".menu",
+    "Cell": ".plan",
+    "Plan": ".plan",
+    "run_id": ".plan",
+    "seed_range": ".plan",
+    "Replications": ".replications",
+    "replicate": ".replications",
+    "replicate_until": ".replications",
+    "ExperimentOutcome": ".runner",
+    "run_experiment": ".runner",
+    "search_portfolios": ".search",
+    "SequentialOutcome": ".sequential",
+    "SequentialRule": ".sequential",
+    "run_sequential": ".sequential",
+    "ExperimentSpec": ".spec",
+    "load_experiment": ".spec",
+    "parse_experiment": ".spec",
+    "MemoryStore": ".store",
+    "ResultsStore": ".store",
+    "kpi_summary": ".summaries",
+    "seed_matrix": ".summaries",
+}
+"""Each public name and the module that defines it (imported on first use)."""
 
 __all__ = [
     "BACKENDS",
@@ -93,3 +115,17 @@ __all__ = [
     "t_interval",
     "welch_interval",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name on first use, so importing the package stays cheap."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

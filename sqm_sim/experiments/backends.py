@@ -30,7 +30,6 @@ from typing import Any
 
 from ..config import ConfigError
 from ..run.provenance import package_versions
-from .worker import ignore_interrupts
 
 BACKENDS = ("serial", "processes", "dask")
 
@@ -138,6 +137,8 @@ class ProcessBackend(Backend):
 
     def start(self) -> None:
         if self._executor is None:
+            from .worker import ignore_interrupts  # pandas and the model: not for --help
+
             context = _process_context(self.start_method)
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context, initializer=ignore_interrupts

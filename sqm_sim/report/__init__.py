@@ -13,9 +13,23 @@ folders: :mod:`.run_files`, :mod:`.experiment_files`, :mod:`.sensitivity_files`,
 :mod:`.summary_table`. The ``report`` command is :mod:`sqm_sim.cli.report`.
 """
 
-from .build import REPORT_NAME, build_report, write_report
-from .folder import NotAResultsFolderError, ResultsFolder, ResultsKind, open_results, register_kind
-from .html import Section
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "REPORT_NAME": ".build",
+    "build_report": ".build",
+    "write_report": ".build",
+    "NotAResultsFolderError": ".folder",
+    "ResultsFolder": ".folder",
+    "ResultsKind": ".folder",
+    "open_results": ".folder",
+    "register_kind": ".folder",
+    "Section": ".html",
+}
+"""Each public name and the module that defines it (imported on first use)."""
 
 __all__ = [
     "REPORT_NAME",
@@ -28,3 +42,17 @@ __all__ = [
     "register_kind",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name on first use, so importing the package stays cheap."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..run.provenance import utc_now
-from .folder import open_results
-from .html import page
 
 REPORT_NAME = "report.html"
 """File name of the report inside the results folder (the default output)."""
@@ -14,6 +12,9 @@ REPORT_NAME = "report.html"
 
 def build_report(results_dir: str | Path) -> str:
     """The self-contained HTML report of the results folder ``results_dir``."""
+    from .folder import open_results  # pandas and the section builders: only when building
+    from .html import page
+
     folder, kind = open_results(results_dir)
     sections = kind.build(folder)
     return page(

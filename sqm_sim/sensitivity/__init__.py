@@ -8,16 +8,28 @@ simulation noise and convergence; :mod:`sqm_sim.report.sensitivity_files` writes
 charts and a report.
 """
 
-from .methods import METHODS, MethodOptions
-from .runner import (
-    PreparedSensitivity,
-    SensitivityOutcome,
-    prepare_sensitivity,
-    refined,
-    run_sensitivity,
-)
-from .space import ParameterSpace, UncertainParameter, default_space, load_space
-from .spec import SensitivitySpec, load_sensitivity, parse_sensitivity
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "METHODS": ".methods",
+    "MethodOptions": ".methods",
+    "PreparedSensitivity": ".runner",
+    "SensitivityOutcome": ".runner",
+    "prepare_sensitivity": ".runner",
+    "refined": ".runner",
+    "run_sensitivity": ".runner",
+    "ParameterSpace": ".space",
+    "UncertainParameter": ".space",
+    "default_space": ".space",
+    "load_space": ".space",
+    "SensitivitySpec": ".spec",
+    "load_sensitivity": ".spec",
+    "parse_sensitivity": ".spec",
+}
+"""Each public name and the module that defines it (imported on first use)."""
 
 __all__ = [
     "METHODS",
@@ -35,3 +47,17 @@ __all__ = [
     "refined",
     "run_sensitivity",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name on first use, so importing the package stays cheap."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

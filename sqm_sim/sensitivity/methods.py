@@ -44,6 +44,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from ..config import ConfigError
+from .names import METHODS
 
 FAST_INTERFERENCE = 4
 """eFAST interference factor M (SALib's default)."""
@@ -60,8 +61,6 @@ INDEX_DOCS = {
     "S2": "second-order index: share of variance due to the pair's interaction",
     "delta": "Borgonovo delta: moment-independent importance (0 = none, 1 = all)",
 }
-
-METHODS = ("morris", "sobol", "fast", "delta")
 
 
 @dataclass(frozen=True)

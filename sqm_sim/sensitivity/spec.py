@@ -47,10 +47,9 @@ from ..experiments.spec import (
     validation_problems,
 )
 from ..scenarios.sizes import SIZES
-from .methods import METHODS, MethodOptions
+from .methods import MethodOptions
+from .names import SENSITIVITY_METHODS
 from .space import UncertainParameter
-
-SENSITIVITY_METHODS = (*METHODS, "oat")
 
 DEFAULT_SENSITIVITY_KPIS = ("npv", "retention_rate_annual", "mean_satisfaction")
 """KPIs analysed when none are named: profit, loyalty and satisfaction."""
