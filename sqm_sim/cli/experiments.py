@@ -141,6 +141,10 @@ def _execute(
         where = f"; finished runs are in {out}: rerun the same command to resume" if out else ""
         print(f"sqm-sim: interrupted{where}", file=sys.stderr)
         return INTERRUPTED
+    if outcome.out is not None:
+        from ..report.experiment_files import write_outputs
+
+        write_outputs(outcome)
     _print(outcome, args.json)
     return 1 if outcome.failed else 0
 

@@ -3,8 +3,10 @@
 :func:`run_experiment` is what ``sqm-sim experiment run``, ``compare`` and ``search``
 call. It validates everything first (:func:`~sqm_sim.experiments.prepare.prepare`), then
 starts the backend, runs the plan (sequentially adding replications if asked; through the
-portfolio search for a search), analyses the runs and, with an output folder, writes the
-tables, ``results.json`` and ``report.md`` next to the results store.
+portfolio search for a search) and analyses the runs. It returns data: with an output
+folder the runs are in the results store, and :func:`sqm_sim.report.experiment_files.
+write_outputs` (called by the command line) writes the tables, ``results.json`` and
+``report.md`` beside it.
 """
 
 from __future__ import annotations
@@ -272,9 +274,6 @@ def run_experiment(
         facts["wall_time_s"] = round(time.perf_counter() - clock, 3)
         outcome = ExperimentOutcome(spec.name, prepared.kind, runs, tables, facts, out_path)
         if isinstance(store, ResultsStore):
-            from ..report.experiment_files import write_outputs
-
             store.compact()
             store.finish("complete" if not counts["failed"] else "complete with failures")
-            write_outputs(outcome)
     return outcome

@@ -7,6 +7,7 @@ import pandas as pd
 
 from sqm_sim.experiments import ProcessBackend, parse_experiment, run_experiment, run_plan
 from sqm_sim.experiments.plan import Cell, Plan
+from sqm_sim.report.experiment_files import write_outputs
 
 from .conftest import TINY
 from .helpers import FAILING_CPK, fail_at_high_cpk
@@ -45,6 +46,7 @@ def test_a_design_with_failing_points_completes_and_records_them(tmp_path):
     assert failures["traceback"].str.contains("in fail_at_high_cpk").all()
     assert failures["traceback"].str.contains("Traceback").all()
     # the failures are on disk too, and the summary of the failing cell is empty
+    write_outputs(outcome)
     saved = pd.read_csv(tmp_path / "failures.csv")
     assert len(saved) == 3
     summary = outcome.tables["summary"].set_index(["cell", "kpi"])
