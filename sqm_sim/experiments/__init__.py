@@ -66,6 +66,7 @@ _EXPORTS = {
     "parse_experiment": ".spec",
     "MemoryStore": ".store",
     "ResultsStore": ".store",
+    "Store": ".store",
     "kpi_summary": ".summaries",
     "seed_matrix": ".summaries",
 }
@@ -92,6 +93,7 @@ __all__ = [
     "SequentialOutcome",
     "SequentialRule",
     "SerialBackend",
+    "Store",
     "factorial_points",
     "grid_cells",
     "kpi_summary",

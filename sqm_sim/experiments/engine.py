@@ -31,7 +31,7 @@ from ..run import simulate
 from .backends import Backend, SerialBackend
 from .plan import Plan, RunTask
 from .progress import progress_bar
-from .store import MemoryStore
+from .store import MemoryStore, Store
 from .worker import Chunk, RunFunction, RunRecord, execute_chunk, failed_record
 
 T = TypeVar("T")
@@ -58,7 +58,7 @@ class BatchResult:
 
     plan: Plan
     runs: pd.DataFrame
-    store: MemoryStore
+    store: Store
     ran: int
     skipped: int
     wall_time_s: float
@@ -122,7 +122,7 @@ def run_plan(
     plan: Plan,
     *,
     backend: Backend | None = None,
-    store: MemoryStore | None = None,
+    store: Store | None = None,
     chunk_size: int | None = None,
     run: RunFunction = simulate,
     keep_timeseries: bool = True,

@@ -21,7 +21,7 @@ from .engine import BatchResult, run_plan
 from .plan import Cell, Plan, seed_range
 from .sequential import SequentialOutcome, SequentialRule, run_sequential
 from .spec import DEFAULT_KPIS
-from .store import MemoryStore
+from .store import MemoryStore, Store
 from .summaries import check_kpis, kpi_summary, seed_matrix
 from .worker import RunFunction
 
@@ -54,7 +54,7 @@ def replicate(
     kpis: Sequence[str] = DEFAULT_KPIS,
     confidence: float = 0.95,
     backend: Backend | None = None,
-    store: MemoryStore | None = None,
+    store: Store | None = None,
     quiet: bool = True,
     run: RunFunction = simulate,
 ) -> Replications:
@@ -82,7 +82,7 @@ def replicate_until(
     kpis: Sequence[str] = DEFAULT_KPIS,
     confidence: float = 0.95,
     backend: Backend | None = None,
-    store: MemoryStore | None = None,
+    store: Store | None = None,
     quiet: bool = True,
     run: RunFunction = simulate,
 ) -> Replications:

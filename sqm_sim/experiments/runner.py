@@ -36,7 +36,7 @@ from .prepare import Prepared, prepare
 from .search import search_portfolios
 from .sequential import SequentialRule, run_sequential
 from .spec import ExperimentSpec, GridDesign
-from .store import MemoryStore, ResultsStore
+from .store import MemoryStore, ResultsStore, Store
 from .summaries import failure_counts, kpi_summary, seed_matrix
 from .tables import label_columns
 from .worker import RunFunction, RunRecord
@@ -62,7 +62,7 @@ class ExperimentOutcome:
         return int(self.facts.get("failed", 0))
 
 
-def _store(out: Path | None, spec: ExperimentSpec, base_dir: Path | None) -> MemoryStore:
+def _store(out: Path | None, spec: ExperimentSpec, base_dir: Path | None) -> Store:
     if out is None:
         return MemoryStore()
     store = ResultsStore(out, spec.model_dump(mode="json"), spec.experiment_id())
@@ -186,8 +186,7 @@ def run_experiment(
     store = _store(out_path, spec, base_dir)
     execution = spec.execution
     with contextlib.ExitStack() as stack:
-        if isinstance(store, ResultsStore):
-            stack.enter_context(store.locked())
+        stack.enter_context(store.locked())
         if backend is None:
             backend = stack.enter_context(
                 make_backend(execution.backend, execution.workers, execution.scheduler)
@@ -273,7 +272,7 @@ def run_experiment(
             tables["failures"] = failed[columns].reset_index(drop=True)
         facts["wall_time_s"] = round(time.perf_counter() - clock, 3)
         outcome = ExperimentOutcome(spec.name, prepared.kind, runs, tables, facts, out_path)
-        if isinstance(store, ResultsStore):
+        if store.path is not None:
             store.compact()
             store.finish("complete" if not counts["failed"] else "complete with failures")
     return outcome

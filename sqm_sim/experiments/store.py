@@ -27,9 +27,9 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -61,16 +61,46 @@ def engine_versions() -> dict[str, str]:
     return versions
 
 
-class MemoryStore:
-    """Keeps results in memory (no resume across processes). Same interface as
-    :class:`ResultsStore`."""
+class Store(Protocol):
+    """Where the engine puts the outcomes of runs: :class:`MemoryStore` (this process only)
+    or :class:`ResultsStore` (a results folder, resumable). ``path`` is the folder, or None
+    in memory."""
 
-    path: Path | None = None
+    @property
+    def path(self) -> Path | None: ...
+
+    session: dict[str, Any]
+
+    def begin(self, plan: Plan, backend: dict[str, Any]) -> None: ...
+    def add_counts(self, **counts: int) -> None: ...
+    def write_chunk(self, records: Sequence[RunRecord], plan: Plan) -> None: ...
+    def finished_ids(self) -> set[str]: ...
+    def runs(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame: ...
+    def timeseries(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame: ...
+    def flush(self) -> None: ...
+    def finish(self, status: str = "complete") -> None: ...
+    def compact(self) -> None: ...
+    def locked(self) -> contextlib.AbstractContextManager[Any]: ...
+
+
+def _add_counts(session: dict[str, Any], counts: dict[str, int]) -> None:
+    """Add ``counts`` to the counters of ``session``."""
+    for key, value in counts.items():
+        session[key] = session.get(key, 0) + value
+
+
+class MemoryStore:
+    """Keeps results in memory (no resume across processes); a :class:`Store`."""
 
     def __init__(self) -> None:
         self._runs: list[pd.DataFrame] = []
         self._series: list[pd.DataFrame] = []
         self.session: dict[str, Any] = {}
+
+    @property
+    def path(self) -> None:
+        """No folder: results live in this process."""
+        return None
 
     def begin(self, plan: Plan, backend: dict[str, Any]) -> None:
         """Note that ``plan`` is about to run on ``backend``."""
@@ -78,8 +108,7 @@ class MemoryStore:
 
     def add_counts(self, **counts: int) -> None:
         """Add to the counters of the current session."""
-        for key, value in counts.items():
-            self.session[key] = self.session.get(key, 0) + value
+        _add_counts(self.session, counts)
 
     def write_chunk(self, records: Sequence[RunRecord], plan: Plan) -> None:
         """Keep the outcomes of a finished chunk."""
@@ -113,11 +142,16 @@ class MemoryStore:
     def compact(self) -> None:
         """Nothing to merge in memory."""
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[MemoryStore]:
+        """Nothing to lock in memory."""
+        yield self
 
-class ResultsStore(MemoryStore):
-    """A results folder (see the module docstring). ``experiment`` describes what is run
-    (it goes into the manifest); ``experiment_id`` identifies it: a folder holding another
-    experiment's results is refused rather than mixed."""
+
+class ResultsStore:
+    """A results folder (see the module docstring); a :class:`Store`. ``experiment``
+    describes what is run (it goes into the manifest); ``experiment_id`` identifies it: a
+    folder holding another experiment's results is refused rather than mixed."""
 
     def __init__(
         self,
@@ -125,8 +159,8 @@ class ResultsStore(MemoryStore):
         experiment: dict[str, Any] | None = None,
         experiment_id: str | None = None,
     ) -> None:
-        super().__init__()
-        self.path = Path(path)
+        self.path: Path = Path(path)
+        self.session: dict[str, Any] = {}
         self.experiment = experiment or {}
         self.experiment_id = experiment_id
         if self.path.exists() and not self.path.is_dir():
@@ -198,7 +232,7 @@ class ResultsStore(MemoryStore):
     def add_counts(self, **counts: int) -> None:
         """Add to the session's counters; the manifest is rewritten at most every few
         seconds (it holds every config, and can be large)."""
-        super().add_counts(**counts)
+        _add_counts(self.session, counts)
         if self._session_index is not None:
             now = time.perf_counter()
             self.session["wall_time_s"] = round(now - self._clock, 3)
@@ -268,7 +302,7 @@ class ResultsStore(MemoryStore):
     # -- lock -------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def locked(self):
+    def locked(self) -> Iterator[ResultsStore]:
         """Hold ``.lock`` in the folder while writing, so two commands do not interleave."""
         self.path.mkdir(parents=True, exist_ok=True)
         lock = self.path / ".lock"

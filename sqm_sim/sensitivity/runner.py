@@ -23,7 +23,7 @@ from ..config import Config, ConfigError
 from ..experiments.backends import Backend
 from ..experiments.engine import run_plan
 from ..experiments.plan import Plan, seed_range
-from ..experiments.store import MemoryStore, ResultsStore
+from ..experiments.store import MemoryStore, ResultsStore, Store
 from ..experiments.summaries import check_kpis
 from ..experiments.worker import RunFunction
 from ..portfolios import with_portfolio
@@ -162,7 +162,7 @@ class SensitivityOutcome:
         return len(self.failures)
 
 
-def _store(prepared: PreparedSensitivity, out: Path | None, base_dir: Path | None) -> MemoryStore:
+def _store(prepared: PreparedSensitivity, out: Path | None, base_dir: Path | None) -> Store:
     if out is None:
         return MemoryStore()
     spec = prepared.spec
