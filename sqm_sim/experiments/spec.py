@@ -56,19 +56,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..config import ConfigError
 from ..config.files import read_toml
+from ..run.catalogue import experiment_defaults
 
-DEFAULT_KPIS = (
-    "npv",
-    "profit",
-    "coq_total",
-    "coq_share_of_revenue",
-    "defects_shipped_ppm",
-    "on_time_rate",
-    "mean_satisfaction",
-    "retention_rate_annual",
-    "active_customers_end",
-)
-"""KPIs summarised when an experiment does not name its own."""
+DEFAULT_KPIS = experiment_defaults()
+"""KPIs summarised when an experiment does not name its own (``experiment_default`` in the
+KPI catalogue, :mod:`sqm_sim.run.catalogue`)."""
 
 EXPERIMENT_DIR = Path("experiments")
 """Where ``sqm-sim experiment run NAME`` looks for ``NAME.toml`` (relative to the current

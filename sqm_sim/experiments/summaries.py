@@ -8,75 +8,20 @@ documented in :data:`sqm_sim.run.kpis.COLUMN_DOCS` (currency, shares, ppm, days 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
-from typing import Literal
 
 import pandas as pd
 
-from ..config import Config, ConfigError
+from ..config import ConfigError
+from ..run.catalogue import SUMMARY_KPIS, Direction, direction
 from .intervals import t_interval
 
-Direction = Literal["max", "min"]
-
-LOWER_IS_BETTER = frozenset(
-    {
-        # money going out
-        "production_cost", "fixed_cost", "prevention_cost", "appraisal_cost",
-        "internal_failure_cost", "external_failure_cost", "coq_total", "total_cost",
-        "coq_share_of_revenue", "initiative_spend",
-        # defects and their consequences
-        "defects_produced", "defective_shipped", "defect_rate_produced", "defects_shipped_ppm",
-        "defect_probability_end", "units_rejected", "units_scrapped", "units_reworked",
-        "rework_started", "units_damaged", "warranty_claims", "damage_claims",
-        "drift_events", "out_of_control_days", "out_of_control_share",
-        # delivery shortfalls
-        "orders_backordered", "orders_cancelled", "backorders_open_end",
-        "fulfilment_wait_days_total", "mean_fulfilment_wait_days",
-        "delivery_lead_time_days_total", "mean_delivery_lead_time_days",
-        # customers lost and unhappy
-        "customers_lost", "churn_rate_monthly", "prospects_deterred", "share_dissatisfied",
-        "dissatisfied_customers_end", "complaints_filed", "complaint_rate",
-        "complaint_days_total", "mean_complaint_days", "complaints_open_end",
-        "capacity_loss_end",
-    }
-)  # fmt: skip
-"""KPIs for which less is better; every other KPI counts as more-is-better."""
+SUMMARY_KPI_NAMES = tuple(SUMMARY_KPIS)
+"""Every key of a run's summary, from the KPI catalogue (no run needed)."""
 
 
 def default_direction(kpi: str) -> Direction:
-    """``"min"`` for the KPIs in :data:`LOWER_IS_BETTER`, ``"max"`` otherwise."""
-    return "min" if kpi in LOWER_IS_BETTER else "max"
-
-
-def documented_kpis() -> set[str]:
-    """KPI names documented in :mod:`sqm_sim.run.kpis` (time-series columns, their ``_end``
-    levels and the summary extras): the fallback when the probe run cannot tell."""
-    from ..run import kpis
-
-    names = set(kpis.COLUMN_DOCS) | set(kpis.SUMMARY_EXTRA_DOCS)
-    names |= {f"{level}_end" for level in [*kpis.LEVELS, *kpis.FLOAT_LEVELS]}
-    return names - {"period", "month_start", "period_days"}
-
-
-@lru_cache(maxsize=1)
-def summary_kpis() -> tuple[str, ...]:
-    """The names of the KPIs in every run's summary, from a one-month probe run of the
-    default config without customers (a few milliseconds); the documented names if the
-    probe fails (the runs themselves will then record why)."""
-    from ..run import simulate
-
-    probe = Config().with_overrides(
-        {
-            "simulation.horizon_months": 1,
-            "market.initial_customers": 0,
-            "market.prospects": 0,
-            "environment.competitor_customers": 0,
-        }
-    )
-    try:
-        return tuple(simulate(probe, 0).summary)
-    except Exception:
-        return tuple(sorted(documented_kpis()))
+    """``"max"`` if more of ``kpi`` is better, ``"min"`` if less is (the catalogue's)."""
+    return direction(kpi)
 
 
 def check_kpis(kpis: Sequence[str], where: str = "kpis") -> list[str]:
@@ -84,7 +29,7 @@ def check_kpis(kpis: Sequence[str], where: str = "kpis") -> list[str]:
     ones (with the closest valid names) otherwise."""
     import difflib
 
-    known = summary_kpis()
+    known = SUMMARY_KPI_NAMES
     unknown = [kpi for kpi in kpis if kpi not in known]
     if unknown:
         hints = []

@@ -4,53 +4,11 @@ from __future__ import annotations
 
 import math
 
+from ..run.catalogue import headline_kpis
 from ..run.kpis import kpi_doc
 
-HEADLINE_KPIS: dict[str, list[str]] = {
-    "Finance": [
-        "revenue",
-        "profit",
-        "npv",
-        "coq_total",
-        "coq_share_of_revenue",
-        "prevention_cost",
-        "appraisal_cost",
-        "internal_failure_cost",
-        "external_failure_cost",
-    ],
-    "Operations and quality": [
-        "units_produced",
-        "units_shipped",
-        "units_reworked",
-        "units_scrapped",
-        "defect_rate_produced",
-        "defects_shipped_ppm",
-        "out_of_control_share",
-    ],
-    "Delivery": [
-        "orders_placed",
-        "fill_rate",
-        "on_time_rate",
-        "mean_delivery_lead_time_days",
-        "orders_cancelled",
-        "backorders_open_end",
-    ],
-    "Customers": [
-        "mean_satisfaction",
-        "share_satisfied",
-        "share_dissatisfied",
-        "complaint_rate",
-        "recovery_rate",
-        "repurchase_rate",
-        "retention_rate_annual",
-        "active_customers_end",
-        "customers_acquired",
-        "customers_referred",
-        "customers_lost",
-        "market_share_end",
-        "clv_estimate",
-    ],
-}
+HEADLINE_KPIS: dict[str, list[str]] = headline_kpis()
+"""Summary keys of the headline table by group (declared in the KPI catalogue)."""
 
 
 def format_value(value: float, unit: str) -> str:

@@ -1,0 +1,414 @@
+"""The KPI catalogue: every time-series column and whole-run KPI, declared once.
+
+Each :class:`Kpi` says what a number is (unit, description), which way is better
+(``"max"``/``"min"``, like EMA Workbench's ``ScalarOutcome(kind=MAXIMIZE)``), its kind
+(flow over a period, level at a period's end, or ratio), where it comes from (a model
+counter, a model level, a ledger account, a formula here, the config) and how it enters the
+run's summary. Everything else is derived from :data:`CATALOGUE`: the time-series columns
+and their order, the level and ratio lists :mod:`sqm_sim.run.kpis` computes, the summary
+keys, the directions experiments rank by, the headline table and the KPIs an experiment
+summarises by default. Adding a KPI is one entry here (plus, for a new model counter or
+level, the model code that produces it, and a formula in ``kpis`` if it is not a plain
+ratio); ``tests/test_catalogue.py`` checks the catalogue against what the model produces.
+
+How a KPI enters the summary (``summary``; the default follows the kind):
+
+- ``"total"`` (flows): the sum over all periods, under the KPI's name;
+- ``"ratio"`` (ratios): recomputed from the whole-run totals, not averaged;
+- ``"total_of"``: a summary-only KPI, the run total of the column named by ``source``;
+- ``"mean"``: the mean over periods, under the KPI's name;
+- ``"end"`` (levels): the value in the last period, as ``<name>_end``;
+- ``"config"``: a summary-only KPI, the config value at the dotted key ``source``.
+
+The summary lists its keys by aggregate in that order; within one aggregate flows come
+first, then ratios, then levels, each in catalogue order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["period", "flow", "level", "ratio"]
+Direction = Literal["max", "min"]
+Origin = Literal["tally", "model", "ledger", "derived", "config"]
+Aggregate = Literal["total", "ratio", "total_of", "mean", "end", "config"]
+
+PERIOD: Kind = "period"
+FLOW: Kind = "flow"
+LEVEL: Kind = "level"
+RATIO: Kind = "ratio"
+MAX: Direction = "max"
+MIN: Direction = "min"
+TALLY: Origin = "tally"
+"""A cumulative counter of :class:`sqm_sim.models.tally.Tally`; the period's change."""
+MODEL: Origin = "model"
+"""A key of ``World.levels()`` (:mod:`sqm_sim.models.world`), sampled at month ends."""
+LEDGER: Origin = "ledger"
+"""An account of :mod:`sqm_sim.models.ledger`; the money booked in the period."""
+DERIVED: Origin = "derived"
+"""Computed from other columns in :mod:`sqm_sim.run.kpis`."""
+CONFIG: Origin = "config"
+"""Read from the config (``source`` is its dotted key)."""
+
+SUMMARY_ORDER: tuple[Aggregate, ...] = ("total", "ratio", "total_of", "mean", "end", "config")
+"""The summary's key order by aggregate (summary.json and runs tables keep this order)."""
+DEFAULT_SUMMARY: dict[Kind, tuple[Aggregate, ...]] = {
+    "period": (),
+    "flow": ("total",),
+    "level": ("end",),
+    "ratio": ("ratio",),
+}
+"""How a KPI of each kind enters the summary unless its entry says otherwise."""
+
+FINANCE = "Finance"
+OPERATIONS = "Operations and quality"
+DELIVERY = "Delivery"
+CUSTOMERS = "Customers"
+HEADLINE_GROUPS = (FINANCE, OPERATIONS, DELIVERY, CUSTOMERS)
+"""The groups of the headline table (terminal, report.md, HTML report), in table order."""
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI: a time-series column, a summary-only KPI, or both (see the module doc).
+
+    ``ratio`` is ``(numerator, denominator, scale)``: ``numerator * scale / denominator``,
+    NaN where the denominator is not positive. ``headline`` is ``(group, position)`` of the
+    KPI's first summary key in the headline table; ``experiment_default`` its position
+    among the KPIs an experiment summarises when it names none (1 = first)."""
+
+    name: str
+    unit: str
+    description: str
+    kind: Kind
+    direction: Direction | None
+    origin: Origin
+    summary: tuple[Aggregate, ...] | None = None
+    source: str | None = None
+    ratio: tuple[str, str, float] | None = None
+    integer: bool = False
+    headline: tuple[str, int] | None = None
+    experiment_default: int | None = None
+    aggregates: tuple[Aggregate, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        chosen = DEFAULT_SUMMARY[self.kind] if self.summary is None else self.summary
+        object.__setattr__(self, "aggregates", chosen)
+
+    @property
+    def in_timeseries(self) -> bool:
+        """Whether the KPI is a column of the time series (not summary-only)."""
+        return not {"total_of", "config"} & set(self.aggregates)
+
+    def summary_key(self, aggregate: Aggregate) -> str:
+        """The summary key this KPI contributes under ``aggregate``."""
+        return f"{self.name}_end" if aggregate == "end" else self.name
+
+    @property
+    def summary_keys(self) -> tuple[str, ...]:
+        """The summary keys of this KPI, first its main one (the headline's)."""
+        return tuple(self.summary_key(aggregate) for aggregate in self.aggregates)
+
+
+# fmt: off
+CATALOGUE: tuple[Kpi, ...] = (
+    Kpi("period", "-", "reporting period number, from 1",
+        PERIOD, None, DERIVED, integer=True),
+    Kpi("month_start", "months", "months elapsed at the start of the period",
+        PERIOD, None, DERIVED, integer=True),
+    Kpi("period_days", "days", "length of the period",
+        FLOW, MAX, DERIVED, summary=()),
+    Kpi("orders_placed", "orders", "orders placed by customers (one unit each)",
+        FLOW, MAX, TALLY, integer=True, headline=(DELIVERY, 1)),
+    Kpi("orders_filled_from_stock", "orders", "orders filled at once from stock",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("orders_backordered", "orders", "orders that had to wait as backorders",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("orders_allocated", "orders", "orders that received a unit (from stock or backorder)",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("orders_cancelled", "orders", "backorders cancelled after backorder_patience_days",
+        FLOW, MIN, TALLY, integer=True, headline=(DELIVERY, 5)),
+    Kpi("fulfilment_wait_days_total", "order-days", "sum of order waits until a unit was allocated",
+        FLOW, MIN, TALLY),
+    Kpi("work_orders_released", "units", "work orders released by the (s, S) policy",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("units_produced", "units", "units completed on the lines (first pass)",
+        FLOW, MAX, TALLY, integer=True, headline=(OPERATIONS, 1)),
+    Kpi("defects_produced", "units", "of which defective when made",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("units_inspected", "units", "units inspected (appraisal)",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("units_rejected", "units", "inspected units rejected (true and false rejects)",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("defects_detected", "units", "rejected units that were in fact defective",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("rework_started", "units", "rejected units sent to rework",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("units_reworked", "units", "rework jobs completed",
+        FLOW, MIN, TALLY, integer=True, headline=(OPERATIONS, 3)),
+    Kpi("units_scrapped", "units", "units scrapped (rejected, or failed rework)",
+        FLOW, MIN, TALLY, integer=True, headline=(OPERATIONS, 4)),
+    Kpi("units_to_stock", "units", "units that reached finished goods",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("drift_events", "events", "times the process went out of control",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("drift_detections", "events", "out-of-control episodes detected by SPC",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("spc_checks", "checks", "SPC checks performed",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("units_shipped", "units", "units dispatched to customers",
+        FLOW, MAX, TALLY, integer=True, headline=(OPERATIONS, 2)),
+    Kpi("defective_shipped", "units", "of which defective",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("units_delivered", "units", "units that reached customers",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("deliveries_on_time", "units", "deliveries within promised_lead_time_days of the order",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("delivery_lead_time_days_total", "unit-days", "sum of order-to-delivery times",
+        FLOW, MIN, TALLY),
+    Kpi("units_damaged", "units", "units damaged in transit",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("warranty_claims", "claims", "warranty claims for defective units received",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("damage_claims", "claims", "claims for units damaged in transit",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("customers_acquired", "customers", "new customers won from the prospect pool",
+        FLOW, MAX, TALLY, integer=True, headline=(CUSTOMERS, 9)),
+    Kpi("customers_referred", "customers", "of which won by word of mouth",
+        FLOW, MAX, TALLY, integer=True, headline=(CUSTOMERS, 10)),
+    Kpi("prospects_deterred", "customers", "prospects lost to the competitor by negative WOM",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("returned_to_market", "customers", "competitor's customers back in the prospect pool",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("customers_lost", "customers", "customers who stopped buying",
+        FLOW, MIN, TALLY, integer=True, headline=(CUSTOMERS, 11)),
+    Kpi("customer_months", "customer-months", "active customers at each month start, summed",
+        FLOW, MAX, DERIVED, integer=True),
+    Kpi("complaints_filed", "complaints", "complaints filed by dissatisfied customers",
+        FLOW, MIN, TALLY, integer=True),
+    Kpi("complaints_closed", "complaints", "complaints closed by the service desk",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("complaints_resolved", "complaints", "closed complaints resolved satisfactorily",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("complaints_resolved_fast", "complaints", "of which within fast_resolution_days",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("complaint_days_total", "complaint-days", "sum of filing-to-closing times",
+        FLOW, MIN, TALLY),
+    Kpi("repurchase_decisions", "decisions", "repurchase decisions taken by active customers",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("repurchases", "decisions", "of which decisions to keep buying",
+        FLOW, MAX, TALLY, integer=True),
+    Kpi("out_of_control_days", "days", "time the process spent out of control",
+        FLOW, MIN, MODEL),
+    Kpi("stock_on_hand", "units", "finished-goods stock at period end",
+        LEVEL, MAX, MODEL, integer=True),
+    Kpi("backorders_open", "orders", "backorders waiting at period end",
+        LEVEL, MIN, MODEL, integer=True, headline=(DELIVERY, 6)),
+    Kpi("awaiting_dispatch", "units", "filled orders not yet shipped at period end",
+        LEVEL, MAX, MODEL, integer=True),
+    Kpi("in_transit", "units", "units travelling to customers at period end",
+        LEVEL, MAX, MODEL, integer=True),
+    Kpi("work_orders_open", "units", "work orders queued or on a line at period end",
+        LEVEL, MAX, MODEL, integer=True),
+    Kpi("units_in_rework", "units", "units queued for or in rework at period end",
+        LEVEL, MAX, MODEL, integer=True),
+    Kpi("active_customers", "customers", "customers still buying at period end",
+        LEVEL, MAX, MODEL, integer=True, headline=(CUSTOMERS, 8), experiment_default=9),
+    Kpi("satisfied_customers", "customers", "active customers at or above satisfied_threshold",
+        LEVEL, MAX, MODEL, integer=True),
+    Kpi("dissatisfied_customers", "customers", "active customers below dissatisfied_threshold",
+        LEVEL, MIN, MODEL, integer=True),
+    Kpi("prospects_remaining", "customers", "prospects not yet acquired at period end",
+        LEVEL, MAX, MODEL, integer=True),
+    Kpi("competitor_customers", "customers", "the competitor's customers at period end",
+        LEVEL, MAX, MODEL, integer=True),
+    Kpi("complaints_open", "complaints", "complaints waiting or being handled at period end",
+        LEVEL, MIN, MODEL, integer=True),
+    Kpi("mean_satisfaction", "0-1 scale", "mean satisfaction of active customers at period end",
+        LEVEL, MAX, MODEL, summary=("mean", "end"), headline=(CUSTOMERS, 1), experiment_default=7),
+    Kpi("market_share", "share", "active_customers / (active_customers + competitor_customers)",
+        LEVEL, MAX, MODEL, headline=(CUSTOMERS, 12)),
+    Kpi("state_of_the_art", "index", "market state of the art (norms x technology), 1 at t=0",
+        LEVEL, MAX, MODEL),
+    Kpi("competitor_quality", "0-1 scale", "quality expected from the competitor",
+        LEVEL, MAX, MODEL),
+    Kpi("switching_cost", "0-1 scale", "switching cost in force at period end",
+        LEVEL, MAX, MODEL),
+    Kpi("average_skill", "0-1 scale", "mean operator skill at period end",
+        LEVEL, MAX, MODEL),
+    Kpi("share_involved", "share", "operators taking part in improvement",
+        LEVEL, MAX, MODEL),
+    Kpi("improvement_factor", "ratio", "multiplier on process/human defects from suggestions",
+        LEVEL, MAX, MODEL),
+    Kpi("feature_level", "index", "product feature level (initiatives included)",
+        LEVEL, MAX, MODEL),
+    Kpi("capacity_loss", "share", "line capacity lost to disruption and training",
+        LEVEL, MIN, MODEL),
+    Kpi("defect_probability", "probability", "defect chance of a unit made in control now",
+        LEVEL, MIN, MODEL),
+    Kpi("initiative_spend", "currency", "initiative spend (memo: inside prevention/appraisal)",
+        FLOW, MIN, LEDGER),
+    Kpi("revenue", "currency", "unit_price x units shipped",
+        FLOW, MAX, LEDGER, headline=(FINANCE, 1)),
+    Kpi("production_cost", "currency", "unit_cost of units made and not scrapped",
+        FLOW, MIN, LEDGER),
+    Kpi("fixed_cost", "currency", "overheads",
+        FLOW, MIN, LEDGER),
+    Kpi("prevention_cost", "currency", "CoQ prevention: quality-system upkeep",
+        FLOW, MIN, LEDGER, headline=(FINANCE, 6)),
+    Kpi("appraisal_cost", "currency", "CoQ appraisal: inspection and SPC checks",
+        FLOW, MIN, LEDGER, headline=(FINANCE, 7)),
+    Kpi("internal_failure_cost", "currency", "CoQ internal failure: rework, scrap incl. unit cost",
+        FLOW, MIN, LEDGER, headline=(FINANCE, 8)),
+    Kpi("external_failure_cost", "currency", "CoQ external failure: warranty and damage claims",
+        FLOW, MIN, LEDGER, headline=(FINANCE, 9)),
+    Kpi("coq_total", "currency", "sum of the four cost-of-quality categories",
+        FLOW, MIN, DERIVED, headline=(FINANCE, 4), experiment_default=3),
+    Kpi("total_cost", "currency", "production + fixed + cost of quality",
+        FLOW, MIN, DERIVED),
+    Kpi("profit", "currency", "revenue - total_cost",
+        FLOW, MAX, DERIVED, headline=(FINANCE, 2), experiment_default=2),
+    Kpi("cumulative_profit", "currency", "profit summed from the start",
+        LEVEL, MAX, DERIVED, summary=()),
+    Kpi("discounted_profit", "currency", "profit discounted to time 0 (end-of-month cash flows)",
+        FLOW, MAX, DERIVED, summary=()),
+    Kpi("defect_rate_produced", "share", "defects_produced / units_produced",
+        RATIO, MIN, DERIVED, ratio=("defects_produced", "units_produced", 1.0),
+        headline=(OPERATIONS, 5)),
+    Kpi("defects_shipped_ppm", "ppm", "defective units per million shipped",
+        RATIO, MIN, DERIVED, ratio=("defective_shipped", "units_shipped", 1e6),
+        headline=(OPERATIONS, 6), experiment_default=5),
+    Kpi("on_time_rate", "share", "deliveries_on_time / units_delivered",
+        RATIO, MAX, DERIVED, ratio=("deliveries_on_time", "units_delivered", 1.0),
+        headline=(DELIVERY, 3), experiment_default=6),
+    Kpi("mean_fulfilment_wait_days", "days", "mean wait of an order until a unit is allocated",
+        RATIO, MIN, DERIVED, ratio=("fulfilment_wait_days_total", "orders_allocated", 1.0)),
+    Kpi("mean_delivery_lead_time_days", "days", "mean order-to-delivery time",
+        RATIO, MIN, DERIVED, ratio=("delivery_lead_time_days_total", "units_delivered", 1.0),
+        headline=(DELIVERY, 4)),
+    Kpi("fill_rate", "share", "orders filled at once from stock / orders placed",
+        RATIO, MAX, DERIVED, ratio=("orders_filled_from_stock", "orders_placed", 1.0),
+        headline=(DELIVERY, 2)),
+    Kpi("repurchase_rate", "share", "repurchases / repurchase_decisions",
+        RATIO, MAX, DERIVED, ratio=("repurchases", "repurchase_decisions", 1.0),
+        headline=(CUSTOMERS, 6)),
+    Kpi("out_of_control_share", "share", "share of time the process was out of control",
+        RATIO, MIN, DERIVED, ratio=("out_of_control_days", "period_days", 1.0),
+        headline=(OPERATIONS, 7)),
+    Kpi("coq_share_of_revenue", "share", "coq_total / revenue",
+        RATIO, MIN, DERIVED, ratio=("coq_total", "revenue", 1.0), headline=(FINANCE, 5),
+        experiment_default=4),
+    Kpi("complaint_rate", "share", "complaints_filed / units_delivered",
+        RATIO, MIN, DERIVED, ratio=("complaints_filed", "units_delivered", 1.0),
+        headline=(CUSTOMERS, 4)),
+    Kpi("recovery_rate", "share", "complaints_resolved / complaints_closed",
+        RATIO, MAX, DERIVED, ratio=("complaints_resolved", "complaints_closed", 1.0),
+        headline=(CUSTOMERS, 5)),
+    Kpi("fast_recovery_rate", "share", "complaints_resolved_fast / complaints_closed",
+        RATIO, MAX, DERIVED, ratio=("complaints_resolved_fast", "complaints_closed", 1.0)),
+    Kpi("mean_complaint_days", "days", "mean time from complaint to its closing",
+        RATIO, MIN, DERIVED, ratio=("complaint_days_total", "complaints_closed", 1.0)),
+    Kpi("churn_rate_monthly", "1/month", "customers_lost / customer_months",
+        RATIO, MIN, DERIVED, ratio=("customers_lost", "customer_months", 1.0)),
+    Kpi("retention_rate_annual", "share", "(1 - churn_rate_monthly)^12",
+        RATIO, MAX, DERIVED, headline=(CUSTOMERS, 7), experiment_default=8),
+    Kpi("share_satisfied", "share", "satisfied_customers / active_customers at period end",
+        RATIO, MAX, DERIVED, summary=("mean",),
+        ratio=("satisfied_customers", "active_customers", 1.0), headline=(CUSTOMERS, 2)),
+    Kpi("share_dissatisfied", "share", "dissatisfied_customers / active_customers at period end",
+        RATIO, MIN, DERIVED, summary=("mean",),
+        ratio=("dissatisfied_customers", "active_customers", 1.0), headline=(CUSTOMERS, 3)),
+    Kpi("clv_estimate", "currency",
+        "customer lifetime value m r / (1 + d - r): m = unit_price - (production_cost + "
+        "coq_total) / units_produced, r = repurchase_rate, d = discount rate per mean "
+        "purchase cycle; margin at the end of each cycle (Gupta & Lehmann 2003)",
+        RATIO, MAX, DERIVED, headline=(CUSTOMERS, 13)),
+    Kpi("npv", "currency", "net present value of monthly profit at finance.annual_discount_rate",
+        FLOW, MAX, DERIVED, summary=("total_of",), source="discounted_profit",
+        headline=(FINANCE, 3), experiment_default=1),
+    Kpi("horizon_days", "days", "simulated time span",
+        FLOW, MAX, DERIVED, summary=("total_of",), source="period_days"),
+    Kpi("initial_customers", "customers", "active customers at time 0",
+        LEVEL, MAX, CONFIG, summary=("config",), source="market.initial_customers"),
+    Kpi("initial_prospects", "customers", "prospect pool at time 0",
+        LEVEL, MAX, CONFIG, summary=("config",), source="market.prospects"),
+    Kpi("initial_stock", "units", "finished-goods stock at time 0 (order_up_to_units)",
+        LEVEL, MAX, CONFIG, summary=("config",), source="operations.order_up_to_units"),
+)
+# fmt: on
+"""Every KPI; the time-series columns in column order, then the summary-only KPIs."""
+
+
+def _check() -> None:
+    """Check the catalogue's internal consistency once, at import (a wrong entry fails
+    every command at once, naming the entry)."""
+    names = [kpi.name for kpi in CATALOGUE]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"KPI catalogue: duplicate names {duplicates}")
+
+
+_check()
+
+COLUMNS: tuple[Kpi, ...] = tuple(kpi for kpi in CATALOGUE if kpi.in_timeseries)
+"""The time-series columns, in column order."""
+BY_NAME: dict[str, Kpi] = {kpi.name: kpi for kpi in CATALOGUE}
+
+KIND_ORDER: tuple[Kind, ...] = ("period", "flow", "ratio", "level")
+"""Within one aggregate of the summary: flows, then ratios, then levels."""
+
+
+def _summary() -> tuple[tuple[str, Aggregate, Kpi], ...]:
+    entries = [
+        (SUMMARY_ORDER.index(aggregate), KIND_ORDER.index(kpi.kind), position, aggregate, kpi)
+        for position, kpi in enumerate(CATALOGUE)
+        for aggregate in kpi.aggregates
+    ]
+    entries.sort(key=lambda entry: entry[:3])
+    return tuple((kpi.summary_key(aggregate), aggregate, kpi) for *_, aggregate, kpi in entries)
+
+
+SUMMARY: tuple[tuple[str, Aggregate, Kpi], ...] = _summary()
+"""``(key, aggregate, kpi)`` for every key of a run's summary, in summary order."""
+SUMMARY_KPIS: dict[str, Kpi] = {key: kpi for key, _, kpi in SUMMARY}
+"""Every key of a run's summary, in summary order, with the KPI it comes from."""
+
+
+def summary_docs() -> dict[str, tuple[str, str]]:
+    """(unit, description) of every summary key; an ``_end`` key says "... at the end"."""
+    return {
+        key: (kpi.unit, f"{kpi.name} at the end" if key != kpi.name else kpi.description)
+        for key, kpi in SUMMARY_KPIS.items()
+    }
+
+
+def direction(name: str) -> Direction:
+    """``"max"`` if more of the summary KPI ``name`` is better, ``"min"`` if less is."""
+    found = SUMMARY_KPIS[name].direction
+    if found is None:  # only period columns have none, and they are not summary KPIs
+        raise ValueError(f"KPI catalogue: {name} declares no direction")
+    return found
+
+
+def headline_kpis() -> dict[str, list[str]]:
+    """Summary keys of the headline table by group, in table order."""
+    placed = sorted(
+        (HEADLINE_GROUPS.index(kpi.headline[0]), kpi.headline[1], kpi.summary_keys[0])
+        for kpi in CATALOGUE
+        if kpi.headline is not None
+    )
+    table: dict[str, list[str]] = {group: [] for group in HEADLINE_GROUPS}
+    for group_index, _, key in placed:
+        table[HEADLINE_GROUPS[group_index]].append(key)
+    return table
+
+
+def experiment_defaults() -> tuple[str, ...]:
+    """Summary keys an experiment summarises when it names no KPIs, main KPI first."""
+    chosen = sorted(
+        (kpi.experiment_default, kpi.summary_keys[0])
+        for kpi in CATALOGUE
+        if kpi.experiment_default is not None
+    )
+    return tuple(key for _, key in chosen)
