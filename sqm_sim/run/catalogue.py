@@ -340,16 +340,27 @@ CATALOGUE: tuple[Kpi, ...] = (
 """Every KPI; the time-series columns in column order, then the summary-only KPIs."""
 
 
-def _check() -> None:
-    """Check the catalogue's internal consistency once, at import (a wrong entry fails
-    every command at once, naming the entry)."""
-    names = [kpi.name for kpi in CATALOGUE]
+def check_catalogue(catalogue: tuple[Kpi, ...]) -> None:
+    """Refuse an inconsistent catalogue with a :class:`ValueError` naming the entry; run
+    once at import, so a wrong entry fails every command at once."""
+    names = [kpi.name for kpi in catalogue]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise ValueError(f"KPI catalogue: duplicate names {duplicates}")
+    for kpi in catalogue:
+        needs_source = bool({"total_of", "config"} & set(kpi.aggregates))
+        if needs_source != (kpi.source is not None):
+            raise ValueError(f"KPI catalogue: {kpi.name}: source is for total_of/config only")
+        if kpi.ratio and not {kpi.ratio[0], kpi.ratio[1]} <= set(names):
+            raise ValueError(f"KPI catalogue: {kpi.name}: ratio {kpi.ratio} names an unknown KPI")
+        if kpi.headline and kpi.headline[0] not in HEADLINE_GROUPS:
+            raise ValueError(
+                f"KPI catalogue: {kpi.name}: headline group {kpi.headline[0]!r} is not one of "
+                f"{HEADLINE_GROUPS}"
+            )
 
 
-_check()
+check_catalogue(CATALOGUE)
 
 COLUMNS: tuple[Kpi, ...] = tuple(kpi for kpi in CATALOGUE if kpi.in_timeseries)
 """The time-series columns, in column order."""

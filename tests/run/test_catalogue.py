@@ -22,6 +22,7 @@ from sqm_sim.run.catalogue import (
     HEADLINE_GROUPS,
     SUMMARY_KPIS,
     Kpi,
+    check_catalogue,
     direction,
     experiment_defaults,
     headline_kpis,
@@ -105,6 +106,25 @@ def test_end_values_are_summarised_for_levels_only():
     for key, kpi in SUMMARY_KPIS.items():
         if key.endswith("_end") and key != kpi.name:
             assert kpi.kind == "level", key
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (Kpi("npv", "currency", "again", "flow", "max", "derived"), "duplicate names"),
+        (
+            Kpi(
+                "x_rate", "share", "x", "ratio", "max", "derived", ratio=("x", "units_produced", 1)
+            ),
+            "names an unknown KPI",
+        ),
+        (Kpi("x", "days", "x", "flow", "max", "derived", summary=("total_of",)), "source"),
+        (Kpi("x", "units", "x", "flow", "max", "tally", headline=("Money", 1)), "headline group"),
+    ],
+)
+def test_an_inconsistent_entry_is_refused(entry, message):
+    with pytest.raises(ValueError, match=message):
+        check_catalogue((*CATALOGUE, entry))
 
 
 # -- directions -----------------------------------------------------------------------------------
