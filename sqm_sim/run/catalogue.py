@@ -350,7 +350,10 @@ def check_catalogue(catalogue: tuple[Kpi, ...]) -> None:
     for kpi in catalogue:
         needs_source = bool({"total_of", "config"} & set(kpi.aggregates))
         if needs_source != (kpi.source is not None):
-            raise ValueError(f"KPI catalogue: {kpi.name}: source is for total_of/config only")
+            raise ValueError(
+                f"KPI catalogue: {kpi.name}: a source is needed by, and only by, the "
+                "total_of and config aggregates"
+            )
         if kpi.ratio and not {kpi.ratio[0], kpi.ratio[1]} <= set(names):
             raise ValueError(f"KPI catalogue: {kpi.name}: ratio {kpi.ratio} names an unknown KPI")
         if kpi.headline and kpi.headline[0] not in HEADLINE_GROUPS:
