@@ -43,7 +43,8 @@ def _seed(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = resolve_config(args.scenario, args.set, args.portfolio)
-    from ..report.run_files import json_safe, write_run  # after the input is checked
+    from ..report.numbers import json_ready  # after the input is checked
+    from ..report.run_files import write_run
     from ..report.summary_table import as_text
     from ..run import simulate
 
@@ -51,7 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = simulate(config, seed=args.seed)
     elapsed = time.perf_counter() - clock
     if args.json:
-        print(json.dumps(json_safe(result.summary), indent=2))
+        print(json.dumps(json_ready(result.summary), indent=2))
     else:
         print(f"scenario {config.name} | seed {args.seed} | {elapsed:.2f} s\n")
         print(as_text(result.summary))

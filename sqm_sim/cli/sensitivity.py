@@ -138,7 +138,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _print(outcome: SensitivityOutcome, as_json: bool) -> None:
-    from ..report.experiment_files import json_ready, table_records
+    from ..report.experiment_files import table_records
+    from ..report.numbers import json_ready
     from ..report.sensitivity_files import as_text, facts, headline
 
     if as_json:

@@ -16,25 +16,20 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..report.numbers import compact
 from .style import (
     axis_label,
     format_axis,
     group_colours,
     kpi_title,
     kpi_unit,
-    money,
     new_figure,
-    plain,
     tidy_axes,
 )
 
 
 def _value_text(value: float, unit: str) -> str:
-    if unit == "currency":
-        return money(value)
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    return plain(value)
+    return compact(value, unit)
 
 
 def kpi_means(

@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from ..report.numbers import compact
 from ..run.kpis import kpi_doc
 
 COQ_CATEGORIES: dict[str, tuple[str, str]] = {
@@ -89,20 +90,14 @@ def axis_label(kpi: str) -> str:
 
 
 def money(value: float, _position: object = None) -> str:
-    """A currency amount for a tick: ``-40k``, ``1.2M``, ``950``."""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{value / 1e6:.3g}M"
-    if size >= 1e3:
-        return f"{value / 1e3:.4g}k"
-    return f"{value:.4g}"
+    """A currency amount for a tick: ``-40k``, ``1.2M``, ``950`` (see
+    :func:`sqm_sim.report.numbers.compact`)."""
+    return compact(value, "currency")
 
 
 def plain(value: float, _position: object = None) -> str:
     """A number for a tick or label: ``27,565``, ``0.9051``, ``-3.5``."""
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
+    return compact(value)
 
 
 def format_axis(ax: Axes, unit: str, axis: str = "y") -> None:

@@ -9,52 +9,22 @@ was run and the main tables, in Markdown).
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..experiments.runner import ExperimentOutcome
 from ..run.kpis import kpi_doc
+from .numbers import json_ready, number
 
 MAX_ROWS = 25
 """Rows of a table shown on the terminal or in the report (all rows are in the CSV)."""
 
 
-def number(value: Any) -> str:
-    """A number formatted for reading: thousands separators for large values, four
-    significant digits for small ones, '-' for NaN."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if not isinstance(value, int | float | np.integer | np.floating):
-        return str(value)
-    value = float(value)
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
-
-
 def plural(count: int, noun: str) -> str:
     """``"1 cell"``, ``"2 cells"``."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def json_ready(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    return value
 
 
 def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:

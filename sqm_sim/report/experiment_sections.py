@@ -19,7 +19,7 @@ from ..plots import (
     paired_differences_chart,
 )
 from ..plots.style import kpi_unit
-from .experiment_files import display_tables, number, plural
+from .experiment_files import display_tables, plural
 from .findings import (
     catch_up_findings,
     correlation_findings,
@@ -31,6 +31,7 @@ from .findings import (
 )
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, esc, facts_list, figure_html, paragraph, table_html
+from .numbers import number
 from .run_sections import versions_text
 
 MAX_GROUPS_IN_CHARTS = 8

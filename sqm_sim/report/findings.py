@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..run.kpis import kpi_doc
-from .experiment_files import number
+from .numbers import number
 
 JURAN_BAND = (0.15, 0.25)
 """Cost of quality as a share of sales in firms without a quality programme (Juran's

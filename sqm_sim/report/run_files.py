@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Literal
 
 from ..run import RunResult
+from .numbers import json_ready
 from .summary_table import as_markdown
 
 TableFormat = Literal["parquet", "csv", "both"]
-
-
-def json_safe(summary: dict[str, float]) -> dict[str, float | None]:
-    """The summary with NaN and infinities replaced by None, so it is valid JSON."""
-    return {key: (value if math.isfinite(value) else None) for key, value in summary.items()}
 
 
 def write_run(
@@ -31,7 +26,7 @@ def write_run(
         written.append(out_dir / "timeseries.csv")
         result.timeseries.to_csv(written[-1], index=False)
     files = {
-        "summary.json": json.dumps(json_safe(result.summary), indent=2) + "\n",
+        "summary.json": json.dumps(json_ready(result.summary), indent=2) + "\n",
         "config.toml": result.config.to_toml(),
         "manifest.json": json.dumps(manifest, indent=2) + "\n",
         "report.md": run_report(result, manifest),

@@ -19,7 +19,8 @@ from ..plots import save_figure
 from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
 from ..sensitivity.methods import MAIN_INDEX
 from ..sensitivity.runner import SensitivityOutcome
-from .experiment_files import json_ready, markdown_table, number, plural
+from .experiment_files import markdown_table, plural
+from .numbers import json_ready, number
 
 TOP_PARAMETERS = 5
 """Parameters named per KPI in the headline."""

@@ -14,9 +14,9 @@ import pandas as pd
 
 from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
 from ..sensitivity.methods import INDEX_DOCS, MAIN_INDEX
-from .experiment_files import number
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
+from .numbers import number
 from .run_sections import versions_text
 
 RANKED_ROWS = 10

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 from ..run.catalogue import headline_kpis
 from ..run.kpis import kpi_doc
+from .numbers import number
 
 HEADLINE_KPIS: dict[str, list[str]] = headline_kpis()
 """Summary keys of the headline table by group (declared in the KPI catalogue)."""
-
-
-def format_value(value: float, unit: str) -> str:
-    """A KPI value formatted for its unit (shares as %, money with separators)."""
-    if math.isnan(value):
-        return "n/a"
-    if unit == "share":
-        return f"{100.0 * value:.2f} %"
-    if unit == "currency":
-        return f"{value:,.0f}"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
 
 
 def headline_rows(summary: dict[str, float]) -> list[tuple[str, str, str, str]]:
@@ -30,7 +16,7 @@ def headline_rows(summary: dict[str, float]) -> list[tuple[str, str, str, str]]:
     for group, names in HEADLINE_KPIS.items():
         for name in names:
             unit, _ = kpi_doc(name)
-            rows.append((group, name, format_value(summary[name], unit), unit))
+            rows.append((group, name, number(summary[name], unit), unit))
     return rows
 
 
