@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..report.numbers import compact
 from .style import (
     axis_label,
+    compact,
     format_axis,
     group_colours,
     kpi_title,

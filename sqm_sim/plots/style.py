@@ -19,7 +19,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from ..report.numbers import compact
 from ..run.kpis import kpi_doc
 
 COQ_CATEGORIES: dict[str, tuple[str, str]] = {
@@ -89,9 +88,26 @@ def axis_label(kpi: str) -> str:
     return f"{kpi_title(kpi)} ({unit})" if unit else kpi_title(kpi)
 
 
+def compact(value: float, unit: str = "") -> str:
+    """``value`` written short for a chart's tick or label: money as ``-40k`` / ``1.2M`` /
+    ``950``, shares as ``12.5%``, other numbers as ``27,565`` / ``0.9051``."""
+    size = abs(value)
+    if unit == "currency":
+        if size >= 1e6:
+            return f"{value / 1e6:.3g}M"
+        if size >= 1e3:
+            return f"{value / 1e3:.4g}k"
+        return f"{value:.4g}"
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if size >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def money(value: float, _position: object = None) -> str:
     """A currency amount for a tick: ``-40k``, ``1.2M``, ``950`` (see
-    :func:`sqm_sim.report.numbers.compact`)."""
+    :func:`compact`)."""
     return compact(value, "currency")
 
 

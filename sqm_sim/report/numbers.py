@@ -1,9 +1,10 @@
 """Numbers as people read them, and as JSON accepts them: the one home of number formatting.
 
 :func:`number` writes a value in text and tables (with a KPI unit: shares as %, money with
-separators), :func:`compact` writes it on a chart (``40k``, ``1.2M``, ``12.5%``) and
-:func:`json_ready` makes data valid JSON (NaN and infinities become null). Units are the
-ones documented in :mod:`sqm_sim.run.kpis` ("currency", "share", ...).
+separators) and :func:`json_ready` makes data valid JSON (NaN and infinities become null).
+Charts write their short labels (``40k``, ``12.5%``) with
+:func:`sqm_sim.plots.style.compact`. Units are the ones documented in :mod:`sqm_sim.run.kpis`
+("currency", "share", ...).
 """
 
 from __future__ import annotations
@@ -48,23 +49,6 @@ def _with_unit(value: float, unit: str) -> str:
     if value.is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}"
-
-
-def compact(value: float, unit: str = "") -> str:
-    """``value`` written short for a chart's tick or label: money as ``-40k`` / ``1.2M`` /
-    ``950``, shares as ``12.5%``, other numbers as ``27,565`` / ``0.9051``."""
-    size = abs(value)
-    if unit == "currency":
-        if size >= 1e6:
-            return f"{value / 1e6:.3g}M"
-        if size >= 1e3:
-            return f"{value / 1e3:.4g}k"
-        return f"{value:.4g}"
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if size >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
 
 
 def json_ready(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The one number formatter: text, KPI units, chart labels and JSON."""
+"""Numbers as text (with and without a KPI unit), as chart labels and as JSON."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from sqm_sim.report.numbers import compact, json_ready, number
+from sqm_sim.plots.style import compact
+from sqm_sim.report.numbers import json_ready, number
 
 
 @pytest.mark.parametrize(
