@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..config import Config, ConfigError, iter_parameters
 from ..portfolios import shipped_portfolios, with_portfolio
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
+from .experiments import INTERRUPTED, add_execution_arguments
 from .experiments import register as register_experiment_commands
 from .overrides import parse_override
 from .report import register as register_report_command
@@ -67,30 +70,74 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_roi(args: argparse.Namespace) -> int:
-    from ..experiments.roi import initiative_roi
-
     config = resolve_config(args.scenario, args.set, args.portfolio)
     if not config.portfolio.initiatives:
         raise UsageError("no initiatives to value: give --portfolio (see `sqm-sim portfolios`)")
     if args.replications < 2:
         raise UsageError(f"--replications must be at least 2, got {args.replications}")
-    seeds = range(args.seed, args.seed + args.replications)
-    table = initiative_roi(config, seeds, confidence=args.confidence)
+    from ..experiments.roi import check_roi_inputs
+
+    check_roi_inputs(config, args.confidence)  # every input error before any run
+    seeds = list(range(args.seed, args.seed + args.replications))
+    table = _roi_table(config, seeds, args)
+    if table is None:
+        return INTERRUPTED
+    if args.out:
+        from ..report.roi_files import write_roi
+
+        write_roi(table, Path(args.out))
     if args.json:
         print(table.to_json(orient="records", indent=2))
         return 0
+    from ..report.roi_files import roi_text
+
     print(
         f"scenario {config.name} | portfolio {config.portfolio.name} | "
         f"{args.replications} paired replications | {args.confidence:.0%} intervals\n"
     )
-    shown = table.assign(
-        pv_spend=table["pv_spend"].map("{:,.0f}".format),
-        incremental_npv=table["incremental_npv"].map("{:,.0f}".format),
-        ci=[f"[{lo:,.0f}, {hi:,.0f}]" for lo, hi in zip(table.ci_low, table.ci_high, strict=True)],
-        roi=table["roi"].map("{:.2f}".format),
-    )[["initiative", "kind", "pv_spend", "incremental_npv", "ci", "roi", "payback_month"]]
-    print(shown.to_string(index=False))
+    print(roi_text(table))
     return 0
+
+
+def _roi_table(config: Config, seeds: list[int], args: argparse.Namespace) -> Any:
+    """Run the valuation on the chosen backend (into ``--out``, resumable); None when
+    interrupted."""
+    from ..experiments.backends import make_backend
+    from ..experiments.roi import initiative_roi
+    from ..experiments.store import ResultsStore
+
+    store = None
+    if args.out:
+        experiment = {
+            "name": "roi",
+            "scenario": config.name,
+            "portfolio": config.portfolio.name,
+            "seeds": seeds,
+            "confidence": args.confidence,
+        }
+        store = ResultsStore(args.out, experiment, f"roi-{config.fingerprint()}")
+    backend = make_backend(args.backend or "processes", args.workers, args.scheduler)
+    try:
+        with backend, contextlib.ExitStack() as stack:
+            if store is not None:
+                stack.enter_context(store.locked())
+            table = initiative_roi(
+                config,
+                seeds,
+                confidence=args.confidence,
+                backend=backend,
+                store=store,
+                chunk_size=args.chunk_size,
+                quiet=args.quiet or args.json,
+            )
+            if store is not None:
+                store.compact()
+                store.finish("complete")
+            return table
+    except KeyboardInterrupt:
+        where = f"; finished runs are in {args.out}: rerun the same command to resume"
+        print(f"sqm-sim: interrupted{where if args.out else ''}", file=sys.stderr)
+        return None
 
 
 def cmd_portfolios(args: argparse.Namespace) -> int:
@@ -193,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     roi.add_argument("--seed", type=_seed, default=1, help="first seed (default 1)")
     roi.add_argument("--confidence", type=float, default=0.95, help="CI level (default 0.95)")
     roi.add_argument("--json", action="store_true", help="print the table as JSON")
+    roi.add_argument(
+        "--out", metavar="DIR", help="results folder: the runs (resumable) and roi.csv"
+    )
+    add_execution_arguments(roi)
     roi.set_defaults(handler=cmd_roi)
 
     portfolios = commands.add_parser(

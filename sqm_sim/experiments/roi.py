@@ -12,6 +12,11 @@ initiative's effect. Reported per initiative:
 - ``worst_month``: month of the deepest cumulative shortfall ("worse before better").
 
 A last row, ``portfolio``, values the whole portfolio against running none.
+
+The runs go through the experiment engine (:func:`~sqm_sim.experiments.engine.run_plan`):
+any backend, a progress bar, and with a :class:`~sqm_sim.experiments.store.ResultsStore`
+a resumable results folder. :func:`roi_plan` is the plan: the portfolio, the portfolio
+without each initiative, and no initiative, each on the same seeds.
 """
 
 from __future__ import annotations
@@ -22,9 +27,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..config import Config
-from ..run import simulate
+from ..config import Config, ConfigError
 from ..run.kpis import monthly_discount_factors
+from .backends import Backend
+from .engine import run_plan
+from .plan import Cell, Plan
+from .store import Store
+
+FULL = "portfolio"
+"""Cell of the whole portfolio."""
+
+NONE = "no initiatives"
+"""Cell of the portfolio without any initiative."""
 
 
 def _without(config: Config, name: str | None) -> Config:
@@ -37,11 +51,41 @@ def _without(config: Config, name: str | None) -> Config:
     return config.with_overrides({"portfolio.initiatives": kept})
 
 
-def _monthly_discounted_profit(config: Config, seed: int) -> np.ndarray:
-    series = simulate(config, seed).timeseries
-    if config.simulation.report_period_months != 1:
-        raise ValueError("initiative_roi needs monthly reporting (report_period_months = 1)")
-    return series["discounted_profit"].to_numpy()
+def _without_cell(name: str) -> str:
+    return f"without {name}"
+
+
+def check_roi_inputs(config: Config, confidence: float) -> None:
+    """Every input problem of :func:`initiative_roi`, before any run (ConfigError)."""
+    if not config.portfolio.initiatives:
+        raise ConfigError("the configuration has no initiatives to value (use a portfolio)")
+    if not 0.0 < confidence < 1.0:
+        raise ConfigError(f"confidence = {confidence}: must be between 0 and 1")
+    period = config.simulation.report_period_months
+    if period != 1:
+        raise ConfigError(
+            f"simulation.report_period_months = {period}: initiative ROI needs monthly "
+            "reporting (allowed: 1)"
+        )
+
+
+def roi_plan(config: Config, seeds: Sequence[int]) -> Plan:
+    """The runs of :func:`initiative_roi`: the portfolio, the portfolio without each
+    initiative, and none, on the same ``seeds`` (common random numbers)."""
+    cells = [Cell(FULL, {"valuation": FULL}, config)]
+    for initiative in config.portfolio.initiatives:
+        name = _without_cell(initiative.name)
+        cells.append(Cell(name, {"valuation": name}, _without(config, initiative.name)))
+    cells.append(Cell(NONE, {"valuation": NONE}, _without(config, None)))
+    return Plan(cells, list(seeds))
+
+
+def _profits_by_cell(series: pd.DataFrame, seeds: Sequence[int]) -> dict[str, list[np.ndarray]]:
+    """Monthly discounted profit of each run, by cell, in the order of ``seeds``."""
+    runs: dict[str, dict[int, np.ndarray]] = {}
+    for (cell, seed), run in series.groupby(["cell", "seed"], sort=False):
+        runs.setdefault(str(cell), {})[int(seed)] = run["discounted_profit"].to_numpy()
+    return {cell: [by_seed[seed] for seed in seeds] for cell, by_seed in runs.items()}
 
 
 def _valuation(
@@ -82,29 +126,51 @@ def _valuation(
     }
 
 
-def initiative_roi(config: Config, seeds: Sequence[int], confidence: float = 0.95) -> pd.DataFrame:
+def initiative_roi(
+    config: Config,
+    seeds: Sequence[int],
+    confidence: float = 0.95,
+    *,
+    backend: Backend | None = None,
+    store: Store | None = None,
+    chunk_size: int | None = None,
+    quiet: bool = True,
+) -> pd.DataFrame:
     """Incremental NPV, ROI and payback of every initiative of ``config.portfolio``.
 
-    Runs ``(n_initiatives + 2) * len(seeds)`` simulations.
+    Runs ``(n_initiatives + 2) * len(seeds)`` simulations through the experiment engine
+    (``backend``, ``store``, ``chunk_size``, ``quiet``: see
+    :func:`~sqm_sim.experiments.engine.run_plan`); every input is checked first.
     """
-    if not config.portfolio.initiatives:
-        raise ValueError("the configuration has no initiatives to value (use a portfolio)")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence = {confidence}: must be between 0 and 1")
+    check_roi_inputs(config, confidence)
+    seeds = list(seeds)
+    batch = run_plan(
+        roi_plan(config, seeds),
+        backend=backend,
+        store=store,
+        chunk_size=chunk_size,
+        quiet=quiet,
+        description="roi runs",
+    )
+    if batch.failed:
+        first = batch.failures.iloc[0]
+        raise RuntimeError(
+            f"{batch.failed} of {len(batch.runs)} runs failed; the first "
+            f"({first['cell']}, seed {first['seed']}): {first['error']}"
+        )
+    profits = _profits_by_cell(batch.timeseries(), seeds)
     horizon = config.simulation.horizon_months
     discount = monthly_discount_factors(config)
-    full = [_monthly_discounted_profit(config, seed) for seed in seeds]
+    full = profits[FULL]
     rows = []
     total_pv = 0.0
     for initiative in config.portfolio.initiatives:
         spend = np.array(initiative.spend_by_month(horizon, config.workforce))
         pv_spend = float((spend * discount).sum())
         total_pv += pv_spend
-        reduced = _without(config, initiative.name)
-        without = [_monthly_discounted_profit(reduced, seed) for seed in seeds]
+        without = profits[_without_cell(initiative.name)]
         rows.append(
             _valuation(initiative.name, initiative.kind, full, without, pv_spend, confidence)
         )
-    nothing = [_monthly_discounted_profit(_without(config, None), seed) for seed in seeds]
-    rows.append(_valuation("portfolio", "all", full, nothing, total_pv, confidence))
+    rows.append(_valuation("portfolio", "all", full, profits[NONE], total_pv, confidence))
     return pd.DataFrame(rows)

@@ -1,0 +1,51 @@
+"""The initiative ROI table as text and as a file (``sqm-sim roi``).
+
+Months are whole numbers; a payback that does not happen within the horizon reads
+"never"; the worst cumulative shortfall ("worse before better") is shown with its month.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .numbers import number
+
+ROI_TABLE_NAME = "roi.csv"
+"""File name of the ROI table in a results folder."""
+
+
+def month_text(month: float) -> str:
+    """A month index as a whole number, or "never" when there is none (NaN)."""
+    return "never" if math.isnan(month) else str(int(month))
+
+
+def roi_text(table: pd.DataFrame) -> str:
+    """The ROI table of :func:`sqm_sim.experiments.roi.initiative_roi` for reading."""
+    shown = pd.DataFrame(
+        {
+            "initiative": table["initiative"],
+            "kind": table["kind"],
+            "pv_spend": table["pv_spend"].map(lambda v: number(v, "currency")),
+            "incremental_npv": table["incremental_npv"].map(lambda v: number(v, "currency")),
+            "ci": [
+                f"[{number(lo, 'currency')}, {number(hi, 'currency')}]"
+                for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
+            ],
+            "roi": table["roi"].map("{:.2f}".format),
+            "payback_month": table["payback_month"].map(month_text),
+            "worst_shortfall": table["worst_cumulative"].map(lambda v: number(v, "currency")),
+            "worst_month": table["worst_month"].map(month_text),
+        }
+    )
+    return shown.to_string(index=False)
+
+
+def write_roi(table: pd.DataFrame, out_dir: Path) -> Path:
+    """Write the ROI table as ``roi.csv`` into ``out_dir``; return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / ROI_TABLE_NAME
+    table.to_csv(path, index=False)
+    return path
