@@ -9,7 +9,7 @@ backend and results store can be used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -44,6 +44,27 @@ def _plan(config: Config, seeds: Sequence[int]) -> Plan:
 def _table(batch: BatchResult, kpis: Sequence[str], confidence: float) -> pd.DataFrame:
     table = kpi_summary(batch.runs, kpis, confidence)
     return table.drop(columns=["cell"]).reset_index(drop=True)
+
+
+def run_until_precise(
+    plan: Plan,
+    first_seed: int,
+    rule: SequentialRule,
+    execute: Callable[[Plan], BatchResult],
+) -> tuple[SequentialOutcome, BatchResult]:
+    """Run ``plan``'s cells on ``rule.initial`` seeds from ``first_seed``, then ``rule.batch``
+    more at a time, until ``rule`` is met or its cap is reached; ``execute`` runs a plan
+    (finished runs are skipped by the store). Returns the outcome and the last batch."""
+    batches: list[BatchResult] = []
+
+    def evaluate(replications: int) -> dict[str, object]:
+        seeded = plan.with_seeds(seed_range(first_seed, replications))
+        batches.append(execute(seeded))
+        matrix = seed_matrix(batches[-1].runs, rule.kpi, [c.name for c in seeded.cells])
+        return {cell: matrix[cell].to_numpy() for cell in matrix.columns}
+
+    outcome = run_sequential(evaluate, rule)
+    return outcome, batches[-1]
 
 
 def replicate(
@@ -92,13 +113,9 @@ def replicate_until(
     kpis = check_kpis(list(dict.fromkeys([kpi, *kpis])))
     rule = SequentialRule(kpi, relative_precision, initial, batch, max_replications, confidence)
     store = store if store is not None else MemoryStore()
-    batches: list[BatchResult] = []
 
-    def evaluate(replications: int) -> dict[str, object]:
-        plan = _plan(config, seed_range(first_seed, replications))
-        batches.append(run_plan(plan, backend=backend, store=store, quiet=quiet, run=run))
-        matrix = seed_matrix(batches[-1].runs, kpi)
-        return {cell: matrix[cell].to_numpy() for cell in matrix.columns}
+    def execute(plan: Plan) -> BatchResult:
+        return run_plan(plan, backend=backend, store=store, quiet=quiet, run=run)
 
-    outcome = run_sequential(evaluate, rule)
-    return Replications(_table(batches[-1], kpis, confidence), batches[-1], outcome)
+    outcome, last = run_until_precise(_plan(config, [first_seed]), first_seed, rule, execute)
+    return Replications(_table(last, kpis, confidence), last, outcome)

@@ -31,13 +31,14 @@ from .comparison import (
 )
 from .designs import main_effects, rank_correlations
 from .engine import BatchResult, run_plan
-from .plan import Plan, seed_range
+from .plan import Plan
 from .prepare import Prepared, prepare
+from .replications import run_until_precise
 from .search import search_portfolios
-from .sequential import SequentialRule, run_sequential
+from .sequential import SequentialRule
 from .spec import ExperimentSpec, GridDesign
 from .store import MemoryStore, ResultsStore, Store
-from .summaries import failure_counts, kpi_summary, seed_matrix
+from .summaries import failure_counts, kpi_summary
 from .tables import label_columns
 from .worker import RunFunction, RunRecord
 
@@ -86,15 +87,7 @@ def _sequential(
         rule_spec.max,
         spec.confidence,
     )
-    batches: list[BatchResult] = []
-
-    def evaluate(replications: int) -> dict[str, Any]:
-        plan = prepared.plan.with_seeds(seed_range(spec.first_seed, replications))
-        batches.append(execute(plan))
-        matrix = seed_matrix(batches[-1].runs, kpi, [c.name for c in plan.cells])
-        return {cell: matrix[cell].to_numpy() for cell in matrix.columns}
-
-    outcome = run_sequential(evaluate, rule)
+    outcome, last = run_until_precise(prepared.plan, spec.first_seed, rule, execute)
     history = pd.DataFrame(outcome.history)
     facts = {
         "sequential_kpi": kpi,
@@ -103,7 +96,7 @@ def _sequential(
         "replications": outcome.replications,
         "max_replications": rule.max_replications,
     }
-    return batches[-1], history, facts
+    return last, history, facts
 
 
 def analyse(prepared: Prepared, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
