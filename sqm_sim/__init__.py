@@ -9,9 +9,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from ._exports import lazy_exports
 from .config import Config, ConfigError
 
 __version__ = "0.1.0"
@@ -36,16 +34,4 @@ __all__ = [
     "simulate",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import an exported name on first use, so importing the package stays cheap."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

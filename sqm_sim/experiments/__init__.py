@@ -22,8 +22,7 @@ folders are written by :mod:`sqm_sim.report`, commands live in :mod:`sqm_sim.cli
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._exports import lazy_exports
 
 _EXPORTS = {
     "BACKENDS": ".backends",
@@ -118,16 +117,4 @@ __all__ = [
     "welch_interval",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import an exported name on first use, so importing the package stays cheap."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -10,8 +10,7 @@ charts and a report.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._exports import lazy_exports
 
 _EXPORTS = {
     "METHODS": ".methods",
@@ -48,16 +47,4 @@ __all__ = [
     "run_sensitivity",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import an exported name on first use, so importing the package stays cheap."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
