@@ -70,6 +70,7 @@ KIND_MODULES = (
     "sqm_sim.report.run_sections",
     "sqm_sim.report.experiment_sections",
     "sqm_sim.report.sensitivity_sections",
+    "sqm_sim.report.roi_sections",
 )
 """Modules that register the kinds of results the report can read."""
 

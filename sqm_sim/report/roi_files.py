@@ -24,7 +24,12 @@ def month_text(month: float) -> str:
 
 def roi_text(table: pd.DataFrame) -> str:
     """The ROI table of :func:`sqm_sim.experiments.roi.initiative_roi` for reading."""
-    shown = pd.DataFrame(
+    return roi_text_table(table).to_string(index=False)
+
+
+def roi_text_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The ROI table with every value written for reading (text columns)."""
+    return pd.DataFrame(
         {
             "initiative": table["initiative"],
             "kind": table["kind"],
@@ -40,7 +45,6 @@ def roi_text(table: pd.DataFrame) -> str:
             "worst_month": table["worst_month"].map(month_text),
         }
     )
-    return shown.to_string(index=False)
 
 
 def write_roi(table: pd.DataFrame, out_dir: Path) -> Path:

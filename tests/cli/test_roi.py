@@ -80,3 +80,15 @@ def test_the_command_gives_initiative_roi_numbers_and_resumes_from_its_folder(tm
     sessions = json.loads((out / "manifest.json").read_text())["sessions"]
     assert sessions[-1]["runs_run"] == 0
     assert sessions[-1]["runs_skipped"] == 2 * (len(config.portfolio.initiatives) + 2)
+
+
+def test_an_roi_folder_has_an_html_report(tmp_path, capsys):
+    out = tmp_path / "roi"
+    assert main([*ROI, "--backend", "serial", "--quiet", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<h1>sqm_sim initiative ROI: process_first</h1>" in html
+    assert "<th>worst_month</th>" in html
+    assert "capability_project" in html
+    assert "NaN" not in html
