@@ -462,3 +462,95 @@ def test_s_big_s_policy_keeps_the_inventory_position_above_s_and_at_most_big_s(
     assert all(s < position <= big_s for position in positions), positions
     if s == big_s - 1:
         assert positions == [big_s] * len(positions)
+
+
+def test_the_month_end_defect_probability_combines_skill_and_improvement(make_config):
+    """Learning, turnover and suggestions all on: at every month end the in-control defect
+    probability is defect_probability(design, Cpk, 0, human error, mean skill, prevention x
+    improvement factor) of that month's skill and improvement factor."""
+    config = make_config(
+        {
+            "simulation.horizon_months": 12,
+            "quality.prevention_spend_per_month": 1000.0,
+            "workforce.turnover_rate_per_year": 0.5,
+            "involvement.share_involved": 0.5,
+        }
+    )
+    series = simulate(config, seed=19).timeseries
+    ops = config.operations
+    assert series["improvement_factor"].iloc[-1] < 0.999  # suggestions did something
+    for row in series.to_dict("records"):
+        expected = defect_probability(
+            ops.design_defect_ppm,
+            ops.process_capability_cpk,
+            0.0,
+            ops.human_error_probability_untrained,
+            row["average_skill"],
+            prevention_factor(config) * row["improvement_factor"],
+        )
+        assert row["defect_probability"] == pytest.approx(expected, rel=1e-12)
+
+
+def _saturated(overrides: dict) -> Config:
+    """Two lines with deterministic 40-minute cycles and a queue that never empties."""
+    return Config().with_overrides(
+        {
+            "simulation.horizon_months": 2,
+            "market.initial_customers": 2000,
+            **LOYAL_FIXED_BASE,
+            "market.purchase_cycle.mean": 10.0,
+            "operations.production_lines": 2,
+            "operations.cycle_time": {"kind": "deterministic", "mean": 40.0},
+            "operations.reorder_point_units": 0,
+            "operations.order_up_to_units": 1,
+            **overrides,
+        }
+    )
+
+
+def test_a_rework_takes_its_fraction_of_a_cycle_on_the_lines():
+    """Every defective unit is caught and reworked once, successfully: the lines' busy time
+    is c * (units made + f * reworks), i.e. the horizon on each line, less the job in
+    progress and the first minutes before the first order (two cycles per line)."""
+    fraction = 0.5
+    config = _saturated(
+        {
+            "operations.process_capability_cpk": 0.5,
+            "quality.inspection_coverage": 1.0,
+            "quality.detection_probability": 1.0,
+            "quality.false_reject_probability": 0.0,
+            "quality.rework_share": 1.0,
+            "quality.rework_success_probability": 1.0,
+            "quality.rework_time_fraction": fraction,
+        }
+    )
+    summary = simulate(config, seed=3).summary
+    assert summary["units_reworked"] > 200
+    cycle = 40.0 / MINUTES_PER_DAY
+    busy = cycle * (summary["units_produced"] + fraction * summary["units_reworked"])
+    available = 2 * 2 * DAYS_PER_MONTH
+    assert available - 2 * 2 * cycle <= busy <= available
+
+
+def test_lost_capacity_stretches_every_cycle():
+    """Disruption 0.5 for the whole horizon (a free initiative): cycle times double, so the
+    saturated lines make half as many units."""
+    disruption = {
+        "kind": "process_improvement",
+        "name": "disruptive",
+        "start_month": 0,
+        "duration_months": 2,
+        "effect_delay_months": 0,
+        "one_off_cost": 0.0,
+        "recurring_cost_per_month": 0.0,
+        "disruption": 0.5,
+        "cpk_gain": 0.0,
+        "drift_rate_reduction": 0.0,
+    }
+    portfolio = {"name": "slow", "budget_per_year": None, "initiatives": [disruption]}
+    config = _saturated({"portfolio": portfolio, "quality.inspection_coverage": 0.0})
+    summary = simulate(config, seed=3).summary
+    cycle = 40.0 / MINUTES_PER_DAY / (1.0 - 0.5)
+    busy = cycle * summary["units_produced"]
+    available = 2 * 2 * DAYS_PER_MONTH
+    assert available - 2 * 2 * cycle <= busy <= available
