@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import pytest
 from scipy import stats
@@ -374,3 +375,19 @@ def test_the_process_is_back_in_control_after_correction(make_config):
     assert expected > 10
     low, high = stats.poisson.ppf(0.001, expected / 2.0), stats.poisson.ppf(0.999, 2.0 * expected)
     assert low <= summary["defects_produced"] <= high
+
+
+def test_an_open_episode_counts_up_to_the_month_end(make_config):
+    """Drift within about a day and never detected: from the month of the drift on, the
+    time out of control grows by exactly one month per month (the open episode counts)."""
+    config = make_config(
+        {
+            "simulation.horizon_months": 4,
+            "quality.drift_rate_per_month": 30.0,
+            "quality.monitoring_detection_probability": 0.0,
+        }
+    )
+    days = list(simulate(config, seed=5).timeseries["out_of_control_days"])
+    assert 0.0 < days[0] < DAYS_PER_MONTH
+    for before, after in pairwise(days):
+        assert after - before == pytest.approx(DAYS_PER_MONTH, rel=1e-12)
