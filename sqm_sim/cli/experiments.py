@@ -27,6 +27,13 @@ if TYPE_CHECKING:  # the engine (scipy, pandas, the model) loads only when a com
 INTERRUPTED = 130
 
 
+def report_interrupted(out: object | None) -> int:
+    """Say that a batch was interrupted (and where its finished runs are); the exit code."""
+    where = f"; finished runs are in {out}: rerun the same command to resume" if out else ""
+    print(f"sqm-sim: interrupted{where}", file=sys.stderr)
+    return INTERRUPTED
+
+
 def _kpi_list(text: str | None) -> list[str]:
     if not text:
         return list(DEFAULT_KPIS)
@@ -138,9 +145,7 @@ def _execute(
                 quiet=args.quiet,
             )
     except KeyboardInterrupt:
-        where = f"; finished runs are in {out}: rerun the same command to resume" if out else ""
-        print(f"sqm-sim: interrupted{where}", file=sys.stderr)
-        return INTERRUPTED
+        return report_interrupted(out)
     if outcome.out is not None:
         from ..report.experiment_files import write_outputs
 

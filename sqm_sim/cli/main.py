@@ -16,7 +16,7 @@ from ..config import Config, ConfigError, iter_parameters
 from ..portfolios import shipped_portfolios, with_portfolio
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
-from .experiments import INTERRUPTED, add_execution_arguments
+from .experiments import INTERRUPTED, add_execution_arguments, report_interrupted
 from .experiments import register as register_experiment_commands
 from .overrides import parse_override
 from .report import register as register_report_command
@@ -135,8 +135,7 @@ def _roi_table(config: Config, seeds: list[int], args: argparse.Namespace) -> An
                 store.finish("complete")
             return table
     except KeyboardInterrupt:
-        where = f"; finished runs are in {args.out}: rerun the same command to resume"
-        print(f"sqm-sim: interrupted{where if args.out else ''}", file=sys.stderr)
+        report_interrupted(args.out)
         return None
 
 

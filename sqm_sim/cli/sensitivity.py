@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import ConfigError
 from ..scenarios.sizes import SIZES
 from ..sensitivity.names import SENSITIVITY_METHODS
-from .experiments import INTERRUPTED, add_execution_arguments
+from .experiments import add_execution_arguments, report_interrupted
 from .overrides import parse_override
 
 _OPTION_FIELDS = {
@@ -128,9 +128,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                 quiet=args.quiet,
             )
     except KeyboardInterrupt:
-        where = f"; finished runs are in {out}: rerun the same command to resume" if out else ""
-        print(f"sqm-sim: interrupted{where}", file=sys.stderr)
-        return INTERRUPTED
+        return report_interrupted(out)
     if outcome.out is not None:
         write_outputs(outcome)
     _print(outcome, args.json)

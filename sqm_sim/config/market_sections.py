@@ -386,7 +386,7 @@ class EnvironmentSettings(Section):
         unit="1/year",
         description="yearly growth of the market's state of the art (customs and norms): "
         "performance = feature_level / state_of_the_art",
-        source="assumption: rising expectations (DESIGN.md causal chain)",
+        source="assumption: rising expectations (README: the causal chain)",
         ge=0.0,
         le=1.0,
     )

@@ -4,8 +4,8 @@ Each field states its unit, meaning, allowed range and where its default comes f
 Defaults describe the *baseline* company: a mid-sized maker of a durable product sold to
 repeat business customers, with a basic quality system (sampling inspection, weekly SPC)
 and no improvement programme. Figures marked "assumption" are round numbers chosen to be
-plausible for such a firm; figures with a citation follow the calibration anchors in
-DESIGN.md.
+plausible for such a firm; figures with a citation follow the calibration anchors
+listed in the README.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ class SimulationSettings(Section):
         60,
         unit="months",
         description="simulated time span",
-        source="5-year strategic horizon of the strategist's question (DESIGN.md)",
+        source="5-year strategic horizon of the strategist's question (README: who it is for)",
         ge=1,
         le=600,
     )

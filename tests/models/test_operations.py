@@ -9,9 +9,13 @@ import pytest
 from scipy import stats
 
 from sqm_sim import Config, simulate
-from sqm_sim.models.operations import defect_probability, prevention_factor, process_defect_share
+from sqm_sim.models.operations import (
+    defect_probability,
+    prevention_factor,
+    process_defect_share,
+    unit_defect_probability,
+)
 from sqm_sim.models.units import DAYS_PER_MONTH, MINUTES_PER_DAY
-from tests.models.support import unit_defect_probability
 from tests.support import NO_ACQUISITION, fixed_loyalty
 
 # No customers now and none to come: neither prospects nor any inflow (diffusion,

@@ -8,9 +8,8 @@ import pytest
 from scipy import stats
 
 from sqm_sim import simulate
-from sqm_sim.models.operations import process_defect_share
+from sqm_sim.models.operations import process_defect_share, unit_defect_probability
 from sqm_sim.models.units import DAYS_PER_MONTH
-from tests.models.support import unit_defect_probability
 
 # Many defects (Cpk 0.5: 13% process defects) so that inspection has plenty to find.
 DEFECT_HEAVY = {"operations.process_capability_cpk": 0.5, "simulation.horizon_months": 8}
