@@ -11,6 +11,7 @@ from scipy import optimize
 
 import sqm_sim
 from sqm_sim import Config, ConfigError
+from sqm_sim.models.initiatives import completion_months, spend_by_month
 from sqm_sim.portfolios import shipped_portfolios, with_portfolio
 
 from .support import mean_interval, paired_runs, simulate_cached
@@ -99,7 +100,8 @@ def test_shipped_portfolios_fit_their_budget_in_the_baseline():
     assert len(names) >= 4
     for name in names:
         config = with_portfolio(sqm_sim.load_scenario("baseline"), name)
-        spend = config.portfolio.spend_by_month(60, config.workforce)
+        spend = spend_by_month(config)
+        assert len(spend) == 60
         assert sum(spend) > 0
         for year in range(5):
             assert sum(spend[12 * year : 12 * year + 12]) <= config.portfolio.budget_per_year
@@ -117,9 +119,8 @@ def test_spend_is_booked_as_prevention_and_appraisal():
     }
     config = with_initiatives(Config().with_overrides(SMALL_MARKET), process_project(), qa)
     series = sqm_sim.simulate(config, 3).timeseries
-    project, qa_settings = config.portfolio.initiatives
-    planned_qa = np.array(qa_settings.spend_by_month(24, config.workforce))
-    planned = planned_qa + np.array(project.spend_by_month(24, config.workforce))
+    planned_qa = np.array(spend_by_month(config, "qa"))
+    planned = planned_qa + np.array(spend_by_month(config, "capability_project"))
     np.testing.assert_allclose(series["initiative_spend"], planned)
     # prevention holds the project and 75% of the QA system; appraisal the other 25% on top
     # of inspections and SPC checks
@@ -141,11 +142,12 @@ def test_training_cost_is_trainee_hours_times_rate():
         "repeat_every_months": 12,
     }
     config = with_initiatives(Config(), training)
-    spend = config.portfolio.spend_by_month(36, config.workforce)
+    config = config.with_overrides({"simulation.horizon_months": 36})
+    spend = spend_by_month(config)
     per_session = config.workforce.operators * 0.5 * 40.0 * 50.0
     assert sum(spend) == pytest.approx(3 * per_session)
     assert spend[2] == spend[3] == pytest.approx(per_session / 2)
-    assert config.portfolio.initiatives[0].completion_months(36) == [4, 16, 28]
+    assert completion_months(config.portfolio.initiatives[0], 36) == [4, 16, 28]
 
 
 def test_an_initiative_without_effect_costs_exactly_its_spend():

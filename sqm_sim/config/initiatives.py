@@ -1,14 +1,14 @@
-"""Quality initiatives and the portfolio that holds them.
+"""Quality initiatives and the portfolio that holds them: data and validation only.
 
 Every initiative starts at ``start_month`` (0 = the first month), is implemented over
 ``duration_months`` and pays its ``one_off_cost`` evenly over that period; from its start
 to the horizon it also costs ``recurring_cost_per_month``. Its effect arrives after
-``effect_delay_months`` and ramps in linearly over ``duration_months``:
+``effect_delay_months`` and ramps in linearly over ``duration_months``. While it is
+implemented, ``disruption`` is the share of line capacity it takes away. The effect
+parameters are specific to each kind (``kind = "..."`` selects it).
 
-    ramp(m) = clip((m + 1 - start - delay) / duration, 0, 1)   for month index m
-
-While it is implemented, ``disruption`` is the share of line capacity it takes away. The
-effect parameters are specific to each kind (``kind = "..."`` selects it).
+What an initiative does month by month (ramp, effects, spend by account, capacity lost,
+training completions) is computed in one place, :mod:`sqm_sim.models.initiatives`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .fields import Section, param
-from .people_sections import WorkforceSettings
 
 
 class InitiativeBase(Section):
@@ -74,44 +73,6 @@ class InitiativeBase(Section):
         ge=0.0,
         le=0.9,
     )
-
-    def ramp(self, month: int) -> float:
-        """Share of the full effect in force during month ``month`` (0-based)."""
-        done = month + 1 - self.start_month - self.effect_delay_months
-        return min(1.0, max(0.0, done / self.duration_months))
-
-    def session_starts(self, horizon_months: int) -> list[int]:
-        """Months in which an implementation period (a session) begins."""
-        return [self.start_month] if self.start_month < horizon_months else []
-
-    def session_cost(self, workforce: WorkforceSettings) -> float:
-        """Cost of one implementation period (spread evenly over it)."""
-        return self.one_off_cost
-
-    def session_capacity_loss(self, workforce: WorkforceSettings) -> float:
-        """Share of line capacity lost while a session runs."""
-        return self.disruption
-
-    def spend_by_month(self, horizon_months: int, workforce: WorkforceSettings) -> list[float]:
-        """Money spent in each month of the horizon (currency)."""
-        spend = [0.0] * horizon_months
-        per_month = self.session_cost(workforce) / self.duration_months
-        for start in self.session_starts(horizon_months):
-            for month in range(start, min(start + self.duration_months, horizon_months)):
-                spend[month] += per_month
-        for month in range(self.start_month, horizon_months):
-            spend[month] += self.recurring_cost_per_month
-        return spend
-
-    def capacity_loss_by_month(
-        self, horizon_months: int, workforce: WorkforceSettings
-    ) -> list[float]:
-        """Share of line capacity lost in each month of the horizon."""
-        loss = [0.0] * horizon_months
-        for start in self.session_starts(horizon_months):
-            for month in range(start, min(start + self.duration_months, horizon_months)):
-                loss[month] += self.session_capacity_loss(workforce)
-        return loss
 
 
 class ProductRedesign(InitiativeBase):
@@ -209,28 +170,6 @@ class TrainingProgram(InitiativeBase):
         ge=0,
         le=600,
     )
-
-    def session_starts(self, horizon_months: int) -> list[int]:
-        if self.repeat_every_months == 0:
-            return super().session_starts(horizon_months)
-        return list(range(self.start_month, horizon_months, self.repeat_every_months))
-
-    def session_cost(self, workforce: WorkforceSettings) -> float:
-        trainee_hours = workforce.operators * self.trained_share * self.hours_per_trainee
-        return self.one_off_cost + trainee_hours * self.cost_per_trainee_hour
-
-    def session_capacity_loss(self, workforce: WorkforceSettings) -> float:
-        hours_away = self.trained_share * self.hours_per_trainee
-        away = hours_away / (self.duration_months * workforce.hours_per_month)
-        return self.disruption + away
-
-    def completion_months(self, horizon_months: int) -> list[int]:
-        """Months at whose start a session's trainees gain their skill."""
-        done = [
-            start + self.duration_months + self.effect_delay_months
-            for start in self.session_starts(horizon_months)
-        ]
-        return [month for month in done if month < horizon_months]
 
 
 class QualityAssuranceSystem(InitiativeBase):
@@ -372,42 +311,6 @@ class PortfolioSettings(Section):
         + "; see sqm_sim/config/initiatives.py)",
         json_schema_extra={"unit": "-", "source": "portfolio input"},
     )
-
-    def spend_by_month(self, horizon_months: int, workforce: WorkforceSettings) -> list[float]:
-        """Total initiative spend in each month of the horizon (currency)."""
-        total = [0.0] * horizon_months
-        for initiative in self.initiatives:
-            for month, amount in enumerate(initiative.spend_by_month(horizon_months, workforce)):
-                total[month] += amount
-        return total
-
-    def capacity_loss_by_month(
-        self, horizon_months: int, workforce: WorkforceSettings
-    ) -> list[float]:
-        """Share of line capacity lost to all initiatives in each month of the horizon."""
-        total = [0.0] * horizon_months
-        for initiative in self.initiatives:
-            losses = initiative.capacity_loss_by_month(horizon_months, workforce)
-            for month, loss in enumerate(losses):
-                total[month] += loss
-        return total
-
-    def budget_problems(self, horizon_months: int, workforce: WorkforceSettings) -> list[str]:
-        """One message per model year whose spend exceeds ``budget_per_year``."""
-        if self.budget_per_year is None:
-            return []
-        spend = self.spend_by_month(horizon_months, workforce)
-        problems = []
-        for year_start in range(0, horizon_months, 12):
-            year_spend = sum(spend[year_start : year_start + 12])
-            if year_spend > self.budget_per_year * (1.0 + 1e-9):
-                problems.append(
-                    f"portfolio '{self.name}' spends {year_spend:,.0f} in year "
-                    f"{year_start // 12 + 1} (months {year_start + 1}-"
-                    f"{min(year_start + 12, horizon_months)}), over its budget of "
-                    f"{self.budget_per_year:,.0f} per year"
-                )
-        return problems
 
     @model_validator(mode="after")
     def _names_unique_and_no_overlapping_duplicates(self) -> PortfolioSettings:

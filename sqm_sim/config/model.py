@@ -107,41 +107,11 @@ class Config(Section):
         return self
 
     def _portfolio_problems(self) -> list[str]:
-        horizon = self.simulation.horizon_months
-        portfolio = self.portfolio
-        problems = [
-            f"initiative '{i.name}' starts in month {i.start_month}, at or after the horizon "
-            f"({horizon} months; months are numbered from 0)"
-            for i in portfolio.initiatives
-            if i.start_month >= horizon
-        ]
-        problems.extend(portfolio.budget_problems(horizon, self.workforce))
-        gains = {
-            "quality.inspection_coverage": ("qa_system", "inspection_coverage_gain"),
-            "quality.detection_probability": ("qa_system", "detection_gain"),
-            "quality.monitoring_detection_probability": ("qa_system", "monitoring_detection_gain"),
-            "service.recovery_quality": ("customer_service", "recovery_quality_gain"),
-        }
-        for key, (kind, gain_field) in gains.items():
-            section, name = key.split(".")
-            base = getattr(getattr(self, section), name)
-            total = base + sum(
-                getattr(i, gain_field) for i in portfolio.initiatives if i.kind == kind
-            )
-            if total > 1.0 + 1e-9:
-                problems.append(
-                    f"{key} ({base:g}) plus the '{kind}' initiatives' {gain_field} reaches "
-                    f"{total:g}; a probability cannot exceed 1"
-                )
-        losses = portfolio.capacity_loss_by_month(horizon, self.workforce)
-        worst = max(losses, default=0.0)
-        if worst > 0.9:
-            month = losses.index(worst)
-            problems.append(
-                f"initiatives take {worst:.0%} of line capacity in month {month}; at most 90% "
-                "may be lost to disruption and training at once"
-            )
-        return problems
+        """Budget, probabilities and capacity of the portfolio, judged month by month by
+        the model's own lever arithmetic, so that validation and simulation agree."""
+        from ..models.initiatives import portfolio_problems  # the one home of that arithmetic
+
+        return portfolio_problems(self)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, origin: str = "") -> Config:

@@ -2,11 +2,12 @@
 
 A subset of the menu is *feasible* when the portfolio validates (no two initiatives of one
 kind overlapping in time), its spend in every model year stays within the budget
-(:meth:`PortfolioSettings.budget_problems`, checked without running anything) and the whole
-config validates (capacity lost, probabilities, timing). Feasibility is downward closed
-(dropping an initiative never breaks a constraint), so feasible subsets are enumerated by a
-depth-first search that prunes every superset of an infeasible one. A candidate's cost is
-the present value of its spend, discounted as the model discounts profit (currency).
+(:func:`~sqm_sim.models.initiatives.budget_problems`, checked without running anything) and
+the whole config validates (capacity lost, probabilities, timing). Feasibility is downward
+closed (dropping an initiative never breaks a constraint), so feasible subsets are
+enumerated by a depth-first search that prunes every superset of an infeasible one. A
+candidate's cost is the present value of its spend, discounted as the model discounts
+profit (currency).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..config import Config, ConfigError, PortfolioSettings
+from ..models.initiatives import budget_problems, portfolio_spend_by_month
 from ..run.kpis import monthly_discount_factors
 from .plan import Cell
 
@@ -107,7 +109,8 @@ class Menu:
         except ValidationError:
             self._reject("initiatives of one kind overlap")
         else:
-            if portfolio.budget_problems(horizon, self.base.workforce):
+            spend = portfolio_spend_by_month(portfolio.initiatives, horizon, self.base.workforce)
+            if budget_problems(portfolio, spend):
                 self._reject("over budget")
             else:
                 try:
@@ -115,13 +118,12 @@ class Menu:
                 except ConfigError:
                     self._reject("invalid config (timing, capacity or probabilities)")
                 else:
-                    spend = np.array(portfolio.spend_by_month(horizon, self.base.workforce))
                     found = Candidate(
                         key,
                         data["name"],
                         config,
-                        float(spend.sum()),
-                        float((spend * self.discount).sum()),
+                        float(np.sum(spend)),
+                        float((np.array(spend) * self.discount).sum()),
                     )
         self._cache[key] = found
         return found

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from ..config import Config, ConfigError
+from ..models.initiatives import lever_schedule
 from ..run.kpis import monthly_discount_factors
 from .backends import Backend
 from .engine import run_plan
@@ -159,13 +160,13 @@ def initiative_roi(
             f"({first['cell']}, seed {first['seed']}): {first['error']}"
         )
     profits = _profits_by_cell(batch.timeseries(), seeds)
-    horizon = config.simulation.horizon_months
     discount = monthly_discount_factors(config)
     full = profits[FULL]
     rows = []
     total_pv = 0.0
+    schedule = lever_schedule(config)
     for initiative in config.portfolio.initiatives:
-        spend = np.array(initiative.spend_by_month(horizon, config.workforce))
+        spend = np.array([month.spend_of(initiative.name) for month in schedule])
         pv_spend = float((spend * discount).sum())
         total_pv += pv_spend
         without = profits[_without_cell(initiative.name)]

@@ -21,10 +21,7 @@ from __future__ import annotations
 import math
 from typing import Protocol
 
-import simpy
-
-from ..config import Config
-from .random_streams import RandomStreams
+from .context import Context
 from .units import DAYS_PER_YEAR
 
 
@@ -46,13 +43,8 @@ class ProspectPool(Protocol):
 class Acquisition:
     """Daily diffusion of the product through the prospect pool."""
 
-    def __init__(
-        self,
-        env: simpy.Environment,
-        config: Config,
-        streams: RandomStreams,
-        pool: ProspectPool,
-    ) -> None:
+    def __init__(self, context: Context, pool: ProspectPool) -> None:
+        env, config, streams = context.env, context.config, context.streams
         settings = config.acquisition
         self._env = env
         self._pool = pool

@@ -30,6 +30,7 @@ import simpy
 from .context import Component, Context
 from .distribution import Order
 from .environment import MarketEnvironment
+from .initiatives import Levers
 from .ledger import EXTERNAL_FAILURE, monthly_discount_rate
 from .satisfaction import (
     DISSATISFIED,
@@ -84,6 +85,7 @@ class CustomerBase(Component):
     def __init__(
         self,
         context: Context,
+        levers: Levers,
         environment: MarketEnvironment,
         desk: ServiceDesk,
         place_order: Callable[[Order], None],
@@ -96,7 +98,7 @@ class CustomerBase(Component):
         self._place_order = place_order
         self._warranty_cost = finance.warranty_cost_per_claim
         self._damage_cost = finance.damage_claim_cost
-        self.feature_level = config.product.feature_level
+        self.feature_level = levers.feature_level
         self._price_gap = finance.unit_price / config.environment.competitor_price - 1.0
         self._initial_satisfaction = customers.initial_satisfaction
         self._initial_expectation = customers.initial_expectation
@@ -211,6 +213,10 @@ class CustomerBase(Component):
         self._schedule_order(customer, gap)
 
     # -- experiences --------------------------------------------------------------------
+    def apply_levers(self, levers: Levers) -> None:
+        """The month's feature level (redesign and technology investments)."""
+        self.feature_level = levers.feature_level
+
     def on_delivered(self, order: Order, defective: bool, damaged: bool, on_time: bool) -> None:
         """A unit reaches its customer: claims, experience, complaint or decision."""
         if defective:

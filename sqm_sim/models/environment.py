@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ..config import Config
+from .context import Context
 from .random_streams import RandomStreams
 from .units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
@@ -27,7 +28,8 @@ from .units import DAYS_PER_MONTH, DAYS_PER_YEAR
 class MarketEnvironment:
     """State of the market outside the firm, as functions of simulated time (days)."""
 
-    def __init__(self, config: Config, streams: RandomStreams) -> None:
+    def __init__(self, context: Context) -> None:
+        config, streams = context.config, context.streams
         env = config.environment
         horizon_days = config.simulation.horizon_months * DAYS_PER_MONTH
         self._growth_per_day = math.log1p(env.expectation_growth_per_year) / DAYS_PER_YEAR

@@ -34,6 +34,7 @@ import simpy
 
 from ..config import Config
 from .context import Component, Context
+from .initiatives import Levers, levers
 from .ledger import PRODUCTION_COST
 from .units import MINUTES_PER_DAY
 
@@ -79,13 +80,14 @@ def defect_probability(
 
 
 def unit_defect_probability(config: Config, out_of_control: bool) -> float:
-    """Defect probability of a new unit at t=0 (no initiative, no improvement yet)."""
-    ops = config.operations
+    """Defect probability of a unit made in month 0, before any improvement: month 0's
+    levers (design defects, capability) with the configured skill and prevention."""
+    first = levers(config, 0)
     return defect_probability(
-        ops.design_defect_ppm,
-        ops.process_capability_cpk,
+        first.design_defect_ppm,
+        first.process_capability_cpk,
         config.quality.drift_shift_sigma if out_of_control else 0.0,
-        ops.human_error_probability_untrained,
+        config.operations.human_error_probability_untrained,
         config.workforce.skill,
         prevention_factor(config),
     )
@@ -95,6 +97,14 @@ class ProcessState(Protocol):
     """What production needs to know about the process: is it out of control now?"""
 
     out_of_control: bool
+
+
+class SkillSource(Protocol):
+    """What production needs to know about the operators (see :mod:`.workforce`)."""
+
+    improvement_factor: float
+
+    def average_skill(self) -> float: ...
 
 
 class FinishedGoods(Protocol):
@@ -111,11 +121,14 @@ class Production(Component):
     def __init__(
         self,
         context: Context,
+        levers: Levers,
         process: ProcessState,
+        operators: SkillSource,
     ) -> None:
         super().__init__(context)
         env, config, streams = context.env, context.config, context.streams
         self._process = process
+        self._operators = operators
         ops = config.operations
         self._reorder_point = ops.reorder_point_units
         self._order_up_to = ops.order_up_to_units
@@ -124,10 +137,7 @@ class Production(Component):
         self._human_error = ops.human_error_probability_untrained
         self._shift = config.quality.drift_shift_sigma
         self._prevention = prevention_factor(config)
-        self._defect_probability = (
-            unit_defect_probability(config, out_of_control=False),
-            unit_defect_probability(config, out_of_control=True),
-        )
+        self._defect_probability = (0.0, 0.0)
         self._slowdown = 1.0
         self._cycle_time = streams.duration("cycle_time", ops.cycle_time, 1.0 / MINUTES_PER_DAY)
         self._defect_draw = streams.uniform("unit_defect")
@@ -138,6 +148,7 @@ class Production(Component):
         self.finish_rework: Callable[[], None] | None = None
         for _ in range(ops.production_lines):
             env.process(self._line())
+        self.apply_levers(levers)
 
     def connect(
         self,
@@ -150,19 +161,22 @@ class Production(Component):
         self.inspect = inspect
         self.finish_rework = finish_rework
 
-    def set_quality_drivers(
-        self, design_ppm: float, cpk: float, skill: float, improvement_factor: float
-    ) -> None:
-        """New design, capability, skill or improvement level: recompute defect chances."""
-        line_factor = self._prevention * improvement_factor
-        self._defect_probability = tuple(
+    def apply_levers(self, levers: Levers) -> None:
+        """The month's design defects, capability and capacity loss, with the operators'
+        current skill and improvement: recompute defect chances; lost capacity stretches
+        cycle times by 1 / (1 - loss)."""
+        operators = self._operators
+        skill, line_factor = (
+            operators.average_skill(),
+            self._prevention * operators.improvement_factor,
+        )
+        design_ppm, cpk = levers.design_defect_ppm, levers.process_capability_cpk
+        in_control, out_of_control = (
             defect_probability(design_ppm, cpk, shift, self._human_error, skill, line_factor)
             for shift in (0.0, self._shift)
         )
-
-    def set_capacity_loss(self, share: float) -> None:
-        """Share of line capacity taken by disruption or training: cycle times stretch."""
-        self._slowdown = 1.0 / (1.0 - share)
+        self._defect_probability = (in_control, out_of_control)
+        self._slowdown = 1.0 / (1.0 - levers.capacity_loss)
 
     def current_defect_probability(self, out_of_control: bool = False) -> float:
         """Defect chance of a unit made now, in or out of control."""

@@ -29,6 +29,7 @@ import simpy
 
 from ..config import DurationDistribution
 from .context import Component, Context
+from .initiatives import Levers
 from .ledger import APPRAISAL, INTERNAL_FAILURE, PRODUCTION_COST
 from .operations import Production
 from .units import DAYS_PER_MONTH
@@ -40,6 +41,7 @@ class Inspection(Component):
     def __init__(
         self,
         context: Context,
+        levers: Levers,
         production: Production,
         to_stock: Callable[[bool], None],
     ) -> None:
@@ -48,8 +50,9 @@ class Inspection(Component):
         quality, finance = config.quality, config.finance
         self._production = production
         self._to_stock = to_stock
-        self._coverage = quality.inspection_coverage
-        self._reject_probability = (quality.false_reject_probability, quality.detection_probability)
+        self._false_reject = quality.false_reject_probability
+        self._coverage = levers.inspection_coverage
+        self._reject_probability = (self._false_reject, levers.detection_probability)
         self._rework_share = quality.rework_share
         self._rework_success = quality.rework_success_probability
         self._cost_per_inspection = finance.cost_per_inspection
@@ -59,10 +62,10 @@ class Inspection(Component):
         self._draw = streams.uniform("inspection")
         self._rework_draw = streams.uniform("rework")
 
-    def set_inspection(self, coverage: float, detection: float) -> None:
-        """New inspection coverage and detection probability (a QA system initiative)."""
-        self._coverage = coverage
-        self._reject_probability = (self._reject_probability[0], detection)
+    def apply_levers(self, levers: Levers) -> None:
+        """The month's inspection coverage and detection probability."""
+        self._coverage = levers.inspection_coverage
+        self._reject_probability = (self._false_reject, levers.detection_probability)
 
     def inspect(self, defective: bool) -> None:
         """Inspect (or not) a finished unit and send it on."""
@@ -101,16 +104,13 @@ class Inspection(Component):
 class ProcessControl(Component):
     """Process drift (assignable causes) and its detection by periodic SPC checks."""
 
-    def __init__(
-        self,
-        context: Context,
-    ) -> None:
+    def __init__(self, context: Context, levers: Levers) -> None:
         super().__init__(context)
         env, config, streams = context.env, context.config, context.streams
         quality = config.quality
         self._check_cost = config.finance.monitoring_cost_per_check
-        self._interval = quality.monitoring_interval_days
-        self._detection_probability = quality.monitoring_detection_probability
+        self._interval = levers.monitoring_interval_days
+        self._detection_probability = levers.monitoring_detection_probability
         self._correction_time = quality.correction_time_days
         self.out_of_control = False
         self._out_of_control_since = 0.0
@@ -118,7 +118,7 @@ class ProcessControl(Component):
         self._detected: simpy.Event | None = None
         self._check_draw = streams.uniform("spc_check")
         self._accept_draw = streams.uniform("drift_accept")
-        self.drift_factor = 1.0
+        self.drift_factor = levers.drift_rate_factor
         if quality.drift_rate_per_month > 0.0:
             time_between_drifts = DurationDistribution(
                 kind="exponential", mean=DAYS_PER_MONTH / quality.drift_rate_per_month
@@ -127,10 +127,12 @@ class ProcessControl(Component):
             env.process(self._drift())
         env.process(self._monitoring())
 
-    def set_monitoring(self, interval_days: float, detection_probability: float) -> None:
-        """New SPC interval (from the next check on) and detection probability."""
-        self._interval = interval_days
-        self._detection_probability = detection_probability
+    def apply_levers(self, levers: Levers) -> None:
+        """The month's drift-rate factor, SPC detection probability and SPC interval (from
+        the next check on)."""
+        self.drift_factor = levers.drift_rate_factor
+        self._interval = levers.monitoring_interval_days
+        self._detection_probability = levers.monitoring_detection_probability
 
     def out_of_control_days(self) -> float:
         """Total time the process has spent out of control so far (days)."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import simpy
 
 from .context import Component, Context
+from .initiatives import Levers
 from .ledger import EXTERNAL_FAILURE
 
 ComplaintOutcome = Callable[[object, bool, bool], None]
@@ -23,26 +24,23 @@ ComplaintOutcome = Callable[[object, bool, bool], None]
 class ServiceDesk(Component):
     """The complaint desk."""
 
-    def __init__(
-        self,
-        context: Context,
-    ) -> None:
+    def __init__(self, context: Context, levers: Levers) -> None:
         super().__init__(context)
         env, config, streams = context.env, context.config, context.streams
         service = config.service
         self._cost = config.finance.complaint_handling_cost
-        self._recovery_quality = service.recovery_quality
+        self._recovery_quality = levers.recovery_quality
         self._fast_days = service.fast_resolution_days
         self._agents = simpy.Resource(env, service.desk_staff) if service.desk_staff else None
         self._handling_time = streams.duration("complaint_handling", service.handling_time)
         self._resolution_draw = streams.uniform("complaint_resolution")
         self.complaints_open = 0
-        self._handling_factor = 1.0
+        self._handling_factor = levers.handling_time_factor
 
-    def set_service(self, recovery_quality: float, handling_factor: float) -> None:
-        """New resolution probability and handling-time multiplier (an initiative)."""
-        self._recovery_quality = recovery_quality
-        self._handling_factor = handling_factor
+    def apply_levers(self, levers: Levers) -> None:
+        """The month's resolution probability and handling-time multiplier."""
+        self._recovery_quality = levers.recovery_quality
+        self._handling_factor = levers.handling_time_factor
 
     def file(self, customer: object, on_closed: ComplaintOutcome) -> None:
         """A customer complains; ``on_closed`` hears the outcome."""

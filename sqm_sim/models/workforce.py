@@ -19,14 +19,14 @@ import math
 
 import numpy as np
 
-from ..config import Config
-from .random_streams import RandomStreams
+from .context import Context
 
 
 class Workforce:
     """Operators' skill and the involvement-driven improvement of the process."""
 
-    def __init__(self, config: Config, streams: RandomStreams) -> None:
+    def __init__(self, context: Context) -> None:
+        config, streams = context.config, context.streams
         staff, involvement = config.workforce, config.involvement
         self._exponent = math.log2(staff.learning_rate)
         self._reference_units = staff.learning_reference_units

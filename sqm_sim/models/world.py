@@ -12,6 +12,7 @@ from .context import Context
 from .customers import CustomerBase
 from .distribution import Fulfilment
 from .environment import MarketEnvironment
+from .initiatives import lever_schedule
 from .ledger import FIXED_COST, PREVENTION, Ledger
 from .management import Management
 from .operations import Production
@@ -74,25 +75,31 @@ class World:
 
 
 def build_world(env: simpy.Environment, config: Config, streams: RandomStreams) -> World:
-    """Create and connect every component; recurring monthly costs are booked here."""
+    """Create and connect every component; recurring monthly costs are booked here.
+
+    Every component takes the shared :class:`Context`; those whose settings follow the
+    initiatives also take month 0's levers, and management pushes each later month's."""
     months = config.simulation.horizon_months
     tally = Tally()
     ledger = Ledger(env, months)
     context = Context(env, config, streams, tally, ledger)
     ledger.book_every_month(FIXED_COST, config.finance.fixed_cost_per_month)
     ledger.book_every_month(PREVENTION, config.quality.prevention_spend_per_month)
+    schedule = lever_schedule(config)
+    first = schedule[0]
 
-    process = ProcessControl(context)
-    production = Production(context, process)
+    workforce = Workforce(context)
+    process = ProcessControl(context, first)
+    production = Production(context, first, process, workforce)
     fulfilment = Fulfilment(context, initial_stock=config.operations.order_up_to_units)
-    inspection = Inspection(context, production, fulfilment.receive_unit)
+    inspection = Inspection(context, first, production, fulfilment.receive_unit)
     production.connect(fulfilment, inspection.inspect, inspection.finish_rework)
-    environment = MarketEnvironment(config, streams)
-    desk = ServiceDesk(context)
-    customers = CustomerBase(context, environment, desk, fulfilment.place_order)
-    acquisition = Acquisition(env, config, streams, customers)
-    workforce = Workforce(config, streams)
-    management = Management(context, workforce, production, process, inspection, desk, customers)
+    environment = MarketEnvironment(context)
+    desk = ServiceDesk(context, first)
+    customers = CustomerBase(context, first, environment, desk, fulfilment.place_order)
+    acquisition = Acquisition(context, customers)
+    takers = (customers, process, inspection, desk, production)
+    management = Management(context, schedule, workforce, takers)
     fulfilment.on_placed = production.review
     fulfilment.on_delivered = customers.on_delivered
     fulfilment.on_cancelled = customers.on_cancelled

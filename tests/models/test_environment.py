@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+import simpy
 from scipy import stats
 
 from sqm_sim import Config, simulate
+from sqm_sim.models.context import Context
 from sqm_sim.models.environment import MarketEnvironment
+from sqm_sim.models.ledger import Ledger
 from sqm_sim.models.random_streams import RandomStreams
+from sqm_sim.models.tally import Tally
 from sqm_sim.models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
 def environment(overrides: dict, seed: int = 1) -> MarketEnvironment:
-    return MarketEnvironment(Config().with_overrides(overrides), RandomStreams(seed))
+    config = Config().with_overrides(overrides)
+    env = simpy.Environment()
+    ledger = Ledger(env, config.simulation.horizon_months)
+    return MarketEnvironment(Context(env, config, RandomStreams(seed), Tally(), ledger))
 
 
 def test_state_of_the_art_grows_at_the_norms_rate():
@@ -93,6 +102,10 @@ def test_business_cycle_has_the_configured_length():
     quarter = DAYS_PER_YEAR  # a quarter of the 4-year cycle
     assert env.demand_multiplier(quarter) == pytest.approx(1.2)
     assert env.demand_multiplier(3 * quarter) == pytest.approx(0.8)
+    # and at a time that is no simple fraction of the cycle (4 years = 1461 days)
+    assert env.demand_multiplier(100.0) == pytest.approx(
+        1.0 + 0.2 * math.sin(2 * math.pi * 100 / 1461)
+    )
 
 
 # -- the environment as the model sees it at every month end ------------------------------------
