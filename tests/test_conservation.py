@@ -45,6 +45,7 @@ MONEY = [
     "total_cost",
     "profit",
     "discounted_profit",
+    "discounted_profit_with_equity",
 ]
 NOT_SUMMED = {
     "period",
@@ -56,9 +57,16 @@ NOT_SUMMED = {
     *LEVEL_SHARES,
     "retention_rate_annual",
     "clv_estimate",
+    "lost_sales_cost",
+    "coq_with_lost_sales_share",
+    "customer_equity",
 }
 FLOWS = [c for c in COLUMN_DOCS if c not in NOT_SUMMED]
-RENAMED = {"discounted_profit": "npv", "period_days": "horizon_days"}
+RENAMED = {
+    "discounted_profit": "npv",
+    "discounted_profit_with_equity": "npv_with_customer_equity",
+    "period_days": "horizon_days",
+}
 
 
 def _money_tolerance(*values: float) -> float:
@@ -153,6 +161,21 @@ def assert_conserved(result: RunResult) -> None:
     assert s["profit"] == pytest.approx(profit, abs=_money_tolerance(s["revenue"], cost))
     assert ts["cumulative_profit"].iloc[-1] == pytest.approx(
         s["profit"], abs=_money_tolerance(s["revenue"], cost)
+    )
+    # customer equity: the active customers' CLV at the horizon, discounted, on top of npv
+    assert s["customer_equity_end"] == ts["customer_equity"].iloc[-1]
+    if s["active_customers_end"] == 0:
+        assert s["customer_equity_end"] == 0.0
+    horizon_factor = monthly_discount_factors(config)[-1]
+    assert s["npv_with_customer_equity"] == pytest.approx(
+        s["npv"] + horizon_factor * s["customer_equity_end"],
+        abs=_money_tolerance(s["revenue"], cost),
+        nan_ok=True,
+    )
+    # the hidden cost of lost sales: expected customers lost to quality times the CLV
+    assert 0.0 <= s["customers_lost_to_quality"] <= s["repurchase_decisions"]
+    assert s["lost_sales_cost"] == pytest.approx(
+        s["customers_lost_to_quality"] * s["clv_estimate"], rel=1e-12, nan_ok=True
     )
 
     # -- time series: totals, shape, levels ------------------------------------------------

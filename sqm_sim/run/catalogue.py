@@ -183,6 +183,11 @@ CATALOGUE: tuple[Kpi, ...] = (
         FLOW, MAX, TALLY, integer=True),
     Kpi("customers_lost", "customers", "customers who stopped buying",
         FLOW, MIN, TALLY, integer=True, headline=(CUSTOMERS, 11)),
+    Kpi("customers_lost_to_quality", "customers",
+        "expected customers lost because of quality: at each repurchase decision, the "
+        "chance of staying with the satisfaction of a flawless experience minus the chance "
+        "of staying with the customer's own satisfaction, summed",
+        FLOW, MIN, TALLY),
     Kpi("customer_months", "customer-months", "active customers at each month start, summed",
         FLOW, MAX, DERIVED, integer=True),
     Kpi("complaints_filed", "complaints", "complaints filed by dissatisfied customers",
@@ -273,6 +278,10 @@ CATALOGUE: tuple[Kpi, ...] = (
         LEVEL, MAX, DERIVED, summary=()),
     Kpi("discounted_profit", "currency", "profit discounted to time 0 (end-of-month cash flows)",
         FLOW, MAX, DERIVED, summary=()),
+    Kpi("discounted_profit_with_equity", "currency",
+        "discounted_profit, plus in the last period the customer equity at the horizon "
+        "discounted to time 0",
+        FLOW, MAX, DERIVED, summary=()),
     Kpi("defect_rate_produced", "share", "defects_produced / units_produced",
         RATIO, MIN, DERIVED, ratio=("defects_produced", "units_produced", 1.0),
         headline=(OPERATIONS, 5)),
@@ -324,9 +333,27 @@ CATALOGUE: tuple[Kpi, ...] = (
         "coq_total) / units_produced, r = repurchase_rate, d = discount rate per mean "
         "purchase cycle; margin at the end of each cycle (Gupta & Lehmann 2003)",
         RATIO, MAX, DERIVED, headline=(CUSTOMERS, 13)),
+    Kpi("lost_sales_cost", "currency",
+        "hidden cost of lost sales: customers_lost_to_quality * clv_estimate (the margin the "
+        "customers lost because of quality would have brought); a memo, not in profit",
+        RATIO, MIN, DERIVED, headline=(FINANCE, 11)),
+    Kpi("coq_with_lost_sales_share", "share",
+        "(coq_total + lost_sales_cost) / revenue: cost of quality with its hidden part, "
+        "comparable with Juran's 15-25 % of sales",
+        RATIO, MIN, DERIVED, headline=(FINANCE, 12)),
+    Kpi("customer_equity", "currency",
+        "expected discounted margin of the customers active at the period end: "
+        "active_customers * clv_estimate, the CLV taken over the 12 months to the period end "
+        "(0 with no customers; Blattberg & Deighton 1996)",
+        LEVEL, MAX, DERIVED, headline=(CUSTOMERS, 15)),
     Kpi("npv", "currency", "net present value of monthly profit at finance.annual_discount_rate",
         FLOW, MAX, DERIVED, summary=("total_of",), source="discounted_profit",
         headline=(FINANCE, 3), experiment_default=1),
+    Kpi("npv_with_customer_equity", "currency",
+        "npv plus the customer equity at the horizon discounted to time 0: values the "
+        "customers a strategy leaves behind, which the plain npv counts for nothing",
+        FLOW, MAX, DERIVED, summary=("total_of",), source="discounted_profit_with_equity",
+        headline=(FINANCE, 10)),
     Kpi("horizon_days", "days", "simulated time span",
         FLOW, MAX, DERIVED, summary=("total_of",), source="period_days"),
     Kpi("initial_customers", "customers", "active customers at time 0",
