@@ -141,7 +141,10 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict[str, float]:
     """Flat dict of KPIs for the whole run, keyed and ordered as the catalogue's
     :data:`~sqm_sim.run.catalogue.SUMMARY`: totals of flows, whole-run ratios, means over
     periods, end levels and the config's starting values."""
-    totals: dict[str, float] = {name: float(v) for name, v in timeseries[FLOWS].sum().items()}
+    # skipna=False: a flow unknown in one period (NaN) is unknown over the run
+    totals: dict[str, float] = {
+        name: float(v) for name, v in timeseries[FLOWS].sum(skipna=False).items()
+    }
     _add_ratios(totals, config)
     last = timeseries.iloc[-1]
     summary: dict[str, float] = {}
