@@ -37,6 +37,7 @@ MONEY = [
     "revenue",
     "production_cost",
     "fixed_cost",
+    "technology_cost",
     "prevention_cost",
     "appraisal_cost",
     "internal_failure_cost",
@@ -145,7 +146,7 @@ def assert_conserved(result: RunResult) -> None:
         + s["external_failure_cost"]
     )
     assert s["coq_total"] == pytest.approx(coq, abs=_money_tolerance(coq))
-    cost = s["production_cost"] + s["fixed_cost"] + s["coq_total"]
+    cost = s["production_cost"] + s["fixed_cost"] + s["technology_cost"] + s["coq_total"]
     assert s["total_cost"] == pytest.approx(cost, abs=_money_tolerance(cost))
     handled = s["complaints_closed"] if config.service.desk_staff > 0 else 0.0
     finance = config.finance
@@ -276,7 +277,7 @@ def assert_conserved(result: RunResult) -> None:
         ["prevention_cost", "appraisal_cost", "internal_failure_cost", "external_failure_cost"]
     ].sum(axis=1)
     np.testing.assert_allclose(ts["coq_total"], coq_rows, rtol=1e-12, atol=1e-6)
-    cost_rows = ts["production_cost"] + ts["fixed_cost"] + ts["coq_total"]
+    cost_rows = ts["production_cost"] + ts["fixed_cost"] + ts["technology_cost"] + ts["coq_total"]
     np.testing.assert_allclose(ts["total_cost"], cost_rows, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(ts["profit"], ts["revenue"] - cost_rows, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(ts["cumulative_profit"], ts["profit"].cumsum(), rtol=1e-9, atol=1e-6)

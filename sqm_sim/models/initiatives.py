@@ -26,7 +26,9 @@ Spend. A session (the implementation period; training may repeat it every
 ``repeat_every_months``) costs ``one_off_cost`` (training: plus operators * trained share *
 hours per trainee * cost per hour) spread evenly over its months; ``recurring_cost_per_month``
 runs from the start to the horizon. A QA system books ``appraisal_share`` of its spend as
-appraisal, every other initiative books all of it as prevention. While a session runs it
+appraisal, a technology investment all of it as technology cost (outside the cost of
+quality: a feature upgrade prevents no defect), every other initiative all of it as
+prevention. While a session runs it
 takes ``disruption`` of line capacity (training: plus the trainees' hours off the line).
 """
 
@@ -59,12 +61,15 @@ class Spend:
     amount: float
     """total spend of the month (currency)"""
     appraisal: float
-    """part of ``amount`` booked as appraisal cost (currency); the rest is prevention"""
+    """part of ``amount`` booked as appraisal cost (currency)"""
+    technology: float = 0.0
+    """part of ``amount`` booked as technology cost, outside the cost of quality
+    (currency); the rest is prevention"""
 
     @property
     def prevention(self) -> float:
         """Part of ``amount`` booked as prevention cost (currency)."""
-        return self.amount - self.appraisal
+        return self.amount - self.appraisal - self.technology
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +269,8 @@ def levers(config: Config, month: int, previous: Levers | None = None) -> Levers
                 if isinstance(initiative, QualityAssuranceSystem)
                 else 0.0
             )
-            spend.append(Spend(initiative.name, amount, amount * share))
+            upgrade = amount if isinstance(initiative, TechnologyInvestment) else 0.0
+            spend.append(Spend(initiative.name, amount, amount * share, upgrade))
     trainings = tuple(
         TrainingCompletion(program.name, program.trained_share, program.skill_gap_closed)
         for program in initiatives

@@ -318,3 +318,33 @@ def test_spend_is_booked_month_by_month_as_the_levers_say():
     planned = spend_by_month(config)
     assert series["initiative_spend"].tolist() == pytest.approx(planned)
     assert series["prevention_cost"].tolist() == pytest.approx([0.75 * s for s in planned])
+
+
+def test_technology_spend_is_technology_cost_not_prevention():
+    """A technology investment (600 over months 2-5, 100 a month from month 2) is booked as
+    technology cost, outside the cost of quality; a process project as prevention."""
+    config = with_portfolio(
+        {
+            "kind": "technology",
+            "name": "t",
+            **timing(one_off_cost=600.0, recurring_cost_per_month=100.0),
+        },
+        {"kind": "process_improvement", "name": "p", **timing(one_off_cost=400.0)},
+        **SMALL,
+    )
+    technology = [0, 0, 250, 250, 250, 250, 100, 100, 100, 100, 100, 100]
+    project = [0, 0, 100, 100, 100, 100, 0, 0, 0, 0, 0, 0]
+    for month_levers in lever_schedule(config):
+        by_name = {item.initiative: item for item in month_levers.spend}
+        month = month_levers.month
+        if technology[month]:
+            assert by_name["t"].technology == pytest.approx(technology[month])
+            assert by_name["t"].prevention == 0.0
+        if project[month]:
+            assert by_name["p"].technology == 0.0
+    series = sqm_sim.simulate(config, 3).timeseries
+    assert series["technology_cost"].tolist() == pytest.approx(technology)
+    assert series["prevention_cost"].tolist() == pytest.approx(project)
+    assert series["initiative_spend"].tolist() == pytest.approx(
+        [a + b for a, b in zip(technology, project, strict=True)]
+    )
