@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import Config, ConfigError
+from ..config.keys import value_at
 
 QUICK_SCALE = 0.2
 """Share of the scenario's scale kept by the ``quick`` size."""
@@ -45,13 +46,6 @@ SIZES = ("full", "quick")
 """Names of the run sizes."""
 
 
-def _value(config: Config, key: str) -> Any:
-    value: Any = config
-    for part in key.split("."):
-        value = getattr(value, part)
-    return value
-
-
 def size_overrides(config: Config, size: str) -> dict[str, Any]:
     """The dotted-key overrides that turn ``config`` into its ``size`` version."""
     if size not in SIZES:
@@ -59,13 +53,13 @@ def size_overrides(config: Config, size: str) -> dict[str, Any]:
     if size == "full":
         return {}
     overrides: dict[str, Any] = {
-        key: round(_value(config, key) * QUICK_SCALE) for key in _SCALED_COUNTS
+        key: round(value_at(config, key) * QUICK_SCALE) for key in _SCALED_COUNTS
     }
     for key in _SCALED_AT_LEAST_ONE:
-        value = _value(config, key)
+        value = value_at(config, key)
         overrides[key] = max(1, round(value * QUICK_SCALE)) if value > 0 else 0
     for key in _SCALED_MONEY:
-        overrides[key] = float(_value(config, key)) * QUICK_SCALE
+        overrides[key] = float(value_at(config, key)) * QUICK_SCALE
     horizon = config.simulation.horizon_months
     quick = max(QUICK_HORIZON_MONTHS, last_event_month(config) + MONTHS_AFTER_LAST_EVENT)
     overrides["simulation.horizon_months"] = min(horizon, quick)
