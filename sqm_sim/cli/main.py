@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..config import Config, ConfigError, iter_parameters
+from ..config import Config, ConfigError
+from ..config.keys import config_parameters
 from ..portfolios import shipped_portfolios, with_portfolio
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
@@ -162,7 +163,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    params = [p for p in iter_parameters(Config) if p.key.startswith(args.prefix)]
+    config = with_portfolio(Config(), args.portfolio) if args.portfolio else Config()
+    params = [p for p in config_parameters(config) if p.key.startswith(args.prefix)]
     if args.json:
         print(
             json.dumps(
@@ -267,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="List every config parameter with default, unit, range and source.",
     )
     params.add_argument("prefix", nargs="?", default="", help="only keys starting with this")
+    params.add_argument(
+        "--portfolio",
+        metavar="NAME|FILE",
+        help="also list the numeric fields of this portfolio's initiatives, addressed "
+        "by name: portfolio.<initiative name>.<field>",
+    )
     params.add_argument("--json", action="store_true", help="print as JSON")
     params.set_defaults(handler=cmd_params)
     return parser

@@ -91,12 +91,12 @@ def _local(source: str, base_dir: Path | None) -> str:
     return str(candidate) if candidate.is_file() else source
 
 
-def _space(spec: SensitivitySpec, base_dir: Path | None) -> ParameterSpace:
+def _space(spec: SensitivitySpec, base_dir: Path | None, base: Config) -> ParameterSpace:
     if isinstance(spec.space, list):
-        return ParameterSpace(spec.space)
+        return ParameterSpace(spec.space, base)
     if spec.space == "default":
-        return default_space()
-    return load_space(_local(spec.space, base_dir))
+        return default_space(base)
+    return load_space(_local(spec.space, base_dir), base)
 
 
 def base_config(spec: SensitivitySpec, base_dir: Path | None = None) -> Config:
@@ -111,11 +111,11 @@ def base_config(spec: SensitivitySpec, base_dir: Path | None = None) -> Config:
 def prepare_sensitivity(spec: SensitivitySpec, base_dir: Path | None = None) -> PreparedSensitivity:
     """Check everything and build the design (see the module docstring)."""
     kpis = check_kpis(spec.kpis)
-    space = _space(spec, base_dir)
+    base = base_config(spec, base_dir)
+    space = _space(spec, base_dir, base)  # initiative keys name the base's initiatives
     options = spec.method_options()
     if spec.method != "oat":
         methods.check_size(spec.method, spec.size_n, len(space), options)
-    base = base_config(spec, base_dir)
     if spec.method == "oat":
         design = one_at_a_time_design(base, space)
     else:
