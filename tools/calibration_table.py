@@ -21,7 +21,7 @@ from sqm_sim.config.schema import iter_parameters
 from sqm_sim.report.numbers import number
 from sqm_sim.run.catalogue import headline_kpis
 from sqm_sim.run.kpis import kpi_doc
-from sqm_sim.scenarios.targets import TARGETS, check_baseline, with_derived
+from sqm_sim.run.targets import TARGETS, check_baseline, with_derived
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -89,7 +89,7 @@ def main() -> None:
         f"(full-size `baseline`, 60 months, seeds 1-{args.seeds}, {elapsed:.0f} s); every "
         "number below comes from that run. The slow test tier (`tests/test_calibration.py`) "
         "checks each band marked *in band*; the targets themselves are declared once, in "
-        "`sqm_sim/scenarios/targets.py`.",
+        "`sqm_sim/run/targets.py`.",
         "",
         "## The baseline against published bands",
         "",

@@ -126,7 +126,7 @@ def with_derived(summary: dict[str, float]) -> dict[str, float]:
 def check_baseline(config: Config, seeds: Sequence[int], confidence: float = 0.95) -> pd.DataFrame:
     """One row per target: the mean over ``seeds`` with its t interval, the band and
     whether the mean lies in it."""
-    from ..run.simulation import simulate
+    from .simulation import simulate
 
     summaries = [with_derived(simulate(config, seed).summary) for seed in seeds]
     rows = []
