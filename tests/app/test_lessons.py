@@ -1,0 +1,123 @@
+"""Lessons as data: the shipped lessons load, a wrong entry is refused by name, a new
+lesson needs only a file entry, and each finding states numbers computed from the runs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from sqm_sim.app.findings import crossover_month, finding_for
+from sqm_sim.app.lessons import load_lessons, run_lesson
+from sqm_sim.app.whatif import mean_summary, monthly_band
+from sqm_sim.config import ConfigError
+from sqm_sim.report.numbers import number
+
+LESSON = """
+[[lessons]]
+name = "my_lesson"
+title = "Inspection is not quality"
+explanation = "More inspection catches defects but makes none fewer."
+scenario = "baseline"
+finding = "{finding}"
+replications = 1
+levers = {{ "quality.inspection_coverage" = {coverage} }}
+"""
+GOOD = LESSON.format(finding="hostages", coverage=1.0)
+
+
+def by_name():
+    return {lesson.name: lesson for lesson in load_lessons()}
+
+
+def test_the_shipped_lessons_load():
+    names = set(by_name())
+    assert {
+        "quality_is_free",
+        "worse_before_better",
+        "hostages_and_deregulation",
+        "recovery_paradox",
+    } <= names
+
+
+def test_a_new_lesson_is_a_file_entry(tmp_path):
+    path = tmp_path / "lessons.toml"
+    path.write_text(LESSON.format(finding="recovery_paradox", coverage=1.0))
+    (lesson,) = load_lessons(path)
+    assert lesson.slider_values()["quality.inspection_coverage"] == 1.0
+    assert lesson.seeds == (1,)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (LESSON.format(finding="nosuch", coverage=1.0), "finding = 'nosuch'"),
+        (LESSON.format(finding="hostages", coverage='"x"'), "quality.inspection_coverage = 'x'"),
+        (GOOD.replace("quality.inspection_coverage", "quality.nosuch"), "not a slider"),
+        (GOOD.replace('scenario = "baseline"', 'scenario = "nosuch"'), "unknown scenario"),
+        (GOOD.replace("replications = 1", "replications = 0"), "replications = 0"),
+        (GOOD.replace("replications = 1", "colour = 1"), "unknown field"),
+    ],
+)
+def test_a_wrong_lesson_is_refused_naming_it(tmp_path, text, message):
+    path = tmp_path / "lessons.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_lessons(path)
+
+
+def test_crossover_is_the_month_the_gap_stops_being_negative():
+    gap = pd.Series([-1.0, -3.0, 2.0, -1.0, 0.0, 4.0], index=range(1, 7))
+    assert crossover_month(gap) == 5
+    assert crossover_month(pd.Series([-1.0, -2.0], index=[1, 2])) is None
+    assert crossover_month(pd.Series([1.0, 2.0], index=[1, 2])) is None
+
+
+def test_quality_is_free_finds_the_lowest_cost_of_quality_of_its_sweep():
+    lesson = by_name()["quality_is_free"]
+    runs = run_lesson(lesson)
+    finding = finding_for(lesson, runs)
+    coq = {level: mean_summary(r, "coq_total") for level, r in runs.sweep.items()}
+    best = min(coq, key=coq.__getitem__)
+    assert finding.numbers["best_level"] == best
+    assert 0 < best < max(coq)  # an interior minimum: the U-shape of the curve
+    assert coq[best] < coq[0.0]
+    assert coq[best] < coq[max(coq)]
+    assert f"prevention spend of {number(best, 'currency')} a month" in finding.text
+
+
+def test_worse_before_better_measures_the_cumulative_profit_gap():
+    lesson = dataclasses.replace(by_name()["worse_before_better"], replications=1)
+    runs = run_lesson(lesson)
+    finding = finding_for(lesson, runs)
+    gap = (
+        monthly_band(runs.pair.whatif, "cumulative_profit")["mean"]
+        - monthly_band(runs.pair.reference, "cumulative_profit")["mean"]
+    )
+    assert finding.numbers["worst_gap"] == gap.min() < 0
+    assert finding.numbers["worst_month"] == gap.idxmin() + 1
+    assert finding.numbers["end_gap"] == gap.iloc[-1]
+    assert f"month {finding.numbers['worst_month']}" in finding.text
+
+
+def test_hostages_leave_when_switching_gets_cheap():
+    lesson = by_name()["hostages_and_deregulation"]
+    finding = finding_for(lesson, run_lesson(lesson))
+    numbers = finding.numbers
+    assert numbers["change_month"] == 30
+    assert numbers["lost_after"] > 2 * numbers["lost_before"]
+    assert numbers["lost_after"] > 2 * numbers["reference_lost_after"]
+    assert numbers["customers_end"] < numbers["reference_customers_end"]
+
+
+def test_the_recovery_paradox_keeps_customers_with_the_same_defects():
+    lesson = by_name()["recovery_paradox"]
+    runs = run_lesson(lesson)
+    numbers = finding_for(lesson, runs).numbers
+    assert numbers["whatif_recovery_rate"] > numbers["reference_recovery_rate"] + 0.4
+    assert numbers["customers_kept"] == (
+        mean_summary(runs.pair.whatif, "active_customers_end")
+        - mean_summary(runs.pair.reference, "active_customers_end")
+    )
+    assert numbers["customers_kept"] > 0
