@@ -108,7 +108,7 @@ def classroom() -> None:
                     labels[item.key].tooltip(f"{item.key}: {item.description}")
                     sliders[item.key] = (
                         ui.slider(min=item.low, max=item.high, step=item.step, value=item.low)
-                        .props(f'data-testid="{item.key}" label')
+                        .props(f'data-testid="{item.key}"')
                         .classes("q-px-sm")
                     )
             with ui.row().classes("w-full q-mt-sm"):
@@ -120,9 +120,9 @@ def classroom() -> None:
             with ui.row().classes("w-full items-center gap-2"):
                 ui.label("Lessons:").classes("text-subtitle1")
                 lesson_buttons = [
-                    ui.button(lesson.title)
-                    .props(f'outline no-caps data-testid="lesson-{lesson.name}"')
-                    .tooltip(lesson.explanation[:160] + "...")
+                    ui.button(lesson.title).props(
+                        f'outline no-caps data-testid="lesson-{lesson.name}"'
+                    )
                     for lesson in lessons
                 ]
             lesson_card = ui.card().classes("w-full bg-blue-1").props('data-testid="lesson"')
@@ -178,6 +178,8 @@ def classroom() -> None:
     def show_error(message: str | None) -> None:
         error_box.text = message or ""
         error_box.visible = message is not None
+        if message is not None:
+            caption.text = "not run: change the setting named above; below: the last valid run"
 
     def show_pair(pair: PairedRuns, title: str) -> None:
         rows = []
