@@ -17,6 +17,7 @@ from typing import Any
 from ..config import ConfigError
 from ..config.files import read_toml
 from ..run import RunResult
+from ..run.catalogue import SUMMARY_KPIS
 from ..scenarios import load_scenario
 from ..scenarios.sizes import SIZES
 from .levers import levers, starting_values
@@ -26,6 +27,7 @@ from .whatif import (
     PairedRuns,
     Progress,
     RunCache,
+    mean_summary,
     reference_config,
     run_pair,
     whatif_config,
@@ -42,6 +44,7 @@ _OPTIONAL = (
     "reference_levers",
     "sweep_key",
     "sweep_values",
+    "sweep_kpis",
 )
 
 
@@ -61,6 +64,7 @@ class Lesson:
     reference_levers: Mapping[str, float] = field(default_factory=dict)
     sweep_key: str | None = None
     sweep_values: tuple[float, ...] = ()
+    sweep_kpis: tuple[str, ...] = ("coq_total",)
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -111,6 +115,13 @@ def _lesson(entry: Mapping[str, Any], findings: Sequence[str]) -> Lesson:
         raise ConfigError(f"{label}: sweep_key and sweep_values go together")
     if sweep_key is not None and sweep_key not in keys:
         raise ConfigError(f"{label}: sweep_key = {sweep_key!r} is not a slider")
+    sweep_kpis = tuple(entry.get("sweep_kpis", ("coq_total",)))
+    unknown_kpis = [key for key in sweep_kpis if key not in SUMMARY_KPIS]
+    if unknown_kpis:
+        raise ConfigError(
+            f"{label}: sweep_kpis names {', '.join(map(repr, unknown_kpis))}, not a run "
+            "summary key (see the KPI catalogue, sqm_sim/run/catalogue.py)"
+        )
     return Lesson(
         name=str(entry["name"]),
         title=str(entry["title"]),
@@ -124,6 +135,7 @@ def _lesson(entry: Mapping[str, Any], findings: Sequence[str]) -> Lesson:
         reference_levers={k: float(v) for k, v in entry.get("reference_levers", {}).items()},
         sweep_key=sweep_key,
         sweep_values=sweep_values,
+        sweep_kpis=sweep_kpis,
     )
 
 
@@ -182,3 +194,10 @@ def run_lesson(
             step(done, total)
         sweep[value] = tuple(runs)
     return LessonRuns(pair, sweep)
+
+
+def sweep_means(lesson: Lesson, runs: LessonRuns) -> dict[str, list[float]]:
+    """Each of the lesson's sweep KPIs at each sweep value (in the order of the values),
+    mean over the seeds, by KPI name."""
+    levels = sorted(runs.sweep)
+    return {key: [mean_summary(runs.sweep[v], key) for v in levels] for key in lesson.sweep_kpis}

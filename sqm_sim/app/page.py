@@ -20,8 +20,8 @@ from ..scenarios import load_scenario, shipped_scenarios
 from ..scenarios.sizes import SIZES
 from . import charts
 from .findings import Finding, finding_for
-from .lessons import Lesson, LessonRuns, load_lessons, run_lesson
-from .levers import GROUPS, Lever, levers, starting_values
+from .lessons import Lesson, LessonRuns, load_lessons, run_lesson, sweep_means
+from .levers import GROUPS, Lever, lever, levers, starting_values
 from .whatif import (
     MAX_SEEDS,
     MONTHLY,
@@ -29,7 +29,7 @@ from .whatif import (
     PairedRuns,
     RunCache,
     coq_by_category,
-    mean_summary,
+    kpi_label,
     monthly_band,
     reference_config,
     run_pair,
@@ -101,16 +101,23 @@ def classroom() -> None:
                 first_seed = ui.number("seed", value=1, min=0, step=1, format="%d").classes("w-20")
             sliders: dict[str, ui.slider] = {}
             labels: dict[str, ui.label] = {}
-            for group in GROUPS:
-                ui.label(group).classes("text-subtitle2 q-mt-sm")
-                for item in (lever for lever in levers() if lever.group == group):
-                    labels[item.key] = ui.label(item.label).classes("text-body2 q-mt-xs")
-                    labels[item.key].tooltip(f"{item.key}: {item.description}")
-                    sliders[item.key] = (
-                        ui.slider(min=item.low, max=item.high, step=item.step, value=item.low)
-                        .props(f'data-testid="{item.key}"')
-                        .classes("q-px-sm")
-                    )
+            # two columns of levers between the phone and the wide layout, one beside results
+            with ui.element("div").classes(
+                "grid grid-cols-1 md:grid-cols-2 lg:grid-cols-1 w-full gap-x-6"
+            ):
+                for group in GROUPS:
+                    with ui.column().classes("w-full gap-0"):
+                        ui.label(group).classes("text-subtitle2 q-mt-sm")
+                        for item in (lever for lever in levers() if lever.group == group):
+                            labels[item.key] = ui.label(item.label).classes("text-body2 q-mt-xs")
+                            labels[item.key].tooltip(f"{item.key}: {item.description}")
+                            sliders[item.key] = (
+                                ui.slider(
+                                    min=item.low, max=item.high, step=item.step, value=item.low
+                                )
+                                .props(f'data-testid="{item.key}"')
+                                .classes("q-px-sm")
+                            )
             with ui.row().classes("w-full q-mt-sm"):
                 run_button = ui.button("Run", icon="play_arrow").props('data-testid="run"')
                 cancel_button = ui.button("Cancel", icon="stop").props('flat data-testid="cancel"')
@@ -135,6 +142,7 @@ def classroom() -> None:
                     .classes("text-body1 text-weight-medium")
                     .props('data-testid="finding"')
                 )
+                finding_note = ui.label().classes("text-caption")
                 sweep_chart = ui.echart({"series": []}).classes("w-full h-72")
             error_box = (
                 ui.label()
@@ -153,7 +161,7 @@ def classroom() -> None:
                 .classes("w-full")
                 .props('dense flat bordered data-testid="kpis"')
             )
-            with ui.element("div").classes("grid grid-cols-1 xl:grid-cols-2 gap-3 w-full"):
+            with ui.element("div").classes("grid grid-cols-1 md:grid-cols-2 gap-3 w-full"):
                 monthly_charts = {
                     column: ui.echart({"series": []}).classes("w-full h-72 bg-white")
                     for column, _ in MONTHLY
@@ -247,6 +255,11 @@ def classroom() -> None:
         if state.busy:
             state.pending = True
             return
+        if state.lesson is not None:
+            finding_note.text = (
+                "The finding is for the lesson's own settings; the table and charts below "
+                "show your changes against the lesson's reference."
+            )
         try:
             seeds = seeds_for(int(first_seed.value or 0), int(replications.value or 1))
             reference, whatif = configs()
@@ -278,17 +291,14 @@ def classroom() -> None:
             await run_whatif()
 
     async def on_slider(key: str) -> None:
-        item = next(lever for lever in levers() if lever.key == key)
-        labels[key].text = _label(item, float(sliders[key].value))
+        labels[key].text = _label(lever(key), float(sliders[key].value))
         if not state.loading and size.value in RUN_ON_RELEASE:
             await run_whatif()
 
     for key, slider in sliders.items():
         slider.on("change", lambda _, key=key: on_slider(key))
         slider.on_value_change(
-            lambda e, key=key: labels[key].set_text(
-                _label(next(lv for lv in levers() if lv.key == key), float(e.value))
-            )
+            lambda e, key=key: labels[key].set_text(_label(lever(key), float(e.value)))
         )
 
     def load_defaults() -> None:
@@ -348,6 +358,7 @@ def classroom() -> None:
         lesson_title.text = lesson.title
         lesson_text.text = lesson.explanation
         finding_text.text = "running the lesson..."
+        finding_note.text = ""
         sweep_chart.visible = bool(lesson.sweep_values)
         show_error(None)
         state.progress = (0, 0)
@@ -364,21 +375,14 @@ def classroom() -> None:
         title = f"lesson '{lesson.title}': {lesson.scenario} at the {lesson.size} size"
         show_pair(runs.pair, title)
         if lesson.sweep_values:
-            levels = sorted(runs.sweep)
+            swept = lever(lesson.sweep_key)
             sweep_chart.options.clear()
             sweep_chart.options.update(
                 charts.sweep_chart(
-                    "Cost of quality against prevention spend (whole run, currency)",
-                    "prevention spend per month (full-size money)",
-                    levels,
-                    {
-                        label: [mean_summary(runs.sweep[v], key) for v in levels]
-                        for key, label in (
-                            ("coq_total", "total cost of quality"),
-                            ("prevention_cost", "prevention"),
-                            ("external_failure_cost", "external failure"),
-                        )
-                    },
+                    f"Whole run against {swept.label.lower()} (mean over the seeds)",
+                    f"{swept.label.lower()} ({swept.unit}, full-size money)",
+                    sorted(runs.sweep),
+                    {kpi_label(k): v for k, v in sweep_means(lesson, runs).items()},
                 )
             )
             sweep_chart.update()

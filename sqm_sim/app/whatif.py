@@ -48,6 +48,12 @@ COQ_CATEGORIES: tuple[tuple[str, str], ...] = (
 )
 """The cost-of-quality categories (PAF model) and their labels."""
 
+
+def kpi_label(key: str) -> str:
+    """The page's label of a summary key: the table's, else the key in words."""
+    return dict(HEADLINE).get(key, key.replace("_", " "))
+
+
 MONTHLY: tuple[tuple[str, str], ...] = (
     ("mean_satisfaction", "Satisfaction (0-1 scale)"),
     ("retention_rate_annual", "Retention per year (share, from the month's churn)"),

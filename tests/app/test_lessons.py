@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sqm_sim.app.findings import crossover_month, finding_for
-from sqm_sim.app.lessons import load_lessons, run_lesson
+from sqm_sim.app.lessons import load_lessons, run_lesson, sweep_means
 from sqm_sim.app.whatif import mean_summary, monthly_band
 from sqm_sim.config import ConfigError
 from sqm_sim.report.numbers import number
@@ -121,3 +121,18 @@ def test_the_recovery_paradox_keeps_customers_with_the_same_defects():
         - mean_summary(runs.pair.reference, "active_customers_end")
     )
     assert numbers["customers_kept"] > 0
+
+
+def test_a_sweep_names_kpis_of_the_catalogue(tmp_path):
+    path = tmp_path / "lessons.toml"
+    sweep = 'sweep_key = "quality.inspection_coverage"\nsweep_values = [0.0, 1.0]\n'
+    path.write_text(GOOD + sweep + 'sweep_kpis = ["coq_total", "nosuch"]\n')
+    with pytest.raises(ConfigError, match="sweep_kpis names 'nosuch'"):
+        load_lessons(path)
+    path.write_text(GOOD + sweep + 'sweep_kpis = ["appraisal_cost"]\n')
+    (lesson,) = load_lessons(path)
+    runs = run_lesson(dataclasses.replace(lesson, size="quick"))
+    means = sweep_means(lesson, runs)
+    assert list(means) == ["appraisal_cost"]
+    assert means["appraisal_cost"][0] < means["appraisal_cost"][1]  # inspecting all costs more
+    assert means["appraisal_cost"][1] == mean_summary(runs.sweep[1.0], "appraisal_cost")
