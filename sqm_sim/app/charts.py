@@ -88,10 +88,12 @@ def monthly_chart(
 
 def coq_chart(reference: Mapping[str, float], whatif: Mapping[str, float]) -> dict[str, Any]:
     """Whole-run cost of quality by category, reference beside what-if (currency)."""
-    option = _base("Cost of quality by category (currency, whole run)", list(reference), "")
+    categories = [label.replace(" ", "\n") for label in reference]  # fits at 800 px wide
+    option = _base("Cost of quality by category (currency, whole run)", categories, "")
     option["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
     option["yAxis"] = {"type": "value"}
     option["xAxis"]["axisLabel"] = {"interval": 0}
+    option["grid"]["bottom"] = 44  # room for two-line category labels
     option["series"] = [
         {
             "name": name,
@@ -116,4 +118,8 @@ def sweep_chart(
         {"name": name, "type": "line", "data": [round(float(v)) for v in values]}
         for name, values in lines.items()
     ]
+    option["legend"]["bottom"] = 0  # a long legend wraps below the axis, not over it
+    del option["legend"]["top"]
+    option["grid"].update(top=40, bottom=96)
+    option["xAxis"]["nameGap"] = 28
     return option

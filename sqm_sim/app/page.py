@@ -35,6 +35,7 @@ from .whatif import (
     run_pair,
     seeds_for,
     side_by_side,
+    signed,
     whatif_config,
 )
 
@@ -66,6 +67,9 @@ class _State:
     progress: tuple[int, int] = (0, 0)
     pending: bool = False
     loading: bool = False
+    applied: tuple[Any, ...] = ()
+    """The pickers and run settings last run or set up: a change event that carries no
+    change (NiceGUI runs async handlers after the code that set the value) does nothing."""
 
 
 def classroom() -> None:
@@ -200,7 +204,7 @@ def classroom() -> None:
                     "unit": row.unit,
                     "reference": number(row.reference, row.unit),
                     "whatif": number(row.whatif, row.unit),
-                    "difference": number(row.difference, row.unit) + sign,
+                    "difference": signed(row.difference, row.unit) + sign,
                 }
             )
         table.rows = rows
@@ -251,10 +255,20 @@ def classroom() -> None:
         whatif = whatif_config(scenario.value, portfolio.value, slider_values(), size.value)
         return reference, whatif
 
+    def settings() -> tuple[Any, ...]:
+        return (
+            scenario.value,
+            portfolio.value,
+            size.value,
+            int(replications.value or 1),
+            int(first_seed.value or 0),
+        )
+
     async def run_whatif() -> None:
         if state.busy:
             state.pending = True
             return
+        state.applied = settings()
         if state.lesson is not None:
             finding_note.text = (
                 "The finding is for the lesson's own settings; the table and charts below "
@@ -310,7 +324,7 @@ def classroom() -> None:
         set_sliders(starting_values(config))
 
     async def on_scenario() -> None:
-        if state.loading:
+        if state.loading or settings()[:2] == state.applied[:2]:
             return
         state.lesson = None
         lesson_card.visible = False
@@ -319,7 +333,7 @@ def classroom() -> None:
         await run_whatif()
 
     async def on_setting() -> None:
-        if not state.loading:
+        if not state.loading and settings() != state.applied:
             await run_whatif()
 
     scenario.on_value_change(on_scenario)
@@ -351,6 +365,7 @@ def classroom() -> None:
             size.value = lesson.size
             replications.value = lesson.replications
             first_seed.value = 1
+            state.applied = settings()
         finally:
             state.loading = False
         set_sliders(lesson.slider_values())

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..config import Config
 from ..portfolios import with_portfolio
+from ..report.numbers import number
 from ..run import RunResult, simulate
 from ..run.catalogue import SUMMARY_KPIS
 from ..scenarios import load_scenario
@@ -225,3 +226,12 @@ def monthly_band(runs: Sequence[RunResult], column: str) -> pd.DataFrame:
 def coq_by_category(runs: Sequence[RunResult]) -> dict[str, float]:
     """Mean whole-run cost of quality of each category, by its label."""
     return {label: mean_summary(runs, key) for key, label in COQ_CATEGORIES}
+
+
+def signed(difference: float, unit: str) -> str:
+    """A difference as the table shows it: with its sign and the unit's format; a small
+    one on a 0-1 scale with three decimals (two would show 0.00)."""
+    if unit == "0-1 scale" and 0 < abs(difference) < 0.01:
+        return f"{difference:+.3f}"
+    text = number(difference, unit)
+    return f"+{text}" if difference > 0 else text

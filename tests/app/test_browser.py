@@ -245,3 +245,27 @@ def test_two_tabs_keep_their_own_settings(page, server, browser):
     expect(other.get_by_text("Prevention spend: 0 currency/month")).to_be_visible()
     expect(reference).to_have_text("0")
     other.context.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("worse_before_better", "falls behind doing nothing"),
+        ("hostages_and_deregulation", "hostages"),
+        ("recovery_paradox", "per 100 complaints"),
+    ],
+)
+def test_every_lesson_states_a_finding(page, name, words):
+    page.get_by_test_id(f"lesson-{name}").click()
+    expect(page.get_by_test_id("finding")).to_contain_text(words, timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_test_id("busy")).to_be_hidden()
+    lesson = next(item for item in load_lessons() if item.name == name)
+    expect(page.get_by_test_id("lesson")).to_contain_text(lesson.title)
+    expect(page.get_by_test_id("caption")).to_contain_text(f"{lesson.scenario} at the")
+    expect(page.get_by_role("combobox", name="Scenario")).to_have_value(lesson.scenario)
+    for key, value in lesson.levers.items():
+        assert page.get_by_test_id(key).get_attribute("aria-valuenow") == f"{value:g}"
+    page.wait_for_timeout(500)  # a late change event would rerun and hide the lesson
+    expect(page.get_by_test_id("lesson")).to_be_visible()
+    expect(page.get_by_test_id("finding")).not_to_contain_text("for the lesson's own")
+    shoot(page, f"lesson_{name}")

@@ -19,6 +19,7 @@ from sqm_sim.app.whatif import (
     run_pair,
     seeds_for,
     side_by_side,
+    signed,
     whatif_config,
 )
 from sqm_sim.cli import main
@@ -143,3 +144,18 @@ def test_a_cancelled_pair_stops_between_runs():
 def test_bad_seed_settings_are_refused(first, count):
     with pytest.raises(ValueError, match="allowed"):
         seeds_for(first, count)
+
+
+@pytest.mark.parametrize(
+    ("difference", "unit", "shown"),
+    [
+        (9865.0, "currency", "+9,865"),
+        (-721.0, "currency", "-721"),
+        (0.0041, "share", "+0.41 %"),
+        (0.0025, "0-1 scale", "+0.003"),
+        (-0.02, "0-1 scale", "-0.02"),
+        (0.0, "customers", "0"),
+    ],
+)
+def test_a_difference_shows_its_sign(difference, unit, shown):
+    assert signed(difference, unit) == shown
