@@ -92,7 +92,7 @@ def coq_chart(reference: Mapping[str, float], whatif: Mapping[str, float]) -> di
     option = _base("Cost of quality by category (currency, whole run)", categories, "")
     option["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
     option["yAxis"] = {"type": "value"}
-    option["xAxis"]["axisLabel"] = {"interval": 0}
+    option["xAxis"]["axisLabel"] = {"interval": 0, "lineHeight": 14}
     option["grid"]["bottom"] = 44  # room for two-line category labels
     option["series"] = [
         {

@@ -123,6 +123,10 @@ def _mean_over(runs: tuple[RunResult, ...], column: str, months: range) -> float
     return float(band.loc[list(months)].mean())
 
 
+SATISFACTION_STEADY = 0.03
+"""A change of mean satisfaction (0-1 scale) below this counts as "hardly moved"."""
+
+
 def hostages(lesson: Lesson, runs: LessonRuns) -> Finding:
     """Customers lost per month in the year before and after the switching cost changes,
     with and without the change, and the customers left at the end."""
@@ -140,17 +144,27 @@ def hostages(lesson: Lesson, runs: LessonRuns) -> Finding:
         )
         for side in ("reference", "whatif")
     }
-    dissatisfied = _mean_over(runs.pair.whatif, "share_dissatisfied", before)
+    satisfaction = (
+        _mean_over(runs.pair.whatif, "mean_satisfaction", before),
+        _mean_over(runs.pair.whatif, "mean_satisfaction", after),
+    )
     end = {
         side: mean_summary(getattr(runs.pair, side), "active_customers_end")
         for side in ("reference", "whatif")
     }
+    steady = abs(satisfaction[1] - satisfaction[0]) < SATISFACTION_STEADY
+    moved = "hardly moved" if steady else "changed"
+    because = (
+        ": many had stayed for the switching cost, not for the product - hostages"
+        if steady and lost["whatif"][1] > 2 * lost["reference"][1]
+        else ""
+    )
     text = (
-        f"Before month {change} the company kept customers although "
-        f"{_share(dissatisfied)} of them were dissatisfied: they were hostages, losing "
+        f"Until month {change}, with switching costs high, the company lost "
         f"{lost['whatif'][0]:.1f} customers a month. When switching got cheap, losses rose to "
         f"{lost['whatif'][1]:.1f} a month in the next year, against "
-        f"{lost['reference'][1]:.1f} had switching costs stayed high; "
+        f"{lost['reference'][1]:.1f} had switching costs stayed high, while mean satisfaction "
+        f"{moved} ({satisfaction[0]:.2f} before, {satisfaction[1]:.2f} after){because}. "
         f"{number(end['whatif'])} customers are left at the end instead of "
         f"{number(end['reference'])}{_size_note(lesson)}."
     )
@@ -159,12 +173,18 @@ def hostages(lesson: Lesson, runs: LessonRuns) -> Finding:
         {
             "change_month": change,
             "lost_before": lost["whatif"][0],
+            "satisfaction_before": satisfaction[0],
+            "satisfaction_after": satisfaction[1],
             "lost_after": lost["whatif"][1],
             "reference_lost_after": lost["reference"][1],
             "customers_end": end["whatif"],
             "reference_customers_end": end["reference"],
         },
     )
+
+
+SAME_DEFECTS = 0.05
+"""Shipped defect rates within this share of each other count as "about the same"."""
 
 
 def recovery_paradox(lesson: Lesson, runs: LessonRuns) -> Finding:
@@ -181,9 +201,11 @@ def recovery_paradox(lesson: Lesson, runs: LessonRuns) -> Finding:
     what = {key: mean_summary(runs.pair.whatif, key) for key in keys}
     kept = what["active_customers_end"] - ref["active_customers_end"]
     per_100 = 100 * kept / ref["complaints_filed"] if ref["complaints_filed"] else float("nan")
+    ppm = (ref["defects_shipped_ppm"], what["defects_shipped_ppm"])
+    same = abs(ppm[1] - ppm[0]) <= SAME_DEFECTS * ppm[0]
     text = (
-        f"With the same defects ({number(ref['defects_shipped_ppm'], 'ppm')} against "
-        f"{number(what['defects_shipped_ppm'], 'ppm')} ppm shipped), resolving "
+        f"With {'about the same' if same else 'different'} defects ({ppm[0]:,.0f} against "
+        f"{ppm[1]:,.0f} ppm shipped), resolving "
         f"{_share(what['recovery_rate'])} of complaints instead of {_share(ref['recovery_rate'])} "
         f"lifts satisfaction at the end from {ref['mean_satisfaction_end']:.3f} to "
         f"{what['mean_satisfaction_end']:.3f} and retention from "

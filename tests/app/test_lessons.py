@@ -101,7 +101,7 @@ def test_worse_before_better_measures_the_cumulative_profit_gap():
     assert f"month {finding.numbers['worst_month']}" in finding.text
 
 
-def test_hostages_leave_when_switching_gets_cheap():
+def test_hostages_leave_when_switching_gets_cheap_at_the_same_satisfaction():
     lesson = by_name()["hostages_and_deregulation"]
     finding = finding_for(lesson, run_lesson(lesson))
     numbers = finding.numbers
@@ -109,18 +109,24 @@ def test_hostages_leave_when_switching_gets_cheap():
     assert numbers["lost_after"] > 2 * numbers["lost_before"]
     assert numbers["lost_after"] > 2 * numbers["reference_lost_after"]
     assert numbers["customers_end"] < numbers["reference_customers_end"]
+    steady = abs(numbers["satisfaction_after"] - numbers["satisfaction_before"]) < 0.03
+    assert ("hostages" in finding.text) == steady
 
 
 def test_the_recovery_paradox_keeps_customers_with_the_same_defects():
     lesson = by_name()["recovery_paradox"]
     runs = run_lesson(lesson)
-    numbers = finding_for(lesson, runs).numbers
+    finding = finding_for(lesson, runs)
+    numbers = finding.numbers
     assert numbers["whatif_recovery_rate"] > numbers["reference_recovery_rate"] + 0.4
     assert numbers["customers_kept"] == (
         mean_summary(runs.pair.whatif, "active_customers_end")
         - mean_summary(runs.pair.reference, "active_customers_end")
     )
     assert numbers["customers_kept"] > 0
+    ppm = numbers["reference_defects_shipped_ppm"], numbers["whatif_defects_shipped_ppm"]
+    assert abs(ppm[1] - ppm[0]) < 0.05 * ppm[0]  # common random numbers: the same defects
+    assert f"With about the same defects ({ppm[0]:,.0f} against" in finding.text
 
 
 def test_a_sweep_names_kpis_of_the_catalogue(tmp_path):
