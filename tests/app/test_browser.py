@@ -118,6 +118,7 @@ LABELS = {"coq_total": "Cost of quality", "prevention_cost": "Cost of quality: p
 
 def shoot(tab: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.mouse.move(0, 0)  # no hover tooltip in the picture
     for width in (1280, 800):
         tab.set_viewport_size({"width": width, "height": 900})
         tab.wait_for_timeout(400)  # the charts resize
