@@ -20,17 +20,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
-playwright = pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
-import sqm_sim  # noqa: E402
-from sqm_sim.app.findings import finding_for  # noqa: E402
-from sqm_sim.app.lessons import load_lessons, run_lesson  # noqa: E402
-from sqm_sim.app.levers import starting_values  # noqa: E402
-from sqm_sim.app.whatif import OWN_PORTFOLIO, whatif_config  # noqa: E402
-from sqm_sim.cli import main  # noqa: E402
-from sqm_sim.report.numbers import number  # noqa: E402
+import sqm_sim
+from sqm_sim.app.findings import finding_for
+from sqm_sim.app.lessons import load_lessons, run_lesson
+from sqm_sim.app.levers import starting_values
+from sqm_sim.app.whatif import OWN_PORTFOLIO, whatif_config
+from sqm_sim.cli import main
+from sqm_sim.report.numbers import number
 
 pytestmark = pytest.mark.browser
 
