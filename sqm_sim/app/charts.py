@@ -112,14 +112,26 @@ def coq_chart(reference: Mapping[str, float], whatif: Mapping[str, float]) -> di
 def sweep_chart(
     title: str, x_name: str, x: Sequence[float], lines: Mapping[str, Sequence[float]]
 ) -> dict[str, Any]:
-    """Several KPIs over a lever's values (a lesson's sweep: the cost-of-quality curve)."""
-    option = _base(title, [f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}" for v in x], x_name)
+    """Several KPIs over a lever's values (a lesson's sweep: the cost-of-quality curve), on a
+    value axis so that uneven steps (0, 1,000, 2,500, ...) keep their true spacing."""
+    option = _base(title, [], x_name)
+    option["xAxis"] = {
+        "type": "value",
+        "name": x_name,
+        "nameLocation": "middle",
+        "nameGap": 28,
+        "min": min(x),
+        "max": max(x),
+    }
     option["series"] = [
-        {"name": name, "type": "line", "data": [round(float(v)) for v in values]}
+        {
+            "name": name,
+            "type": "line",
+            "data": [[float(at), round(float(v))] for at, v in zip(x, values, strict=True)],
+        }
         for name, values in lines.items()
     ]
     option["legend"]["bottom"] = 0  # a long legend wraps below the axis, not over it
     del option["legend"]["top"]
     option["grid"].update(top=40, bottom=96)
-    option["xAxis"]["nameGap"] = 28
     return option

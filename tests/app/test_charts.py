@@ -34,7 +34,8 @@ def test_the_cost_of_quality_chart_has_a_bar_per_category_and_side():
     assert [s["data"] for s in option["series"]] == [[0, 10], [5, 10]]
 
 
-def test_a_sweep_chart_labels_its_values():
-    option = sweep_chart("t", "x", [0.0, 2500.0, 0.5], {"a": [1.0, 2.0, 3.0]})
-    assert option["xAxis"]["data"] == ["0", "2,500", "0.5"]
-    assert option["series"][0]["data"] == [1, 2, 3]
+def test_a_sweep_chart_keeps_the_true_spacing_of_its_values():
+    option = sweep_chart("t", "x", [0.0, 1000.0, 2500.0], {"a": [1.0, 2.0, 3.4]})
+    assert option["xAxis"]["type"] == "value"
+    assert (option["xAxis"]["min"], option["xAxis"]["max"]) == (0.0, 2500.0)
+    assert option["series"][0]["data"] == [[0.0, 1], [1000.0, 2], [2500.0, 3]]
