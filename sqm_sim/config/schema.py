@@ -73,18 +73,23 @@ def mapping_of_models(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _number(bound: Any) -> float:
+    """A bound as a float (``annotated_types`` types a bound only as comparable)."""
+    return float(bound)
+
+
 def _bounds(info: FieldInfo) -> tuple[float | None, bool, float | None, bool]:
     lower = upper = None
     lower_inclusive = upper_inclusive = True
     for item in info.metadata:
         if isinstance(item, annotated_types.Ge):
-            lower, lower_inclusive = float(item.ge), True
+            lower, lower_inclusive = _number(item.ge), True
         elif isinstance(item, annotated_types.Gt):
-            lower, lower_inclusive = float(item.gt), False
+            lower, lower_inclusive = _number(item.gt), False
         elif isinstance(item, annotated_types.Le):
-            upper, upper_inclusive = float(item.le), True
+            upper, upper_inclusive = _number(item.le), True
         elif isinstance(item, annotated_types.Lt):
-            upper, upper_inclusive = float(item.lt), False
+            upper, upper_inclusive = _number(item.lt), False
     return lower, lower_inclusive, upper, upper_inclusive
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ..config import Config
 from ..config.initiatives import (
@@ -347,7 +348,7 @@ def portfolio_problems(config: Config) -> list[str]:
     schedule = lever_schedule(config)
     problems.extend(budget_problems(portfolio, [month.initiative_spend for month in schedule]))
     for lever, key in PROBABILITY_LEVERS.items():
-        worst = max(schedule, key=lambda month, lever=lever: getattr(month, lever))
+        worst = max(schedule, key=attrgetter(lever))
         value = getattr(worst, lever)
         if value > 1.0 + 1e-9:
             section, name = key.split(".")

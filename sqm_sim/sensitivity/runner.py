@@ -187,7 +187,9 @@ def run_sensitivity(
 ) -> SensitivityOutcome:
     """Run and analyse ``spec`` (see the module docstring). ``out``: results folder (rerun
     to resume; a larger ``n`` reuses the runs whose point is unchanged); ``run``: the run
-    function (``sqm_sim.simulate``; tests pass plain functions of the config)."""
+    function (``sqm_sim.simulate``; tests pass plain functions of the config). The results
+    folder is locked while the runs are written: a second writer is refused with a
+    :class:`ConfigError` before it runs anything."""
     clock = time.perf_counter()
     prepared = prepared or prepare_sensitivity(spec, base_dir)
     out_path = Path(out) if out is not None else None
@@ -201,16 +203,17 @@ def run_sensitivity(
         "quiet": quiet,
         "on_chunk": on_chunk,
     }
-    design_plan = Plan(prepared.design.cells, prepared.seeds)
-    batch = run_plan(design_plan, description=f"{spec.method} design", **engine)
-    ran = batch.ran
-    noise_runs = pd.DataFrame()
-    if prepared.noise_cells:
-        noise_plan = Plan(prepared.noise_cells, prepared.noise_seeds)
-        noise_batch = run_plan(noise_plan, description="noise points", **engine)
-        ran += noise_batch.ran
-        noise_runs = noise_batch.runs
-    store.finish("complete")
+    with store.locked():  # one writer per results folder, as for every experiment
+        design_plan = Plan(prepared.design.cells, prepared.seeds)
+        batch = run_plan(design_plan, description=f"{spec.method} design", **engine)
+        ran = batch.ran
+        noise_runs = pd.DataFrame()
+        if prepared.noise_cells:
+            noise_plan = Plan(prepared.noise_cells, prepared.noise_seeds)
+            noise_batch = run_plan(noise_plan, description="noise points", **engine)
+            ran += noise_batch.ran
+            noise_runs = noise_batch.runs
+        store.finish("complete")
     reused = prepared.total_runs - ran  # found on disk (noise points reuse design runs)
     outcome = SensitivityOutcome(prepared, batch.runs, ran=ran, skipped=reused, out=out_path)
     try:
