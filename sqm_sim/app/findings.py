@@ -7,11 +7,12 @@ tests check the arithmetic and the page can show it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..models.units import DAYS_PER_MONTH
 from ..report.numbers import number
 from ..run import RunResult
 from .lessons import Lesson, LessonRuns
@@ -32,6 +33,11 @@ def _money(value: float) -> str:
 
 def _share(value: float) -> str:
     return number(value, "share")
+
+
+def _moves(before: float, after: float) -> str:
+    """The verb for a change from ``before`` to ``after``."""
+    return "lifts" if after > before else ("lowers" if after < before else "leaves")
 
 
 def _size_note(lesson: Lesson) -> str:
@@ -123,20 +129,33 @@ def _mean_over(runs: tuple[RunResult, ...], column: str, months: range) -> float
     return float(band.loc[list(months)].mean())
 
 
-SATISFACTION_STEADY = 0.03
-"""A change of mean satisfaction (0-1 scale) below this counts as "hardly moved"."""
+def dissatisfied_among_leavers(runs: Sequence[RunResult], first: int, last: int) -> float:
+    """Share of the customers lost in months [first, last) (0-based month starts) whose
+    satisfaction when they left was below the dissatisfied threshold; pooled over runs."""
+    leavers = dissatisfied = 0
+    for run in runs:
+        table = run.customers
+        lost = table[
+            (table["lost_day"] >= first * DAYS_PER_MONTH)
+            & (table["lost_day"] < last * DAYS_PER_MONTH)
+        ]
+        threshold = run.config.customers.dissatisfied_threshold
+        leavers += len(lost)
+        dissatisfied += int((lost["satisfaction_end"] < threshold).sum())
+    return dissatisfied / leavers if leavers else float("nan")
 
 
 def hostages(lesson: Lesson, runs: LessonRuns) -> Finding:
-    """Customers lost per month in the year before and after the switching cost changes,
-    with and without the change, and the customers left at the end."""
+    """Who leaves and how many, in the year before and the year after the switching cost
+    changes, against the reference where it stays; customers left at the end."""
     config = runs.pair.whatif[0].config
     change = config.environment.switching_cost_change_month
     horizon = config.simulation.horizon_months
     if change <= 0:
         return Finding("The switching cost does not change in this scenario.", {})
-    before = range(max(1, change - 11), change + 1)
-    after = range(change + 1, min(horizon, change + 12) + 1)
+    year_after = min(horizon, change + 12)
+    before = range(max(1, change - 11), change + 1)  # months numbered from 1
+    after = range(change + 1, year_after + 1)
     lost = {
         side: (
             _mean_over(getattr(runs.pair, side), "customers_lost", before),
@@ -144,27 +163,24 @@ def hostages(lesson: Lesson, runs: LessonRuns) -> Finding:
         )
         for side in ("reference", "whatif")
     }
-    satisfaction = (
-        _mean_over(runs.pair.whatif, "mean_satisfaction", before),
-        _mean_over(runs.pair.whatif, "mean_satisfaction", after),
+    share = (
+        dissatisfied_among_leavers(runs.pair.whatif, max(0, change - 12), change),
+        dissatisfied_among_leavers(runs.pair.whatif, change, year_after),
     )
     end = {
         side: mean_summary(getattr(runs.pair, side), "active_customers_end")
         for side in ("reference", "whatif")
     }
-    steady = abs(satisfaction[1] - satisfaction[0]) < SATISFACTION_STEADY
-    moved = "hardly moved" if steady else "changed"
-    because = (
-        ": many had stayed for the switching cost, not for the product - hostages"
-        if steady and lost["whatif"][1] > 2 * lost["reference"][1]
+    reading = (
+        ": the dissatisfied had been held by the switching cost - hostages set free"
+        if share[1] > share[0]
         else ""
     )
     text = (
-        f"Until month {change}, with switching costs high, the company lost "
-        f"{lost['whatif'][0]:.1f} customers a month. When switching got cheap, losses rose to "
-        f"{lost['whatif'][1]:.1f} a month in the next year, against "
-        f"{lost['reference'][1]:.1f} had switching costs stayed high, while mean satisfaction "
-        f"{moved} ({satisfaction[0]:.2f} before, {satisfaction[1]:.2f} after){because}. "
+        f"In the year before month {change} the company lost {lost['whatif'][0]:.1f} "
+        f"customers a month, {_share(share[0])} of them dissatisfied. When switching got "
+        f"cheap it lost {lost['whatif'][1]:.1f} a month (against {lost['reference'][1]:.1f} "
+        f"had switching costs stayed high), {_share(share[1])} of them dissatisfied{reading}. "
         f"{number(end['whatif'])} customers are left at the end instead of "
         f"{number(end['reference'])}{_size_note(lesson)}."
     )
@@ -173,17 +189,17 @@ def hostages(lesson: Lesson, runs: LessonRuns) -> Finding:
         {
             "change_month": change,
             "lost_before": lost["whatif"][0],
-            "satisfaction_before": satisfaction[0],
-            "satisfaction_after": satisfaction[1],
             "lost_after": lost["whatif"][1],
             "reference_lost_after": lost["reference"][1],
+            "dissatisfied_leavers_before": share[0],
+            "dissatisfied_leavers_after": share[1],
             "customers_end": end["whatif"],
             "reference_customers_end": end["reference"],
         },
     )
 
 
-SAME_DEFECTS = 0.05
+SAME_DEFECTS = 0.1
 """Shipped defect rates within this share of each other count as "about the same"."""
 
 
@@ -207,7 +223,8 @@ def recovery_paradox(lesson: Lesson, runs: LessonRuns) -> Finding:
         f"With {'about the same' if same else 'different'} defects ({ppm[0]:,.0f} against "
         f"{ppm[1]:,.0f} ppm shipped), resolving "
         f"{_share(what['recovery_rate'])} of complaints instead of {_share(ref['recovery_rate'])} "
-        f"lifts satisfaction at the end from {ref['mean_satisfaction_end']:.3f} to "
+        f"{_moves(ref['mean_satisfaction_end'], what['mean_satisfaction_end'])} satisfaction "
+        f"at the end from {ref['mean_satisfaction_end']:.3f} to "
         f"{what['mean_satisfaction_end']:.3f} and retention from "
         f"{_share(ref['retention_rate_annual'])} to {_share(what['retention_rate_annual'])} a "
         f"year: {kept:+.0f} customers at the end, about {per_100:.0f} per 100 complaints"
