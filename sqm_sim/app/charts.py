@@ -57,6 +57,7 @@ def band_series(name: str, band: pd.DataFrame, colour: str, with_band: bool) -> 
                 "type": "line",
                 "data": _rounded(band["low"]),
                 "stack": stack,
+                "stackStrategy": "all",  # negative lows too (ECharts stacks same signs only)
                 "lineStyle": {"opacity": 0},
                 "showSymbol": False,
                 "tooltip": {"show": False},
@@ -66,6 +67,7 @@ def band_series(name: str, band: pd.DataFrame, colour: str, with_band: bool) -> 
                 "type": "line",
                 "data": _rounded(band["high"] - band["low"]),
                 "stack": stack,
+                "stackStrategy": "all",
                 "lineStyle": {"opacity": 0},
                 "areaStyle": {"color": colour, "opacity": 0.2},
                 "showSymbol": False,

@@ -23,6 +23,7 @@ def test_a_monthly_chart_has_a_line_per_side_and_bands_when_asked():
     assert base["data"] == [0.5, 1.5]
     assert height["data"] == [1.0, 1.5]  # stacked on the base: up to high
     assert base["stack"] == height["stack"]
+    assert base["stackStrategy"] == height["stackStrategy"] == "all"  # bands below zero
     assert banded["xAxis"]["data"] == [1, 2]
 
 
