@@ -83,7 +83,7 @@ def classroom() -> None:
     ui.query("body").classes("bg-grey-1")
     with ui.header().classes("items-center bg-blue-grey-9 q-py-sm"):
         ui.label("sqm_sim classroom").classes("text-h6")
-        ui.label("move a lever; the reference is the scenario as shipped, same seeds").classes(
+        ui.label("move a lever: each run beside its reference, on the same seeds").classes(
             "text-caption opacity-80"
         )
 
@@ -264,6 +264,11 @@ def classroom() -> None:
             int(first_seed.value or 0),
         )
 
+    def reference_text() -> str:
+        changes = state.lesson.reference_levers if state.lesson else {}
+        told = ", ".join(f"{lever(key).label} {value:g}" for key, value in changes.items())
+        return f"reference: the scenario as shipped{' with ' + told if told else ''}"
+
     async def run_whatif() -> None:
         if state.busy:
             state.pending = True
@@ -297,7 +302,7 @@ def classroom() -> None:
         finally:
             set_busy(False)
         if pair is not None:
-            show_pair(pair, f"{scenario.value} at the {size.value} size")
+            show_pair(pair, f"{scenario.value} at the {size.value} size; {reference_text()}")
         else:
             caption.text = "cancelled"
         if state.pending:
@@ -387,7 +392,10 @@ def classroom() -> None:
         finally:
             set_busy(False)
         finding_text.text = finding.text
-        title = f"lesson '{lesson.title}': {lesson.scenario} at the {lesson.size} size"
+        title = (
+            f"lesson '{lesson.title}': {lesson.scenario} at the {lesson.size} size; "
+            f"{reference_text()}"
+        )
         show_pair(runs.pair, title)
         if lesson.sweep_values:
             swept = lever(lesson.sweep_key)
