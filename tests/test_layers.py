@@ -28,6 +28,7 @@ ORDER: dict[str, tuple[int, int]] = {
     "sqm_sim.plots": (5, 1),
     "sqm_sim.report": (5, 2),
     "sqm_sim.cli": (5, 3),
+    "sqm_sim.app": (5, 3),
 }
 """(layer, place within the layer) of each part: 1 configuration and shipped data,
 2 model, 3 one run, 4 many runs, 5 the user's side: the Python API (``sqm_sim`` itself,

@@ -17,6 +17,7 @@ from ..config.keys import config_parameters
 from ..portfolios import shipped_portfolios, with_portfolio
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
+from .app import register as register_app_command
 from .experiments import INTERRUPTED, add_execution_arguments, report_interrupted
 from .experiments import register as register_experiment_commands
 from .overrides import parse_override
@@ -262,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_experiment_commands(commands)
     register_report_command(commands)
     register_sensitivity_command(commands)
+    register_app_command(commands)
 
     params = commands.add_parser(
         "params",
