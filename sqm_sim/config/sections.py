@@ -252,9 +252,29 @@ class QualitySystemSettings(Section):
         description="process- and human-caused defect probabilities are multiplied by "
         "r_max' + (1 - r_max') exp(-spend / scale), r_max' = 1 - prevention_max_reduction",
         source="assumption: Juran's economic-conformance model (failure cost falls with "
-        "diminishing returns as prevention rises); scale puts the CoQ optimum at a few "
-        "thousand a month for the baseline",
+        "diminishing returns as prevention rises); scale assumed",
         gt=0.0,
+        le=1e9,
+    )
+    prevention_build_months: float = param(
+        6.0,
+        unit="months",
+        description="time constant of the prevention capability that spending builds: "
+        "each month the capability closes 1 - exp(-1 / value) of its gap to the current "
+        "prevention spend, and the defect multiplier follows the capability, not the "
+        "spend; 0 = prevention acts at once",
+        source="assumption: procedures, supplier development, preventive maintenance and "
+        "error-proofing take months to bite (Crosby 1979; Juran's Quality Handbook)",
+        ge=0.0,
+        le=120.0,
+    )
+    prevention_spend_before_per_month: float = param(
+        0.0,
+        unit="currency/month",
+        description="prevention spend the firm sustained before the run: the capability's "
+        "level at the start",
+        source="baseline: no prevention programme before",
+        ge=0.0,
         le=1e9,
     )
     prevention_max_reduction: float = param(

@@ -86,6 +86,7 @@ SCALING: dict[str, str] = {
     "finance.fixed_cost_per_month": MONEY,
     "finance.monitoring_cost_per_check": MONEY,
     "quality.prevention_spend_per_month": MONEY,
+    "quality.prevention_spend_before_per_month": MONEY,
     "quality.prevention_effect_scale": MONEY,
     "involvement.suggestions_per_month": PER_HEAD_TOTAL_KEPT,
     "workforce.learning_reference_units": PER_HEAD_TOTAL_SCALED,

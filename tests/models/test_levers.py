@@ -348,3 +348,67 @@ def test_technology_spend_is_technology_cost_not_prevention():
     assert series["initiative_spend"].tolist() == pytest.approx(
         [a + b for a, b in zip(technology, project, strict=True)]
     )
+
+
+def test_prevention_capability_follows_the_spend_with_its_time_constant():
+    """From nothing before, 1,000 a month with a 2-month time constant: the capability
+    during month m is 1,000 (1 - exp(-(m + 1) / 2)): 393.5, 632.1, 776.9, ...; with a time
+    constant of 0 it is the spend at once; starting from 3,000 before it decays toward
+    1,000 the same way."""
+    config = with_portfolio(
+        **{
+            "quality.prevention_spend_per_month": 1000.0,
+            "quality.prevention_build_months": 2.0,
+        }
+    )
+    built = [month.prevention_capability for month in lever_schedule(config)]
+    expected = [1000.0 * (1.0 - math.exp(-(m + 1) / 2.0)) for m in range(12)]
+    assert built == pytest.approx(expected, rel=1e-12)
+    assert built[:3] == pytest.approx([393.469, 632.121, 776.870], abs=1e-3)
+    instant = with_portfolio(
+        **{
+            "quality.prevention_spend_per_month": 1000.0,
+            "quality.prevention_build_months": 0.0,
+        }
+    )
+    assert [m.prevention_capability for m in lever_schedule(instant)] == [1000.0] * 12
+    cut = with_portfolio(
+        **{
+            "quality.prevention_spend_per_month": 1000.0,
+            "quality.prevention_spend_before_per_month": 3000.0,
+            "quality.prevention_build_months": 2.0,
+        }
+    )
+    decayed = [m.prevention_capability for m in lever_schedule(cut)]
+    assert decayed == pytest.approx(
+        [1000.0 + 2000.0 * math.exp(-(m + 1) / 2.0) for m in range(12)], rel=1e-12
+    )
+
+
+def test_the_defect_chance_follows_the_prevention_capability_not_the_spend():
+    """Month by month, the simulated in-control defect probability uses the prevention
+    factor of the month's capability (everything else fixed)."""
+    from sqm_sim.models.operations import defect_probability, prevention_factor
+
+    config = with_portfolio(
+        **SMALL,
+        **{
+            "quality.prevention_spend_per_month": 2500.0,
+            "quality.prevention_build_months": 3.0,
+            "workforce.learning_rate": 1.0,
+            "workforce.turnover_rate_per_year": 0.0,
+        },
+    )
+    series = sqm_sim.simulate(config, 4).timeseries
+    ops = config.operations
+    for month_levers, row in zip(lever_schedule(config), series.to_dict("records"), strict=True):
+        expected = defect_probability(
+            ops.design_defect_ppm,
+            ops.process_capability_cpk,
+            0.0,
+            ops.human_error_probability_untrained,
+            row["average_skill"],
+            prevention_factor(config.quality, month_levers.prevention_capability),
+        )
+        assert row["defect_probability"] == pytest.approx(expected, rel=1e-12)
+    assert series["defect_probability"].iloc[0] > series["defect_probability"].iloc[-1]
