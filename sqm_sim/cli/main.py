@@ -16,9 +16,10 @@ from ..config import Config, ConfigError, iter_parameters
 from ..portfolios import shipped_portfolios, with_portfolio
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
+from .destinations import check_folder
 from .experiments import INTERRUPTED, add_execution_arguments, report_interrupted
 from .experiments import register as register_experiment_commands
-from .overrides import parse_override
+from .overrides import parse_overrides
 from .report import register as register_report_command
 from .sensitivity import register as register_sensitivity_command
 
@@ -33,7 +34,7 @@ def resolve_config(scenario: str, overrides: Sequence[str], portfolio: str | Non
     if portfolio:
         config = with_portfolio(config, portfolio)
     if overrides:
-        config = config.with_overrides(dict(parse_override(item) for item in overrides))
+        config = config.with_overrides(parse_overrides(overrides))
     return config
 
 
@@ -46,6 +47,9 @@ def _seed(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = resolve_config(args.scenario, args.set, args.portfolio)
+    if args.format and not args.out:
+        raise UsageError("--format chooses the files of --out: give --out DIR as well")
+    check_folder(args.out)
     from ..report.numbers import json_ready  # after the input is checked
     from ..report.run_files import write_run
     from ..report.summary_table import as_text
@@ -63,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = run_manifest(
             config, [args.seed], started, utc_now(), wall_time_seconds=round(elapsed, 3)
         )
-        written = write_run(result, Path(args.out), manifest, args.format)
+        written = write_run(result, Path(args.out), manifest, args.format or "both")
         if not args.json:
             print(f"\nwrote {len(written)} files to {args.out}: report.md, timeseries, ...")
     return 0
@@ -75,10 +79,14 @@ def cmd_roi(args: argparse.Namespace) -> int:
         raise UsageError("no initiatives to value: give --portfolio (see `sqm-sim portfolios`)")
     if args.replications < 2:
         raise UsageError(f"--replications must be at least 2, got {args.replications}")
+    from ..experiments.plan import check_run_count, seed_range
     from ..experiments.roi import check_roi_inputs
 
     check_roi_inputs(config, args.confidence)  # every input error before any run
-    seeds = list(range(args.seed, args.seed + args.replications))
+    check_folder(args.out)
+    runs = (len(config.portfolio.initiatives) + 2) * args.replications
+    check_run_count(runs, f"--replications {args.replications} ({runs} runs)")
+    seeds = list(seed_range(args.seed, args.replications))
     table = _roi_table(config, seeds, args)
     if table is None:
         return INTERRUPTED
@@ -163,6 +171,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_params(args: argparse.Namespace) -> int:
     params = [p for p in iter_parameters(Config) if p.key.startswith(args.prefix)]
+    if not params:
+        raise UsageError(_no_parameter_message(args.prefix))
     if args.json:
         print(
             json.dumps(
@@ -186,6 +196,17 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(f"    {p.description}")
         print(f"    source: {p.source}")
     return 0
+
+
+def _no_parameter_message(prefix: str) -> str:
+    """``params PREFIX`` matched nothing: say so, with the nearest key or section."""
+    import difflib
+
+    keys = [p.key for p in iter_parameters(Config)]
+    names = sorted({*keys, *(key.split(".")[0] for key in keys)})
+    close = difflib.get_close_matches(prefix, names, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"no parameter key starts with '{prefix}'{hint} (`sqm-sim params` lists them all)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -220,7 +241,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--format",
         choices=["parquet", "csv", "both"],
-        default="both",
         help="time-series file format with --out (default both)",
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -280,6 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UsageError) as exc:
         print(f"sqm-sim: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return report_interrupted(None)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,14 @@ import argparse
 from typing import Any
 
 from ..report.build import REPORT_NAME
+from .destinations import check_file
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``sqm-sim report RESULTS_DIR [--out FILE]``."""
     from ..report.build import write_report
 
+    check_file(args.out)
     written = write_report(args.results_dir, args.out)
     print(f"wrote {written}")
     return 0

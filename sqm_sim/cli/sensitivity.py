@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from ..config import ConfigError
 from ..scenarios.sizes import SIZES
 from ..sensitivity.names import SENSITIVITY_METHODS
+from .destinations import check_folder
 from .experiments import add_execution_arguments, report_interrupted
-from .overrides import parse_override
+from .overrides import parse_overrides
 
 _OPTION_FIELDS = {
     "scenario": "scenario",
@@ -83,10 +84,25 @@ def _spec_from_args(args: argparse.Namespace) -> tuple[SensitivitySpec, Path | N
     if args.second_order:
         data["second_order"] = True
     if args.set:
-        data["overrides"] = {**data.get("overrides", {}), **dict(map(parse_override, args.set))}
+        data["overrides"] = {**data.get("overrides", {}), **parse_overrides(args.set)}
     if args.keep_timeseries:
         data["keep_timeseries"] = True
     return parse_sensitivity(data, "command line"), base_dir, out
+
+
+_METHOD_OPTIONS = {
+    "--n": ("n", lambda method: method != "oat"),
+    "--second-order": ("second_order", lambda method: method == "sobol"),
+    "--num-levels": ("num_levels", lambda method: method == "morris"),
+}
+"""Options that only some methods use: option -> (argument, whether ``method`` uses it)."""
+
+
+def _refuse_unused_options(args: argparse.Namespace, method: str) -> None:
+    """An option the chosen method would ignore is an error, not a silent no-op."""
+    for option, (name, used_by) in _METHOD_OPTIONS.items():
+        if getattr(args, name) not in (None, False) and not used_by(method):
+            raise ConfigError(f"{option} does not apply to --method {method}")
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -98,6 +114,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..sensitivity.runner import prepare_sensitivity, refined, run_sensitivity
 
     spec, base_dir, out = _spec_from_args(args)
+    _refuse_unused_options(args, spec.method)
+    check_folder(out)
     if args.refine:
         previous = Path(args.refine) / "convergence.csv"
         if not previous.is_file():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -20,14 +22,34 @@ def unknown_key_message(model: type[BaseModel], key: str) -> str:
     return f"unknown key '{key}'{hint} (see `sqm-sim params` for all keys)"
 
 
+def _is_nan(value: Any) -> bool:
+    """Whether ``value`` is a float NaN (it fails every bound, so say what it is)."""
+    return isinstance(value, float) and math.isnan(value)
+
+
+_CLASS_NAME = re.compile(r"\b(?:instance of )?[A-Z]\w*Settings\b")
+"""A settings class name in a pydantic message: the user knows tables, not classes."""
+
+
 def _describe_error(model: type[BaseModel], error: Any) -> str:
+    return _CLASS_NAME.sub("table of settings", _describe_raw(model, error))
+
+
+def _describe_raw(model: type[BaseModel], error: Any) -> str:
     key = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         return unknown_key_message(model, key)
     message = str(error["msg"]).removeprefix("Value error, ")
     found = field_at(model, key)
+    if found is not None and found[1] is not None and error["type"] == "model_type":
+        return (
+            f"{key} is a section (a table of settings), not a single value: set its keys, "
+            f"e.g. {key}.NAME=VALUE (see `sqm-sim params {key}.`)"
+        )
     if found is None or found[1] is not None:  # the whole config or a section
         return f"{key or 'config'}: {message}"
+    if _is_nan(error["input"]):
+        message = "not a number (NaN); give a number"
     info = parameter_at(model, key)
     allowed = ""
     if info is not None:
@@ -41,8 +63,15 @@ def _describe_error(model: type[BaseModel], error: Any) -> str:
     return f"{key} = {error['input']!r}: {message}{allowed}"
 
 
+def problem_list(heading: str, problems: list[str]) -> ConfigError:
+    """One problem on one line after ``heading``; several, one per indented line."""
+    if len(problems) == 1:
+        return ConfigError(f"{heading} {problems[0]}")
+    return ConfigError("\n  - ".join([heading, *problems]))
+
+
 def config_error_from(exc: ValidationError, model: type[BaseModel], origin: str) -> ConfigError:
     """One :class:`ConfigError` listing every problem pydantic found, one per line."""
     lines = [_describe_error(model, error) for error in exc.errors()]
     heading = f"invalid configuration ({origin}):" if origin else "invalid configuration:"
-    return ConfigError("\n  - ".join([heading, *lines]))
+    return problem_list(heading, lines)

@@ -31,13 +31,25 @@ def run_id(cell: str, config_hash: str, seed: int) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def seed_range(first_seed: int, replications: int) -> list[int]:
-    """The seeds ``first_seed, first_seed + 1, ...``: one per replication."""
+MAX_RUNS = 1_000_000
+"""Most runs one experiment may plan (cells x seeds): about a week of one core at the
+smallest run size. Larger requests are refused before anything is built."""
+
+
+def check_run_count(runs: int, what: str) -> None:
+    """Refuse a request of more than :data:`MAX_RUNS` runs (``what`` names the request)."""
+    if runs > MAX_RUNS:
+        raise ConfigError(f"{what}: at most {MAX_RUNS:,} runs per experiment")
+
+
+def seed_range(first_seed: int, replications: int) -> range:
+    """The seeds ``first_seed, first_seed + 1, ...``: one per replication (lazily)."""
     if replications < 1:
         raise ConfigError(f"replications = {replications}: at least 1 replication is needed")
     if first_seed < 0:
         raise ConfigError(f"first seed = {first_seed}: seeds are non-negative integers")
-    return list(range(first_seed, first_seed + replications))
+    check_run_count(replications, f"replications = {replications}")
+    return range(first_seed, first_seed + replications)
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ class Plan:
             raise ConfigError("the experiment has no cells to run (empty design)")
         if not seeds:
             raise ConfigError("the experiment has no seeds (replications must be at least 1)")
+        check_run_count(len(cells) * len(seeds), f"{len(cells)} cells x {len(seeds)} seeds")
         names = [cell.name for cell in cells]
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
@@ -81,7 +94,7 @@ class Plan:
             clash = RESERVED_COLUMNS.intersection(cell.labels)
             if clash:
                 raise ConfigError(f"cell '{cell.name}': label(s) {sorted(clash)} are reserved")
-        if len(set(seeds)) != len(seeds):
+        if not isinstance(seeds, range) and len(set(seeds)) != len(seeds):
             raise ConfigError("seeds must be distinct")
         self.cells = list(cells)
         self.seeds = [int(seed) for seed in seeds]

@@ -55,8 +55,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..config import ConfigError
+from ..config.errors import problem_list
 from ..config.files import read_toml
 from ..run.catalogue import experiment_defaults
+from .plan import MAX_RUNS
 
 DEFAULT_KPIS = experiment_defaults()
 """KPIs summarised when an experiment does not name its own (``experiment_default`` in the
@@ -84,9 +86,9 @@ class SequentialSpec(StrictSpec):
     """Sequential replication: see :class:`sqm_sim.experiments.sequential.SequentialRule`."""
 
     relative_precision: float = Field(gt=0.0, lt=1.0)
-    initial: int = Field(10, ge=2)
-    batch: int = Field(5, ge=1)
-    max: int = Field(100, ge=2)
+    initial: int = Field(10, ge=2, le=MAX_RUNS)
+    batch: int = Field(5, ge=1, le=MAX_RUNS)
+    max: int = Field(100, ge=2, le=MAX_RUNS)
     kpi: str | None = None
 
 
@@ -235,8 +237,11 @@ class ExperimentSpec(StrictSpec):
     @field_validator("replications", mode="before")
     @classmethod
     def _positive_replications(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
-            raise ValueError(f"must be at least 1 replication, got {value}")
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 1:
+                raise ValueError(f"must be at least 1 replication, got {value}")
+            if value > MAX_RUNS:
+                raise ValueError(f"must be at most {MAX_RUNS:,} replications, got {value}")
         return value
 
     @property
@@ -353,7 +358,7 @@ def parse_experiment(data: dict[str, Any], origin: str = "experiment") -> Experi
         return ExperimentSpec.model_validate(data)
     except ValidationError as exc:
         problems = suggest_fields(validation_problems(exc), list(ExperimentSpec.model_fields))
-        raise ConfigError("\n  - ".join([f"invalid experiment ({origin}):", *problems])) from None
+        raise problem_list(f"invalid experiment ({origin}):", problems) from None
 
 
 def find_experiment_file(name_or_path: str | Path) -> Path:
