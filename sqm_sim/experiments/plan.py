@@ -42,14 +42,15 @@ def check_run_count(runs: int, what: str) -> None:
         raise ConfigError(f"{what}: at most {MAX_RUNS:,} runs per experiment")
 
 
-def seed_range(first_seed: int, replications: int) -> range:
-    """The seeds ``first_seed, first_seed + 1, ...``: one per replication (lazily)."""
+def seed_range(first_seed: int, replications: int) -> list[int]:
+    """The seeds ``first_seed, first_seed + 1, ...``: one per replication (the count is
+    checked against :data:`MAX_RUNS` before the list is built)."""
     if replications < 1:
         raise ConfigError(f"replications = {replications}: at least 1 replication is needed")
     if first_seed < 0:
         raise ConfigError(f"first seed = {first_seed}: seeds are non-negative integers")
     check_run_count(replications, f"replications = {replications}")
-    return range(first_seed, first_seed + replications)
+    return list(range(first_seed, first_seed + replications))
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class Plan:
             clash = RESERVED_COLUMNS.intersection(cell.labels)
             if clash:
                 raise ConfigError(f"cell '{cell.name}': label(s) {sorted(clash)} are reserved")
-        if not isinstance(seeds, range) and len(set(seeds)) != len(seeds):
+        if len(set(seeds)) != len(seeds):
             raise ConfigError("seeds must be distinct")
         self.cells = list(cells)
         self.seeds = [int(seed) for seed in seeds]
