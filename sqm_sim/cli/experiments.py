@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
 from ..experiments.backends import BACKENDS, make_backend
+from ..experiments.manifest import results_folder
 from ..experiments.spec import DEFAULT_KPIS, ExperimentSpec, load_experiment, parse_experiment
 from .destinations import check_folder
 from .overrides import parse_overrides
@@ -257,8 +258,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_experiment_run(args: argparse.Namespace) -> int:
     """``sqm-sim experiment run FILE``."""
     spec, base_dir = load_experiment(args.file)
-    out = args.out or str(Path("results") / spec.name)
-    return _execute(spec, args, out, base_dir)
+    given = Path(args.file)
+    recorded = given.is_dir() or given.suffix == ".json"  # a results folder: rerun into it
+    default = results_folder(given) if recorded else Path("results") / spec.name
+    return _execute(spec, args, args.out or str(default), base_dir)
 
 
 def cmd_experiment_validate(args: argparse.Namespace) -> int:
@@ -395,8 +398,8 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument(
         "file",
-        help="experiment TOML file, NAME for experiments/NAME.toml, or a results folder's "
-        "manifest.json (reruns the experiment it records)",
+        help="experiment TOML file, NAME for experiments/NAME.toml, or a results folder "
+        "(or its manifest.json: reruns the experiment it records)",
     )
     run.add_argument("--out", metavar="DIR", help="results folder (default results/NAME)")
     run.add_argument("--json", action="store_true", help="print the results as JSON")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
+from ..experiments.manifest import recorded_experiment, results_folder
 from ..scenarios.sizes import SIZES
 from ..sensitivity.names import SENSITIVITY_METHODS
 from .destinations import check_folder
@@ -60,18 +61,15 @@ def _spec_from_args(args: argparse.Namespace) -> tuple[SensitivitySpec, Path | N
     base_dir: Path | None = None
     data: dict[str, Any] = {}
     if args.refine:
-        manifest_path = Path(args.refine) / "manifest.json"
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            data = dict(manifest["experiment"])
-            base_dir = Path(manifest.get("experiment_dir", "."))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            data, base_dir, manifest = recorded_experiment(args.refine)
+        except ConfigError as exc:
             raise ConfigError(
                 f"--refine {args.refine}: not a sensitivity results folder ({exc})"
             ) from None
         if manifest.get("kind") != "sensitivity":
             raise ConfigError(f"--refine {args.refine}: not a sensitivity results folder")
-        out = out or args.refine
+        out = out or str(results_folder(args.refine))
     elif args.file:
         spec, base_dir = load_sensitivity(args.file)
         data = spec.model_dump(exclude_unset=True)
@@ -117,7 +115,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     _refuse_unused_options(args, spec.method)
     check_folder(out)
     if args.refine:
-        previous = Path(args.refine) / "convergence.csv"
+        previous = results_folder(args.refine) / "convergence.csv"
         if not previous.is_file():
             raise ConfigError(f"--refine {args.refine}: no convergence.csv to refine from")
         spec = refined(spec, pd.read_csv(previous))

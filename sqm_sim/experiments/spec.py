@@ -58,6 +58,7 @@ from ..config import ConfigError
 from ..config.errors import problem_list
 from ..config.files import read_toml
 from ..run.catalogue import experiment_defaults
+from .manifest import recorded_experiment
 from .plan import MAX_RUNS
 
 DEFAULT_KPIS = experiment_defaults()
@@ -364,7 +365,7 @@ def parse_experiment(data: dict[str, Any], origin: str = "experiment") -> Experi
 def find_experiment_file(name_or_path: str | Path) -> Path:
     """The file: a path, or ``experiments/NAME.toml`` for a bare name."""
     path = Path(name_or_path)
-    if path.is_file():
+    if path.is_file() or path.is_dir():
         return path
     shipped = EXPERIMENT_DIR / f"{name_or_path}.toml"
     if path.suffix != ".toml" and shipped.is_file():
@@ -374,16 +375,13 @@ def find_experiment_file(name_or_path: str | Path) -> Path:
 
 def load_experiment(name_or_path: str | Path) -> tuple[ExperimentSpec, Path]:
     """Read and validate an experiment file; returns the spec and the folder relative
-    paths in it are read from. A results folder's ``manifest.json`` also works: it holds
-    the validated experiment and the folder of its file, so the same experiment reruns."""
+    paths in it are read from. A results folder (or its ``manifest.json``) also works: it
+    holds the validated experiment and the folder of its file, so the same experiment
+    reruns."""
     path = find_experiment_file(name_or_path)
-    if path.suffix == ".json":
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            data, folder = manifest["experiment"], manifest.get("experiment_dir", ".")
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path} is not a results manifest: {exc}") from None
-        return parse_experiment(data, f"manifest {path}"), Path(folder)
+    if path.is_dir() or path.suffix == ".json":
+        data, folder, _ = recorded_experiment(path)
+        return parse_experiment(data, f"manifest {path}"), folder
     data = read_toml(path)
     data.setdefault("name", path.stem)
     return parse_experiment(data, f"file {path}"), path.parent

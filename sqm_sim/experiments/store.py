@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..config import ConfigError
 from ..run.provenance import package_versions, utc_now
+from .manifest import read_manifest
 from .plan import Plan
 from .tables import dedupe_runs, dedupe_timeseries, records_to_frames, select_runs
 from .worker import RunRecord
@@ -182,10 +183,7 @@ class ResultsStore:
     def _read_manifest(self) -> dict[str, Any]:
         if not self.manifest_path.is_file():
             return {}
-        try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"unreadable manifest {self.manifest_path}: {exc}") from None
+        return read_manifest(self.path)
 
     def _write_manifest(self) -> None:
         start = time.perf_counter()

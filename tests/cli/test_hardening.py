@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-import sqm_sim.run
 from sqm_sim.cli import main
 
 SHORT = ["--set", "simulation.horizon_months=3", "--set", "market.initial_customers=200"]
@@ -36,12 +35,20 @@ def one_line_error(capsys, *needles: str) -> str:
 
 @pytest.fixture
 def no_simulation(monkeypatch):
-    """Any simulation fails the test: the command must refuse before running."""
+    """Any simulation fails the test: the command must refuse before running. The engine
+    modules are imported first, so that nothing keeps the stand-in after the test."""
+    import sqm_sim.experiments.roi
+    import sqm_sim.experiments.runner
+    import sqm_sim.run
+    import sqm_sim.sensitivity.runner
 
     def forbidden(*args, **kwargs):
         raise AssertionError("simulated before checking the input")
 
     monkeypatch.setattr(sqm_sim.run, "simulate", forbidden)
+    monkeypatch.setattr(sqm_sim.experiments.runner, "run_experiment", forbidden)
+    monkeypatch.setattr(sqm_sim.experiments.roi, "initiative_roi", forbidden)
+    monkeypatch.setattr(sqm_sim.sensitivity.runner, "run_sensitivity", forbidden)
 
 
 # --- files given as scenarios ------------------------------------------------------------
