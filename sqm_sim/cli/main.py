@@ -22,6 +22,7 @@ from .experiments import register as register_experiment_commands
 from .overrides import parse_overrides
 from .report import register as register_report_command
 from .sensitivity import register as register_sensitivity_command
+from .signals import terminate_as_interrupt
 
 
 class UsageError(Exception):
@@ -295,13 +296,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``sqm-sim``; returns the exit status (2 for bad input)."""
     args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args)
-    except (ConfigError, UsageError) as exc:
-        print(f"sqm-sim: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return report_interrupted(None)
+    with terminate_as_interrupt():
+        try:
+            return args.handler(args)
+        except (ConfigError, UsageError) as exc:
+            print(f"sqm-sim: error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return report_interrupted(None)
 
 
 if __name__ == "__main__":

@@ -169,6 +169,20 @@ def ignore_interrupts(stop: Any = None) -> None:
     :func:`execute_chunk`)."""
     global _STOP
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the CLI's
     _STOP = stop
     if stop is not None:
         threading.Thread(target=_watch, args=(stop,), daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+
+
+PARENT_POLL_S = 0.5
+"""How often a pool worker checks that its parent still lives (seconds)."""
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker thread: end this worker when its parent is gone (killed with SIGKILL, the
+    pool cannot tell its workers; they would wait for work forever)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
