@@ -22,7 +22,7 @@ from .experiments import register as register_experiment_commands
 from .overrides import parse_overrides
 from .report import register as register_report_command
 from .sensitivity import register as register_sensitivity_command
-from .signals import terminate_as_interrupt
+from .signals import report_os_error, terminate_as_interrupt
 
 
 class UsageError(Exception):
@@ -304,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         except KeyboardInterrupt:
             return report_interrupted(None)
+        except OSError as exc:
+            return report_os_error(exc, getattr(args, "out", None))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -13,6 +15,15 @@ from .schema import field_at, parameter_at, suggest_key
 
 class ConfigError(ValueError):
     """A configuration, scenario or override that cannot be used, with the reason."""
+
+
+MAX_LISTED = 10
+"""Most problems described one by one in an error message; the rest are counted."""
+
+
+def repeated(items: Iterable[Hashable]) -> list[Any]:
+    """The items that occur more than once, sorted (linear time)."""
+    return sorted(item for item, count in Counter(items).items() if count > 1)
 
 
 def unknown_key_message(model: type[BaseModel], key: str) -> str:
@@ -63,15 +74,21 @@ def _describe_raw(model: type[BaseModel], error: Any) -> str:
     return f"{key} = {error['input']!r}: {message}{allowed}"
 
 
-def problem_list(heading: str, problems: list[str]) -> ConfigError:
-    """One problem on one line after ``heading``; several, one per indented line."""
-    if len(problems) == 1:
+def problem_list(heading: str, problems: list[str], total: int | None = None) -> ConfigError:
+    """One problem on one line after ``heading``; several, one per indented line, at most
+    :data:`MAX_LISTED` of them (``total``: how many there are, if more than given)."""
+    total = max(total or 0, len(problems))
+    if total == 1:
         return ConfigError(f"{heading} {problems[0]}")
-    return ConfigError("\n  - ".join([heading, *problems]))
+    lines = problems[:MAX_LISTED]
+    if total > len(lines):
+        lines.append(f"... and {total - len(lines):,} more ({total:,} problems in all)")
+    return ConfigError("\n  - ".join([heading, *lines]))
 
 
 def config_error_from(exc: ValidationError, model: type[BaseModel], origin: str) -> ConfigError:
     """One :class:`ConfigError` listing every problem pydantic found, one per line."""
-    lines = [_describe_error(model, error) for error in exc.errors()]
+    errors = exc.errors()
+    lines = [_describe_error(model, error) for error in errors[:MAX_LISTED]]
     heading = f"invalid configuration ({origin}):" if origin else "invalid configuration:"
-    return problem_list(heading, lines)
+    return problem_list(heading, lines, total=len(errors))

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from ..config import Config, ConfigError
+from ..config.errors import MAX_LISTED, repeated
 
 LabelValue = str | int | float | bool
 
@@ -88,9 +89,9 @@ class Plan:
             raise ConfigError("the experiment has no seeds (replications must be at least 1)")
         check_run_count(len(cells) * len(seeds), f"{len(cells)} cells x {len(seeds)} seeds")
         names = [cell.name for cell in cells]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ConfigError(f"cell names must be unique, repeated: {repeated}")
+        twice = repeated(names)
+        if twice:
+            raise ConfigError(f"cell names must be unique, repeated: {twice[:MAX_LISTED]}")
         for cell in cells:
             clash = RESERVED_COLUMNS.intersection(cell.labels)
             if clash:

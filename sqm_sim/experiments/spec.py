@@ -70,6 +70,17 @@ EXPERIMENT_DIR = Path("experiments")
 folder)."""
 
 
+def check_folder_name(name: str) -> str:
+    """``name`` if it can be the folder ``results/NAME``; ValueError if it could lead
+    anywhere else (a separator, ``..``, an absolute path, a drive) or is empty."""
+    if not name.strip() or name in {".", ".."} or any(c in name for c in "/\\:\0"):
+        raise ValueError(
+            f"{name!r} cannot be a folder name (results/NAME): no '/', '\\', ':', "
+            "and not empty, '.' or '..'"
+        )
+    return name
+
+
 class StrictSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -81,6 +92,17 @@ class Execution(StrictSpec):
     workers: int | None = Field(None, ge=1)
     scheduler: str | None = None
     chunk_size: int | None = Field(None, ge=1)
+
+    @field_validator("scheduler")
+    @classmethod
+    def _no_scheduler_from_a_file(cls, value: str | None) -> None:
+        # a Dask scheduler's workers can send back data that runs code in this process
+        if value is not None:
+            raise ValueError(
+                f"{value!r}: a data file may not choose where code runs; "
+                "give --scheduler ADDRESS on the command line"
+            )
+        return None
 
 
 class SequentialSpec(StrictSpec):
@@ -224,6 +246,12 @@ class ExperimentSpec(StrictSpec):
     name: str = "experiment"
     description: str = ""
     replications: int | SequentialSpec = 10
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_folder_name(cls, value: str) -> str:
+        return check_folder_name(value)
+
     first_seed: int = Field(1, ge=0)
     confidence: float = Field(0.95, gt=0.0, lt=1.0)
     kpi: str = "npv"
