@@ -301,46 +301,31 @@ class ResultsStore:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[ResultsStore]:
-        """Hold ``.lock`` in the folder while writing, so two commands do not interleave."""
+        """Hold an advisory lock (``fcntl.flock``) on ``.lock`` in the folder while writing,
+        so two commands do not interleave. The kernel frees it when the holder exits, even
+        when killed; the file itself only names the last holder, for the message."""
+        import fcntl
+
         self.path.mkdir(parents=True, exist_ok=True)
         lock = self.path / ".lock"
-        owner = f"{socket.gethostname()}:{os.getpid()}"
-        for _ in range(2):
-            try:
-                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                if _stale(lock):
-                    lock.unlink(missing_ok=True)
-                    continue
-                holder = lock.read_text(encoding="utf-8", errors="replace").strip()
-                raise ConfigError(
-                    f"{self.path} is being written by another process ({holder}); wait for it "
-                    f"or remove {lock} if that process is gone"
-                ) from None
-            with os.fdopen(fd, "w") as handle:
-                handle.write(owner)
-            break
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+            os.close(fd)
+            host, _, pid = holder.rpartition(":")
+            who = f"PID {pid} on {host}" if pid else "another process"
+            raise ConfigError(
+                f"{self.path} is being written by {who}; wait for it to finish"
+            ) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{socket.gethostname()}:{os.getpid()}".encode(), 0)
             yield self
         finally:
-            lock.unlink(missing_ok=True)
-
-
-def _stale(lock: Path) -> bool:
-    """A lock left by a process of this host that no longer runs."""
-    try:
-        host, pid = lock.read_text(encoding="utf-8").strip().rsplit(":", 1)
-    except (OSError, ValueError):
-        return True
-    if host != socket.gethostname():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, ValueError):
-        return False
-    return False
+            os.ftruncate(fd, 0)
+            os.close(fd)  # releases the lock
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
