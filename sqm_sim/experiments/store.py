@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import socket
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -177,6 +178,7 @@ class ResultsStore:
             )
         self._session_index: int | None = None
         self._write_cost_s = 0.0
+        self._parts_checked = False
 
     # -- manifest ---------------------------------------------------------------------
 
@@ -258,6 +260,55 @@ class ResultsStore:
     def _parts(self, table: str) -> list[Path]:
         return sorted((self.path / table).glob("part-*.parquet"))
 
+    def _check_parts(self) -> None:
+        """Once per store: move every part whose Parquet footer cannot be read (a kill or
+        a full disk mid-write) to ``quarantine/``, with the other table's part of the same
+        chunk, so that the chunk's runs are simply run again."""
+        if self._parts_checked:
+            return
+        self._parts_checked = True
+        import pyarrow.parquet as pq
+
+        damaged: set[str] = set()
+        for table in TABLES:
+            for part in self._parts(table):
+                try:
+                    pq.read_metadata(part)
+                except Exception:  # ArrowInvalid, OSError: not a whole Parquet file
+                    damaged.add(_chunk_key(part))
+        if not damaged:
+            return
+        moved = 0
+        for table in TABLES:
+            for part in self._parts(table):
+                if _chunk_key(part) in damaged:
+                    target = self.path / "quarantine" / table / part.name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(part, target)
+                    moved += 1
+        print(
+            f"sqm-sim: warning: {moved} damaged part(s) of {self.path} moved to quarantine/; "
+            "their runs are run again",
+            file=sys.stderr,
+        )
+
+    def _recover(self) -> None:
+        """With the lock held (nobody else writes here): remove the temporary files of
+        writes that were killed, and mark sessions left "running" as "died"."""
+        for table in TABLES:
+            for torn in (self.path / table).glob(".part-*.tmp"):
+                torn.unlink(missing_ok=True)
+        sessions = self.manifest.get("sessions", [])
+        dead = [
+            session
+            for index, session in enumerate(sessions)
+            if session.get("status") == "running" and index != self._session_index
+        ]
+        for session in dead:
+            session["status"] = "died"
+        if dead:
+            self._write_manifest()
+
     def _new_part_name(self, key: str) -> str:
         return f"part-{time.time_ns():020d}-{key}.parquet"
 
@@ -269,6 +320,7 @@ class ResultsStore:
         _atomic_parquet(runs, self.path / "runs" / self._new_part_name(key))
 
     def finished_ids(self) -> set[str]:
+        self._check_parts()
         ids: set[str] = set()
         for part in self._parts("runs"):
             frame = pd.read_parquet(part, columns=["run_id", "status"])
@@ -276,6 +328,7 @@ class ResultsStore:
         return ids
 
     def _read(self, table: str) -> pd.DataFrame:
+        self._check_parts()
         frames = [pd.read_parquet(part) for part in self._parts(table)]
         frames = [frame for frame in frames if not frame.empty]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -322,10 +375,21 @@ class ResultsStore:
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{socket.gethostname()}:{os.getpid()}".encode(), 0)
+            self._recover()
             yield self
         finally:
             os.ftruncate(fd, 0)
             os.close(fd)  # releases the lock
+
+
+TABLES = ("runs", "timeseries")
+"""The tables of a results folder, one sub-folder of Parquet parts each."""
+
+
+def _chunk_key(part: Path) -> str:
+    """The chunk a part belongs to: ``part-<time>-<key>.parquet`` -> key (the runs and
+    time-series parts of one chunk share it)."""
+    return part.stem.split("-", 2)[-1]
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
