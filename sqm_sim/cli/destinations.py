@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..config import ConfigError
+from ..experiments.manifest import MANIFEST_NAME, read_manifest
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -46,6 +47,29 @@ def check_folder(path: str | Path | None, option: str = "--out") -> None:
     """Refuse a results folder that is a file, lies below a file or cannot be written."""
     if path is not None:
         _check_writable_folder(Path(path), option, Path(path))
+
+
+def check_run_folder(path: str | Path | None, config_hash: str, seed: int, overwrite: bool) -> None:
+    """A folder holds one result: refuse to write a run into a folder holding an
+    experiment, or holding another run (another configuration or seed) unless
+    ``overwrite``. The same run again is fine."""
+    if path is None or not (Path(path) / MANIFEST_NAME).is_file():
+        return
+    folder = Path(path)
+    manifest = read_manifest(folder)
+    if "experiment_id" in manifest or "config_hash" not in manifest:
+        raise ConfigError(
+            f"--out {folder} holds the results of an experiment, not of one run; "
+            "choose another folder"
+        )
+    if manifest.get("config_hash") == config_hash and manifest.get("seeds") == [seed]:
+        return
+    if not overwrite:
+        raise ConfigError(
+            f"--out {folder} holds another run (scenario '{manifest.get('scenario')}', "
+            f"seeds {manifest.get('seeds')}); give --overwrite to replace it, or choose "
+            "another folder"
+        )
 
 
 def check_file(path: str | Path | None, option: str = "--out") -> None:

@@ -16,7 +16,7 @@ from ..config import Config, ConfigError, iter_parameters
 from ..portfolios import shipped_portfolios, with_portfolio
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
-from .destinations import check_folder
+from .destinations import check_folder, check_run_folder
 from .experiments import INTERRUPTED, add_execution_arguments, report_interrupted
 from .experiments import register as register_experiment_commands
 from .overrides import parse_overrides
@@ -51,6 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.format and not args.out:
         raise UsageError("--format chooses the files of --out: give --out DIR as well")
     check_folder(args.out)
+    check_run_folder(args.out, config.fingerprint(), args.seed, args.overwrite)
     from ..report.numbers import json_ready  # after the input is checked
     from ..report.run_files import write_run
     from ..report.summary_table import as_text
@@ -243,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=["parquet", "csv", "both"],
         help="time-series file format with --out (default both)",
+    )
+    run.add_argument(
+        "--overwrite", action="store_true", help="replace another run already in --out"
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.set_defaults(handler=cmd_run)

@@ -36,6 +36,7 @@ import pandas as pd
 
 from ..config import ConfigError
 from ..run.provenance import package_versions, utc_now
+from . import atomic
 from .manifest import read_manifest
 from .plan import Plan
 from .tables import dedupe_runs, dedupe_timeseries, records_to_frames, select_runs
@@ -170,6 +171,11 @@ class ResultsStore:
         self.manifest_path = self.path / "manifest.json"
         self.manifest = self._read_manifest()
         known = self.manifest.get("experiment_id")
+        if self.manifest and experiment_id and not known:
+            raise ConfigError(
+                f"{self.path} holds results of another kind (not an experiment's); "
+                "choose another output folder"
+            )
         if known and experiment_id and known != experiment_id:
             raise ConfigError(
                 f"{self.path} holds the results of another experiment "
@@ -393,19 +399,8 @@ def _chunk_key(part: Path) -> str:
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    atomic.write_bytes(path, data)
 
 
 def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_parquet(temporary, index=False)
-    with temporary.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    atomic.write_frame(frame, path)

@@ -1,0 +1,91 @@
+"""A results folder holds one result (issue 15): a different run is refused unless
+``--overwrite`` is given, an experiment is not mixed into a run folder (nor a run into an
+experiment folder), no stale report is left beside new data, and files are replaced
+atomically, never written through a planted symlink."""
+
+from __future__ import annotations
+
+import json
+
+from sqm_sim.cli import main
+from tests.experiments.conftest import TINY
+
+SHORT = ["--set", "simulation.horizon_months=3", "--set", "market.initial_customers=200"]
+SERIAL = ["--backend", "serial", "--quiet"]
+TINY_SETS = [arg for key, value in TINY.items() for arg in ("--set", f"{key}={value}")]
+
+
+def manifest(folder) -> dict:
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def refused(capsys, *needles: str) -> None:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    for needle in needles:
+        assert needle in err, err
+
+
+def test_a_different_run_is_refused_without_overwrite(tmp_path, capsys):
+    folder = tmp_path / "baseline"
+    assert main(["run", "baseline", *SHORT, "--out", str(folder)]) == 0
+    assert main(["report", str(folder)]) == 0
+    before = manifest(folder)
+    capsys.readouterr()
+    assert main(["run", "premium", *SHORT, "--seed", "7", "--out", str(folder)]) == 2
+    refused(capsys, "--overwrite", str(folder))
+    assert manifest(folder) == before
+    assert (folder / "report.html").is_file()
+
+
+def test_overwrite_replaces_the_run_and_drops_the_stale_report(tmp_path, capsys):
+    folder = tmp_path / "baseline"
+    assert main(["run", "baseline", *SHORT, "--out", str(folder)]) == 0
+    assert main(["report", str(folder)]) == 0
+    args = ["run", "premium", *SHORT, "--seed", "7", "--out", str(folder), "--overwrite"]
+    assert main(args) == 0
+    assert manifest(folder)["seeds"] == [7]
+    assert manifest(folder)["scenario"] == "premium"
+    assert not (folder / "report.html").exists()
+
+
+def test_the_same_run_again_needs_no_overwrite(tmp_path, capsys):
+    folder = tmp_path / "baseline"
+    assert main(["run", "baseline", *SHORT, "--out", str(folder)]) == 0
+    assert main(["run", "baseline", *SHORT, "--out", str(folder)]) == 0
+
+
+def test_an_experiment_is_not_mixed_into_a_run_folder(tmp_path, capsys):
+    folder = tmp_path / "run"
+    assert main(["run", "baseline", *SHORT, "--out", str(folder)]) == 0
+    capsys.readouterr()
+    args = ["compare", "baseline", "--replications", "2", *TINY_SETS, *SERIAL]
+    assert main([*args, "--out", str(folder)]) == 2
+    refused(capsys, str(folder))
+    assert not (folder / "runs").exists()
+
+
+def test_a_run_is_not_mixed_into_an_experiment_folder(tmp_path, capsys):
+    folder = tmp_path / "cmp"
+    args = ["compare", "baseline", "--replications", "2", *TINY_SETS, *SERIAL]
+    assert main([*args, "--out", str(folder)]) == 0
+    before = manifest(folder)
+    capsys.readouterr()
+    assert main(["run", "baseline", *SHORT, "--out", str(folder), "--overwrite"]) == 2
+    refused(capsys, str(folder))
+    assert manifest(folder) == before
+
+
+def test_a_planted_symlink_is_replaced_not_written_through(tmp_path, capsys):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me")
+    (folder / "report.md").symlink_to(elsewhere)
+    (folder / "summary.json").symlink_to(elsewhere)
+    assert main(["run", "baseline", *SHORT, "--out", str(folder)]) == 0
+    assert elsewhere.read_text() == "keep me"
+    assert not (folder / "report.md").is_symlink()
+    assert "## Key results" in (folder / "report.md").read_text()
+    assert list(folder.glob("*.tmp")) == []
