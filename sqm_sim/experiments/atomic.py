@@ -9,8 +9,10 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads with the data, not with the command line
+    import pandas as pd
 
 
 @contextlib.contextmanager
