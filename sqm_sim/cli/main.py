@@ -17,7 +17,12 @@ from ..portfolios import shipped_portfolios, with_portfolio
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
 from .destinations import check_folder, check_run_folder
-from .experiments import INTERRUPTED, add_execution_arguments, report_interrupted
+from .experiments import (
+    INTERRUPTED,
+    add_execution_arguments,
+    announce_runs,
+    report_interrupted,
+)
 from .experiments import register as register_experiment_commands
 from .overrides import parse_overrides
 from .report import register as register_report_command
@@ -88,6 +93,7 @@ def cmd_roi(args: argparse.Namespace) -> int:
     check_folder(args.out)
     runs = (len(config.portfolio.initiatives) + 2) * args.replications
     check_run_count(runs, f"--replications {args.replications} ({runs} runs)")
+    announce_runs(runs, "roi")
     seeds = list(seed_range(args.seed, args.replications))
     table = _roi_table(config, seeds, args)
     if table is None:

@@ -22,7 +22,7 @@ from ..experiments.manifest import recorded_experiment, results_folder
 from ..scenarios.sizes import SIZES
 from ..sensitivity.names import SENSITIVITY_METHODS
 from .destinations import check_folder
-from .experiments import add_execution_arguments, report_interrupted
+from .experiments import add_execution_arguments, announce_runs, report_interrupted
 from .overrides import parse_overrides
 
 _OPTION_FIELDS = {
@@ -126,6 +126,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             f"{prepared.design.size} design points, {prepared.total_runs} runs"
         )
         return 0
+    announce_runs(prepared.total_runs, f"sensitivity ({spec.method})")
     execution = spec.execution
     backend = make_backend(
         args.backend or execution.backend,

@@ -260,3 +260,15 @@ def test_ctrl_c_during_roi_is_one_line_and_keeps_finished_runs(tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "rerun the same command to resume" in done.stderr
     assert list((tmp_path / "r" / "runs").glob("*.parquet"))
+
+
+def test_roi_and_sensitivity_announce_a_large_run_count(capsys, monkeypatch, no_simulation):
+    from sqm_sim.cli import experiments as cli_experiments
+
+    monkeypatch.setattr(cli_experiments, "LARGE_RUN_COUNT", 4)
+    with pytest.raises(AssertionError, match="simulated before"):
+        main(["roi", "baseline", "--portfolio", "process_first", "--replications", "2"])
+    assert "roi will do" in capsys.readouterr().err
+    with pytest.raises(AssertionError, match="simulated before"):
+        main(["sensitivity", "--method", "morris", "--n", "2", "--quiet"])
+    assert "sensitivity (morris) will do" in capsys.readouterr().err
