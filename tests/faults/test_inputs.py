@@ -7,12 +7,14 @@ from __future__ import annotations
 import errno
 import time
 
+import pandas as pd
 import pytest
 
 from sqm_sim import Config
 from sqm_sim.cli import main
 from sqm_sim.config import ConfigError
 from sqm_sim.experiments.plan import Cell, Plan
+from sqm_sim.experiments.store import ResultsStore
 from tests.experiments.conftest import TINY, TINY_TOML
 
 SERIAL = ["--backend", "serial", "--quiet"]
@@ -104,3 +106,26 @@ def test_thousands_of_unknown_keys_are_reported_at_once_and_briefly(tmp_path, ca
     err = capsys.readouterr().err
     assert len(err.splitlines()) <= 12
     assert "20,000 problems" in err
+
+
+def test_after_a_full_disk_the_rerun_completes_the_same_tables(tmp_path, capsys, monkeypatch):
+    args = ["compare", "baseline", "--replications", "4", *TINY_SETS, *SERIAL, "--chunk-size", "1"]
+    assert main([*args, "--out", str(tmp_path / "reference")]) == 0
+    real = ResultsStore.write_chunk
+    calls = []
+
+    def fills_up(self, records, plan):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, records, plan)
+
+    monkeypatch.setattr(ResultsStore, "write_chunk", fills_up)
+    out = tmp_path / "out"
+    assert main([*args, "--out", str(out)]) == 3
+    monkeypatch.setattr(ResultsStore, "write_chunk", real)
+    assert main([*args, "--out", str(out)]) == 0
+    columns = ["run_id", "cell", "seed", "status", "npv"]
+    finished = ResultsStore(out).runs()[columns].sort_values("run_id", ignore_index=True)
+    reference = ResultsStore(tmp_path / "reference").runs()[columns]
+    pd.testing.assert_frame_equal(finished, reference.sort_values("run_id", ignore_index=True))
