@@ -272,3 +272,19 @@ def test_roi_and_sensitivity_announce_a_large_run_count(capsys, monkeypatch, no_
     with pytest.raises(AssertionError, match="simulated before"):
         main(["sensitivity", "--method", "morris", "--n", "2", "--quiet"])
     assert "sensitivity (morris) will do" in capsys.readouterr().err
+
+
+def test_out_on_a_read_only_file_system_is_refused_before_the_run(
+    tmp_path, capsys, monkeypatch, no_simulation
+):
+    """As root, permission bits do not stop a write; a read-only mount (EROFS) does. The
+    probe write is where it shows, so that is where the test makes the mount read-only."""
+    import errno
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    assert main(["run", "baseline", "--out", str(tmp_path / "results")]) == 2
+    one_line_error(capsys, "--out", "Read-only file system")
