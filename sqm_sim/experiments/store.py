@@ -327,11 +327,15 @@ class ResultsStore:
 
     def finished_ids(self) -> set[str]:
         self._check_parts()
-        ids: set[str] = set()
-        for part in self._parts("runs"):
-            frame = pd.read_parquet(part, columns=["run_id", "status"])
-            ids.update(frame.loc[frame["status"] == "ok", "run_id"])
-        return ids
+        parts = self._parts("runs")
+        if not parts:
+            return set()
+        import pyarrow.parquet as pq
+
+        # the two columns of every part as one dataset: far cheaper than part by part
+        table = pq.ParquetDataset(parts).read(columns=["run_id", "status"])
+        runs, statuses = table.column("run_id").to_pylist(), table.column("status").to_pylist()
+        return {run for run, status in zip(runs, statuses, strict=True) if status == "ok"}
 
     def _read(self, table: str) -> pd.DataFrame:
         self._check_parts()
