@@ -89,3 +89,31 @@ def test_a_planted_symlink_is_replaced_not_written_through(tmp_path, capsys):
     assert not (folder / "report.md").is_symlink()
     assert "## Key results" in (folder / "report.md").read_text()
     assert list(folder.glob("*.tmp")) == []
+
+
+def _plant(folder, names, target) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).symlink_to(target)
+
+
+def test_roi_and_sensitivity_files_are_not_written_through_symlinks(tmp_path, capsys):
+    from tests.cli.test_portfolios import SMALL
+
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me")
+    roi = tmp_path / "roi"
+    _plant(roi, ["roi.csv"], elsewhere)
+    args = ["roi", "baseline", *SMALL, "--portfolio", "process_first", "--replications", "2"]
+    assert main([*args, "--out", str(roi)]) == 0
+    space = tmp_path / "space.toml"
+    space.write_text('[[parameters]]\nkey = "finance.unit_price"\nlow = 100.0\nhigh = 140.0\n')
+    sens = tmp_path / "sens"
+    _plant(sens, ["report.md", "sensitivity.json", "indices.csv"], elsewhere)
+    small = ["--set", "simulation.horizon_months=3", "--backend", "serial", "--quiet"]
+    args = ["sensitivity", "--method", "morris", "--n", "2", "--space", str(space), *small]
+    assert main([*args, "--out", str(sens)]) == 0
+    assert elsewhere.read_text() == "keep me"
+    for path in [roi / "roi.csv", sens / "report.md", sens / "sensitivity.json"]:
+        assert not path.is_symlink(), path
+        assert path.stat().st_size > 0
