@@ -117,3 +117,13 @@ def test_roi_and_sensitivity_files_are_not_written_through_symlinks(tmp_path, ca
     for path in [roi / "roi.csv", sens / "report.md", sens / "sensitivity.json"]:
         assert not path.is_symlink(), path
         assert path.stat().st_size > 0
+
+
+def test_report_of_a_folder_with_a_torn_file_is_one_line(tmp_path, capsys):
+    folder = tmp_path / "cmp"
+    args = ["compare", "baseline", "--replications", "2", *TINY_SETS, *SERIAL]
+    assert main([*args, "--out", str(folder)]) == 0
+    (folder / "results.json").write_bytes(b"")  # what a kill mid-write used to leave
+    capsys.readouterr()
+    assert main(["report", str(folder)]) == 2
+    refused(capsys, "results.json", "rerun")
