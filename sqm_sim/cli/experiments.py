@@ -4,8 +4,8 @@
 its arguments, or from a TOML file) and goes through the same validation and runner, so a
 command line and an experiment file that say the same thing run the same runs. Handlers
 raise :class:`~sqm_sim.config.ConfigError` for bad input (exit status 2); they return 1
-when some runs failed (the others' results are written) and 130 when interrupted (rerun the
-same command to resume).
+when some runs failed (the others' results are written) and 130 when interrupted by Ctrl-C
+or SIGTERM (rerun the same command to resume); a full disk is exit status 3.
 """
 
 from __future__ import annotations
