@@ -289,8 +289,13 @@ class DaskBackend(Backend):
     def wait_first(self, futures: Iterable[Any]) -> tuple[set[Any], set[Any]]:
         from distributed import wait as dask_wait
 
-        done, pending = dask_wait(list(futures), return_when="FIRST_COMPLETED")
-        return set(done), set(pending)
+        futures = list(futures)
+        while True:  # in slices, like the base class: Ctrl-C is acted on within POLL_S
+            try:
+                done, pending = dask_wait(futures, timeout=POLL_S, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                continue
+            return set(done), set(pending)
 
     def cancel(self, futures: Iterable[Any]) -> None:
         futures = list(futures)

@@ -62,3 +62,23 @@ def test_ctrl_c_stops_the_pool_after_the_current_runs(tmp_path, two_cell_plan):
     resumed = run_plan(plan, store=ResultsStore(tmp_path))
     assert resumed.skipped == len(finished)
     assert resumed.ran == plan.size - len(finished)
+
+
+def test_ctrl_c_with_dask_is_acted_on_at_once(tmp_path, two_cell_plan):
+    """The Dask backend's wait also looks at signals every POLL_S: Ctrl-C is not held until
+    a chunk happens to finish (here a chunk takes 8 x RUN_S = 6 s)."""
+    from sqm_sim.experiments import DaskBackend
+
+    plan = Plan(two_cell_plan.cells, list(range(1, 9)))
+    press = threading.Timer(PRESS_S, _thread.interrupt_main)
+    with DaskBackend(workers=2, processes=False) as backend:
+        started = time.perf_counter()
+        press.start()
+        try:
+            run_plan(plan, backend=backend, chunk_size=CHUNK, run=slow_simulate, quiet=True)
+        except KeyboardInterrupt:
+            raised = time.perf_counter() - started
+        else:
+            pytest.fail("the batch finished before Ctrl-C")
+    press.cancel()
+    assert raised < PRESS_S + 1.0 < CHUNK * RUN_S
