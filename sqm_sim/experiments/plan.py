@@ -33,8 +33,9 @@ def run_id(cell: str, config_hash: str, seed: int) -> str:
 
 
 MAX_RUNS = 1_000_000
-"""Most runs one experiment may plan (cells x seeds): about a week of one core at the
-smallest run size. Larger requests are refused before anything is built."""
+"""Most runs one experiment may plan (cells x seeds): more than a day of one core even at
+the smallest run size, and a manifest of tens of megabytes. Larger requests are refused
+before anything is built (a billion replications exhausted memory building the seeds)."""
 
 
 def check_run_count(runs: int, what: str) -> None:
