@@ -38,13 +38,16 @@ test-fast: lint
 test-slow: $(STAMP)
 	$(PYTEST) -m slow
 
+## lint: ruff (lint and format) over the code, mypy (pydantic plugin) over
+## sqm_sim/models and sqm_sim/config (settings in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check sqm_sim tests benchmarks tools
 	$(BIN)/ruff format --check sqm_sim tests benchmarks tools
+	$(BIN)/mypy
 
 ## bench: performance measurements (not part of the test suite)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulate.py
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) results .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -3,8 +3,10 @@
 >>> import sqm_sim
 >>> cfg = sqm_sim.load_scenario("baseline")
 >>> res = sqm_sim.simulate(cfg.with_overrides({"simulation.horizon_months": 3}), seed=1)
->>> sorted(res.summary)[:3]
-['active_customers_end', 'appraisal_cost', 'awaiting_dispatch_end']
+>>> res.timeseries["period"].tolist()  # one row per month
+[1, 2, 3]
+>>> round(res.summary["npv"]) == round(res.timeseries["discounted_profit"].sum())
+True
 """
 
 from __future__ import annotations

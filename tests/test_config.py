@@ -108,7 +108,8 @@ def test_with_overrides_returns_new_config_and_leaves_original_unchanged():
     assert changed.segments["quality_driven"] == original.segments["quality_driven"]
     assert original.to_dict() == before
     assert original.fingerprint() == fingerprint
-    assert original.service.complaint_probability == 0.2
+    assert original.service.complaint_probability == Config().service.complaint_probability
+    assert original.service.complaint_probability != 0.5
     assert original.segments["price_driven"].price_weight == 8.0
 
 

@@ -37,6 +37,7 @@ MONEY = [
     "revenue",
     "production_cost",
     "fixed_cost",
+    "technology_cost",
     "prevention_cost",
     "appraisal_cost",
     "internal_failure_cost",
@@ -45,6 +46,7 @@ MONEY = [
     "total_cost",
     "profit",
     "discounted_profit",
+    "discounted_profit_with_equity",
 ]
 NOT_SUMMED = {
     "period",
@@ -56,9 +58,16 @@ NOT_SUMMED = {
     *LEVEL_SHARES,
     "retention_rate_annual",
     "clv_estimate",
+    "lost_sales_cost",
+    "coq_with_lost_sales_share",
+    "customer_equity",
 }
 FLOWS = [c for c in COLUMN_DOCS if c not in NOT_SUMMED]
-RENAMED = {"discounted_profit": "npv", "period_days": "horizon_days"}
+RENAMED = {
+    "discounted_profit": "npv",
+    "discounted_profit_with_equity": "npv_with_customer_equity",
+    "period_days": "horizon_days",
+}
 
 
 def _money_tolerance(*values: float) -> float:
@@ -137,7 +146,7 @@ def assert_conserved(result: RunResult) -> None:
         + s["external_failure_cost"]
     )
     assert s["coq_total"] == pytest.approx(coq, abs=_money_tolerance(coq))
-    cost = s["production_cost"] + s["fixed_cost"] + s["coq_total"]
+    cost = s["production_cost"] + s["fixed_cost"] + s["technology_cost"] + s["coq_total"]
     assert s["total_cost"] == pytest.approx(cost, abs=_money_tolerance(cost))
     handled = s["complaints_closed"] if config.service.desk_staff > 0 else 0.0
     finance = config.finance
@@ -154,6 +163,21 @@ def assert_conserved(result: RunResult) -> None:
     assert ts["cumulative_profit"].iloc[-1] == pytest.approx(
         s["profit"], abs=_money_tolerance(s["revenue"], cost)
     )
+    # customer equity: the active customers' CLV at the horizon, discounted, on top of npv
+    assert s["customer_equity_end"] == pytest.approx(ts["customer_equity"].iloc[-1], nan_ok=True)
+    if s["active_customers_end"] == 0:
+        assert s["customer_equity_end"] == 0.0
+    horizon_factor = monthly_discount_factors(config)[-1]
+    assert s["npv_with_customer_equity"] == pytest.approx(
+        s["npv"] + horizon_factor * s["customer_equity_end"],
+        abs=_money_tolerance(s["revenue"], cost),
+        nan_ok=True,
+    )
+    # the hidden cost of lost sales: expected customers lost to quality times the CLV
+    assert 0.0 <= s["customers_lost_to_quality"] <= s["repurchase_decisions"]
+    assert s["lost_sales_cost"] == pytest.approx(
+        s["customers_lost_to_quality"] * s["clv_estimate"], rel=1e-12, nan_ok=True
+    )
 
     # -- time series: totals, shape, levels ------------------------------------------------
     months = config.simulation.horizon_months
@@ -162,9 +186,12 @@ def assert_conserved(result: RunResult) -> None:
     assert ts["period"].tolist() == list(range(1, len(ts) + 1))
     assert ts["month_start"].tolist() == list(range(0, months, period))
     for column in FLOWS:
-        total = ts[column].sum()
+        total = ts[column].sum(skipna=False)  # unknown in one period: unknown in all
         key = RENAMED.get(column, column)
-        if column in MONEY:
+        if math.isnan(total):
+            assert column == "discounted_profit_with_equity", column  # CLV undefined
+            assert math.isnan(s[key])
+        elif column in MONEY:
             assert s[key] == pytest.approx(total, abs=_money_tolerance(total)), column
         else:
             assert s[key] == pytest.approx(total, rel=1e-12, abs=1e-9), column
@@ -250,7 +277,7 @@ def assert_conserved(result: RunResult) -> None:
         ["prevention_cost", "appraisal_cost", "internal_failure_cost", "external_failure_cost"]
     ].sum(axis=1)
     np.testing.assert_allclose(ts["coq_total"], coq_rows, rtol=1e-12, atol=1e-6)
-    cost_rows = ts["production_cost"] + ts["fixed_cost"] + ts["coq_total"]
+    cost_rows = ts["production_cost"] + ts["fixed_cost"] + ts["technology_cost"] + ts["coq_total"]
     np.testing.assert_allclose(ts["total_cost"], cost_rows, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(ts["profit"], ts["revenue"] - cost_rows, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(ts["cumulative_profit"], ts["profit"].cumsum(), rtol=1e-9, atol=1e-6)
@@ -505,7 +532,7 @@ def test_quarterly_reporting_sums_the_monthly_rows(make_config):
 @st.composite
 def segment_tables(draw) -> dict:
     """One to three segments: shares from integer weights, normalised (so they sum to 1
-    up to rounding), experience weights likewise; any loyalty coefficients."""
+    up to rounding), experience weights likewise; any valid loyalty coefficients."""
     count = draw(st.integers(1, 3))
     share_weights = draw(st.lists(st.integers(0, 10), min_size=count, max_size=count))
     if sum(share_weights) == 0:
@@ -516,14 +543,16 @@ def segment_tables(draw) -> dict:
         if sum(experience) == 0:
             experience[1] = 1
         total = sum(experience)
+        satisfaction_weight = draw(st.floats(0.0, 20.0))
         segments[f"segment_{index}"] = {
             "share": weight / sum(share_weights),
             "weight_performance": experience[0] / total,
             "weight_reliability": experience[1] / total,
             "weight_delivery": experience[2] / total,
             "loyalty_intercept": draw(st.floats(-6.0, 8.0)),
-            "satisfaction_weight": draw(st.floats(0.0, 20.0)),
-            "switching_cost_weight": draw(st.floats(0.0, 10.0)),
+            "satisfaction_weight": satisfaction_weight,
+            # at most the satisfaction weight (the config refuses more)
+            "switching_cost_weight": draw(st.floats(0.0, min(10.0, satisfaction_weight))),
             "price_weight": draw(st.floats(0.0, 20.0)),
         }
     return segments
@@ -581,6 +610,14 @@ def valid_overrides(draw) -> dict:
         "customers.satisfied_threshold": satisfied,
         "customers.dissatisfied_threshold": dissatisfied,
         "service.complaint_probability": draw(unit),
+        "service.claim_probability": draw(unit),
+        "service.recovery_credit_fast": draw(st.floats(0.0, 3.0)),
+        "service.recovery_credit_slow": draw(st.floats(0.0, 3.0)),
+        "service.recovery_credit_failed": draw(st.floats(0.0, 3.0)),
+        "service.repeat_failure_credit_factor": draw(unit),
+        "involvement.share_involved": draw(unit),
+        "involvement.improvement_floor": draw(unit),
+        "involvement.forgetting_rate_per_year": draw(st.floats(0.0, 12.0)),
         "service.desk_staff": draw(st.integers(0, 3)),
         "service.recovery_quality": draw(unit),
         "service.fast_resolution_days": draw(st.floats(0.1, 10.0)),

@@ -24,7 +24,7 @@ from tests.support import NO_ACQUISITION, fixed_loyalty
 # Every column in currency (money flows, their totals and the CLV estimate, whose margin is
 # price minus cost per unit) and the one money ratio.
 MONEY_COLUMNS = {c for c, (unit, _) in COLUMN_DOCS.items() if unit == "currency"}
-MONEY_COLUMNS |= {"coq_share_of_revenue"}
+MONEY_COLUMNS |= {"coq_share_of_revenue", "coq_with_lost_sales_share"}
 NON_MONEY_COLUMNS = [c for c in COLUMN_DOCS if c not in MONEY_COLUMNS]
 PROCESS_CONTROL_COLUMNS = ["drift_events", "drift_detections", "spc_checks", "out_of_control_days"]
 

@@ -54,8 +54,9 @@ def test_high_switching_costs_keep_dissatisfied_customers():
     poor = {"operations__design_defect_ppm": 120_000.0, "service__desk_staff": 0}
     locked_in = market(environment__switching_cost=0.9, **poor)
     free = market(environment__switching_cost=0.05, **poor)
-    assert_positive(paired_runs(locked_in, free, SEEDS, "share_dissatisfied"))
-    assert_positive(paired_runs(free, locked_in, SEEDS, "churn_rate_monthly"))
+    seeds = range(12)  # dissatisfaction is transient: a small share, so more replications
+    assert_positive(paired_runs(locked_in, free, seeds, "share_dissatisfied"))
+    assert_positive(paired_runs(free, locked_in, seeds, "churn_rate_monthly"))
 
 
 def test_hostages_leave_when_switching_gets_cheap():

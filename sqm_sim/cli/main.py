@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..config import Config, ConfigError, iter_parameters
+from ..config import Config, ConfigError
+from ..config.keys import config_parameters
 from ..portfolios import shipped_portfolios, with_portfolio
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
+from .app import register as register_app_command
 from .destinations import check_folder, check_run_folder
 from .experiments import (
     INTERRUPTED,
@@ -178,9 +180,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    params = [p for p in iter_parameters(Config) if p.key.startswith(args.prefix)]
+    config = with_portfolio(Config(), args.portfolio) if args.portfolio else Config()
+    params = [p for p in config_parameters(config) if p.key.startswith(args.prefix)]
     if not params:
-        raise UsageError(_no_parameter_message(args.prefix))
+        raise UsageError(_no_parameter_message(args.prefix, params_of=config))
     if args.json:
         print(
             json.dumps(
@@ -206,11 +209,11 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_parameter_message(prefix: str) -> str:
+def _no_parameter_message(prefix: str, params_of: Config) -> str:
     """``params PREFIX`` matched nothing: say so, with the nearest key or section."""
     import difflib
 
-    keys = [p.key for p in iter_parameters(Config)]
+    keys = [p.key for p in config_parameters(params_of)]
     names = sorted({*keys, *(key.split(".")[0] for key in keys)})
     close = difflib.get_close_matches(prefix, names, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -291,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_experiment_commands(commands)
     register_report_command(commands)
     register_sensitivity_command(commands)
+    register_app_command(commands)
 
     params = commands.add_parser(
         "params",
@@ -298,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="List every config parameter with default, unit, range and source.",
     )
     params.add_argument("prefix", nargs="?", default="", help="only keys starting with this")
+    params.add_argument(
+        "--portfolio",
+        metavar="NAME|FILE",
+        help="also list the numeric fields of this portfolio's initiatives, addressed "
+        "by name: portfolio.<initiative name>.<field>",
+    )
     params.add_argument("--json", action="store_true", help="print as JSON")
     params.set_defaults(handler=cmd_params)
     return parser

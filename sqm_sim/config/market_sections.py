@@ -33,7 +33,10 @@ class SegmentSettings(Section):
     Experience x = w_perf * performance + w_rel * (no defect, no damage) + w_del * on time.
     Repurchase probability = 1 / (1 + exp(-u)) with
     u = loyalty_intercept + satisfaction_weight * (S - competitor_quality(t))
-        + switching_cost_weight * switching_cost(t) - price_weight * (price / competitor_price - 1).
+        + switching_cost_weight * switching_cost(t) * (1 - S)
+        - price_weight * (price / competitor_price - 1).
+    Switching costs hold customers in proportion to their dissatisfaction (Jones & Sasser
+    1995), so satisfaction_weight >= switching_cost_weight keeps loyalty rising with S.
     """
 
     share: float = param(
@@ -74,8 +77,8 @@ class SegmentSettings(Section):
         description="log-odds of repurchasing at satisfaction equal to competitor quality, no "
         "switching cost, equal price; with zero weights, repurchase probability = "
         "1/(1+exp(-intercept)) for every decision",
-        source="calibrated so the baseline keeps about 97% per monthly order (69%/yr, "
-        "Reichheld & Sasser 1990)",
+        source="calibrated (with the shipped segments' weights) so the baseline keeps about "
+        "74% of its customers a year (Reichheld & Sasser 1990: 70-90%)",
         ge=-40.0,
         le=40.0,
     )
@@ -83,16 +86,20 @@ class SegmentSettings(Section):
         6.0,
         unit="log-odds per unit satisfaction",
         description="effect of satisfaction above the competitor's quality on repurchase",
-        source="assumption: satisfaction -> loyalty link (Anderson, Fornell & Lehmann 1994)",
+        source="Anderson, Fornell & Lehmann 1994 (satisfaction -> loyalty); shipped segments "
+        "calibrated so a silent customer who just got a defective unit stays with about 0.5-0.6 "
+        "per decision (TARP: 37% / 9% of silent customers with a problem would buy again)",
         ge=0.0,
         le=100.0,
     )
     switching_cost_weight: float = param(
         3.0,
-        unit="log-odds per unit switching cost",
-        description="effect of switching costs, independent of satisfaction",
-        source="Burnham, Frels & Mahajan 2003: switching costs retain customers regardless of "
-        "satisfaction; magnitude assumed",
+        unit="log-odds per unit switching cost at zero satisfaction",
+        description="effect of switching costs on a customer with satisfaction S, scaled by "
+        "1 - S: none on the completely satisfied, full on the completely dissatisfied; at "
+        "most satisfaction_weight",
+        source="Jones & Sasser 1995; Jones, Mothersbaugh & Beatty 2000: switching costs "
+        "matter most when satisfaction is low; magnitude assumed",
         ge=0.0,
         le=100.0,
     )
@@ -104,6 +111,16 @@ class SegmentSettings(Section):
         ge=0.0,
         le=100.0,
     )
+
+    @model_validator(mode="after")
+    def _satisfaction_outweighs_switching_cost(self) -> SegmentSettings:
+        if self.switching_cost_weight > self.satisfaction_weight:
+            raise ValueError(
+                f"switching_cost_weight ({self.switching_cost_weight:g}) must not exceed "
+                f"satisfaction_weight ({self.satisfaction_weight:g}): with a switching cost "
+                "of 1, satisfaction would lower loyalty"
+            )
+        return self
 
     @model_validator(mode="after")
     def _weights_sum_to_one(self) -> SegmentSettings:
@@ -124,9 +141,9 @@ def default_segments() -> dict[str, SegmentSettings]:
             weight_performance=0.45,
             weight_reliability=0.4,
             weight_delivery=0.15,
-            loyalty_intercept=1.9,
-            satisfaction_weight=6.0,
-            switching_cost_weight=3.0,
+            loyalty_intercept=3.0,
+            satisfaction_weight=10.4,
+            switching_cost_weight=4.0,
             price_weight=1.0,
         ),
         "price_driven": SegmentSettings(
@@ -134,8 +151,8 @@ def default_segments() -> dict[str, SegmentSettings]:
             weight_performance=0.3,
             weight_reliability=0.4,
             weight_delivery=0.3,
-            loyalty_intercept=2.1,
-            satisfaction_weight=2.5,
+            loyalty_intercept=2.8,
+            satisfaction_weight=9.0,
             switching_cost_weight=3.0,
             price_weight=8.0,
         ),
@@ -168,7 +185,7 @@ class CustomerSettings(Section):
         le=1.0,
     )
     satisfaction_memory: float = param(
-        0.3,
+        0.5,
         unit="weight",
         description="weight of the latest transaction in satisfaction (exponential memory: "
         "recent experiences weigh more)",
@@ -202,11 +219,12 @@ class CustomerSettings(Section):
         le=1.0,
     )
     dissatisfied_threshold: float = param(
-        0.4,
+        0.5,
         unit="0-1 scale",
         description="satisfaction below which a customer counts as dissatisfied and spreads "
         "negative word of mouth; a transaction below it may trigger a complaint",
-        source="assumption",
+        source="below the middle of the scale (3 of 5 mapped to 0.5): the 1-2 answers "
+        "counted as dissatisfied in surveys (Jones & Sasser 1995)",
         ge=0.0,
         le=1.0,
     )
@@ -225,12 +243,13 @@ class ServiceSettings(Section):
     """The customer-service desk: complaints and service recovery."""
 
     complaint_probability: float = param(
-        0.2,
+        0.1,
         unit="probability",
         description="chance that a customer whose transaction satisfaction is below "
-        "customers.dissatisfied_threshold complains",
-        source="TARP: about 1 in 25 dissatisfied customers complain to head office, about "
-        "half of those with large problems complain to front-line staff; 0.2 between them",
+        "customers.dissatisfied_threshold, with no defective or damaged unit (a late "
+        "delivery, a cancelled order, a product behind expectations), complains",
+        source="TARP: about 1 in 25 customers with a small problem complain to head office, "
+        "more to front-line staff; 0.1 assumed between them",
         ge=0.0,
         le=1.0,
     )
@@ -259,28 +278,52 @@ class ServiceSettings(Section):
         gt=0.0,
         le=365.0,
     )
-    satisfaction_after_fast_recovery: float = param(
-        1.0,
-        unit="0-1 scale",
-        description="satisfaction of a customer whose complaint was resolved fast",
-        source="TARP: 95% (small) / 82% (large problems) stay loyal after quick resolution, "
-        "more than with no problem at all: the service-recovery paradox",
+    claim_probability: float = param(
+        0.5,
+        unit="probability",
+        description="chance that a customer who receives a defective or damaged unit claims "
+        "(warranty or damage claim: the claim goes to the complaint desk and costs the "
+        "claim cost); the others stay silent and the firm never hears of the problem",
+        source="TARP (Goodman): about half of customers with a large (costly) problem "
+        "complain to the front line",
         ge=0.0,
         le=1.0,
     )
-    satisfaction_after_slow_recovery: float = param(
-        0.75,
-        unit="0-1 scale",
-        description="satisfaction of a customer whose complaint was resolved, but slowly",
-        source="TARP: 70% / 54% stay loyal when satisfied with the response",
+    recovery_credit_fast: float = param(
+        1.2,
+        unit="share of the satisfaction lost",
+        description="satisfaction given back by a complaint resolved fast, as a share of what "
+        "the problem took; above 1 = the recovery paradox (first failure only, see "
+        "repeat_failure_credit_factor)",
+        source="TARP: 95% (small) / 82% (large problems) stay loyal after a quick resolution; "
+        "Smith & Bolton 1998; level assumed",
         ge=0.0,
-        le=1.0,
+        le=3.0,
     )
-    satisfaction_after_failed_recovery: float = param(
+    recovery_credit_slow: float = param(
+        0.6,
+        unit="share of the satisfaction lost",
+        description="satisfaction given back by a complaint resolved, but slowly",
+        source="TARP: 70% / 54% stay loyal when satisfied with the response; level assumed",
+        ge=0.0,
+        le=3.0,
+    )
+    recovery_credit_failed: float = param(
         0.15,
-        unit="0-1 scale",
-        description="satisfaction of a customer whose complaint was not resolved",
-        source="TARP: 46% / 19% stay loyal when the complaint ends unsatisfactorily",
+        unit="share of the satisfaction lost",
+        description="satisfaction given back by a complaint that ends unresolved (being heard)",
+        source="TARP: 46% / 19% stay loyal after an unsatisfactory complaint, against 37% / 9% "
+        "of silent customers; level assumed",
+        ge=0.0,
+        le=3.0,
+    )
+    repeat_failure_credit_factor: float = param(
+        0.5,
+        unit="multiplier per earlier complaint",
+        description="each complaint the customer made before shrinks the credit of the next "
+        "recovery by this factor (a second failure after a recovery hurts more)",
+        source="Maxham & Netemeyer 2002: the recovery paradox holds after a first failure, "
+        "not after a second; factor assumed",
         ge=0.0,
         le=1.0,
     )

@@ -12,9 +12,10 @@ from typing import Any
 import tomli_w
 from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
 
-from .errors import ConfigError, config_error_from, unknown_key_message
+from .errors import ConfigError, config_error_from
 from .fields import Section
 from .initiatives import PortfolioSettings
+from .keys import set_key
 from .market_sections import (
     AcquisitionSettings,
     CustomerSettings,
@@ -25,7 +26,7 @@ from .market_sections import (
     default_segments,
 )
 from .people_sections import InvolvementSettings, WorkforceSettings
-from .schema import _nested_model, field_at, mapping_of_models
+from .schema import _nested_model, mapping_of_models
 from .sections import (
     DistributionSettings,
     FinanceSettings,
@@ -122,25 +123,26 @@ class Config(Section):
         try:
             return cls.model_validate(merged)
         except ValidationError as exc:
-            raise config_error_from(exc, cls, origin) from None
+            raise config_error_from(exc, cls, origin, merged) from None
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Config:
-        """A new validated config with dotted keys replaced, e.g. ``{"market.prospects": 0}``."""
+        """A new validated config with dotted keys replaced, e.g. ``{"market.prospects": 0}``
+        or, for an initiative of the portfolio, by its name:
+        ``{"portfolio.capability_project.cpk_gain": 0.1}`` (see :mod:`.keys`). Keys apply in
+        order (an initiative key after ``"portfolio"`` sees the new portfolio); the whole
+        config, budget and capacity included, is validated after all of them."""
         data = self.to_dict()
         for key, value in overrides.items():
-            if field_at(Config, key) is None:
-                raise ConfigError(f"invalid override: {unknown_key_message(Config, key)}")
-            *parents, leaf = key.split(".")
-            target = data
-            for part in parents:
-                target = target.setdefault(part, {})
-            target[leaf] = copy.deepcopy(value)
+            try:
+                set_key(data, key, copy.deepcopy(value))
+            except ConfigError as exc:
+                raise ConfigError(f"invalid override: {exc}") from None
         keys = ", ".join(overrides)
         try:
             return Config.model_validate(data)
         except ValidationError as exc:
             origin = f"scenario '{self.name}' with overrides {keys}"
-            raise config_error_from(exc, Config, origin) from None
+            raise config_error_from(exc, Config, origin, data) from None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain nested data (TOML/JSON-ready); ``None`` values are left out."""

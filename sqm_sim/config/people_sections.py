@@ -124,3 +124,26 @@ class InvolvementSettings(Section):
         ge=0.0,
         le=1.0,
     )
+    improvement_floor: float = param(
+        0.3,
+        unit="share of today's process- and human-caused defects",
+        description="level the improvement factor approaches and cannot pass: the half-life "
+        "applies to the gap between the factor and this floor (defects whose causes the "
+        "suggestion system cannot reach: equipment, materials, design of the process)",
+        source="Schneiderman 1988: half-life curves level off once the easy causes are gone; "
+        "level assumed",
+        ge=0.0,
+        le=1.0,
+    )
+    forgetting_rate_per_year: float = param(
+        0.4,
+        unit="1/year",
+        description="in a month with no involvement, the improvement won so far decays toward "
+        "none at this continuous rate (1 - factor shrinks by exp(-rate/12) a month); no decay "
+        "while any operators are involved",
+        source="Argote, Beckman & Epple 1990 (knowledge depreciation in production); Keating, "
+        "Oliva, Repenning, Rockart & Sterman 1999 (improvement programmes decay when "
+        "attention moves on); rate assumed",
+        ge=0.0,
+        le=12.0,
+    )

@@ -73,18 +73,23 @@ def mapping_of_models(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _number(bound: Any) -> float:
+    """A bound as a float (``annotated_types`` types a bound only as comparable)."""
+    return float(bound)
+
+
 def _bounds(info: FieldInfo) -> tuple[float | None, bool, float | None, bool]:
     lower = upper = None
     lower_inclusive = upper_inclusive = True
     for item in info.metadata:
         if isinstance(item, annotated_types.Ge):
-            lower, lower_inclusive = float(item.ge), True
+            lower, lower_inclusive = _number(item.ge), True
         elif isinstance(item, annotated_types.Gt):
-            lower, lower_inclusive = float(item.gt), False
+            lower, lower_inclusive = _number(item.gt), False
         elif isinstance(item, annotated_types.Le):
-            upper, upper_inclusive = float(item.le), True
+            upper, upper_inclusive = _number(item.le), True
         elif isinstance(item, annotated_types.Lt):
-            upper, upper_inclusive = float(item.lt), False
+            upper, upper_inclusive = _number(item.lt), False
     return lower, lower_inclusive, upper, upper_inclusive
 
 
@@ -97,7 +102,8 @@ def _type_name(annotation: Any) -> str:
     return getattr(annotation, "__name__", str(annotation))
 
 
-def _describe(key: str, info: FieldInfo, default: Any) -> ParameterInfo:
+def describe_field(key: str, info: FieldInfo, default: Any) -> ParameterInfo:
+    """Documentation of one schema field under dotted ``key``."""
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     lower, lower_inclusive, upper, upper_inclusive = _bounds(info)
     return ParameterInfo(
@@ -114,10 +120,13 @@ def _describe(key: str, info: FieldInfo, default: Any) -> ParameterInfo:
     )
 
 
-def iter_parameters(model: type[BaseModel], prefix: str = "") -> Iterator[ParameterInfo]:
-    """Every leaf parameter of ``model`` with its dotted key, in declaration order."""
-    defaults = model()
-    yield from _iter_instance(defaults, prefix, None)
+def iter_parameters(
+    model: type[BaseModel] | BaseModel, prefix: str = ""
+) -> Iterator[ParameterInfo]:
+    """Every leaf parameter of ``model`` with its dotted key, in declaration order, with
+    its default (of a class) or its value (of an instance)."""
+    instance = model() if isinstance(model, type) else model
+    yield from _iter_instance(instance, prefix, None)
 
 
 def _iter_instance(
@@ -126,7 +135,7 @@ def _iter_instance(
     for name, info in type(instance).model_fields.items():
         key = f"{prefix}{name}"
         value = getattr(instance, name)
-        described = _describe(key, info, value)
+        described = describe_field(key, info, value)
         if parent is not None and parent.unit:
             # a distribution's mean is in the unit of the field that holds it
             unit = parent.unit if described.unit == UNIT_OF_PARENT else described.unit
@@ -178,7 +187,7 @@ def parameter_at(model: type[BaseModel], key: str) -> ParameterInfo | None:
         for info in iter_parameters(model):
             if info.key == key:
                 return replace(info, default=None)
-    return _describe(key, found[0], None)
+    return describe_field(key, found[0], None)
 
 
 def all_keys(model: type[BaseModel], prefix: str = "") -> list[str]:

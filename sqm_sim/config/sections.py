@@ -88,29 +88,30 @@ class OperationsSettings(Section):
         source="assumption: 40 min, cv 0.3",
     )
     process_capability_cpk: float = param(
-        0.9,
+        1.0,
         unit="Cpk index",
         description="process capability while in control; defective share of a centred "
         "normal process is 2*Phi(-3*Cpk)",
-        source="Montgomery, Introduction to SQC: Cpk 1.0 = 2,700 ppm; 0.9 = 6,900 ppm is "
-        "typical of a firm without a capability programme",
+        source="Montgomery, Introduction to SQC: Cpk 1.0 = 2,700 ppm, the minimum many "
+        "customers require; typical of a firm without a capability programme",
         ge=0.3,
         le=3.0,
     )
     design_defect_ppm: float = param(
-        2000.0,
+        800.0,
         unit="ppm",
         description="defects per million units caused by the product design itself",
-        source="assumption: design-caused share comparable to the process share",
+        source="assumption: design-caused defects a third of the in-control process share",
         ge=0.0,
         le=1_000_000.0,
     )
     human_error_probability_untrained: float = param(
-        0.02,
+        0.006,
         unit="probability/unit",
         description="chance of a human-caused defect per unit for an operator with skill 0; "
         "scaled by (1 - workforce.skill)",
-        source="assumption: 1-3% operator error rates on manual assembly steps",
+        source="assumption: operator error rates of 0.1-1% per manual step (Swain & "
+        "Guttmann 1983 HRA handbook), a few steps per unit, most caught by the operator",
         ge=0.0,
         le=1.0,
     )
@@ -195,10 +196,10 @@ class QualitySystemSettings(Section):
         le=5.0,
     )
     drift_rate_per_month: float = param(
-        0.5,
+        0.25,
         unit="events/month",
         description="rate at which the process goes out of control (Poisson); 0 = never",
-        source="assumption: an assignable cause every two months",
+        source="assumption: an assignable cause every four months",
         ge=0.0,
         le=30.0,
     )
@@ -251,9 +252,29 @@ class QualitySystemSettings(Section):
         description="process- and human-caused defect probabilities are multiplied by "
         "r_max' + (1 - r_max') exp(-spend / scale), r_max' = 1 - prevention_max_reduction",
         source="assumption: Juran's economic-conformance model (failure cost falls with "
-        "diminishing returns as prevention rises); scale puts the CoQ optimum at a few "
-        "thousand a month for the baseline",
+        "diminishing returns as prevention rises); scale assumed",
         gt=0.0,
+        le=1e9,
+    )
+    prevention_build_months: float = param(
+        6.0,
+        unit="months",
+        description="time constant of the prevention capability that spending builds: "
+        "each month the capability closes 1 - exp(-1 / value) of its gap to the current "
+        "prevention spend, and the defect multiplier follows the capability, not the "
+        "spend; 0 = prevention acts at once",
+        source="assumption: procedures, supplier development, preventive maintenance and "
+        "error-proofing take months to bite (Crosby 1979; Juran's Quality Handbook)",
+        ge=0.0,
+        le=120.0,
+    )
+    prevention_spend_before_per_month: float = param(
+        0.0,
+        unit="currency/month",
+        description="prevention spend the firm sustained before the run: the capability's "
+        "level at the start",
+        source="baseline: no prevention programme before",
+        ge=0.0,
         le=1e9,
     )
     prevention_max_reduction: float = param(
@@ -320,12 +341,12 @@ class FinanceSettings(Section):
         120.0,
         unit="currency/unit",
         description="price per unit, booked as revenue at dispatch",
-        source="assumption: 42% gross margin over unit_cost",
+        source="assumption: 33% gross margin over unit_cost",
         gt=0.0,
         le=1e9,
     )
     unit_cost: float = param(
-        70.0,
+        80.0,
         unit="currency/unit",
         description="variable cost (material, direct labour) of making one unit; booked as "
         "production cost, or as internal failure if the unit is scrapped",
@@ -334,7 +355,7 @@ class FinanceSettings(Section):
         le=1e9,
     )
     fixed_cost_per_month: float = param(
-        40_000.0,
+        52_000.0,
         unit="currency/month",
         description="overheads not tied to volume or quality",
         source="assumption: leaves a single-digit operating margin",

@@ -3,12 +3,15 @@
 Story of a customer: acquired from the prospect pool (or present at time 0) into a
 segment drawn by the segment shares, the customer orders one unit, waits a purchase cycle,
 orders again, and so on. Each delivery is an experience that updates satisfaction and
-expectation (see :mod:`.satisfaction`); a defective unit also costs a warranty claim and a
-damaged one a damage claim (external failure). A customer whose transaction satisfaction
-falls below the dissatisfaction threshold complains with ``complaint_probability``; then
-the repurchase decision waits for the complaint's outcome. Otherwise the customer decides
-at once: stay (logistic in satisfaction, competitor quality, switching cost and price) or
-leave for good. Orders already placed are still delivered and paid.
+expectation (see :mod:`.satisfaction`). Voice, as TARP measured it: a customer who gets a
+defective or damaged unit claims with ``claim_probability`` (a warranty or damage claim:
+external failure cost, and the claim goes to the complaint desk); one whose transaction
+satisfaction falls below the dissatisfaction threshold for another reason complains with
+``complaint_probability``. The others stay silent: the firm never hears of the problem.
+A customer who voiced a problem decides after the outcome, which gives back a share of the
+satisfaction the problem took (:func:`.satisfaction.recovered_satisfaction`); the others
+decide at once: stay (logistic in satisfaction, competitor quality, switching cost and
+price) or leave for good. Orders already placed are still delivered and paid.
 
 A newly acquired customer orders at once; customers present at time 0 are caught at a
 random point of their cycle (equilibrium residual time, so demand is stationary from the
@@ -39,6 +42,8 @@ from .satisfaction import (
     experience,
     logistic,
     mood,
+    recovered_satisfaction,
+    recovery_credit,
     repurchase_log_odds,
     transaction_satisfaction,
 )
@@ -51,6 +56,7 @@ class Customer:
 
     __slots__ = (
         "active",
+        "complaints",
         "discounted_orders",
         "expectation",
         "first_order_at",
@@ -60,6 +66,7 @@ class Customer:
         "mood",
         "orders",
         "satisfaction",
+        "satisfaction_before_problem",
         "segment",
     )
 
@@ -77,6 +84,8 @@ class Customer:
         self.lost_at = math.nan
         self.orders = 0
         self.discounted_orders = 0.0
+        self.complaints = 0
+        self.satisfaction_before_problem = satisfaction
 
 
 class CustomerBase(Component):
@@ -107,12 +116,15 @@ class CustomerBase(Component):
         self._disconfirmation = customers.disconfirmation_weight
         self._satisfied_at = customers.satisfied_threshold
         self._dissatisfied_below = customers.dissatisfied_threshold
-        self._complaint_probability = config.service.complaint_probability
-        self._recovery_level = {
-            (True, True): config.service.satisfaction_after_fast_recovery,
-            (True, False): config.service.satisfaction_after_slow_recovery,
-            (False, False): config.service.satisfaction_after_failed_recovery,
+        service = config.service
+        self._complaint_probability = service.complaint_probability
+        self._claim_probability = service.claim_probability
+        self._recovery_credit = {
+            (True, True): service.recovery_credit_fast,
+            (True, False): service.recovery_credit_slow,
+            (False, False): service.recovery_credit_failed,
         }
+        self._repeat_credit_factor = service.repeat_failure_credit_factor
         monthly_rate = monthly_discount_rate(finance.annual_discount_rate)
         self._discount_per_day = math.log1p(monthly_rate) / DAYS_PER_MONTH
         # sorted by name: equal configs give equal runs whatever order segments were listed in
@@ -125,6 +137,7 @@ class CustomerBase(Component):
         self._segment_draw = streams.uniform("segment")
         self._purchase_gap = streams.duration("purchase_cycle", market.purchase_cycle)
         self._complaint_draw = streams.uniform("complaint")
+        self._claim_draw = streams.uniform("claim")
         self._decision_draw = streams.uniform("repurchase")
         self._ids = itertools.count()
         self.everyone: list[Customer] = []
@@ -218,56 +231,89 @@ class CustomerBase(Component):
         self.feature_level = levers.feature_level
 
     def on_delivered(self, order: Order, defective: bool, damaged: bool, on_time: bool) -> None:
-        """A unit reaches its customer: claims, experience, complaint or decision."""
-        if defective:
-            self._tally.warranty_claims += 1
-            self._ledger.book(EXTERNAL_FAILURE, self._warranty_cost)
-        if damaged:
-            self._tally.damage_claims += 1
-            self._ledger.book(EXTERNAL_FAILURE, self._damage_cost)
+        """A unit reaches its customer: claim or silence, experience, decision."""
         customer: Customer = order.customer  # type: ignore[assignment]
+        claimed = (defective or damaged) and self._claim_draw() < self._claim_probability
+        if claimed:
+            tally, ledger = self._tally, self._ledger
+            if defective:
+                tally.warranty_claims += 1
+                ledger.book(EXTERNAL_FAILURE, self._warranty_cost)
+            if damaged:
+                tally.damage_claims += 1
+                ledger.book(EXTERNAL_FAILURE, self._damage_cost)
         performance = self.feature_level / self._environment.state_of_the_art(self._env.now)
         felt = experience(customer.segment, performance, not (defective or damaged), on_time)
-        self._experience(customer, felt)
+        self._experience(customer, felt, defective or damaged, claimed)
 
     def on_cancelled(self, order: Order) -> None:
         """An order was cancelled after waiting too long: the worst experience."""
-        self._experience(order.customer, 0.0)  # type: ignore[arg-type]
+        self._experience(order.customer, 0.0, False, False)  # type: ignore[arg-type]
 
-    def _experience(self, customer: Customer, felt: float) -> None:
+    def _experience(
+        self, customer: Customer, felt: float, unit_problem: bool, claimed: bool
+    ) -> None:
+        """One experience; a claim (a defective or damaged unit) or a complaint (any other
+        dissatisfying transaction) goes to the desk, and the decision waits for it."""
         if not customer.active:
             return
+        before = customer.satisfaction
         transaction = transaction_satisfaction(felt, customer.expectation, self._disconfirmation)
         memory = self._memory
-        self._set_satisfaction(
-            customer, (1.0 - memory) * customer.satisfaction + memory * transaction
-        )
+        self._set_satisfaction(customer, (1.0 - memory) * before + memory * transaction)
         customer.expectation += self._adaptation * (felt - customer.expectation)
-        if (
-            transaction < self._dissatisfied_below
-            and self._complaint_draw() < self._complaint_probability
-        ):
+        if unit_problem:
+            voiced = claimed
+        else:
+            voiced = (
+                transaction < self._dissatisfied_below
+                and self._complaint_draw() < self._complaint_probability
+            )
+        if voiced:
+            customer.satisfaction_before_problem = before
             self._desk.file(customer, self._complaint_closed)
         else:
             self._decide(customer)
 
     def _complaint_closed(self, customer: Customer, resolved: bool, fast: bool) -> None:
         if customer.active:
-            self._set_satisfaction(customer, self._recovery_level[resolved, fast])
+            credit = recovery_credit(
+                self._recovery_credit[resolved, fast],
+                customer.complaints,
+                self._repeat_credit_factor,
+            )
+            self._set_satisfaction(
+                customer,
+                recovered_satisfaction(
+                    customer.satisfaction_before_problem, customer.satisfaction, credit
+                ),
+            )
+            customer.complaints += 1
             self._decide(customer)
 
     def _decide(self, customer: Customer) -> None:
+        """Stay or leave. The decision also books the expected loss attributable to
+        quality: how much less likely the customer is to stay than with the satisfaction a
+        flawless experience would give (the hidden cost of lost sales)."""
         tally, now, environment = self._tally, self._env.now, self._environment
         tally.repurchase_decisions += 1
+        segment = customer.segment
+        competitor_quality = environment.competitor_quality(now)
+        switching_cost = environment.switching_cost(now)
         stay = logistic(
             repurchase_log_odds(
-                customer.segment,
-                customer.satisfaction,
-                environment.competitor_quality(now),
-                environment.switching_cost(now),
-                self._price_gap,
+                segment, customer.satisfaction, competitor_quality, switching_cost, self._price_gap
             )
         )
+        performance = self.feature_level / environment.state_of_the_art(now)
+        flawless = min(1.0, experience(segment, performance, True, True))
+        if flawless > customer.satisfaction:
+            stay_if_flawless = logistic(
+                repurchase_log_odds(
+                    segment, flawless, competitor_quality, switching_cost, self._price_gap
+                )
+            )
+            tally.customers_lost_to_quality += stay_if_flawless - stay
         if self._decision_draw() < stay:
             tally.repurchases += 1
             return

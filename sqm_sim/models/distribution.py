@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from typing import cast
 
 import simpy
 
@@ -130,7 +131,7 @@ class Fulfilment(Component):
         self._ledger.book(REVENUE, self._price * shipped)
 
     def _deliver(self, arrival: simpy.Event) -> None:
-        order, defective, damaged = arrival.value
+        order, defective, damaged = cast(tuple[Order, bool, bool], arrival.value)
         tally = self._tally
         lead_time = self._env.now - order.placed_at
         on_time = lead_time <= self._promised

@@ -19,21 +19,28 @@ Effects that add (capability, coverage, probabilities, feature level) add ramp *
 effects that multiply (design defects, drift rate) multiply by (1 - ramp * reduction);
 factors (SPC interval, handling time) multiply by factor^ramp; involvement is the largest
 of the base share and each programme's ramp * share; technology grows the feature level by
-(1 + ramp * growth)^(1/12) each month, compounding (the one lever with memory, carried
-in ``Levers.technology_multiplier``).
+(1 + ramp * growth)^(1/12) each month, compounding (a lever with memory, carried in
+``Levers.technology_multiplier``). General prevention spending builds a capability stock
+(the other lever with memory): starting at ``prevention_spend_before_per_month``, each
+month it closes 1 - exp(-1 / prevention_build_months) of its gap to the month's
+``prevention_spend_per_month`` (at once if the build time is 0).
 
 Spend. A session (the implementation period; training may repeat it every
 ``repeat_every_months``) costs ``one_off_cost`` (training: plus operators * trained share *
 hours per trainee * cost per hour) spread evenly over its months; ``recurring_cost_per_month``
 runs from the start to the horizon. A QA system books ``appraisal_share`` of its spend as
-appraisal, every other initiative books all of it as prevention. While a session runs it
+appraisal, a technology investment all of it as technology cost (outside the cost of
+quality: a feature upgrade prevents no defect), every other initiative all of it as
+prevention. While a session runs it
 takes ``disruption`` of line capacity (training: plus the trainees' hours off the line).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ..config import Config
 from ..config.initiatives import (
@@ -58,12 +65,15 @@ class Spend:
     amount: float
     """total spend of the month (currency)"""
     appraisal: float
-    """part of ``amount`` booked as appraisal cost (currency); the rest is prevention"""
+    """part of ``amount`` booked as appraisal cost (currency)"""
+    technology: float = 0.0
+    """part of ``amount`` booked as technology cost, outside the cost of quality
+    (currency); the rest is prevention"""
 
     @property
     def prevention(self) -> float:
         """Part of ``amount`` booked as prevention cost (currency)."""
-        return self.amount - self.appraisal
+        return self.amount - self.appraisal - self.technology
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +114,9 @@ class Levers:
     """product feature level (index; customers compare it with the state of the art)"""
     technology_multiplier: float
     """compounded growth of the feature level from technology investments so far"""
+    prevention_capability: float
+    """prevention capability built by general prevention spending (currency/month of
+    sustained spend it is worth; follows the spend with a first-order delay)"""
     share_involved: float
     """share of operators taking part in the suggestion system"""
     capacity_loss: float
@@ -230,6 +243,17 @@ def levers(config: Config, month: int, previous: Levers | None = None) -> Levers
     for investment, share in ramps(TechnologyInvestment):
         technology *= (1.0 + share * investment.feature_growth_per_year) ** (1.0 / 12.0)
 
+    build = quality.prevention_build_months
+    built = (
+        quality.prevention_spend_before_per_month
+        if previous is None
+        else previous.prevention_capability
+    )
+    spend_now = quality.prevention_spend_per_month
+    prevention = (
+        spend_now if build == 0.0 else built + (spend_now - built) * -math.expm1(-1.0 / build)
+    )
+
     cpk, drift_factor = ops.process_capability_cpk, 1.0
     for project, share in ramps(ProcessImprovement):
         cpk += share * project.cpk_gain
@@ -263,7 +287,8 @@ def levers(config: Config, month: int, previous: Levers | None = None) -> Levers
                 if isinstance(initiative, QualityAssuranceSystem)
                 else 0.0
             )
-            spend.append(Spend(initiative.name, amount, amount * share))
+            upgrade = amount if isinstance(initiative, TechnologyInvestment) else 0.0
+            spend.append(Spend(initiative.name, amount, amount * share, upgrade))
     trainings = tuple(
         TrainingCompletion(program.name, program.trained_share, program.skill_gap_closed)
         for program in initiatives
@@ -282,6 +307,7 @@ def levers(config: Config, month: int, previous: Levers | None = None) -> Levers
         handling_time_factor=handling,
         feature_level=feature * technology,
         technology_multiplier=technology,
+        prevention_capability=prevention,
         share_involved=involved,
         capacity_loss=capacity_loss,
         trainings_completed=trainings,
@@ -347,7 +373,7 @@ def portfolio_problems(config: Config) -> list[str]:
     schedule = lever_schedule(config)
     problems.extend(budget_problems(portfolio, [month.initiative_spend for month in schedule]))
     for lever, key in PROBABILITY_LEVERS.items():
-        worst = max(schedule, key=lambda month, lever=lever: getattr(month, lever))
+        worst = max(schedule, key=attrgetter(lever))
         value = getattr(worst, lever)
         if value > 1.0 + 1e-9:
             section, name = key.split(".")

@@ -8,8 +8,8 @@ At the start of every month (after the collector has closed the previous one):
    inspection and SPC, service recovery, feature level, capacity loss) are pushed to every
    component that takes them;
 5. the month's initiative spend is booked: the appraisal part of each initiative's spend
-   as appraisal, the rest as prevention, and the whole in the memo account
-   ``initiative_spend``.
+   as appraisal, a technology investment's as technology cost, the rest as prevention,
+   and the whole in the memo account ``initiative_spend``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Protocol
 
 from .context import Component, Context
 from .initiatives import Levers
-from .ledger import APPRAISAL, INITIATIVE_SPEND, PREVENTION
+from .ledger import APPRAISAL, INITIATIVE_SPEND, PREVENTION, TECHNOLOGY
 from .units import DAYS_PER_MONTH
 from .workforce import Workforce
 
@@ -83,4 +83,5 @@ class Management(Component):
         for spend in levers.spend:
             ledger.book(APPRAISAL, spend.appraisal)
             ledger.book(PREVENTION, spend.prevention)
+            ledger.book(TECHNOLOGY, spend.technology)
             ledger.book(INITIATIVE_SPEND, spend.amount)

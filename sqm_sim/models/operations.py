@@ -14,8 +14,10 @@ inspection. Whether the unit is defective is decided when it is made:
     p_human   = k * human_error_probability_untrained * (1 - skill)
     k         = prevention factor * continuous-improvement factor  (both <= 1)
 
-    prevention factor = (1 - r) + r * exp(-prevention_spend / prevention_effect_scale),
-                        r = prevention_max_reduction
+    prevention factor = (1 - r) + r * exp(-capability / prevention_effect_scale),
+                        r = prevention_max_reduction, capability = the month's prevention
+                        capability (a stock that follows the spend with a delay,
+                        :func:`sqm_sim.models.initiatives.levers`)
 
 Rework jobs share the lines with new work orders (first come, first served). The lines
 are SimPy processes pulling from one job queue; an idle line sleeps on an event that the
@@ -33,6 +35,7 @@ from typing import Protocol
 import simpy
 
 from ..config import Config
+from ..config.sections import QualitySystemSettings
 from .context import Component, Context
 from .initiatives import Levers, levers
 from .ledger import PRODUCTION_COST
@@ -56,11 +59,11 @@ def process_defect_share(cpk: float, shift_sigma: float = 0.0) -> float:
     )
 
 
-def prevention_factor(config: Config) -> float:
-    """Multiplier on process- and human-caused defects bought by prevention spending."""
-    quality = config.quality
+def prevention_factor(quality: QualitySystemSettings, capability: float) -> float:
+    """Multiplier on process- and human-caused defects bought by a prevention capability
+    worth ``capability`` (currency/month of sustained spend)."""
     reducible = quality.prevention_max_reduction
-    spend_ratio = quality.prevention_spend_per_month / quality.prevention_effect_scale
+    spend_ratio = capability / quality.prevention_effect_scale
     return 1.0 - reducible + reducible * math.exp(-spend_ratio)
 
 
@@ -89,7 +92,7 @@ def unit_defect_probability(config: Config, out_of_control: bool) -> float:
         config.quality.drift_shift_sigma if out_of_control else 0.0,
         config.operations.human_error_probability_untrained,
         config.workforce.skill,
-        prevention_factor(config),
+        prevention_factor(config.quality, first.prevention_capability),
     )
 
 
@@ -136,7 +139,7 @@ class Production(Component):
         self._rework_time_fraction = config.quality.rework_time_fraction
         self._human_error = ops.human_error_probability_untrained
         self._shift = config.quality.drift_shift_sigma
-        self._prevention = prevention_factor(config)
+        self._quality = config.quality
         self._defect_probability = (0.0, 0.0)
         self._slowdown = 1.0
         self._cycle_time = streams.duration("cycle_time", ops.cycle_time, 1.0 / MINUTES_PER_DAY)
@@ -168,7 +171,8 @@ class Production(Component):
         operators = self._operators
         skill, line_factor = (
             operators.average_skill(),
-            self._prevention * operators.improvement_factor,
+            prevention_factor(self._quality, levers.prevention_capability)
+            * operators.improvement_factor,
         )
         design_ppm, cpk = levers.design_defect_ppm, levers.process_capability_cpk
         in_control, out_of_control = (

@@ -12,12 +12,32 @@ Expectation-disconfirmation (Oliver 1980), on a 0-1 scale:
 Loyalty: the chance of repurchasing after an experience is logistic,
 
     u = loyalty_intercept + satisfaction_weight * (S - competitor_quality(t))
-        + switching_cost_weight * switching_cost(t)
+        + switching_cost_weight * switching_cost(t) * (1 - S)
         - price_weight * (unit_price / competitor_price - 1)
     P(repurchase) = 1 / (1 + exp(-u))
 
-A complaint defers the decision until the complaint is closed; its outcome sets S to the
-configured post-recovery level (fast / slow / failed recovery).
+Switching cost moderates satisfaction (Jones & Sasser 1995; Jones, Mothersbaugh & Beatty
+2000): it holds a customer in proportion to their dissatisfaction 1 - S, so a completely
+satisfied customer (S = 1) stays for satisfaction alone whatever switching costs, while a
+dissatisfied one is a "hostage" of high switching costs and leaves when they fall. The
+slope in S is satisfaction_weight - switching_cost_weight * switching_cost, flatter in
+markets with high switching costs (Jones & Sasser's "highly regulated" curve) and steep where
+switching is free; the configuration requires satisfaction_weight >= switching_cost_weight
+so that satisfaction never lowers loyalty.
+
+Service recovery (TARP; Smith, Bolton & Wagner 1999; Maxham & Netemeyer 2002). A problem
+(a defective or damaged unit, or a transaction below the dissatisfaction threshold) first
+lowers satisfaction like any experience, from S_before to S_problem. A customer who voices
+it waits for the outcome, which restores a share ("credit") of what was lost:
+
+    S <- clip(S_problem + credit * (S_before - S_problem), 0, 1)
+    credit = base credit of the outcome (fast > slow > failed >= 0)
+             * repeat_failure_credit_factor ** (complaints this customer had before)
+
+A failed recovery still gives the small credit of having been heard (TARP: complainers whose
+problem was not resolved stay more often than silent customers); a fast one may give more
+than was lost (credit > 1: the recovery paradox), but only for a first failure, because
+each earlier complaint shrinks the credit (the "double deviation").
 """
 
 from __future__ import annotations
@@ -94,13 +114,25 @@ def repurchase_log_odds(
     switching_cost: float,
     relative_price_gap: float,
 ) -> float:
-    """u of the logistic repurchase decision."""
+    """u of the logistic repurchase decision (log-odds of staying)."""
     return (
         segment.loyalty_intercept
         + segment.satisfaction_weight * (satisfaction - competitor_quality)
-        + segment.switching_cost_weight * switching_cost
+        + segment.switching_cost_weight * switching_cost * (1.0 - satisfaction)
         - segment.price_weight * relative_price_gap
     )
+
+
+def recovery_credit(base_credit: float, earlier_complaints: int, repeat_factor: float) -> float:
+    """Share of the satisfaction lost to a problem that a complaint's outcome gives back."""
+    return base_credit * repeat_factor**earlier_complaints
+
+
+def recovered_satisfaction(before: float, after_problem: float, credit: float) -> float:
+    """Satisfaction once a complaint is closed: ``credit`` times the loss is given back,
+    on [0, 1]."""
+    value = after_problem + credit * (before - after_problem)
+    return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
 
 
 def logistic(log_odds: float) -> float:

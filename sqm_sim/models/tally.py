@@ -54,6 +54,8 @@ class Tally:
     damage_claims: int = 0
     customers_acquired: int = 0
     customers_lost: int = 0
+    customers_lost_to_quality: float = 0.0
+    """expected customers lost because service fell short of a flawless experience"""
     repurchase_decisions: int = 0
     repurchases: int = 0
 

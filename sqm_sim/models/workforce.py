@@ -6,11 +6,18 @@ Output is shared equally among operators every month. Each month an operator lea
 probability 1 - exp(-turnover / 12) and is replaced by a new hire (g = 1 - new_hire_skill,
 e = 0). A training session closes a share of each trainee's gap (g <- g (1 - closed)).
 
-Continuous improvement (Schneiderman's half-life): in a month with involvement share v,
-accepted suggestions ~ Poisson(operators * v * suggestions_per_month * mean skill *
-acceptance_probability), and each multiplies the process- and human-caused defects by
-(1 - defect_reduction_per_suggestion). With steady involvement the expected multiplier
-after t months is exp(-lambda * delta * t): a half-life of ln 2 / (lambda * delta) months.
+Continuous improvement (Schneiderman's half-life, with a floor and forgetting): the
+improvement factor F multiplies process- and human-caused defects. In a month with
+involvement share v > 0, accepted suggestions ~ Poisson(operators * v *
+suggestions_per_month * mean skill * acceptance_probability), and each closes the share
+delta = defect_reduction_per_suggestion of the gap to the floor F_min:
+
+    F - F_min <- (F - F_min) * (1 - delta) ** accepted
+
+With steady involvement the expected gap after t months is (1 - F_min) exp(-lambda delta t)
+(for small delta): a half-life of ln 2 / (lambda * delta) months on the gap to the floor.
+In a month with no involvement the improvement decays: 1 - F <- (1 - F) exp(-phi / 12),
+phi = forgetting_rate_per_year.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ class Workforce:
         self._suggestion_rate = involvement.suggestions_per_month
         self._acceptance = involvement.acceptance_probability
         self._reduction = involvement.defect_reduction_per_suggestion
+        self._floor = involvement.improvement_floor
+        self._kept_per_idle_month = math.exp(-involvement.forgetting_rate_per_year / 12.0)
         gap, experience = self._starting_state(staff.skill)
         self.experience = np.full(staff.operators, experience)
         self.gap_at_hire = np.full(staff.operators, gap)
@@ -93,7 +102,13 @@ class Workforce:
         self.trained += trainees
 
     def improve(self, share_involved: float) -> float:
-        """A month of the suggestion system; returns the new improvement factor."""
+        """A month of the suggestion system (or, with nobody involved, of forgetting);
+        returns the new improvement factor."""
+        if share_involved <= 0.0:
+            self.improvement_factor = 1.0 - (1.0 - self.improvement_factor) * (
+                self._kept_per_idle_month
+            )
+            return self.improvement_factor
         expected = (
             len(self.experience)
             * share_involved
@@ -103,5 +118,7 @@ class Workforce:
         )
         accepted = int(self._suggestions.poisson(expected)) if expected > 0.0 else 0
         self.suggestions_accepted += accepted
-        self.improvement_factor *= (1.0 - self._reduction) ** accepted
+        floor = self._floor
+        gap = (self.improvement_factor - floor) * (1.0 - self._reduction) ** accepted
+        self.improvement_factor = floor + gap
         return self.improvement_factor

@@ -25,20 +25,20 @@ from .workforce import Workforce
 
 @dataclass
 class World:
-    """The components of one simulated company and their shared state."""
+    """The components of one simulated company whose state is read from outside: the
+    run's collector samples :meth:`levels`, the tally and the ledger. Inspection and
+    acquisition are built and run too, but are reached only through the components they
+    serve (production calls the inspection; acquisition adds to the customer base)."""
 
     env: simpy.Environment
-    config: Config
     tally: Tally
     ledger: Ledger
     process: ProcessControl
     production: Production
-    inspection: Inspection
     fulfilment: Fulfilment
     environment: MarketEnvironment
     desk: ServiceDesk
     customers: CustomerBase
-    acquisition: Acquisition
     workforce: Workforce
     management: Management
 
@@ -97,7 +97,7 @@ def build_world(env: simpy.Environment, config: Config, streams: RandomStreams) 
     environment = MarketEnvironment(context)
     desk = ServiceDesk(context, first)
     customers = CustomerBase(context, first, environment, desk, fulfilment.place_order)
-    acquisition = Acquisition(context, customers)
+    Acquisition(context, customers)  # runs as a SimPy process; adds to the customer base
     takers = (customers, process, inspection, desk, production)
     management = Management(context, schedule, workforce, takers)
     fulfilment.on_placed = production.review
@@ -105,17 +105,14 @@ def build_world(env: simpy.Environment, config: Config, streams: RandomStreams) 
     fulfilment.on_cancelled = customers.on_cancelled
     return World(
         env,
-        config,
         tally,
         ledger,
         process,
         production,
-        inspection,
         fulfilment,
         environment,
         desk,
         customers,
-        acquisition,
         workforce,
         management,
     )

@@ -9,6 +9,7 @@ was run and the main tables, in Markdown).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,166 +43,91 @@ def outcome_json(outcome: ExperimentOutcome, tracebacks: bool = True) -> dict[st
     return {"facts": json_ready(outcome.facts), "tables": tables}
 
 
-def _shown(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    present = [c for c in columns if c in table]
-    return table[present].head(MAX_ROWS).map(number)
+LABELS = "<labels>"
+"""In a view's columns: the cell and its labels (the table's columns from ``cell`` up to
+``kpi``: scenario, portfolio, design parameters)."""
+
+
+@dataclass(frozen=True)
+class TableView:
+    """How one analysis table is shown on the terminal and in ``report.md``: a title
+    (formatted with the main ``kpi``, the confidence ``level`` and the ``direction``), the
+    columns in order (those the table lacks are left out), and whether only the main
+    KPI's rows are shown."""
+
+    table: str
+    title: str
+    columns: str
+    """column names separated by spaces; :data:`LABELS` stands for the cell and its labels"""
+    main_kpi_only: bool = False
+
+    def show(self, table: pd.DataFrame, facts: dict[str, Any]) -> tuple[str, pd.DataFrame]:
+        """The titled table with readable columns and at most :data:`MAX_ROWS` rows."""
+        kpi = facts["kpi"]
+        if self.main_kpi_only:
+            table = table[table["kpi"] == kpi]
+        columns: list[str] = []
+        for column in self.columns.split():
+            columns += _labels(table) if column == LABELS else [column]
+        title = self.title.format(
+            kpi=kpi, level=f"{facts['confidence']:.0%}", direction=facts.get("direction")
+        )
+        present = [c for c in columns if c in table]
+        return title, table[present].head(MAX_ROWS).map(number)
+
+
+def _labels(table: pd.DataFrame) -> list[str]:
+    columns = list(table.columns)
+    return columns[columns.index("cell") : columns.index("kpi")]
+
+
+# fmt: off
+VIEWS: tuple[TableView, ...] = (
+    TableView("summary", "{kpi}: mean and {level} confidence interval per cell",
+              "<labels> n mean ci_low ci_high sd", main_kpi_only=True),
+    TableView("differences", "{kpi}: paired difference from the reference (common random numbers)",
+              "cell reference difference ci_low ci_high significant better unpaired_half_width",
+              main_kpi_only=True),
+    TableView("ranking", "ranking by {kpi} ({direction}imise) within each scenario",
+              "group rank <labels> mean difference_to_best difference_ci_low difference_ci_high "
+              "significantly_worse_than_best"),
+    TableView("robustness", "robustness of each portfolio across scenarios ({kpi})",
+              "portfolio mean worst best max_regret mean_regret times_best rank_by_max_regret"),
+    TableView("main_effects", "main effects on {kpi} (paired over seeds)",
+              "parameter level mean ci_low ci_high effect_vs_first_level effect_ci_low "
+              "effect_ci_high significant", main_kpi_only=True),
+    TableView("correlations", "Spearman rank correlation of each parameter with {kpi}",
+              "parameter spearman_rho p_value", main_kpi_only=True),
+    TableView("candidates", "evaluated portfolios, best {kpi} first",
+              "portfolio pv_spend mean ci_low ci_high on_frontier"),
+    TableView("frontier", "cost (PV of spend) vs {kpi} frontier",
+              "portfolio pv_spend mean ci_low ci_high"),
+    TableView("sequential", "sequential replication: worst relative half-width per step",
+              "replications worst_relative_half_width cell"),
+    TableView("failures", "failed runs (tracebacks in failures.csv / results.json)",
+              "cell seed error"),
+)
+# fmt: on
+"""The tables worth reading, in the order they are shown (all tables are in the CSVs)."""
+
+
+def _means(summary: pd.DataFrame) -> pd.DataFrame:
+    """Mean of every KPI per cell: cells as rows, KPIs as columns in summary order."""
+    means = summary.pivot_table(index="cell", columns="kpi", values="mean", sort=False)
+    means = means.reindex(columns=list(summary["kpi"].unique()))
+    return means.reset_index().head(MAX_ROWS).map(number)
 
 
 def display_tables(outcome: ExperimentOutcome) -> list[tuple[str, pd.DataFrame]]:
-    """The tables worth reading, with readable columns, titled."""
-    facts = outcome.facts
-    kpi = facts["kpi"]
+    """The tables worth reading (:data:`VIEWS`), with readable columns, titled; after the
+    main KPI's summary, the means of every KPI."""
     tables = {name: table for name, table in outcome.tables.items() if not table.empty}
-    level = f"{facts['confidence']:.0%}"
     shown: list[tuple[str, pd.DataFrame]] = []
-    if "summary" in tables:
-        summary = tables["summary"]
-        main = summary[summary["kpi"] == kpi]
-        labels = [
-            c
-            for c in main.columns
-            if c
-            not in {
-                "kpi",
-                "n",
-                "mean",
-                "sd",
-                "ci_low",
-                "ci_high",
-                "half_width",
-                "relative_half_width",
-            }
-        ]
-        shown.append(
-            (
-                f"{kpi}: mean and {level} confidence interval per cell",
-                _shown(main, [*labels, "n", "mean", "ci_low", "ci_high", "sd"]),
-            )
-        )
-        means = summary.pivot_table(index="cell", columns="kpi", values="mean", sort=False)
-        means = means.reindex(columns=list(summary["kpi"].unique()))
-        shown.append(("means of every KPI", means.reset_index().head(MAX_ROWS).map(number)))
-    if "differences" in tables:
-        main = tables["differences"][tables["differences"]["kpi"] == kpi]
-        shown.append(
-            (
-                f"{kpi}: paired difference from the reference (common random numbers)",
-                _shown(
-                    main,
-                    [
-                        "cell",
-                        "reference",
-                        "difference",
-                        "ci_low",
-                        "ci_high",
-                        "significant",
-                        "better",
-                        "unpaired_half_width",
-                    ],
-                ),
-            )
-        )
-    if "ranking" in tables:
-        ranking = tables["ranking"]
-        columns = list(ranking.columns)
-        labels = columns[columns.index("cell") + 1 : columns.index("kpi")]
-        shown.append(
-            (
-                f"ranking by {kpi} ({facts['direction']}imise) within each scenario",
-                _shown(
-                    ranking,
-                    [
-                        "group",
-                        "rank",
-                        "cell",
-                        *labels,
-                        "mean",
-                        "difference_to_best",
-                        "difference_ci_low",
-                        "difference_ci_high",
-                        "significantly_worse_than_best",
-                    ],
-                ),
-            )
-        )
-    if "robustness" in tables:
-        shown.append(
-            (
-                f"robustness of each portfolio across scenarios ({kpi})",
-                _shown(
-                    tables["robustness"],
-                    [
-                        "portfolio",
-                        "mean",
-                        "worst",
-                        "best",
-                        "max_regret",
-                        "mean_regret",
-                        "times_best",
-                        "rank_by_max_regret",
-                    ],
-                ),
-            )
-        )
-    if "main_effects" in tables:
-        main = tables["main_effects"][tables["main_effects"]["kpi"] == kpi]
-        shown.append(
-            (
-                f"main effects on {kpi} (paired over seeds)",
-                _shown(
-                    main,
-                    [
-                        "parameter",
-                        "level",
-                        "mean",
-                        "ci_low",
-                        "ci_high",
-                        "effect_vs_first_level",
-                        "effect_ci_low",
-                        "effect_ci_high",
-                        "significant",
-                    ],
-                ),
-            )
-        )
-    if "correlations" in tables:
-        main = tables["correlations"][tables["correlations"]["kpi"] == kpi]
-        shown.append(
-            (
-                f"Spearman rank correlation of each parameter with {kpi}",
-                _shown(main, ["parameter", "spearman_rho", "p_value"]),
-            )
-        )
-    if "candidates" in tables:
-        shown.append(
-            (
-                f"evaluated portfolios, best {kpi} first",
-                _shown(
-                    tables["candidates"],
-                    ["portfolio", "pv_spend", "mean", "ci_low", "ci_high", "on_frontier"],
-                ),
-            )
-        )
-        shown.append(
-            (
-                f"cost (PV of spend) vs {kpi} frontier",
-                _shown(tables["frontier"], ["portfolio", "pv_spend", "mean", "ci_low", "ci_high"]),
-            )
-        )
-    if "sequential" in tables:
-        shown.append(
-            (
-                "sequential replication: worst relative half-width per step",
-                _shown(tables["sequential"], ["replications", "worst_relative_half_width", "cell"]),
-            )
-        )
-    if "failures" in tables:
-        shown.append(
-            (
-                "failed runs (tracebacks in failures.csv / results.json)",
-                _shown(tables["failures"], ["cell", "seed", "error"]),
-            )
-        )
+    for view in VIEWS:
+        if view.table in tables:
+            shown.append(view.show(tables[view.table], outcome.facts))
+            if view.table == "summary":
+                shown.append(("means of every KPI", _means(tables["summary"])))
     return shown
 
 

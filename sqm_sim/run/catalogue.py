@@ -1,15 +1,18 @@
 """The KPI catalogue: every time-series column and whole-run KPI, declared once.
 
 Each :class:`Kpi` says what a number is (unit, description), which way is better
-(``"max"``/``"min"``, like EMA Workbench's ``ScalarOutcome(kind=MAXIMIZE)``), its kind
+(``"max"``/``"min"``, like EMA Workbench's ``ScalarOutcome(kind=MAXIMIZE)``; always the
+firm's view, for external factors too: a stronger competitor or higher market norms are
+``"min"``), its kind
 (flow over a period, level at a period's end, or ratio), where it comes from (a model
 counter, a model level, a ledger account, a formula here, the config) and how it enters the
 run's summary. Everything else is derived from :data:`CATALOGUE`: the time-series columns
 and their order, the level and ratio lists :mod:`sqm_sim.run.kpis` computes, the summary
-keys, the directions experiments rank by, the headline table and the KPIs an experiment
-summarises by default. Adding a KPI is one entry here (plus, for a new model counter or
-level, the model code that produces it, and a formula in ``kpis`` if it is not a plain
-ratio); ``tests/test_catalogue.py`` checks the catalogue against what the model produces.
+keys, the directions experiments rank by, the headline table, the KPIs an experiment
+summarises by default and those a sensitivity analysis analyses by default. Adding a KPI is
+one entry here (plus, for a new model counter or level, the model code that produces it,
+and a formula in ``kpis`` if it is not a plain ratio); ``tests/run/test_catalogue.py``
+checks the catalogue against what the model produces.
 
 How a KPI enters the summary (``summary``; the default follows the kind):
 
@@ -26,6 +29,7 @@ first, then ratios, then levels, each in catalogue order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -76,7 +80,8 @@ class Kpi:
     ``ratio`` is ``(numerator, denominator, scale)``: ``numerator * scale / denominator``,
     NaN where the denominator is not positive. ``headline`` is ``(group, position)`` of the
     KPI's first summary key in the headline table; ``experiment_default`` its position
-    among the KPIs an experiment summarises when it names none (1 = first)."""
+    among the KPIs an experiment summarises when it names none (1 = first);
+    ``sensitivity_default`` the same for a sensitivity analysis."""
 
     name: str
     unit: str
@@ -90,6 +95,7 @@ class Kpi:
     integer: bool = False
     headline: tuple[str, int] | None = None
     experiment_default: int | None = None
+    sensitivity_default: int | None = None
     aggregates: tuple[Aggregate, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -183,6 +189,11 @@ CATALOGUE: tuple[Kpi, ...] = (
         FLOW, MAX, TALLY, integer=True),
     Kpi("customers_lost", "customers", "customers who stopped buying",
         FLOW, MIN, TALLY, integer=True, headline=(CUSTOMERS, 11)),
+    Kpi("customers_lost_to_quality", "customers",
+        "expected customers lost because of quality: at each repurchase decision, the "
+        "chance of staying with the satisfaction of a flawless experience minus the chance "
+        "of staying with the customer's own satisfaction, summed",
+        FLOW, MIN, TALLY),
     Kpi("customer_months", "customer-months", "active customers at each month start, summed",
         FLOW, MAX, DERIVED, integer=True),
     Kpi("complaints_filed", "complaints", "complaints filed by dissatisfied customers",
@@ -206,13 +217,13 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("backorders_open", "orders", "backorders waiting at period end",
         LEVEL, MIN, MODEL, integer=True, headline=(DELIVERY, 6)),
     Kpi("awaiting_dispatch", "units", "filled orders not yet shipped at period end",
-        LEVEL, MAX, MODEL, integer=True),
+        LEVEL, MIN, MODEL, integer=True),
     Kpi("in_transit", "units", "units travelling to customers at period end",
         LEVEL, MAX, MODEL, integer=True),
     Kpi("work_orders_open", "units", "work orders queued or on a line at period end",
-        LEVEL, MAX, MODEL, integer=True),
+        LEVEL, MIN, MODEL, integer=True),
     Kpi("units_in_rework", "units", "units queued for or in rework at period end",
-        LEVEL, MAX, MODEL, integer=True),
+        LEVEL, MIN, MODEL, integer=True),
     Kpi("active_customers", "customers", "customers still buying at period end",
         LEVEL, MAX, MODEL, integer=True, headline=(CUSTOMERS, 8), experiment_default=9),
     Kpi("satisfied_customers", "customers", "active customers at or above satisfied_threshold",
@@ -222,17 +233,18 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("prospects_remaining", "customers", "prospects not yet acquired at period end",
         LEVEL, MAX, MODEL, integer=True),
     Kpi("competitor_customers", "customers", "the competitor's customers at period end",
-        LEVEL, MAX, MODEL, integer=True),
+        LEVEL, MIN, MODEL, integer=True),
     Kpi("complaints_open", "complaints", "complaints waiting or being handled at period end",
         LEVEL, MIN, MODEL, integer=True),
     Kpi("mean_satisfaction", "0-1 scale", "mean satisfaction of active customers at period end",
-        LEVEL, MAX, MODEL, summary=("mean", "end"), headline=(CUSTOMERS, 1), experiment_default=7),
+        LEVEL, MAX, MODEL, summary=("mean", "end"), headline=(CUSTOMERS, 1), experiment_default=7,
+        sensitivity_default=3),
     Kpi("market_share", "share", "active_customers / (active_customers + competitor_customers)",
         LEVEL, MAX, MODEL, headline=(CUSTOMERS, 12)),
     Kpi("state_of_the_art", "index", "market state of the art (norms x technology), 1 at t=0",
-        LEVEL, MAX, MODEL),
+        LEVEL, MIN, MODEL),
     Kpi("competitor_quality", "0-1 scale", "quality expected from the competitor",
-        LEVEL, MAX, MODEL),
+        LEVEL, MIN, MODEL),
     Kpi("switching_cost", "0-1 scale", "switching cost in force at period end",
         LEVEL, MAX, MODEL),
     Kpi("average_skill", "0-1 scale", "mean operator skill at period end",
@@ -240,20 +252,24 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("share_involved", "share", "operators taking part in improvement",
         LEVEL, MAX, MODEL),
     Kpi("improvement_factor", "ratio", "multiplier on process/human defects from suggestions",
-        LEVEL, MAX, MODEL),
+        LEVEL, MIN, MODEL),
     Kpi("feature_level", "index", "product feature level (initiatives included)",
         LEVEL, MAX, MODEL),
     Kpi("capacity_loss", "share", "line capacity lost to disruption and training",
         LEVEL, MIN, MODEL),
     Kpi("defect_probability", "probability", "defect chance of a unit made in control now",
         LEVEL, MIN, MODEL),
-    Kpi("initiative_spend", "currency", "initiative spend (memo: inside prevention/appraisal)",
+    Kpi("initiative_spend", "currency",
+        "initiative spend (memo: inside prevention, appraisal and technology_cost)",
         FLOW, MIN, LEDGER),
     Kpi("revenue", "currency", "unit_price x units shipped",
         FLOW, MAX, LEDGER, headline=(FINANCE, 1)),
     Kpi("production_cost", "currency", "unit_cost of units made and not scrapped",
         FLOW, MIN, LEDGER),
     Kpi("fixed_cost", "currency", "overheads",
+        FLOW, MIN, LEDGER),
+    Kpi("technology_cost", "currency",
+        "technology investments (feature upgrades): not a cost of quality",
         FLOW, MIN, LEDGER),
     Kpi("prevention_cost", "currency", "CoQ prevention: quality-system upkeep",
         FLOW, MIN, LEDGER, headline=(FINANCE, 6)),
@@ -265,13 +281,17 @@ CATALOGUE: tuple[Kpi, ...] = (
         FLOW, MIN, LEDGER, headline=(FINANCE, 9)),
     Kpi("coq_total", "currency", "sum of the four cost-of-quality categories",
         FLOW, MIN, DERIVED, headline=(FINANCE, 4), experiment_default=3),
-    Kpi("total_cost", "currency", "production + fixed + cost of quality",
+    Kpi("total_cost", "currency", "production + fixed + technology + cost of quality",
         FLOW, MIN, DERIVED),
     Kpi("profit", "currency", "revenue - total_cost",
         FLOW, MAX, DERIVED, headline=(FINANCE, 2), experiment_default=2),
     Kpi("cumulative_profit", "currency", "profit summed from the start",
         LEVEL, MAX, DERIVED, summary=()),
     Kpi("discounted_profit", "currency", "profit discounted to time 0 (end-of-month cash flows)",
+        FLOW, MAX, DERIVED, summary=()),
+    Kpi("discounted_profit_with_equity", "currency",
+        "discounted_profit, plus in the last period the customer equity at the horizon "
+        "discounted to time 0",
         FLOW, MAX, DERIVED, summary=()),
     Kpi("defect_rate_produced", "share", "defects_produced / units_produced",
         RATIO, MIN, DERIVED, ratio=("defects_produced", "units_produced", 1.0),
@@ -312,7 +332,8 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("churn_rate_monthly", "1/month", "customers_lost / customer_months",
         RATIO, MIN, DERIVED, ratio=("customers_lost", "customer_months", 1.0)),
     Kpi("retention_rate_annual", "share", "(1 - churn_rate_monthly)^12",
-        RATIO, MAX, DERIVED, headline=(CUSTOMERS, 7), experiment_default=8),
+        RATIO, MAX, DERIVED, headline=(CUSTOMERS, 7), experiment_default=8,
+        sensitivity_default=2),
     Kpi("share_satisfied", "share", "satisfied_customers / active_customers at period end",
         RATIO, MAX, DERIVED, summary=("mean",),
         ratio=("satisfied_customers", "active_customers", 1.0), headline=(CUSTOMERS, 2)),
@@ -324,9 +345,27 @@ CATALOGUE: tuple[Kpi, ...] = (
         "coq_total) / units_produced, r = repurchase_rate, d = discount rate per mean "
         "purchase cycle; margin at the end of each cycle (Gupta & Lehmann 2003)",
         RATIO, MAX, DERIVED, headline=(CUSTOMERS, 13)),
+    Kpi("lost_sales_cost", "currency",
+        "hidden cost of lost sales: customers_lost_to_quality * clv_estimate (the margin the "
+        "customers lost because of quality would have brought); a memo, not in profit",
+        RATIO, MIN, DERIVED, headline=(FINANCE, 11)),
+    Kpi("coq_with_lost_sales_share", "share",
+        "(coq_total + lost_sales_cost) / revenue: cost of quality with its hidden part, "
+        "comparable with Juran's 15-25 % of sales",
+        RATIO, MIN, DERIVED, headline=(FINANCE, 12)),
+    Kpi("customer_equity", "currency",
+        "expected discounted margin of the customers active at the period end: "
+        "active_customers * clv_estimate, the CLV taken over the 12 months to the period end "
+        "(0 with no customers; Blattberg & Deighton 1996)",
+        LEVEL, MAX, DERIVED, headline=(CUSTOMERS, 15)),
     Kpi("npv", "currency", "net present value of monthly profit at finance.annual_discount_rate",
         FLOW, MAX, DERIVED, summary=("total_of",), source="discounted_profit",
-        headline=(FINANCE, 3), experiment_default=1),
+        headline=(FINANCE, 3), experiment_default=1, sensitivity_default=1),
+    Kpi("npv_with_customer_equity", "currency",
+        "npv plus the customer equity at the horizon discounted to time 0: values the "
+        "customers a strategy leaves behind, which the plain npv counts for nothing",
+        FLOW, MAX, DERIVED, summary=("total_of",), source="discounted_profit_with_equity",
+        headline=(FINANCE, 10)),
     Kpi("horizon_days", "days", "simulated time span",
         FLOW, MAX, DERIVED, summary=("total_of",), source="period_days"),
     Kpi("initial_customers", "customers", "active customers at time 0",
@@ -418,11 +457,20 @@ def headline_kpis() -> dict[str, list[str]]:
     return table
 
 
+def _defaults(position: Callable[[Kpi], int | None]) -> tuple[str, ...]:
+    """Main summary keys of the KPIs that ``position`` places, in its order."""
+    placed = sorted(
+        (place, kpi.summary_keys[0]) for kpi in CATALOGUE if (place := position(kpi)) is not None
+    )
+    return tuple(key for _, key in placed)
+
+
 def experiment_defaults() -> tuple[str, ...]:
     """Summary keys an experiment summarises when it names no KPIs, main KPI first."""
-    chosen = sorted(
-        (kpi.experiment_default, kpi.summary_keys[0])
-        for kpi in CATALOGUE
-        if kpi.experiment_default is not None
-    )
-    return tuple(key for _, key in chosen)
+    return _defaults(lambda kpi: kpi.experiment_default)
+
+
+def sensitivity_defaults() -> tuple[str, ...]:
+    """Summary keys a sensitivity analysis analyses when it names no KPIs: profit, loyalty
+    and satisfaction."""
+    return _defaults(lambda kpi: kpi.sensitivity_default)

@@ -85,6 +85,12 @@ def _add_ratios(table, config: Config) -> None:
     unit_cost = _ratio(table["production_cost"] + table["coq_total"], table["units_produced"], 1.0)
     margin = config.finance.unit_price - unit_cost
     table["clv_estimate"] = clv_estimate(margin, table["repurchase_rate"], config)
+    table["lost_sales_cost"] = np.asarray(table["customers_lost_to_quality"]) * np.asarray(
+        table["clv_estimate"]
+    )
+    table["coq_with_lost_sales_share"] = _ratio(
+        np.asarray(table["coq_total"]) + table["lost_sales_cost"], table["revenue"], 1.0
+    )
 
 
 def build_timeseries(
@@ -115,6 +121,16 @@ def build_timeseries(
     frame.insert(1, "month_start", grouped.size().cumsum().shift(fill_value=0))
     frame["cumulative_profit"] = frame["profit"].cumsum()
     _add_ratios(frame, config)
+    # customer equity at each period end: the active customers times the CLV under the
+    # margin and retention of the 12 months to that end (the same whatever the period)
+    trailing = monthly.rolling(12, min_periods=1).sum()
+    _add_ratios(trailing, config)
+    active = frame["active_customers"].to_numpy(dtype=float)
+    trailing_clv = trailing["clv_estimate"].to_numpy()[last_rows]
+    frame["customer_equity"] = np.where(active > 0, active * trailing_clv, 0.0)
+    terminal = np.zeros(len(frame))
+    terminal[-1] = frame["customer_equity"].iloc[-1] * monthly_discount_factors(config)[-1]
+    frame["discounted_profit_with_equity"] = frame["discounted_profit"] + terminal
     for name, (numerator, denominator) in LEVEL_SHARES.items():
         frame[name] = _ratio(frame[numerator], frame[denominator], 1.0)
     frame[INTEGER_COLUMNS] = frame[INTEGER_COLUMNS].astype("int64")
@@ -125,7 +141,10 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict[str, float]:
     """Flat dict of KPIs for the whole run, keyed and ordered as the catalogue's
     :data:`~sqm_sim.run.catalogue.SUMMARY`: totals of flows, whole-run ratios, means over
     periods, end levels and the config's starting values."""
-    totals: dict[str, float] = {name: float(v) for name, v in timeseries[FLOWS].sum().items()}
+    # skipna=False: a flow unknown in one period (NaN) is unknown over the run
+    totals: dict[str, float] = {
+        name: float(v) for name, v in timeseries[FLOWS].sum(skipna=False).items()
+    }
     _add_ratios(totals, config)
     last = timeseries.iloc[-1]
     summary: dict[str, float] = {}

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import Config, ConfigError
+from ..config.keys import value_at
 from ..experiments.plan import Cell
 from . import methods
 from .methods import MethodOptions
@@ -78,13 +79,7 @@ def sampled_design(
 
 def base_values(base: Config, space: ParameterSpace) -> list[float]:
     """The base configuration's value of every parameter of the space."""
-    values = []
-    for key in space.keys:
-        value: object = base
-        for part in key.split("."):
-            value = getattr(value, part)
-        values.append(float(value))  # type: ignore[arg-type]
-    return values
+    return [float(value_at(base, key)) for key in space.keys]
 
 
 def one_at_a_time_design(base: Config, space: ParameterSpace) -> Design:

@@ -91,12 +91,12 @@ def _local(source: str, base_dir: Path | None) -> str:
     return str(candidate) if candidate.is_file() else source
 
 
-def _space(spec: SensitivitySpec, base_dir: Path | None) -> ParameterSpace:
+def _space(spec: SensitivitySpec, base_dir: Path | None, base: Config) -> ParameterSpace:
     if isinstance(spec.space, list):
-        return ParameterSpace(spec.space)
+        return ParameterSpace(spec.space, base)
     if spec.space == "default":
-        return default_space()
-    return load_space(_local(spec.space, base_dir))
+        return default_space(base)
+    return load_space(_local(spec.space, base_dir), base)
 
 
 def base_config(spec: SensitivitySpec, base_dir: Path | None = None) -> Config:
@@ -111,11 +111,11 @@ def base_config(spec: SensitivitySpec, base_dir: Path | None = None) -> Config:
 def prepare_sensitivity(spec: SensitivitySpec, base_dir: Path | None = None) -> PreparedSensitivity:
     """Check everything and build the design (see the module docstring)."""
     kpis = check_kpis(spec.kpis)
-    space = _space(spec, base_dir)
+    base = base_config(spec, base_dir)
+    space = _space(spec, base_dir, base)  # initiative keys name the base's initiatives
     options = spec.method_options()
     if spec.method != "oat":
         methods.check_size(spec.method, spec.size_n, len(space), options)
-    base = base_config(spec, base_dir)
     if spec.method == "oat":
         design = one_at_a_time_design(base, space)
     else:
@@ -187,7 +187,9 @@ def run_sensitivity(
 ) -> SensitivityOutcome:
     """Run and analyse ``spec`` (see the module docstring). ``out``: results folder (rerun
     to resume; a larger ``n`` reuses the runs whose point is unchanged); ``run``: the run
-    function (``sqm_sim.simulate``; tests pass plain functions of the config)."""
+    function (``sqm_sim.simulate``; tests pass plain functions of the config). The results
+    folder is locked while the runs are written: a second writer is refused with a
+    :class:`ConfigError` before it runs anything."""
     clock = time.perf_counter()
     prepared = prepared or prepare_sensitivity(spec, base_dir)
     out_path = Path(out) if out is not None else None
@@ -201,16 +203,17 @@ def run_sensitivity(
         "quiet": quiet,
         "on_chunk": on_chunk,
     }
-    design_plan = Plan(prepared.design.cells, prepared.seeds)
-    batch = run_plan(design_plan, description=f"{spec.method} design", **engine)
-    ran = batch.ran
-    noise_runs = pd.DataFrame()
-    if prepared.noise_cells:
-        noise_plan = Plan(prepared.noise_cells, prepared.noise_seeds)
-        noise_batch = run_plan(noise_plan, description="noise points", **engine)
-        ran += noise_batch.ran
-        noise_runs = noise_batch.runs
-    store.finish("complete")
+    with store.locked():  # one writer per results folder, as for every experiment
+        design_plan = Plan(prepared.design.cells, prepared.seeds)
+        batch = run_plan(design_plan, description=f"{spec.method} design", **engine)
+        ran = batch.ran
+        noise_runs = pd.DataFrame()
+        if prepared.noise_cells:
+            noise_plan = Plan(prepared.noise_cells, prepared.noise_seeds)
+            noise_batch = run_plan(noise_plan, description="noise points", **engine)
+            ran += noise_batch.ran
+            noise_runs = noise_batch.runs
+        store.finish("complete")
     reused = prepared.total_runs - ran  # found on disk (noise points reuse design runs)
     outcome = SensitivityOutcome(prepared, batch.runs, ran=ran, skipped=reused, out=out_path)
     try:

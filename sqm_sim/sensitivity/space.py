@@ -1,7 +1,9 @@
 """The uncertain parameters of a sensitivity analysis: dotted config keys with ranges.
 
 A :class:`ParameterSpace` lists :class:`UncertainParameter` entries. Each names a numeric
-leaf of the config schema by its dotted key (``environment.switching_cost``) and gives the
+leaf of the config schema by its dotted key (``environment.switching_cost``), or a numeric
+field of an initiative of the base configuration's portfolio by the initiative's name
+(``portfolio.capability_project.cpk_gain``: "what if the project delivers half?"), and gives the
 range to explore (default: the schema's own bounds, when both are finite) and a
 distribution over it: ``uniform`` (default), ``triangular`` (with a ``mode``), ``normal``
 (``mean`` and ``sd``, truncated to the range) or ``loguniform`` (for ranges over orders of
@@ -29,7 +31,8 @@ from scipy import stats
 from ..config import Config, ConfigError
 from ..config.errors import unknown_key_message
 from ..config.files import read_toml
-from ..config.schema import ParameterInfo, field_at, parameter_at
+from ..config.keys import parameter_info
+from ..config.schema import ParameterInfo, field_at
 
 Distribution = Literal["uniform", "triangular", "normal", "loguniform"]
 
@@ -147,13 +150,18 @@ def _check_bound(spec: UncertainParameter, info: ParameterInfo, which: str, valu
         )
 
 
-def resolve_parameter(spec: UncertainParameter) -> ResolvedParameter:
-    """Check one parameter against the config schema (see the module docstring)."""
-    found = field_at(Config, spec.key)
-    if found is None:
+def resolve_parameter(spec: UncertainParameter, config: Config | None = None) -> ResolvedParameter:
+    """Check one parameter against the config schema (see the module docstring); an
+    initiative key (``portfolio.<name>.<field>``) against the portfolio of ``config``."""
+    config = config if config is not None else Config()
+    try:
+        info = parameter_info(config, spec.key)
+    except ConfigError as exc:
+        raise ConfigError(f"parameter space: {exc}") from None
+    if info is None:
         raise ConfigError(f"parameter space: {unknown_key_message(Config, spec.key)}")
-    info = parameter_at(Config, spec.key)
-    if found[1] is not None or info is None:
+    found = field_at(Config, spec.key)
+    if found is not None and found[1] is not None:
         raise ConfigError(
             f"parameter '{spec.key}' is a section, not a number: name one of its fields"
         )
@@ -208,9 +216,14 @@ def _check_shape(parameter: ResolvedParameter) -> None:
 
 
 class ParameterSpace:
-    """Validated uncertain parameters, in order. Keys must be distinct."""
+    """Validated uncertain parameters, in order. Keys must be distinct. Initiative keys
+    are checked against the portfolio of ``config`` (the analysis' base configuration)."""
 
-    def __init__(self, parameters: Iterable[UncertainParameter | Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        parameters: Iterable[UncertainParameter | Mapping[str, Any]],
+        config: Config | None = None,
+    ) -> None:
         specs = [_as_spec(item, index) for index, item in enumerate(parameters)]
         if not specs:
             raise ConfigError("the parameter space is empty: list at least one parameter")
@@ -218,7 +231,7 @@ class ParameterSpace:
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         if repeated:
             raise ConfigError(f"parameter space: key(s) listed more than once: {repeated}")
-        self.parameters = [resolve_parameter(spec) for spec in specs]
+        self.parameters = [resolve_parameter(spec, config) for spec in specs]
 
     def __len__(self) -> int:
         return len(self.parameters)
@@ -281,9 +294,9 @@ def _as_spec(item: UncertainParameter | Mapping[str, Any], index: int) -> Uncert
         ) from None
 
 
-def load_space(source: str | Path | None = None) -> ParameterSpace:
+def load_space(source: str | Path | None = None, config: Config | None = None) -> ParameterSpace:
     """A parameter space from a TOML file with ``[[parameters]]`` tables (default: the
-    shipped default space)."""
+    shipped default space), initiative keys checked against ``config``'s portfolio."""
     path = Path(source) if source is not None else DEFAULT_SPACE_FILE
     if not path.is_file():
         raise ConfigError(f"parameter space file not found: {path}")
@@ -298,11 +311,11 @@ def load_space(source: str | Path | None = None) -> ParameterSpace:
     if not isinstance(parameters, list):
         raise ConfigError(f"parameter space file {path}: no [[parameters]] tables")
     try:
-        return ParameterSpace(parameters)
+        return ParameterSpace(parameters, config)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def default_space() -> ParameterSpace:
+def default_space(config: Config | None = None) -> ParameterSpace:
     """The shipped default space (``sqm_sim/sensitivity/default_space.toml``)."""
-    return load_space(DEFAULT_SPACE_FILE)
+    return load_space(DEFAULT_SPACE_FILE, config)

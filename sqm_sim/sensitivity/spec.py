@@ -46,13 +46,15 @@ from ..experiments.spec import (
     suggest_fields,
     validation_problems,
 )
+from ..run.catalogue import sensitivity_defaults
 from ..scenarios.sizes import SIZES
 from .methods import MethodOptions
 from .names import SENSITIVITY_METHODS
 from .space import UncertainParameter
 
-DEFAULT_SENSITIVITY_KPIS = ("npv", "retention_rate_annual", "mean_satisfaction")
-"""KPIs analysed when none are named: profit, loyalty and satisfaction."""
+DEFAULT_SENSITIVITY_KPIS = sensitivity_defaults()
+"""KPIs analysed when none are named: profit, loyalty and satisfaction (declared in the KPI
+catalogue, :mod:`sqm_sim.run.catalogue`)."""
 
 DEFAULT_N = {"morris": 20, "sobol": 256, "fast": 256, "delta": 1000, "oat": 1}
 

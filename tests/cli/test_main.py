@@ -42,6 +42,7 @@ def test_run_json_is_the_summary(capsys):
         summary["revenue"]
         - summary["production_cost"]
         - summary["fixed_cost"]
+        - summary["technology_cost"]
         - summary["coq_total"]
     )
 

@@ -126,31 +126,59 @@ def test_a_cancelled_order_is_an_experience_of_zero():
     assert lost["expectation_end"].to_numpy() == pytest.approx((1.0 - ADAPTATION) * E0)
 
 
-def test_repurchase_probability_is_the_logistic_of_switching_cost_and_price(assert_binomial):
-    """Loyalty that ignores satisfaction: P(stay) = logistic(b0 + w_sc * switching_cost
-    - w_p * (price / competitor_price - 1)), the same for every decision."""
-    intercept, w_switch, w_price = 1.0, 2.0, 3.0
-    switching_cost, price, competitor_price = 0.4, 132.0, 120.0
+# Satisfaction pinned for the whole run: expectations never adapt and a huge
+# disconfirmation weight clips every transaction to 1 (expectation 0) or to 0 (expectation
+# 1, product far behind it), so S stays at its initial value.
+PINNED_SATISFACTION: dict[str, Any] = {
+    "customers.expectation_adaptation": 0.0,
+    "customers.disconfirmation_weight": 10.0,
+    "product.feature_level": 0.5,
+    "environment.competitor_quality_trend_per_year": 0.0,
+}
+
+
+@pytest.mark.parametrize("satisfaction", [0.0, 1.0])
+@pytest.mark.parametrize("switching_cost", [0.1, 0.9])
+def test_repurchase_probability_is_the_logistic_with_switching_cost_moderating(
+    assert_binomial, satisfaction, switching_cost
+):
+    """P(stay) = logistic(b0 + b_S (S - q) + b_W W (1 - S) - b_P (price / p_c - 1)) with
+    satisfaction pinned at 0 or 1: switching cost W holds the completely dissatisfied (S = 0)
+    and does nothing for the completely satisfied (S = 1; Jones & Sasser 1995)."""
+    intercept, w_satisfaction, w_switch, w_price = 1.0, 2.5, 2.0, 3.0
+    price, competitor_price, competitor_quality = 132.0, 120.0, 0.6
     overrides: dict[str, Any] = {
         "simulation.horizon_months": 4,
-        "market.initial_customers": 300,
+        "market.initial_customers": 1000,
         "market.prospects": 0,
         **NO_ACQUISITION,
         **FLAWLESS,
+        **PINNED_SATISFACTION,
+        "customers.initial_satisfaction": satisfaction,
+        "customers.initial_expectation": 1.0 - satisfaction,
         "environment.switching_cost": switching_cost,
+        "environment.switching_cost_after": switching_cost,
+        "environment.competitor_quality": competitor_quality,
         "finance.unit_price": price,
         "environment.competitor_price": competitor_price,
     }
     for name in Config().segments:
         overrides[f"segments.{name}.loyalty_intercept"] = intercept
-        overrides[f"segments.{name}.satisfaction_weight"] = 0.0
+        overrides[f"segments.{name}.satisfaction_weight"] = w_satisfaction
         overrides[f"segments.{name}.switching_cost_weight"] = w_switch
         overrides[f"segments.{name}.price_weight"] = w_price
-    summary = simulate(_config(overrides), seed=11).summary
+    result = simulate(_config(overrides), seed=11)
+    summary = result.summary
+    assert (result.customers["satisfaction_end"] == satisfaction).all()
     stay = logistic(
-        intercept + w_switch * switching_cost - w_price * (price / competitor_price - 1.0)
+        intercept
+        + w_satisfaction * (satisfaction - competitor_quality)
+        + w_switch * switching_cost * (1.0 - satisfaction)
+        - w_price * (price / competitor_price - 1.0)
     )
-    assert stay == pytest.approx(1.0 / (1.0 + math.exp(-1.5)))  # u = 1 + 0.8 - 0.3
+    # by hand: S = 1 -> u = 1 + 1 - 0.3 = 1.7 whatever W; S = 0 -> u = 1 - 1.5 + 2 W - 0.3
+    by_hand = 1.7 if satisfaction == 1.0 else -0.8 + 2.0 * switching_cost
+    assert stay == pytest.approx(1.0 / (1.0 + math.exp(-by_hand)))
     assert summary["repurchase_decisions"] > 500
     assert_binomial(summary["repurchases"], summary["repurchase_decisions"], stay)
     assert summary["customers_lost"] == summary["repurchase_decisions"] - summary["repurchases"]

@@ -62,6 +62,20 @@ def test_transit_damage_is_a_binomial_share_of_deliveries(assert_binomial):
     summary = _run({"distribution.damage_probability": 0.1, "market.prospects": 4000}, seed=9)
     assert summary["units_delivered"] > 1000
     assert_binomial(summary["units_damaged"], summary["units_delivered"], 0.1)
+    # each damaged unit is claimed with claim_probability (TARP: the rest stay silent)
+    assert_binomial(summary["damage_claims"], summary["units_damaged"], 0.5)
+
+
+def test_every_damaged_unit_is_claimed_when_everyone_claims():
+    summary = _run(
+        {
+            "distribution.damage_probability": 0.1,
+            "market.prospects": 2000,
+            "service.claim_probability": 1.0,
+        },
+        seed=9,
+    )
+    assert summary["units_damaged"] > 50
     assert summary["damage_claims"] == summary["units_damaged"]
 
 
@@ -86,13 +100,15 @@ def test_a_saturated_dispatch_ships_its_capacity_every_day():
 
 
 def test_every_defective_unit_delivered_is_a_warranty_claim():
-    """No inspection and many defects: a defective unit shipped is claimed on delivery, so
-    the defective units not yet claimed are at most those still in transit."""
+    """No inspection, many defects, every customer claims: a defective unit shipped is
+    claimed on delivery, so the defective units not yet claimed are at most those still in
+    transit."""
     summary = _run(
         {
             "operations.process_capability_cpk": 0.5,
             "quality.inspection_coverage": 0.0,
             "market.prospects": 2000,
+            "service.claim_probability": 1.0,
         }
     )
     assert summary["defective_shipped"] > 50

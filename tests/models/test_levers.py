@@ -318,3 +318,97 @@ def test_spend_is_booked_month_by_month_as_the_levers_say():
     planned = spend_by_month(config)
     assert series["initiative_spend"].tolist() == pytest.approx(planned)
     assert series["prevention_cost"].tolist() == pytest.approx([0.75 * s for s in planned])
+
+
+def test_technology_spend_is_technology_cost_not_prevention():
+    """A technology investment (600 over months 2-5, 100 a month from month 2) is booked as
+    technology cost, outside the cost of quality; a process project as prevention."""
+    config = with_portfolio(
+        {
+            "kind": "technology",
+            "name": "t",
+            **timing(one_off_cost=600.0, recurring_cost_per_month=100.0),
+        },
+        {"kind": "process_improvement", "name": "p", **timing(one_off_cost=400.0)},
+        **SMALL,
+    )
+    technology = [0, 0, 250, 250, 250, 250, 100, 100, 100, 100, 100, 100]
+    project = [0, 0, 100, 100, 100, 100, 0, 0, 0, 0, 0, 0]
+    for month_levers in lever_schedule(config):
+        by_name = {item.initiative: item for item in month_levers.spend}
+        month = month_levers.month
+        if technology[month]:
+            assert by_name["t"].technology == pytest.approx(technology[month])
+            assert by_name["t"].prevention == 0.0
+        if project[month]:
+            assert by_name["p"].technology == 0.0
+    series = sqm_sim.simulate(config, 3).timeseries
+    assert series["technology_cost"].tolist() == pytest.approx(technology)
+    assert series["prevention_cost"].tolist() == pytest.approx(project)
+    assert series["initiative_spend"].tolist() == pytest.approx(
+        [a + b for a, b in zip(technology, project, strict=True)]
+    )
+
+
+def test_prevention_capability_follows_the_spend_with_its_time_constant():
+    """From nothing before, 1,000 a month with a 2-month time constant: the capability
+    during month m is 1,000 (1 - exp(-(m + 1) / 2)): 393.5, 632.1, 776.9, ...; with a time
+    constant of 0 it is the spend at once; starting from 3,000 before it decays toward
+    1,000 the same way."""
+    config = with_portfolio(
+        **{
+            "quality.prevention_spend_per_month": 1000.0,
+            "quality.prevention_build_months": 2.0,
+        }
+    )
+    built = [month.prevention_capability for month in lever_schedule(config)]
+    expected = [1000.0 * (1.0 - math.exp(-(m + 1) / 2.0)) for m in range(12)]
+    assert built == pytest.approx(expected, rel=1e-12)
+    assert built[:3] == pytest.approx([393.469, 632.121, 776.870], abs=1e-3)
+    instant = with_portfolio(
+        **{
+            "quality.prevention_spend_per_month": 1000.0,
+            "quality.prevention_build_months": 0.0,
+        }
+    )
+    assert [m.prevention_capability for m in lever_schedule(instant)] == [1000.0] * 12
+    cut = with_portfolio(
+        **{
+            "quality.prevention_spend_per_month": 1000.0,
+            "quality.prevention_spend_before_per_month": 3000.0,
+            "quality.prevention_build_months": 2.0,
+        }
+    )
+    decayed = [m.prevention_capability for m in lever_schedule(cut)]
+    assert decayed == pytest.approx(
+        [1000.0 + 2000.0 * math.exp(-(m + 1) / 2.0) for m in range(12)], rel=1e-12
+    )
+
+
+def test_the_defect_chance_follows_the_prevention_capability_not_the_spend():
+    """Month by month, the simulated in-control defect probability uses the prevention
+    factor of the month's capability (everything else fixed)."""
+    from sqm_sim.models.operations import defect_probability, prevention_factor
+
+    config = with_portfolio(
+        **SMALL,
+        **{
+            "quality.prevention_spend_per_month": 2500.0,
+            "quality.prevention_build_months": 3.0,
+            "workforce.learning_rate": 1.0,
+            "workforce.turnover_rate_per_year": 0.0,
+        },
+    )
+    series = sqm_sim.simulate(config, 4).timeseries
+    ops = config.operations
+    for month_levers, row in zip(lever_schedule(config), series.to_dict("records"), strict=True):
+        expected = defect_probability(
+            ops.design_defect_ppm,
+            ops.process_capability_cpk,
+            0.0,
+            ops.human_error_probability_untrained,
+            row["average_skill"],
+            prevention_factor(config.quality, month_levers.prevention_capability),
+        )
+        assert row["defect_probability"] == pytest.approx(expected, rel=1e-12)
+    assert series["defect_probability"].iloc[0] > series["defect_probability"].iloc[-1]

@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from sqm_sim import Config, simulate
+from sqm_sim.models.initiatives import lever_schedule
 from sqm_sim.models.operations import (
     defect_probability,
     prevention_factor,
@@ -91,17 +92,23 @@ def test_unit_defect_probability_combines_three_causes():
 
 
 def test_each_cause_alone():
+    # each cause set to a hand-picked value, the others switched off
     no_human = {"operations.human_error_probability_untrained": 0.0}
     no_design = {"operations.design_defect_ppm": 0.0}
+    design = {"operations.design_defect_ppm": 2000.0}
+    process = {"operations.process_capability_cpk": 0.9}
+    human = {"operations.human_error_probability_untrained": 0.02}
     # process capability 3.0: 2 Phi(-9), negligible
     no_process = {"operations.process_capability_cpk": 3.0}
-    design_only = Config().with_overrides({**no_human, **no_process})
+    design_only = Config().with_overrides({**no_human, **no_process, **design})
     assert unit_defect_probability(design_only, False) == pytest.approx(2000e-6, rel=1e-9)
-    process_only = Config().with_overrides({**no_human, **no_design})
+    process_only = Config().with_overrides({**no_human, **no_design, **process})
     assert unit_defect_probability(process_only, False) == pytest.approx(
         2.0 * stats.norm.sf(2.7), rel=1e-9
     )
-    human_only = Config().with_overrides({**no_design, **no_process, "workforce.skill": 0.0})
+    human_only = Config().with_overrides(
+        {**no_design, **no_process, **human, "workforce.skill": 0.0}
+    )
     assert unit_defect_probability(human_only, False) == pytest.approx(0.02, rel=1e-9)
     fully_skilled = Config().with_overrides({**no_design, **no_process, "workforce.skill": 1.0})
     assert unit_defect_probability(fully_skilled, False) == pytest.approx(0.0, abs=1e-15)
@@ -398,25 +405,30 @@ def test_defect_probability_on_a_hand_worked_case():
 
 @pytest.mark.parametrize("spend", [0.0, 1000.0, 2500.0, 10_000.0])
 def test_prevention_multiplier_is_0_2_plus_0_8_exp_minus_spend_over_2500(spend):
-    config = _config(**{"quality.prevention_spend_per_month": spend})
-    assert prevention_factor(config) == pytest.approx(0.2 + 0.8 * math.exp(-spend / 2500.0))
+    config = _config()
+    assert prevention_factor(config.quality, spend) == pytest.approx(
+        0.2 + 0.8 * math.exp(-spend / 2500.0)
+    )
     other = _config(
         **{
-            "quality.prevention_spend_per_month": spend,
             "quality.prevention_max_reduction": 0.5,
             "quality.prevention_effect_scale": 1000.0,
         }
     )
-    assert prevention_factor(other) == pytest.approx(0.5 + 0.5 * math.exp(-spend / 1000.0))
+    assert prevention_factor(other.quality, spend) == pytest.approx(
+        0.5 + 0.5 * math.exp(-spend / 1000.0)
+    )
 
 
 def test_prevention_spend_lowers_simulated_defects_by_its_multiplier(make_config, assert_binomial):
-    """Skill, capability and design fixed (no learning, turnover, involvement or drift):
-    every unit is defective with defect_probability(..., line factor = prevention)."""
+    """Skill, capability and design fixed (no learning, turnover, involvement or drift), the
+    prevention capability in place from the start (spent at that level before): every unit
+    is defective with defect_probability(..., line factor = prevention)."""
     config = make_config(
         {
             "simulation.horizon_months": 12,
             "quality.prevention_spend_per_month": 2500.0,
+            "quality.prevention_spend_before_per_month": 2500.0,
             "quality.drift_rate_per_month": 0.0,
             "operations.process_capability_cpk": 0.7,
             "workforce.learning_rate": 1.0,
@@ -481,6 +493,8 @@ def test_the_month_end_defect_probability_combines_skill_and_improvement(make_co
         }
     )
     series = simulate(config, seed=19).timeseries
+    capability = [month.prevention_capability for month in lever_schedule(config)]
+    assert capability[0] < capability[-1] < 1000.0  # the stock builds toward the spend
     ops = config.operations
     assert series["improvement_factor"].iloc[-1] < 0.999  # suggestions did something
     for row in series.to_dict("records"):
@@ -490,7 +504,8 @@ def test_the_month_end_defect_probability_combines_skill_and_improvement(make_co
             0.0,
             ops.human_error_probability_untrained,
             row["average_skill"],
-            prevention_factor(config) * row["improvement_factor"],
+            prevention_factor(config.quality, capability[row["period"] - 1])
+            * row["improvement_factor"],
         )
         assert row["defect_probability"] == pytest.approx(expected, rel=1e-12)
 
@@ -529,7 +544,7 @@ def test_a_rework_takes_its_fraction_of_a_cycle_on_the_lines():
         }
     )
     summary = simulate(config, seed=3).summary
-    assert summary["units_reworked"] > 200
+    assert summary["units_reworked"] > 150
     cycle = 40.0 / MINUTES_PER_DAY
     busy = cycle * (summary["units_produced"] + fraction * summary["units_reworked"])
     available = 2 * 2 * DAYS_PER_MONTH

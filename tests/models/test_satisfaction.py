@@ -17,6 +17,8 @@ from sqm_sim.models.satisfaction import (
     experience,
     logistic,
     mood,
+    recovered_satisfaction,
+    recovery_credit,
     repurchase_log_odds,
     transaction_satisfaction,
 )
@@ -114,9 +116,11 @@ def _stay_probability(config: Config, satisfaction: float, segment_name: str) ->
 
 
 @pytest.mark.parametrize("segment_name", ["quality_driven", "price_driven"])
-def test_default_recovery_levels_reproduce_the_tarp_ordering(segment_name):
-    """TARP (Goodman): loyalty after a problem rises from a failed complaint, to a slow
-    resolution, to a quick one; a quick resolution beats never having had a problem."""
+def test_default_recovery_credits_reproduce_the_tarp_ordering(segment_name):
+    """TARP (Goodman): after a problem, loyalty rises from silent customers, to complaints
+    ending unresolved, to slow resolutions, to quick ones; a quick resolution of a first
+    failure beats never having had a problem (the recovery paradox), of a second failure
+    it does not (Maxham & Netemeyer 2002)."""
     config = Config()
     service, customers = config.service, config.customers
     seg = Segment.from_settings(0, segment_name, config.segments[segment_name])
@@ -124,12 +128,34 @@ def test_default_recovery_levels_reproduce_the_tarp_ordering(segment_name):
     # adapted to them (E = x), so satisfaction settles at the experience itself
     perfect = experience(seg, config.product.feature_level, True, True)
     no_problem = transaction_satisfaction(perfect, perfect, customers.disconfirmation_weight)
-    failed = _stay_probability(config, service.satisfaction_after_failed_recovery, segment_name)
-    slow = _stay_probability(config, service.satisfaction_after_slow_recovery, segment_name)
-    fast = _stay_probability(config, service.satisfaction_after_fast_recovery, segment_name)
+    # then a defective unit
+    defective = experience(seg, config.product.feature_level, False, True)
+    transaction = transaction_satisfaction(defective, perfect, customers.disconfirmation_weight)
+    memory = customers.satisfaction_memory
+    after_problem = (1.0 - memory) * no_problem + memory * transaction
+
+    def after(credit: float, earlier: int = 0) -> float:
+        given = recovery_credit(credit, earlier, service.repeat_failure_credit_factor)
+        return _stay_probability(
+            config, recovered_satisfaction(no_problem, after_problem, given), segment_name
+        )
+
+    silent = _stay_probability(config, after_problem, segment_name)
+    failed, slow = after(service.recovery_credit_failed), after(service.recovery_credit_slow)
+    fast = after(service.recovery_credit_fast)
     never = _stay_probability(config, no_problem, segment_name)
-    assert failed < slow < fast
+    assert silent < failed < slow < fast
     assert fast > never
+    assert after(service.recovery_credit_fast, earlier=1) < never
+
+
+def test_recovery_credit_and_recovered_satisfaction_by_hand():
+    assert recovery_credit(1.2, 0, 0.5) == pytest.approx(1.2)
+    assert recovery_credit(1.2, 2, 0.5) == pytest.approx(0.3)
+    # 0.4 + 0.5 * (0.9 - 0.4) = 0.65; a credit of 1.5 overshoots: 0.4 + 0.75 = 1.15 -> 1
+    assert recovered_satisfaction(0.9, 0.4, 0.5) == pytest.approx(0.65)
+    assert recovered_satisfaction(0.9, 0.4, 1.5) == 1.0
+    assert recovered_satisfaction(0.9, 0.4, 0.0) == pytest.approx(0.4)
 
 
 def test_baseline_loyalty_is_calibrated_to_reported_retention():
@@ -165,9 +191,15 @@ def test_repurchase_log_odds_on_a_hand_worked_case():
     seg = segment(
         loyalty_intercept=1.5, satisfaction_weight=4.0, switching_cost_weight=2.0, price_weight=3.0
     )
-    # 1.5 + 4 (0.9 - 0.7) + 2 * 0.25 - 3 * 0.1 = 2.5
-    assert repurchase_log_odds(seg, 0.9, 0.7, 0.25, 0.1) == pytest.approx(2.5)
+    # 1.5 + 4 (0.9 - 0.7) + 2 * 0.25 * (1 - 0.9) - 3 * 0.1 = 2.05
+    assert repurchase_log_odds(seg, 0.9, 0.7, 0.25, 0.1) == pytest.approx(2.05)
     assert repurchase_log_odds(seg, 0.5, 0.7, 0.0, -0.2) == pytest.approx(1.5 - 0.8 + 0.6)
+    # switching cost holds the dissatisfied: S = 0.2, W = 0.9 adds 2 * 0.9 * 0.8 = 1.44
+    assert repurchase_log_odds(seg, 0.2, 0.7, 0.9, 0.0) == pytest.approx(1.5 - 2.0 + 1.44)
+    # ... and does nothing for the completely satisfied
+    assert repurchase_log_odds(seg, 1.0, 0.7, 0.9, 0.0) == repurchase_log_odds(
+        seg, 1.0, 0.7, 0.0, 0.0
+    )
 
 
 def test_logistic_on_hand_worked_values():

@@ -5,7 +5,10 @@ Every customer is won by acquisition and orders at once, at a whole day t. There
 supply, so the order is cancelled at the end of day t + patience + 1, an experience of 0
 that makes every customer complain (complaint probability 1). Agents are plentiful, so a
 complaint is handled at once for a deterministic time H and closed at t + patience + 1 + H;
-the outcome sets the customer's satisfaction, and with no loyalty the customer leaves.
+the outcome gives back its credit times the satisfaction the cancellation took, and with no
+loyalty the customer leaves. With initial satisfaction S0 and memory m, the cancellation (a
+transaction of 0) leaves (1 - m) S0, a loss of m S0; the outcome with credit c leaves
+(1 - m) S0 + c m S0 (clipped to [0, 1]).
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from sqm_sim import Config, simulate
 from tests.support import NO_ACQUISITION, fixed_loyalty
 
 PATIENCE, HANDLING = 3.0, 2.0
-FAST, SLOW, FAILED = 0.95, 0.6, 0.05
+S0, MEMORY = 0.8, 0.5
+FAST_CREDIT, SLOW_CREDIT, FAILED_CREDIT = 1.2, 0.6, 0.15
+# 0.4 + c * 0.4: 0.88, 0.64, 0.46
+FAST, SLOW, FAILED = (0.4 + c * 0.4 for c in (FAST_CREDIT, SLOW_CREDIT, FAILED_CREDIT))
 EVERYONE_COMPLAINS: dict[str, Any] = {
     "simulation.horizon_months": 2,
     "market.initial_customers": 0,
@@ -34,9 +40,11 @@ EVERYONE_COMPLAINS: dict[str, Any] = {
     "service.complaint_probability": 1.0,
     "service.desk_staff": 1000,
     "service.handling_time": {"kind": "deterministic", "mean": HANDLING},
-    "service.satisfaction_after_fast_recovery": FAST,
-    "service.satisfaction_after_slow_recovery": SLOW,
-    "service.satisfaction_after_failed_recovery": FAILED,
+    "service.recovery_credit_fast": FAST_CREDIT,
+    "service.recovery_credit_slow": SLOW_CREDIT,
+    "service.recovery_credit_failed": FAILED_CREDIT,
+    "customers.initial_satisfaction": S0,
+    "customers.satisfaction_memory": MEMORY,
 }
 
 
@@ -57,7 +65,7 @@ def test_each_outcome_sets_its_satisfaction_level(recovery, fast_days, level):
     assert len(lost) == closed
     assert summary["complaint_days_total"] == closed * HANDLING
     assert (lost["lost_day"] - lost["joined_day"] == PATIENCE + 1.0 + HANDLING).all()
-    assert (lost["satisfaction_end"] == level).all()
+    assert lost["satisfaction_end"].to_numpy() == pytest.approx(level, rel=1e-12)
     assert summary["complaints_resolved"] == (closed if recovery else 0)
     assert summary["complaints_resolved_fast"] == (closed if level == FAST else 0)
 
@@ -113,3 +121,30 @@ def test_the_handling_time_factor_scales_each_complaints_handling():
     closed = summary["complaints_closed"]
     assert closed > 50
     assert summary["complaint_days_total"] == closed * 0.5 * HANDLING
+
+
+def test_a_second_failure_gets_a_smaller_credit_and_no_paradox():
+    """Loyal customers (they always stay) whose every order is cancelled, each complaint
+    resolved fast: the first recovery gives back 1.2 times the loss (the paradox:
+    S1 = 0.4 + 1.2 * 0.4 = 0.88 > S0 = 0.8); the second only 1.2 * 0.5 = 0.6 of it
+    (repeat_failure_credit_factor 0.5: S2 = 0.44 + 0.6 * 0.44 = 0.704 < S1)."""
+    result = _run(
+        {
+            **fixed_loyalty(1.0),
+            "simulation.horizon_months": 3,
+            "service.recovery_quality": 1.0,
+            "service.fast_resolution_days": HANDLING,
+            "service.repeat_failure_credit_factor": 0.5,
+        }
+    )
+    customers = result.customers
+    second_closed = customers["joined_day"] + 30.0 + PATIENCE + 1.0 + HANDLING
+    twice = customers[(customers["orders"] == 2) & (second_closed < 3 * 30.4)]
+    assert len(twice) > 30
+    first = (1.0 - MEMORY) * S0 + FAST_CREDIT * MEMORY * S0
+    assert first == pytest.approx(0.88)
+    assert first > S0
+    second = (1.0 - MEMORY) * first + FAST_CREDIT * 0.5 * MEMORY * first
+    assert second == pytest.approx(0.704)
+    assert second < first
+    assert twice["satisfaction_end"].to_numpy() == pytest.approx(second, rel=1e-12)

@@ -9,14 +9,21 @@ has seen j turnover draws and the output of months 0 .. j-1.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
 import numpy as np
 import pytest
+import simpy
 from scipy import stats
 
 from sqm_sim import Config, simulate
+from sqm_sim.models.context import Context
+from sqm_sim.models.ledger import Ledger
+from sqm_sim.models.random_streams import RandomStreams
+from sqm_sim.models.tally import Tally
+from sqm_sim.models.workforce import Workforce
 from tests.support import NO_ACQUISITION, mean_interval
 
 NOBODY: dict[str, Any] = {"market.initial_customers": 0, "market.prospects": 0, **NO_ACQUISITION}
@@ -133,8 +140,10 @@ def test_training_closes_a_share_of_the_trainees_skill_gap(share):
 def test_accepted_suggestions_are_poisson_and_each_cuts_the_factor():
     """Learning and turnover off (skill s0 throughout): each month the accepted suggestions
     are Poisson(operators * involved * suggestions per month * s0 * acceptance) and each
-    multiplies the improvement factor by (1 - delta); so the number of suggestions read
-    off the final factor is Poisson(months * that rate) per run."""
+    multiplies the gap between the improvement factor and its floor F_min by (1 - delta);
+    so the number of suggestions read off the final factor,
+    log((F - F_min) / (1 - F_min)) / log(1 - delta), is a whole number, Poisson(months *
+    that rate) per run."""
     operators, involved, per_month, s0, acceptance, delta = 50, 0.4, 0.5, 0.6, 0.5, 0.01
     months, seeds = 12, range(10)
     config = _config(
@@ -151,12 +160,50 @@ def test_accepted_suggestions_are_poisson_and_each_cuts_the_factor():
             "involvement.defect_reduction_per_suggestion": delta,
         }
     )
+    floor = config.involvement.improvement_floor
+    assert floor > 0.0
     accepted = 0
     for seed in seeds:
         factor = simulate(config, seed).summary["improvement_factor_end"]
-        count = math.log(factor) / math.log1p(-delta)
+        count = math.log((factor - floor) / (1.0 - floor)) / math.log1p(-delta)
         assert count == pytest.approx(round(count), abs=1e-6)
         accepted += round(count)
     rate = operators * involved * per_month * s0 * acceptance  # 3 a month
     low, high = stats.poisson.interval(0.999, rate * months * len(seeds))
     assert low <= accepted <= high
+
+
+def _workforce(overrides: dict) -> Workforce:
+    config = _config({**NO_LEARNING, **NO_TURNOVER, **overrides})
+    env = simpy.Environment()
+    ledger = Ledger(env, config.simulation.horizon_months)
+    return Workforce(Context(env, config, RandomStreams(1), Tally(), ledger))
+
+
+def test_improvement_approaches_its_floor_and_never_passes_it():
+    """A thousand months of heavy involvement: the factor ends at the floor (within the
+    rounding of the gap), never below it."""
+    floor = 0.25
+    workforce = _workforce(
+        {
+            "involvement.improvement_floor": floor,
+            "involvement.suggestions_per_month": 5.0,
+            "involvement.defect_reduction_per_suggestion": 0.05,
+        }
+    )
+    factors = [workforce.improve(1.0) for _ in range(1000)]
+    assert min(factors) >= floor
+    assert factors[-1] == pytest.approx(floor, abs=1e-12)
+    assert all(a >= b for a, b in itertools.pairwise(factors))
+
+
+def test_without_involvement_the_improvement_is_forgotten_at_its_rate():
+    """From F = 0.4 with nobody involved: 1 - F shrinks by exp(-phi / 12) a month, so after
+    12 months 1 - F = 0.6 exp(-phi) (phi = 0.5: F = 1 - 0.6 * 0.60653 = 0.63608)."""
+    phi = 0.5
+    workforce = _workforce({"involvement.forgetting_rate_per_year": phi})
+    workforce.improvement_factor = 0.4
+    for _ in range(12):
+        factor = workforce.improve(0.0)
+    assert factor == pytest.approx(1.0 - 0.6 * math.exp(-phi), rel=1e-12)
+    assert factor == pytest.approx(0.63608, abs=1e-5)

@@ -26,7 +26,9 @@ from sqm_sim.run.catalogue import (
     direction,
     experiment_defaults,
     headline_kpis,
+    sensitivity_defaults,
 )
+from sqm_sim.sensitivity.spec import DEFAULT_SENSITIVITY_KPIS, parse_sensitivity
 
 
 def names_from(origin: str) -> set[str]:
@@ -144,6 +146,15 @@ def test_an_inconsistent_entry_is_refused(entry, message):
         ("active_customers_end", "max"),
         ("backorders_open_end", "min"),
         ("defect_probability_end", "min"),
+        # the firm's view of queues, rework and the market around it
+        ("awaiting_dispatch_end", "min"),
+        ("work_orders_open_end", "min"),
+        ("units_in_rework_end", "min"),
+        ("competitor_customers_end", "min"),
+        ("competitor_quality_end", "min"),
+        ("state_of_the_art_end", "min"),
+        ("switching_cost_end", "max"),
+        ("improvement_factor_end", "min"),  # a multiplier on defects: falls as it improves
     ],
 )
 def test_directions(key, expected):
@@ -173,6 +184,13 @@ def test_experiment_defaults_are_summary_keys_main_kpi_first():
     assert DEFAULT_KPIS[0] == "npv"
     assert set(DEFAULT_KPIS) <= set(SUMMARY_KPIS)
     assert len(set(DEFAULT_KPIS)) == len(DEFAULT_KPIS)
+
+
+def test_sensitivity_defaults_are_profit_loyalty_and_satisfaction():
+    assert sensitivity_defaults() == DEFAULT_SENSITIVITY_KPIS
+    assert DEFAULT_SENSITIVITY_KPIS == ("npv", "retention_rate_annual", "mean_satisfaction")
+    assert parse_sensitivity({}).kpis == list(DEFAULT_SENSITIVITY_KPIS)
+    assert set(DEFAULT_SENSITIVITY_KPIS) <= set(SUMMARY_KPIS)
 
 
 def test_kpi_doc_covers_every_column_and_summary_key():

@@ -102,7 +102,8 @@ def test_bad_input_exits_2_with_one_message(args, message, capsys):
 def test_dry_run_counts_the_runs(capsys):
     assert main(["sensitivity", "--method", "sobol", "--n", "256", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "5120 design points, 5152 runs" in out
+    # Saltelli: n (k + 2) points for the 19 default parameters, plus 8 noise points x 4
+    assert "5376 design points, 5408 runs" in out  # 256 * 21 = 5376; + 32
 
 
 SHIPPED = sorted((Path(__file__).parents[2] / "experiments" / "sensitivity").glob("*.toml"))
@@ -116,4 +117,5 @@ def test_there_are_shipped_sensitivity_files():
 def test_shipped_sensitivity_files_are_valid(path, capsys):
     assert main(["sensitivity", str(path), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "sobol (n = 256) over 18 parameters: 5120 design points, 5152 runs" in out
+    # 128 * (19 + 2) = 2688 design points, + 8 noise points x 4 extra seeds = 32 runs
+    assert "sobol (n = 128) over 19 parameters: 2688 design points, 2720 runs" in out

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from sqm_sim.config import ConfigError
+from sqm_sim.experiments.store import ResultsStore
 from sqm_sim.scenarios import load_scenario, shipped_scenarios
 from sqm_sim.scenarios.sizes import at_size
 from sqm_sim.sensitivity import parse_sensitivity, prepare_sensitivity, refined, run_sensitivity
@@ -155,6 +156,28 @@ def test_a_changed_space_in_the_same_folder_is_refused(tmp_path):
     data["space"] = [{"key": INPUT_KEYS[1]}]
     with pytest.raises(ConfigError, match="another experiment"):
         run_sensitivity(parse_sensitivity(data), out=tmp_path / "r", run=ishigami_run)
+
+
+def test_the_results_folder_is_locked_while_the_runs_are_written(tmp_path):
+    folder = tmp_path / "r"
+    data = {"method": "oat", "size": "full", "kpis": ["npv"], "space": [{"key": INPUT_KEYS[0]}]}
+    spec = parse_sensitivity(data)
+    locked_during_runs = []
+
+    def watching_run(config, seed):
+        locked_during_runs.append((folder / ".lock").is_file())
+        return ishigami_run(config, seed)
+
+    with (
+        ResultsStore(folder).locked(),  # another writer holds the folder
+        pytest.raises(ConfigError, match="being written by another process"),
+    ):
+        run_sensitivity(spec, out=folder, run=watching_run)
+    assert locked_during_runs == []  # refused before any run
+    outcome = run_sensitivity(spec, out=folder, run=watching_run)
+    assert outcome.ran == len(locked_during_runs) == 3  # base, low, high
+    assert all(locked_during_runs)
+    assert not (folder / ".lock").exists()  # released when done
 
 
 def test_failed_runs_are_reported_kept_and_resumed(tmp_path):

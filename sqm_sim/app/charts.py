@@ -1,0 +1,139 @@
+"""Chart options (Apache ECharts, as NiceGUI's ``ui.echart`` takes them) built from the
+runs' numbers: a monthly line per side with its replication band, and the cost of quality
+by category. Plain dicts, so tests read exactly what the page plots."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+REFERENCE_COLOUR = "#7f7f7f"
+WHATIF_COLOUR = "#1f77b4"
+
+
+def _rounded(values: pd.Series) -> list[float]:
+    return [round(float(v), 4) for v in values]
+
+
+def _base(title: str, categories: Sequence[Any], axis_name: str) -> dict[str, Any]:
+    return {
+        "animation": False,
+        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 26, "left": 0},
+        "grid": {"left": 64, "right": 16, "top": 64, "bottom": 36},
+        "xAxis": {
+            "type": "category",
+            "data": list(categories),
+            "name": axis_name,
+            "nameLocation": "middle",
+            "nameGap": 24,
+        },
+        "yAxis": {"type": "value", "scale": True},
+        "series": [],
+    }
+
+
+def band_series(name: str, band: pd.DataFrame, colour: str, with_band: bool) -> list[dict]:
+    """The mean line of one side and, with ``with_band``, its low-high band (a stacked
+    transparent base plus the band's height)."""
+    series: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "type": "line",
+            "data": _rounded(band["mean"]),
+            "showSymbol": False,
+            "lineStyle": {"color": colour, "width": 2},
+            "itemStyle": {"color": colour},
+        }
+    ]
+    if with_band:
+        stack = f"band-{name}"
+        series += [
+            {
+                "name": f"{name} band",
+                "type": "line",
+                "data": _rounded(band["low"]),
+                "stack": stack,
+                "stackStrategy": "all",  # negative lows too (ECharts stacks same signs only)
+                "lineStyle": {"opacity": 0},
+                "showSymbol": False,
+                "tooltip": {"show": False},
+            },
+            {
+                "name": f"{name} band",
+                "type": "line",
+                "data": _rounded(band["high"] - band["low"]),
+                "stack": stack,
+                "stackStrategy": "all",
+                "lineStyle": {"opacity": 0},
+                "areaStyle": {"color": colour, "opacity": 0.2},
+                "showSymbol": False,
+                "tooltip": {"show": False},
+            },
+        ]
+    return series
+
+
+def monthly_chart(
+    title: str, reference: pd.DataFrame, whatif: pd.DataFrame, with_band: bool
+) -> dict[str, Any]:
+    """Reference and what-if month by month (bands from :func:`whatif.monthly_band`)."""
+    option = _base(title, list(reference["month"]), "month")
+    option["series"] = band_series("reference", reference, REFERENCE_COLOUR, with_band)
+    option["series"] += band_series("what-if", whatif, WHATIF_COLOUR, with_band)
+    option["legend"]["data"] = ["reference", "what-if"]
+    return option
+
+
+def coq_chart(reference: Mapping[str, float], whatif: Mapping[str, float]) -> dict[str, Any]:
+    """Whole-run cost of quality by category, reference beside what-if (currency)."""
+    categories = [label.replace(" ", "\n") for label in reference]  # fits at 800 px wide
+    option = _base("Cost of quality by category (currency, whole run)", categories, "")
+    option["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
+    option["yAxis"] = {"type": "value"}
+    option["xAxis"]["axisLabel"] = {"interval": 0, "lineHeight": 14}
+    option["grid"]["bottom"] = 44  # room for two-line category labels
+    option["series"] = [
+        {
+            "name": name,
+            "type": "bar",
+            "data": [round(float(v)) for v in values.values()],
+            "itemStyle": {"color": colour},
+        }
+        for name, values, colour in (
+            ("reference", reference, REFERENCE_COLOUR),
+            ("what-if", whatif, WHATIF_COLOUR),
+        )
+    ]
+    return option
+
+
+def sweep_chart(
+    title: str, x_name: str, x: Sequence[float], lines: Mapping[str, Sequence[float]]
+) -> dict[str, Any]:
+    """Several KPIs over a lever's values (a lesson's sweep: the cost-of-quality curve), on a
+    value axis so that uneven steps (0, 1,000, 2,500, ...) keep their true spacing."""
+    option = _base(title, [], x_name)
+    option["xAxis"] = {
+        "type": "value",
+        "name": x_name,
+        "nameLocation": "middle",
+        "nameGap": 28,
+        "min": min(x),
+        "max": max(x),
+    }
+    option["series"] = [
+        {
+            "name": name,
+            "type": "line",
+            "data": [[float(at), round(float(v))] for at, v in zip(x, values, strict=True)],
+        }
+        for name, values in lines.items()
+    ]
+    option["legend"]["bottom"] = 0  # a long legend wraps below the axis, not over it
+    del option["legend"]["top"]
+    option["grid"].update(top=40, bottom=96)
+    return option

@@ -1,0 +1,254 @@
+"""Findings computed from a lesson's runs: the numbers, and a sentence that states them.
+
+Each finding is a function of the lesson and its runs (never typed-in numbers); the lesson
+file names one by its key in :data:`FINDINGS`. ``numbers`` holds what the sentence says, so
+tests check the arithmetic and the page can show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..models.units import DAYS_PER_MONTH
+from ..report.numbers import number
+from ..run import RunResult
+from .lessons import Lesson, LessonRuns
+from .whatif import mean_summary, monthly_band
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a lesson's runs show: a sentence and the numbers in it."""
+
+    text: str
+    numbers: dict[str, float]
+
+
+def _money(value: float) -> str:
+    return number(value, "currency")
+
+
+def _share(value: float) -> str:
+    return number(value, "share")
+
+
+def _moves(before: float, after: float) -> str:
+    """The verb for a change from ``before`` to ``after``."""
+    return "lifts" if after > before else ("lowers" if after < before else "leaves")
+
+
+def _size_note(lesson: Lesson) -> str:
+    if lesson.size == "quick":
+        return (
+            " (quick size: a fifth of the company, so money and counts are about a fifth "
+            "of the full size)"
+        )
+    return ""
+
+
+def cost_of_quality_curve(lesson: Lesson, runs: LessonRuns) -> Finding:
+    """Where total cost of quality is lowest over the sweep, against no prevention."""
+    levels = sorted(runs.sweep)
+    coq = {level: mean_summary(runs.sweep[level], "coq_total") for level in levels}
+    external = {level: mean_summary(runs.sweep[level], "external_failure_cost") for level in levels}
+    npv = {level: mean_summary(runs.sweep[level], "npv") for level in levels}
+    best = min(levels, key=coq.__getitem__)
+    first, last = levels[0], levels[-1]
+    best_npv = max(levels, key=npv.__getitem__)
+    text = (
+        f"Total cost of quality is lowest at a prevention spend of {_money(best)} a month: "
+        f"{_money(coq[best])} against {_money(coq[first])} at {_money(first)} "
+        f"({_share(1 - coq[best] / coq[first])} less), while external failure falls from "
+        f"{_money(external[first])} to {_money(external[best])}. Past the minimum prevention "
+        f"costs more than it saves: {_money(coq[last])} at {_money(last)} a month. NPV is "
+        f"highest at {_money(best_npv)} a month{_size_note(lesson)}."
+    )
+    return Finding(
+        text,
+        {
+            "best_level": best,
+            "coq_at_best": coq[best],
+            "coq_at_first": coq[first],
+            "coq_at_last": coq[last],
+            "best_npv_level": best_npv,
+        },
+    )
+
+
+def _difference(runs: LessonRuns, column: str) -> pd.Series:
+    """What-if minus reference, month by month (means over the seeds); index = month."""
+    whatif = monthly_band(runs.pair.whatif, column).set_index("month")["mean"]
+    reference = monthly_band(runs.pair.reference, column).set_index("month")["mean"]
+    return whatif - reference
+
+
+def crossover_month(gap: pd.Series) -> int | None:
+    """The first month from which ``gap`` (indexed by month) is never negative again, after
+    it has been negative; None if it ends negative or never dips."""
+    negative = gap[gap < 0]
+    if negative.empty or gap.iloc[-1] < 0:
+        return None
+    return int(gap.index[gap.index > negative.index[-1]][0])
+
+
+def worse_before_better(lesson: Lesson, runs: LessonRuns) -> Finding:
+    """The cumulative-profit gap: how deep and when it is worst, and when it closes."""
+    gap = _difference(runs, "cumulative_profit")
+    worst_month = int(gap.idxmin())
+    worst = float(gap.min())
+    crossing = crossover_month(gap)
+    end = float(gap.iloc[-1])
+    if worst >= 0:
+        text = "The portfolio was ahead from the first month: no worse-before-better here."
+    else:
+        after = (
+            f"it catches up in month {crossing} and ends {_money(end)} ahead"
+            if crossing is not None
+            else f"it has not caught up by month {int(gap.index[-1])} ({_money(end)} behind)"
+        )
+        text = (
+            f"Cumulative profit with {lesson.portfolio} falls behind doing nothing, worst in "
+            f"month {worst_month} ({_money(-worst)} behind); {after}."
+        )
+    return Finding(
+        text,
+        {
+            "worst_month": worst_month,
+            "worst_gap": worst,
+            "crossover_month": float("nan") if crossing is None else crossing,
+            "end_gap": end,
+        },
+    )
+
+
+def _mean_over(runs: tuple[RunResult, ...], column: str, months: range) -> float:
+    band = monthly_band(runs, column).set_index("month")["mean"]
+    return float(band.loc[list(months)].mean())
+
+
+def dissatisfied_among_leavers(runs: Sequence[RunResult], first: int, last: int) -> float:
+    """Share of the customers lost in months [first, last) (0-based month starts) whose
+    satisfaction when they left was below the dissatisfied threshold; pooled over runs."""
+    leavers = dissatisfied = 0
+    for run in runs:
+        table = run.customers
+        lost = table[
+            (table["lost_day"] >= first * DAYS_PER_MONTH)
+            & (table["lost_day"] < last * DAYS_PER_MONTH)
+        ]
+        threshold = run.config.customers.dissatisfied_threshold
+        leavers += len(lost)
+        dissatisfied += int((lost["satisfaction_end"] < threshold).sum())
+    return dissatisfied / leavers if leavers else float("nan")
+
+
+def hostages(lesson: Lesson, runs: LessonRuns) -> Finding:
+    """Who leaves and how many, in the year before and the year after the switching cost
+    changes, against the reference where it stays; customers left at the end."""
+    config = runs.pair.whatif[0].config
+    change = config.environment.switching_cost_change_month
+    horizon = config.simulation.horizon_months
+    if change <= 0:
+        return Finding("The switching cost does not change in this scenario.", {})
+    year_after = min(horizon, change + 12)
+    before = range(max(1, change - 11), change + 1)  # months numbered from 1
+    after = range(change + 1, year_after + 1)
+    lost = {
+        side: (
+            _mean_over(getattr(runs.pair, side), "customers_lost", before),
+            _mean_over(getattr(runs.pair, side), "customers_lost", after),
+        )
+        for side in ("reference", "whatif")
+    }
+    share = (
+        dissatisfied_among_leavers(runs.pair.whatif, max(0, change - 12), change),
+        dissatisfied_among_leavers(runs.pair.whatif, change, year_after),
+    )
+    end = {
+        side: mean_summary(getattr(runs.pair, side), "active_customers_end")
+        for side in ("reference", "whatif")
+    }
+    reading = (
+        ": the dissatisfied had been held by the switching cost - hostages set free"
+        if share[1] > share[0]
+        else ""
+    )
+    text = (
+        f"In the year before month {change} the company lost {lost['whatif'][0]:.1f} "
+        f"customers a month, {_share(share[0])} of them dissatisfied. When switching got "
+        f"cheap it lost {lost['whatif'][1]:.1f} a month (against {lost['reference'][1]:.1f} "
+        f"had switching costs stayed high), {_share(share[1])} of them dissatisfied{reading}. "
+        f"{number(end['whatif'])} customers are left at the end instead of "
+        f"{number(end['reference'])}{_size_note(lesson)}."
+    )
+    return Finding(
+        text,
+        {
+            "change_month": change,
+            "lost_before": lost["whatif"][0],
+            "lost_after": lost["whatif"][1],
+            "reference_lost_after": lost["reference"][1],
+            "dissatisfied_leavers_before": share[0],
+            "dissatisfied_leavers_after": share[1],
+            "customers_end": end["whatif"],
+            "reference_customers_end": end["reference"],
+        },
+    )
+
+
+SAME_DEFECTS = 0.1
+"""Shipped defect rates within this share of each other count as "about the same"."""
+
+
+def recovery_paradox(lesson: Lesson, runs: LessonRuns) -> Finding:
+    """Same defects, better recovery: resolved complaints, satisfaction and customers."""
+    keys = (
+        "defects_shipped_ppm",
+        "recovery_rate",
+        "mean_satisfaction_end",
+        "retention_rate_annual",
+        "active_customers_end",
+        "complaints_filed",
+    )
+    ref = {key: mean_summary(runs.pair.reference, key) for key in keys}
+    what = {key: mean_summary(runs.pair.whatif, key) for key in keys}
+    kept = what["active_customers_end"] - ref["active_customers_end"]
+    per_100 = 100 * kept / ref["complaints_filed"] if ref["complaints_filed"] else float("nan")
+    ppm = (ref["defects_shipped_ppm"], what["defects_shipped_ppm"])
+    same = abs(ppm[1] - ppm[0]) <= SAME_DEFECTS * ppm[0]
+    text = (
+        f"With {'about the same' if same else 'different'} defects ({ppm[0]:,.0f} against "
+        f"{ppm[1]:,.0f} ppm shipped), resolving "
+        f"{_share(what['recovery_rate'])} of complaints instead of {_share(ref['recovery_rate'])} "
+        f"{_moves(ref['mean_satisfaction_end'], what['mean_satisfaction_end'])} satisfaction "
+        f"at the end from {ref['mean_satisfaction_end']:.3f} to "
+        f"{what['mean_satisfaction_end']:.3f} and retention from "
+        f"{_share(ref['retention_rate_annual'])} to {_share(what['retention_rate_annual'])} a "
+        f"year: {kept:+.0f} customers at the end, about {per_100:.0f} per 100 complaints"
+        f"{_size_note(lesson)}."
+    )
+    return Finding(
+        text,
+        {
+            **{f"reference_{key}": value for key, value in ref.items()},
+            **{f"whatif_{key}": value for key, value in what.items()},
+            "customers_kept": kept,
+        },
+    )
+
+
+FINDINGS: dict[str, Callable[[Lesson, LessonRuns], Finding]] = {
+    "cost_of_quality_curve": cost_of_quality_curve,
+    "worse_before_better": worse_before_better,
+    "hostages": hostages,
+    "recovery_paradox": recovery_paradox,
+}
+"""Every finding a lesson can name, by key."""
+
+
+def finding_for(lesson: Lesson, runs: LessonRuns) -> Finding:
+    """The lesson's finding, computed from its runs."""
+    return FINDINGS[lesson.finding](lesson, runs)

@@ -1,0 +1,270 @@
+"""The classroom page in a real browser: Debian's Chromium driven by Playwright.
+
+The page is started with ``sqm-sim app`` on a free port in a subprocess; the tests move
+sliders with the keyboard, as a person would, and compare what the page shows with
+``simulate`` and the command line run in this process. Screenshots go to
+``$SQM_SIM_SCREENSHOTS`` (default: a folder under the system's temporary directory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+import sqm_sim
+from sqm_sim.app.findings import finding_for
+from sqm_sim.app.lessons import load_lessons, run_lesson
+from sqm_sim.app.levers import starting_values
+from sqm_sim.app.whatif import OWN_PORTFOLIO, whatif_config
+from sqm_sim.cli import main
+from sqm_sim.report.numbers import number
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(os.environ.get("SQM_SIM_SCREENSHOTS", Path(tempfile.gettempdir()) / "sqm_sim_app"))
+RUN_TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, int]]:
+    """``sqm-sim app`` on a free port; yields (address, port) once it prints its address."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sqm_sim.cli", "app", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        # NiceGUI's ui.run does nothing under pytest (it expects its own test plugin)
+        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
+    )
+    try:
+        line = ""
+        deadline = time.monotonic() + 60
+        while "classroom page is at" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+        assert "classroom page is at" in line, f"the page did not start: {line!r}"
+        yield line.split(" at ", 1)[1].split()[0], port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(server, browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(server[0])
+    cell(tab, "coq_total", "whatif").wait_for(timeout=RUN_TIMEOUT_MS)
+    yield tab
+    context.close()
+    assert errors == [], f"console errors: {errors}"
+
+
+def cell(tab: Page, key: str, column: str):
+    """The side-by-side table's cell of summary ``key`` in ``column``."""
+    label = tab.get_by_role("cell", name=LABELS[key], exact=True)
+    row = tab.get_by_test_id("kpis").locator("tbody tr").filter(has=label)
+    index = {"reference": 3, "whatif": 4, "difference": 5}[column]
+    return row.locator(f"td:nth-child({index})")
+
+
+LABELS = {"coq_total": "Cost of quality", "prevention_cost": "Cost of quality: prevention"}
+
+
+def shoot(tab: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.mouse.move(0, 0)  # no hover tooltip in the picture
+    for width in (1280, 800):
+        tab.set_viewport_size({"width": width, "height": 900})
+        tab.wait_for_timeout(400)  # the charts resize
+        tab.screenshot(path=SHOTS / f"{name}_{width}.png", full_page=True)
+    tab.set_viewport_size({"width": 1280, "height": 900})
+
+
+def move(tab: Page, key: str, press: str, until: str, most: int = 40) -> None:
+    """Press ``press`` on a slider, one key at a time as a person would, until the page
+    shows the text ``until`` (its label with the new value)."""
+    slider = tab.get_by_test_id(key).locator(".q-slider__track-container")  # focusable part
+    target = tab.get_by_text(until)
+    for _ in range(most):
+        if target.is_visible():
+            return
+        slider.focus()
+        slider.press(press)
+        tab.wait_for_timeout(150)
+    expect(target).to_be_visible()
+
+
+def test_the_page_starts_with_the_reference_on_both_sides(page):
+    reference = sqm_sim.simulate(whatif_config("baseline", OWN_PORTFOLIO, {}), seed=1)
+    expected = number(reference.summary["coq_total"], "currency")
+    expect(cell(page, "coq_total", "reference")).to_have_text(expected)
+    expect(cell(page, "coq_total", "whatif")).to_have_text(expected)
+    shoot(page, "start")
+
+
+def test_moving_a_slider_shows_simulate_for_that_config_beside_the_reference(page):
+    move(page, "quality.prevention_spend_per_month", "ArrowRight", "Prevention spend: 2,500")
+    values = {
+        **starting_values(sqm_sim.load_scenario("baseline")),
+        "quality.prevention_spend_per_month": 2500.0,
+    }
+    result = sqm_sim.simulate(whatif_config("baseline", OWN_PORTFOLIO, values), seed=1)
+    reference = sqm_sim.simulate(whatif_config("baseline", OWN_PORTFOLIO, {}), seed=1)
+    for key in ("coq_total", "prevention_cost"):
+        expect(cell(page, key, "whatif")).to_have_text(
+            number(result.summary[key], "currency"), timeout=RUN_TIMEOUT_MS
+        )
+        expect(cell(page, key, "reference")).to_have_text(
+            number(reference.summary[key], "currency")
+        )
+    assert result.summary["coq_total"] != reference.summary["coq_total"]
+    expect(page.get_by_test_id("busy")).to_be_hidden()
+    shoot(page, "whatif")
+
+
+def test_more_seeds_show_their_mean_and_bands(page):
+    replications = page.get_by_test_id("replications")
+    replications.fill("3")
+    replications.press("Enter")
+    replications.blur()
+    expect(page.get_by_test_id("caption")).to_contain_text(
+        "seeds 1, 2, 3 (lines: means", timeout=RUN_TIMEOUT_MS
+    )
+    values = {**starting_values(sqm_sim.load_scenario("baseline"))}
+    config = whatif_config("baseline", OWN_PORTFOLIO, values)
+    mean = sum(sqm_sim.simulate(config, s).summary["coq_total"] for s in (1, 2, 3)) / 3
+    expect(cell(page, "coq_total", "whatif")).to_have_text(number(mean, "currency"))
+
+
+def test_an_over_budget_portfolio_shows_the_command_lines_message(page):
+    page.get_by_text("(scenario's own)").click()
+    page.get_by_role("option", name="process_first").click()
+    expect(page.get_by_text("Portfolio budget: 400,000 currency/year")).to_be_visible()
+    move(page, "portfolio.budget_per_year", "PageDown", "Portfolio budget: 0 currency/year")
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        main(
+            [
+                "run",
+                "baseline",
+                "--portfolio",
+                "process_first",
+                "--set",
+                "portfolio.budget_per_year=0.0",
+            ]
+        )
+    message = stderr.getvalue().strip().removeprefix("sqm-sim: error: ")
+    expect(page.get_by_text("Portfolio budget: 0 currency/year")).to_be_visible()
+    error = page.get_by_test_id("error")
+    expect(error).to_have_text(message, timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_test_id("caption")).to_contain_text("not run")
+    assert "Traceback" not in page.content()
+    shoot(page, "error")
+
+
+def test_a_lesson_states_its_finding_computed_from_the_runs(page):
+    lesson = next(item for item in load_lessons() if item.name == "quality_is_free")
+    expected = finding_for(lesson, run_lesson(lesson)).text
+    page.get_by_test_id("lesson-quality_is_free").click()
+    expect(page.get_by_test_id("finding")).to_have_text(expected, timeout=RUN_TIMEOUT_MS)
+    shoot(page, "lesson_quality_is_free")
+
+
+def test_the_page_answers_on_127_0_0_1_only(server):
+    port = server[1]
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass
+    with (
+        pytest.raises(ConnectionRefusedError),
+        socket.create_connection(("127.0.0.2", port), timeout=5),
+    ):
+        pass
+
+
+def test_a_full_size_run_shows_progress_and_can_be_cancelled(page):
+    page.get_by_role("button", name="full").click()  # a new size runs at once
+    busy = page.get_by_test_id("busy")
+    expect(busy).to_contain_text("of 2 runs", timeout=RUN_TIMEOUT_MS)
+    page.get_by_test_id("cancel").click()
+    expect(page.get_by_test_id("caption")).to_have_text("cancelled", timeout=RUN_TIMEOUT_MS)
+    expect(busy).to_be_hidden()
+
+
+def test_two_tabs_keep_their_own_settings(page, server, browser):
+    other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    other.goto(server[0])
+    reference = cell(other, "prevention_cost", "whatif")
+    expect(reference).to_have_text("0", timeout=RUN_TIMEOUT_MS)
+    move(page, "quality.prevention_spend_per_month", "ArrowRight", "Prevention spend: 1,000")
+    expect(cell(page, "prevention_cost", "whatif")).not_to_have_text("0", timeout=RUN_TIMEOUT_MS)
+    expect(other.get_by_text("Prevention spend: 0 currency/month")).to_be_visible()
+    expect(reference).to_have_text("0")
+    other.context.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("worse_before_better", "falls behind doing nothing"),
+        ("hostages_and_deregulation", "hostages"),
+        ("recovery_paradox", "per 100 complaints"),
+    ],
+)
+def test_every_lesson_states_a_finding(page, name, words):
+    page.get_by_test_id(f"lesson-{name}").click()
+    expect(page.get_by_test_id("finding")).to_contain_text(words, timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_test_id("busy")).to_be_hidden()
+    lesson = next(item for item in load_lessons() if item.name == name)
+    expect(page.get_by_test_id("lesson")).to_contain_text(lesson.title)
+    expect(page.get_by_test_id("caption")).to_contain_text(f"{lesson.scenario} at the")
+    expect(page.get_by_role("combobox", name="Scenario")).to_have_value(lesson.scenario)
+    for key, value in lesson.levers.items():
+        assert page.get_by_test_id(key).get_attribute("aria-valuenow") == f"{value:g}"
+    page.wait_for_timeout(500)  # a late change event would rerun and hide the lesson
+    expect(page.get_by_test_id("lesson")).to_be_visible()
+    expect(page.get_by_test_id("finding")).not_to_contain_text("for the lesson's own")
+    shoot(page, f"lesson_{name}")

@@ -1,0 +1,155 @@
+"""Lessons as data: the shipped lessons load, a wrong entry is refused by name, a new
+lesson needs only a file entry, and each finding states numbers computed from the runs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from sqm_sim.app.findings import crossover_month, finding_for
+from sqm_sim.app.lessons import load_lessons, run_lesson, sweep_means
+from sqm_sim.app.whatif import mean_summary, monthly_band
+from sqm_sim.config import ConfigError
+from sqm_sim.models.units import DAYS_PER_MONTH
+from sqm_sim.report.numbers import number
+
+LESSON = """
+[[lessons]]
+name = "my_lesson"
+title = "Inspection is not quality"
+explanation = "More inspection catches defects but makes none fewer."
+scenario = "baseline"
+finding = "{finding}"
+replications = 1
+levers = {{ "quality.inspection_coverage" = {coverage} }}
+"""
+GOOD = LESSON.format(finding="hostages", coverage=1.0)
+
+
+def by_name():
+    return {lesson.name: lesson for lesson in load_lessons()}
+
+
+def test_the_shipped_lessons_load():
+    names = set(by_name())
+    assert {
+        "quality_is_free",
+        "worse_before_better",
+        "hostages_and_deregulation",
+        "recovery_paradox",
+    } <= names
+
+
+def test_a_new_lesson_is_a_file_entry(tmp_path):
+    path = tmp_path / "lessons.toml"
+    path.write_text(LESSON.format(finding="recovery_paradox", coverage=1.0))
+    (lesson,) = load_lessons(path)
+    assert lesson.slider_values()["quality.inspection_coverage"] == 1.0
+    assert lesson.seeds == (1,)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (LESSON.format(finding="nosuch", coverage=1.0), "finding = 'nosuch'"),
+        (LESSON.format(finding="hostages", coverage='"x"'), "quality.inspection_coverage = 'x'"),
+        (GOOD.replace("quality.inspection_coverage", "quality.nosuch"), "not a slider"),
+        (GOOD.replace('scenario = "baseline"', 'scenario = "nosuch"'), "unknown scenario"),
+        (GOOD.replace("replications = 1", "replications = 0"), "replications = 0"),
+        (GOOD.replace("replications = 1", "colour = 1"), "unknown field"),
+    ],
+)
+def test_a_wrong_lesson_is_refused_naming_it(tmp_path, text, message):
+    path = tmp_path / "lessons.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_lessons(path)
+
+
+def test_crossover_is_the_month_the_gap_stops_being_negative():
+    gap = pd.Series([-1.0, -3.0, 2.0, -1.0, 0.0, 4.0], index=range(1, 7))
+    assert crossover_month(gap) == 5
+    assert crossover_month(pd.Series([-1.0, -2.0], index=[1, 2])) is None
+    assert crossover_month(pd.Series([1.0, 2.0], index=[1, 2])) is None
+
+
+def test_quality_is_free_finds_the_lowest_cost_of_quality_of_its_sweep():
+    lesson = by_name()["quality_is_free"]
+    runs = run_lesson(lesson)
+    finding = finding_for(lesson, runs)
+    coq = {level: mean_summary(r, "coq_total") for level, r in runs.sweep.items()}
+    best = min(coq, key=coq.__getitem__)
+    assert finding.numbers["best_level"] == best
+    assert 0 < best < max(coq)  # an interior minimum: the U-shape of the curve
+    assert coq[best] < coq[0.0]
+    assert coq[best] < coq[max(coq)]
+    assert f"prevention spend of {number(best, 'currency')} a month" in finding.text
+
+
+def test_worse_before_better_measures_the_cumulative_profit_gap():
+    lesson = dataclasses.replace(by_name()["worse_before_better"], replications=1)
+    runs = run_lesson(lesson)
+    finding = finding_for(lesson, runs)
+    gap = (
+        monthly_band(runs.pair.whatif, "cumulative_profit")["mean"]
+        - monthly_band(runs.pair.reference, "cumulative_profit")["mean"]
+    )
+    assert finding.numbers["worst_gap"] == gap.min() < 0
+    assert finding.numbers["worst_month"] == gap.idxmin() + 1
+    assert finding.numbers["end_gap"] == gap.iloc[-1]
+    assert f"month {finding.numbers['worst_month']}" in finding.text
+
+
+def test_hostages_counts_who_leaves_before_and_after_the_change():
+    lesson = by_name()["hostages_and_deregulation"]
+    runs = run_lesson(lesson)
+    finding = finding_for(lesson, runs)
+    numbers = finding.numbers
+    assert numbers["change_month"] == 30
+    whatif = runs.pair.whatif
+    after = sum(run.timeseries["customers_lost"].iloc[30:42].sum() for run in whatif)
+    assert numbers["lost_after"] == pytest.approx(after / (12 * len(whatif)))
+    tables = [run.customers for run in whatif]
+    days = 30 * DAYS_PER_MONTH, 42 * DAYS_PER_MONTH
+    leavers = [t[(t["lost_day"] >= days[0]) & (t["lost_day"] < days[1])] for t in tables]
+    unhappy = sum(int((t["satisfaction_end"] < 0.5).sum()) for t in leavers)
+    assert whatif[0].config.customers.dissatisfied_threshold == 0.5
+    assert numbers["dissatisfied_leavers_after"] == unhappy / sum(len(t) for t in leavers)
+    set_free = numbers["dissatisfied_leavers_after"] > numbers["dissatisfied_leavers_before"]
+    assert ("hostages set free" in finding.text) == set_free
+    assert number(numbers["customers_end"]) in finding.text
+
+
+def test_the_recovery_paradox_compares_recovery_on_the_same_seeds():
+    lesson = by_name()["recovery_paradox"]
+    runs = run_lesson(lesson)
+    finding = finding_for(lesson, runs)
+    numbers = finding.numbers
+    assert numbers["whatif_recovery_rate"] > numbers["reference_recovery_rate"] + 0.4
+    assert numbers["customers_kept"] == (
+        mean_summary(runs.pair.whatif, "active_customers_end")
+        - mean_summary(runs.pair.reference, "active_customers_end")
+    )
+    ppm = numbers["reference_defects_shipped_ppm"], numbers["whatif_defects_shipped_ppm"]
+    same = abs(ppm[1] - ppm[0]) <= 0.1 * ppm[0]
+    words = "about the same" if same else "different"
+    assert f"With {words} defects ({ppm[0]:,.0f} against {ppm[1]:,.0f} ppm" in finding.text
+    higher = numbers["whatif_mean_satisfaction_end"] > numbers["reference_mean_satisfaction_end"]
+    assert ("lifts satisfaction" in finding.text) == higher
+
+
+def test_a_sweep_names_kpis_of_the_catalogue(tmp_path):
+    path = tmp_path / "lessons.toml"
+    sweep = 'sweep_key = "quality.inspection_coverage"\nsweep_values = [0.0, 1.0]\n'
+    path.write_text(GOOD + sweep + 'sweep_kpis = ["coq_total", "nosuch"]\n')
+    with pytest.raises(ConfigError, match="sweep_kpis names 'nosuch'"):
+        load_lessons(path)
+    path.write_text(GOOD + sweep + 'sweep_kpis = ["appraisal_cost"]\n')
+    (lesson,) = load_lessons(path)
+    runs = run_lesson(dataclasses.replace(lesson, size="quick"))
+    means = sweep_means(lesson, runs)
+    assert list(means) == ["appraisal_cost"]
+    assert means["appraisal_cost"][0] < means["appraisal_cost"][1]  # inspecting all costs more
+    assert means["appraisal_cost"][1] == mean_summary(runs.sweep[1.0], "appraisal_cost")
