@@ -378,9 +378,9 @@ class ResultsStore:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
             os.close(fd)
             host, _, pid = holder.rpartition(":")
-            who = f"PID {pid} on {host}" if pid else "another process"
+            who = f" (PID {pid} on {host})" if pid else ""
             raise ConfigError(
-                f"{self.path} is being written by {who}; wait for it to finish"
+                f"{self.path} is being written by another process{who}; wait for it to finish"
             ) from None
         try:
             os.ftruncate(fd, 0)

@@ -146,7 +146,7 @@ def test_the_folder_lock_keeps_a_second_writer_out(tmp_path):
     store = ResultsStore(tmp_path)
     with (
         store.locked(),
-        pytest.raises(ConfigError, match="being written by PID"),
+        pytest.raises(ConfigError, match="being written by another process"),
         ResultsStore(tmp_path).locked(),
     ):
         pass

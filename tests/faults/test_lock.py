@@ -70,7 +70,12 @@ def test_a_live_holder_is_named_and_a_dead_one_frees_the_lock(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "held"
         second = ResultsStore(tmp_path)
-        with pytest.raises(ConfigError, match=f"being written by .*{holder.pid}"), second.locked():
+        with (
+            pytest.raises(
+                ConfigError, match=f"being written by another process .PID {holder.pid} "
+            ),
+            second.locked(),
+        ):
             pass
     finally:
         holder.kill()
