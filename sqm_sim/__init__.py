@@ -12,11 +12,12 @@ True
 from __future__ import annotations
 
 from ._exports import lazy_exports
-from .config import Config, ConfigError
 
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "Config": ".config",
+    "ConfigError": ".config",
     "initiative_roi": ".experiments.roi",
     "RunResult": ".run",
     "simulate": ".run",

@@ -4,8 +4,8 @@
 its arguments, or from a TOML file) and goes through the same validation and runner, so a
 command line and an experiment file that say the same thing run the same runs. Handlers
 raise :class:`~sqm_sim.config.ConfigError` for bad input (exit status 2); they return 1
-when some runs failed (the others' results are written) and 130 when interrupted (rerun the
-same command to resume).
+when some runs failed (the others' results are written) and 130 when interrupted by Ctrl-C
+or SIGTERM (rerun the same command to resume); a full disk is exit status 3.
 """
 
 from __future__ import annotations
@@ -18,13 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
 from ..experiments.backends import BACKENDS, make_backend
+from ..experiments.manifest import results_folder
 from ..experiments.spec import DEFAULT_KPIS, ExperimentSpec, load_experiment, parse_experiment
-from .overrides import parse_override
+from .destinations import check_folder
+from .overrides import parse_overrides
 
 if TYPE_CHECKING:  # the engine (scipy, pandas, the model) loads only when a command runs
     from ..experiments.runner import ExperimentOutcome
 
 INTERRUPTED = 130
+
+LARGE_RUN_COUNT = 10_000
+"""A command that will do at least this many runs says so before it starts."""
 
 
 def report_interrupted(out: object | None) -> int:
@@ -38,6 +43,23 @@ def _kpi_list(text: str | None) -> list[str]:
     if not text:
         return list(DEFAULT_KPIS)
     return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def announce_runs(runs: int, what: str) -> None:
+    """Say on stderr how many runs a command will do, when that is many."""
+    if runs >= LARGE_RUN_COUNT:
+        print(f"sqm-sim: {what} will do {runs:,} runs", file=sys.stderr)
 
 
 def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +84,7 @@ def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--chunk-size",
-        type=int,
+        type=positive_int,
         metavar="RUNS",
         help="runs sent to a worker at once (default: automatic, at most 8)",
     )
@@ -112,7 +134,7 @@ def _common_spec(args: argparse.Namespace, name: str) -> dict[str, Any]:
         "confidence": args.confidence,
         "kpi": args.kpi,
         "kpis": _kpi_list(args.kpis),
-        "overrides": dict(parse_override(item) for item in args.set),
+        "overrides": parse_overrides(args.set),
         "keep_timeseries": not args.no_timeseries,
     }
     if args.direction:
@@ -123,10 +145,20 @@ def _common_spec(args: argparse.Namespace, name: str) -> dict[str, Any]:
 def _execute(
     spec: ExperimentSpec, args: argparse.Namespace, out: str | None, base_dir: Path | None = None
 ) -> int:
+    from ..experiments.plan import check_run_count
     from ..experiments.prepare import prepare
     from ..experiments.runner import run_experiment
 
     prepared = prepare(spec, base_dir)  # every input error before any worker starts
+    check_folder(out)
+    if prepared.plan is not None:
+        cells = len(prepared.plan.cells)
+        if spec.sequential is None:
+            announce_runs(prepared.plan.size, spec.name)
+        else:
+            runs = cells * spec.sequential.max
+            check_run_count(runs, f"{cells} cells x max = {spec.sequential.max} replications")
+            announce_runs(runs, f"{spec.name} (sequential) at most")
     execution = spec.execution
     backend = make_backend(
         args.backend or execution.backend,
@@ -172,9 +204,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         data["replications"] = {
             "relative_precision": args.precision,
             "initial": args.replications,
-            "batch": args.batch,
-            "max": args.max_replications,
+            "batch": 5 if args.batch is None else args.batch,
+            "max": 100 if args.max_replications is None else args.max_replications,
         }
+    else:
+        for option, value in (
+            ("--batch", args.batch),
+            ("--max-replications", args.max_replications),
+        ):
+            if value is not None:
+                raise ConfigError(f"{option} belongs to the sequential mode: give --precision too")
     data["adjust"] = args.adjust
     data["design"] = {
         "type": "grid",
@@ -219,8 +258,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_experiment_run(args: argparse.Namespace) -> int:
     """``sqm-sim experiment run FILE``."""
     spec, base_dir = load_experiment(args.file)
-    out = args.out or str(Path("results") / spec.name)
-    return _execute(spec, args, out, base_dir)
+    given = Path(args.file)
+    recorded = given.is_dir() or given.suffix == ".json"  # a results folder: rerun into it
+    default = results_folder(given) if recorded else Path("results") / spec.name
+    return _execute(spec, args, args.out or str(default), base_dir)
 
 
 def cmd_experiment_validate(args: argparse.Namespace) -> int:
@@ -285,11 +326,10 @@ def register(subparsers: Any) -> None:
     compare.add_argument(
         "--batch",
         type=int,
-        default=5,
         help="replications added per step in sequential mode (default 5)",
     )
     compare.add_argument(
-        "--max-replications", type=int, default=100, help="cap of the sequential mode (default 100)"
+        "--max-replications", type=int, help="cap of the sequential mode (default 100)"
     )
     compare.add_argument(
         "--adjust",
@@ -358,8 +398,8 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument(
         "file",
-        help="experiment TOML file, NAME for experiments/NAME.toml, or a results folder's "
-        "manifest.json (reruns the experiment it records)",
+        help="experiment TOML file, NAME for experiments/NAME.toml, or a results folder "
+        "(or its manifest.json: reruns the experiment it records)",
     )
     run.add_argument("--out", metavar="DIR", help="results folder (default results/NAME)")
     run.add_argument("--json", action="store_true", help="print the results as JSON")

@@ -18,11 +18,18 @@ from ..portfolios import shipped_portfolios, with_portfolio
 from ..run.provenance import run_manifest, utc_now
 from ..scenarios import load_scenario, shipped_scenarios
 from .app import register as register_app_command
-from .experiments import INTERRUPTED, add_execution_arguments, report_interrupted
+from .destinations import check_folder, check_run_folder
+from .experiments import (
+    INTERRUPTED,
+    add_execution_arguments,
+    announce_runs,
+    report_interrupted,
+)
 from .experiments import register as register_experiment_commands
-from .overrides import parse_override
+from .overrides import parse_overrides
 from .report import register as register_report_command
 from .sensitivity import register as register_sensitivity_command
+from .signals import report_os_error, terminate_as_interrupt
 
 
 class UsageError(Exception):
@@ -35,7 +42,7 @@ def resolve_config(scenario: str, overrides: Sequence[str], portfolio: str | Non
     if portfolio:
         config = with_portfolio(config, portfolio)
     if overrides:
-        config = config.with_overrides(dict(parse_override(item) for item in overrides))
+        config = config.with_overrides(parse_overrides(overrides))
     return config
 
 
@@ -48,6 +55,10 @@ def _seed(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = resolve_config(args.scenario, args.set, args.portfolio)
+    if args.format and not args.out:
+        raise UsageError("--format chooses the files of --out: give --out DIR as well")
+    check_folder(args.out)
+    check_run_folder(args.out, config.fingerprint(), args.seed, args.overwrite)
     from ..report.numbers import json_ready  # after the input is checked
     from ..report.run_files import write_run
     from ..report.summary_table import as_text
@@ -65,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = run_manifest(
             config, [args.seed], started, utc_now(), wall_time_seconds=round(elapsed, 3)
         )
-        written = write_run(result, Path(args.out), manifest, args.format)
+        written = write_run(result, Path(args.out), manifest, args.format or "both")
         if not args.json:
             print(f"\nwrote {len(written)} files to {args.out}: report.md, timeseries, ...")
     return 0
@@ -77,10 +88,15 @@ def cmd_roi(args: argparse.Namespace) -> int:
         raise UsageError("no initiatives to value: give --portfolio (see `sqm-sim portfolios`)")
     if args.replications < 2:
         raise UsageError(f"--replications must be at least 2, got {args.replications}")
+    from ..experiments.plan import check_run_count, seed_range
     from ..experiments.roi import check_roi_inputs
 
     check_roi_inputs(config, args.confidence)  # every input error before any run
-    seeds = list(range(args.seed, args.seed + args.replications))
+    check_folder(args.out)
+    runs = (len(config.portfolio.initiatives) + 2) * args.replications
+    check_run_count(runs, f"--replications {args.replications} ({runs} runs)")
+    announce_runs(runs, "roi")
+    seeds = list(seed_range(args.seed, args.replications))
     table = _roi_table(config, seeds, args)
     if table is None:
         return INTERRUPTED
@@ -166,6 +182,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 def cmd_params(args: argparse.Namespace) -> int:
     config = with_portfolio(Config(), args.portfolio) if args.portfolio else Config()
     params = [p for p in config_parameters(config) if p.key.startswith(args.prefix)]
+    if not params:
+        raise UsageError(_no_parameter_message(args.prefix, params_of=config))
     if args.json:
         print(
             json.dumps(
@@ -189,6 +207,17 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(f"    {p.description}")
         print(f"    source: {p.source}")
     return 0
+
+
+def _no_parameter_message(prefix: str, params_of: Config) -> str:
+    """``params PREFIX`` matched nothing: say so, with the nearest key or section."""
+    import difflib
+
+    keys = [p.key for p in config_parameters(params_of)]
+    names = sorted({*keys, *(key.split(".")[0] for key in keys)})
+    close = difflib.get_close_matches(prefix, names, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"no parameter key starts with '{prefix}'{hint} (`sqm-sim params` lists them all)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,8 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--format",
         choices=["parquet", "csv", "both"],
-        default="both",
         help="time-series file format with --out (default both)",
+    )
+    run.add_argument(
+        "--overwrite", action="store_true", help="replace another run already in --out"
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.set_defaults(handler=cmd_run)
@@ -285,11 +316,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``sqm-sim``; returns the exit status (2 for bad input)."""
     args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args)
-    except (ConfigError, UsageError) as exc:
-        print(f"sqm-sim: error: {exc}", file=sys.stderr)
-        return 2
+    with terminate_as_interrupt():
+        try:
+            return args.handler(args)
+        except (ConfigError, UsageError) as exc:
+            print(f"sqm-sim: error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return report_interrupted(None)
+        except OSError as exc:
+            return report_os_error(exc, getattr(args, "out", None))
 
 
 if __name__ == "__main__":

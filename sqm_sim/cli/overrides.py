@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from typing import Any
 
 from ..config import ConfigError
@@ -19,3 +20,17 @@ def parse_override(text: str) -> tuple[str, Any]:
         return key, tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         return key, raw
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """Every ``--set key=value`` as a dict; a key given twice is refused (it would otherwise
+    keep only its last value, silently)."""
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, value = parse_override(item)
+        if key in overrides:
+            raise ConfigError(
+                f"--set {key} given twice ({overrides[key]!r} and {value!r}); give it once"
+            )
+        overrides[key] = value
+    return overrides

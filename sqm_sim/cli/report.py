@@ -6,13 +6,16 @@ import argparse
 from typing import Any
 
 from ..report.build import REPORT_NAME
+from .destinations import check_file
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``sqm-sim report RESULTS_DIR [--out FILE]``."""
+    from ..experiments.manifest import results_folder
     from ..report.build import write_report
 
-    written = write_report(args.results_dir, args.out)
+    check_file(args.out)
+    written = write_report(results_folder(args.results_dir), args.out)
     print(f"wrote {written}")
     return 0
 
@@ -27,7 +30,9 @@ def register(subparsers: Any) -> None:
         "`experiment run`: what was run, the KPI table with confidence intervals, the key "
         "plots and plain-language findings.",
     )
-    report.add_argument("results_dir", metavar="RESULTS_DIR", help="the results folder")
+    report.add_argument(
+        "results_dir", metavar="RESULTS_DIR", help="the results folder (or its manifest.json)"
+    )
     report.add_argument(
         "--out", metavar="FILE", help=f"HTML file to write (default RESULTS_DIR/{REPORT_NAME})"
     )

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
+from ..experiments.manifest import recorded_experiment, results_folder
 from ..scenarios.sizes import SIZES
 from ..sensitivity.names import SENSITIVITY_METHODS
-from .experiments import add_execution_arguments, report_interrupted
-from .overrides import parse_override
+from .destinations import check_folder
+from .experiments import add_execution_arguments, announce_runs, report_interrupted
+from .overrides import parse_overrides
 
 _OPTION_FIELDS = {
     "scenario": "scenario",
@@ -59,18 +61,15 @@ def _spec_from_args(args: argparse.Namespace) -> tuple[SensitivitySpec, Path | N
     base_dir: Path | None = None
     data: dict[str, Any] = {}
     if args.refine:
-        manifest_path = Path(args.refine) / "manifest.json"
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            data = dict(manifest["experiment"])
-            base_dir = Path(manifest.get("experiment_dir", "."))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            data, base_dir, manifest = recorded_experiment(args.refine)
+        except ConfigError as exc:
             raise ConfigError(
                 f"--refine {args.refine}: not a sensitivity results folder ({exc})"
             ) from None
         if manifest.get("kind") != "sensitivity":
             raise ConfigError(f"--refine {args.refine}: not a sensitivity results folder")
-        out = out or args.refine
+        out = out or str(results_folder(args.refine))
     elif args.file:
         spec, base_dir = load_sensitivity(args.file)
         data = spec.model_dump(exclude_unset=True)
@@ -83,10 +82,25 @@ def _spec_from_args(args: argparse.Namespace) -> tuple[SensitivitySpec, Path | N
     if args.second_order:
         data["second_order"] = True
     if args.set:
-        data["overrides"] = {**data.get("overrides", {}), **dict(map(parse_override, args.set))}
+        data["overrides"] = {**data.get("overrides", {}), **parse_overrides(args.set)}
     if args.keep_timeseries:
         data["keep_timeseries"] = True
     return parse_sensitivity(data, "command line"), base_dir, out
+
+
+_METHOD_OPTIONS = {
+    "--n": ("n", lambda method: method != "oat"),
+    "--second-order": ("second_order", lambda method: method == "sobol"),
+    "--num-levels": ("num_levels", lambda method: method == "morris"),
+}
+"""Options that only some methods use: option -> (argument, whether ``method`` uses it)."""
+
+
+def _refuse_unused_options(args: argparse.Namespace, method: str) -> None:
+    """An option the chosen method would ignore is an error, not a silent no-op."""
+    for option, (name, used_by) in _METHOD_OPTIONS.items():
+        if getattr(args, name) not in (None, False) and not used_by(method):
+            raise ConfigError(f"{option} does not apply to --method {method}")
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -98,8 +112,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..sensitivity.runner import prepare_sensitivity, refined, run_sensitivity
 
     spec, base_dir, out = _spec_from_args(args)
+    _refuse_unused_options(args, spec.method)
+    check_folder(out)
     if args.refine:
-        previous = Path(args.refine) / "convergence.csv"
+        previous = results_folder(args.refine) / "convergence.csv"
         if not previous.is_file():
             raise ConfigError(f"--refine {args.refine}: no convergence.csv to refine from")
         spec = refined(spec, pd.read_csv(previous))
@@ -110,6 +126,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             f"{prepared.design.size} design points, {prepared.total_runs} runs"
         )
         return 0
+    announce_runs(prepared.total_runs, f"sensitivity ({spec.method})")
     execution = spec.execution
     backend = make_backend(
         args.backend or execution.backend,

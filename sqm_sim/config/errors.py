@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import re
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -14,11 +17,29 @@ class ConfigError(ValueError):
     """A configuration, scenario or override that cannot be used, with the reason."""
 
 
+MAX_LISTED = 10
+"""Most problems described one by one in an error message; the rest are counted."""
+
+
+def repeated(items: Iterable[Hashable]) -> list[Any]:
+    """The items that occur more than once, sorted (linear time)."""
+    return sorted(item for item, count in Counter(items).items() if count > 1)
+
+
 def unknown_key_message(model: type[BaseModel], key: str) -> str:
     """``unknown key 'x'`` plus the nearest valid key, when there is one."""
     suggestion = suggest_key(model, key)
     hint = f"; did you mean '{suggestion}'?" if suggestion else ""
     return f"unknown key '{key}'{hint} (see `sqm-sim params` for all keys)"
+
+
+def _is_nan(value: Any) -> bool:
+    """Whether ``value`` is a float NaN (it fails every bound, so say what it is)."""
+    return isinstance(value, float) and math.isnan(value)
+
+
+_CLASS_NAME = re.compile(r"\b(?:instance of )?[A-Z]\w*Settings\b")
+"""A settings class name in a pydantic message: the user knows tables, not classes."""
 
 
 def _initiative_field(loc: tuple, data: Mapping[str, Any] | None) -> ParameterInfo | None:
@@ -48,6 +69,10 @@ def _initiative_field(loc: tuple, data: Mapping[str, Any] | None) -> ParameterIn
 def _describe_error(
     model: type[BaseModel], error: Any, data: Mapping[str, Any] | None = None
 ) -> str:
+    return _CLASS_NAME.sub("table of settings", _describe_raw(model, error, data))
+
+
+def _describe_raw(model: type[BaseModel], error: Any, data: Mapping[str, Any] | None) -> str:
     key = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         return unknown_key_message(model, key)
@@ -57,9 +82,16 @@ def _describe_error(
         key = info.key
     else:
         found = field_at(model, key)
+        if found is not None and found[1] is not None and error["type"] == "model_type":
+            return (
+                f"{key} is a section (a table of settings), not a single value: set its "
+                f"keys, e.g. {key}.NAME=VALUE (see `sqm-sim params {key}.`)"
+            )
         if found is None or found[1] is not None:  # the whole config or a section
             return f"{key or 'config'}: {message}"
         info = parameter_at(model, key)
+    if _is_nan(error["input"]):
+        message = "not a number (NaN); give a number"
     allowed = ""
     if info is not None:
         range_text = info.range_text()
@@ -72,15 +104,28 @@ def _describe_error(
     return f"{key} = {error['input']!r}: {message}{allowed}"
 
 
+def problem_list(heading: str, problems: list[str], total: int | None = None) -> ConfigError:
+    """One problem on one line after ``heading``; several, one per indented line, at most
+    :data:`MAX_LISTED` of them (``total``: how many there are, if more than given)."""
+    total = max(total or 0, len(problems))
+    if total == 1:
+        return ConfigError(f"{heading} {problems[0]}")
+    lines = problems[:MAX_LISTED]
+    if total > len(lines):
+        lines.append(f"... and {total - len(lines):,} more ({total:,} problems in all)")
+    return ConfigError("\n  - ".join([heading, *lines]))
+
+
 def config_error_from(
     exc: ValidationError,
     model: type[BaseModel],
     origin: str,
     data: Mapping[str, Any] | None = None,
 ) -> ConfigError:
-    """One :class:`ConfigError` listing every problem pydantic found, one per line;
-    ``data`` (what was validated) lets a field of an initiative be named by the
-    initiative's name, ``portfolio.<name>.<field>``."""
-    lines = [_describe_error(model, error, data) for error in exc.errors()]
+    """One :class:`ConfigError` listing the problems pydantic found (at most
+    :data:`MAX_LISTED`, the rest counted); ``data`` (what was validated) lets a field of an
+    initiative be named by the initiative's name, ``portfolio.<name>.<field>``."""
+    errors = exc.errors()
+    lines = [_describe_error(model, error, data) for error in errors[:MAX_LISTED]]
     heading = f"invalid configuration ({origin}):" if origin else "invalid configuration:"
-    return ConfigError("\n  - ".join([heading, *lines]))
+    return problem_list(heading, lines, total=len(errors))

@@ -10,14 +10,25 @@ from .errors import ConfigError
 
 
 def read_toml(path: Path) -> dict:
-    """Parse a TOML file as data; any problem becomes a :class:`ConfigError`."""
+    """Parse a TOML file as data; any problem becomes a one-line :class:`ConfigError`.
+
+    A folder, a file that is not UTF-8 text, malformed TOML and a file without a single
+    setting (empty, or only comments) are refused.
+    """
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder, not a TOML file")
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = tomllib.load(handle)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not a TOML file: it is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"malformed TOML in {path}: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    if not data:
+        raise ConfigError(f"{path} holds no settings (the file is empty or only comments)")
+    return data
 
 
 def shipped_names(folder: Path) -> list[str]:
@@ -29,6 +40,8 @@ def resolve(name_or_path: str | Path, folder: Path, what: str) -> Path:
     """The file a name (shipped in ``folder``) or a path refers to."""
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists() or len(candidate.parts) > 1:
+        if candidate.is_dir():
+            raise ConfigError(f"{what} {candidate} is a folder, not a TOML file")
         if not candidate.is_file():
             raise ConfigError(f"{what} file not found: {candidate}")
         return candidate

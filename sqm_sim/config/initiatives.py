@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from .errors import MAX_LISTED, repeated
 from .fields import Section, param
 
 
@@ -315,9 +316,9 @@ class PortfolioSettings(Section):
     @model_validator(mode="after")
     def _names_unique_and_no_overlapping_duplicates(self) -> PortfolioSettings:
         names = [i.name for i in self.initiatives]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"initiative names must be unique, repeated: {repeated}")
+        twice = repeated(names)
+        if twice:
+            raise ValueError(f"initiative names must be unique, repeated: {twice[:MAX_LISTED]}")
         for position, first in enumerate(self.initiatives):
             for second in self.initiatives[position + 1 :]:
                 if first.kind != second.kind:

@@ -8,8 +8,8 @@ that starts and stops its workers:
 - ``processes``: a :class:`~concurrent.futures.ProcessPoolExecutor` on this machine,
   one worker per core by default. Workers are forked when this process has no other thread
   (fast and safe), otherwise started from a fork server that has imported sqm_sim once
-  (safe with threads; about 2 s to start). Workers ignore Ctrl-C: the parent stops the
-  batch;
+  (safe with threads; about 2 s to start). Workers leave Ctrl-C to the parent, which stops
+  them in their current run and keeps the runs they finished;
 - ``dask``: a ``dask.distributed`` client connected to a scheduler address (the route off
   one machine: every worker needs the same version of sqm_sim installed), or to a
   ``LocalCluster`` of worker processes started for the batch.
@@ -32,6 +32,9 @@ from ..config import ConfigError
 from ..run.provenance import package_versions
 
 BACKENDS = ("serial", "processes", "dask")
+
+POLL_S = 0.2
+"""Longest wait for a result before the main thread looks at signals again (seconds)."""
 
 
 def local_cores() -> int:
@@ -74,18 +77,40 @@ class Backend:
         raise NotImplementedError
 
     def wait_first(self, futures: Iterable[Any]) -> tuple[set[Any], set[Any]]:
-        """Block until at least one future is done; return (done, not done)."""
-        done, pending = wait(list(futures), return_when=FIRST_COMPLETED)
-        return set(done), set(pending)
+        """Block until at least one future is done; return (done, not done). Waits in
+        short slices: a Ctrl-C delivered to another thread of this process (the pool's
+        manager, the progress bar) is acted on within :data:`POLL_S`, not when a chunk
+        happens to finish."""
+        futures = list(futures)
+        while True:
+            done, pending = wait(futures, timeout=POLL_S, return_when=FIRST_COMPLETED)
+            if done or not pending:
+                return set(done), set(pending)
 
     def cancel(self, futures: Iterable[Any]) -> None:
         """Cancel futures that have not started."""
         for future in futures:
             future.cancel()
 
+    def stop(self, futures: Iterable[Any], grace_s: float) -> set[Any]:
+        """Ctrl-C: cancel what has not started, ask the workers to end their chunks after
+        the current run, and return the futures done within ``grace_s`` seconds (their
+        finished runs are kept). The default only cancels."""
+        futures = list(futures)
+        self.cancel(futures)
+        return {future for future in futures if _done_ok(future)}
+
     def describe(self) -> dict[str, Any]:
         """What ran the batch, for the manifest."""
         return {"backend": self.name, "workers": self.workers}
+
+
+def _done_ok(future: Any) -> bool:
+    """Whether ``future`` finished with a result (not cancelled, not failed)."""
+    try:
+        return bool(future.done() and not future.cancelled() and future.exception() is None)
+    except Exception:
+        return False
 
 
 class SerialBackend(Backend):
@@ -134,14 +159,21 @@ class ProcessBackend(Backend):
         super().__init__(workers or local_cores())
         self.start_method = start_method
         self._executor: ProcessPoolExecutor | None = None
+        self._stop_event: Any = None
+        self._stopping = False
 
     def start(self) -> None:
         if self._executor is None:
             from .worker import ignore_interrupts  # pandas and the model: not for --help
 
             context = _process_context(self.start_method)
+            self._stop_event = context.Event()
+            self._stopping = False
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=ignore_interrupts
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=ignore_interrupts,
+                initargs=(self._stop_event,),
             )
             self.start_method = context.get_start_method()
             # start the workers now, before the caller starts any thread (progress bar)
@@ -149,8 +181,21 @@ class ProcessBackend(Backend):
 
     def close(self) -> None:
         if self._executor is not None:
+            if self._stopping:  # after Ctrl-C: whatever still runs is abandoned
+                _terminate(self._executor)
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+    def stop(self, futures: Iterable[Any], grace_s: float) -> set[Any]:
+        futures = list(futures)
+        self._stopping = True
+        if self._stop_event is not None:
+            self._stop_event.set()
+        self.cancel(futures)
+        running = [future for future in futures if not future.cancelled()]
+        if running:
+            wait(running, timeout=grace_s)
+        return {future for future in running if _done_ok(future)}
 
     def restart(self) -> None:
         if self._executor is not None:
@@ -169,6 +214,14 @@ class ProcessBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "start_method": self.start_method}
+
+
+def _terminate(executor: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now (after Ctrl-C and its grace period)."""
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()
 
 
 class DaskBackend(Backend):
@@ -236,8 +289,13 @@ class DaskBackend(Backend):
     def wait_first(self, futures: Iterable[Any]) -> tuple[set[Any], set[Any]]:
         from distributed import wait as dask_wait
 
-        done, pending = dask_wait(list(futures), return_when="FIRST_COMPLETED")
-        return set(done), set(pending)
+        futures = list(futures)
+        while True:  # in slices, like the base class: Ctrl-C is acted on within POLL_S
+            try:
+                done, pending = dask_wait(futures, timeout=POLL_S, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                continue
+            return set(done), set(pending)
 
     def cancel(self, futures: Iterable[Any]) -> None:
         futures = list(futures)

@@ -12,8 +12,10 @@
    alone on the backend, so that a crash can be pinned on the run that causes it; a run
    whose worker is lost while it runs alone is recorded as failed, the others complete.
    A run that raises inside ``run`` is recorded as failed at once (it would raise again);
-5. on Ctrl-C (or any exception from ``on_chunk``) cancels what has not started, marks the
-   session interrupted and re-raises: finished chunks are on disk, the rerun skips them.
+5. on Ctrl-C stops the workers after (or, in a process pool, in) their current run, keeps
+   every run that finished (also those of unfinished chunks), marks the session interrupted
+   and re-raises: the rerun skips what is on disk. Any other exception (from ``on_chunk``)
+   cancels what has not started, marks the session interrupted and re-raises.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ from .store import MemoryStore, Store
 from .worker import Chunk, RunFunction, RunRecord, execute_chunk, failed_record
 
 T = TypeVar("T")
+
+STOP_GRACE_S = 3.0
+"""After Ctrl-C, how long the runs in progress may take to finish (and be kept)."""
 
 MAX_AUTO_CHUNK = 8
 """Largest chunk chosen automatically (runs): bounds the work lost to an interruption."""
@@ -118,6 +123,20 @@ def _plan_order(runs: pd.DataFrame, tasks: Sequence[RunTask]) -> pd.DataFrame:
     return ordered.drop(columns="_pos").reset_index(drop=True)
 
 
+def _keep(records: list[RunRecord], store: Store, plan: Plan, bar: Any) -> int:
+    """Store a chunk's records and count them; returns how many runs they are (a chunk
+    stopped by Ctrl-C before its first run finished has none)."""
+    if not records:
+        return 0
+    store.write_chunk(records, plan)
+    failed = sum(record.status != "ok" for record in records)
+    store.add_counts(runs_run=len(records), runs_failed=failed)
+    bar.update(len(records))
+    if failed:
+        bar.set_postfix(failed=store.session.get("runs_failed", failed))
+    return len(records)
+
+
 def run_plan(
     plan: Plan,
     *,
@@ -179,15 +198,16 @@ def run_plan(
                     )
                     lost.__cause__ = exc
                     records = [failed_record(task, lost) for task in chunk.tasks]
-                store.write_chunk(records, plan)
-                failed = sum(record.status != "ok" for record in records)
-                ran += len(records)
-                store.add_counts(runs_run=len(records), runs_failed=failed)
-                bar.update(len(records))
-                if failed:
-                    bar.set_postfix(failed=store.session.get("runs_failed", failed))
+                ran += _keep(records, store, plan, bar)
                 if on_chunk is not None:
                     on_chunk(records)
+    except KeyboardInterrupt:
+        # stop after the runs in progress and keep every run that finished
+        for future in backend.stop(list(pending), STOP_GRACE_S):
+            pending.pop(future, None)
+            _keep(future.result(), store, plan, bar)
+        store.finish("interrupted")
+        raise
     except BaseException:
         backend.cancel(list(pending))
         store.finish("interrupted")

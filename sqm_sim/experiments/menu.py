@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..config import Config, ConfigError, PortfolioSettings
+from ..config.errors import MAX_LISTED, repeated
 from ..models.initiatives import budget_problems, portfolio_spend_by_month
 from ..run.kpis import monthly_discount_factors
 from .plan import Cell
@@ -65,9 +66,11 @@ class Menu:
         self.budget_per_year = budget_per_year
         self.items = [dict(item) for item in initiatives]
         names = [str(item.get("name", "")) for item in self.items]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ConfigError(f"menu initiative names must be unique, repeated: {repeated}")
+        twice = repeated(names)
+        if twice:
+            raise ConfigError(
+                f"menu initiative names must be unique, repeated: {twice[:MAX_LISTED]}"
+            )
         for position, item in enumerate(self.items):
             try:
                 PortfolioSettings.model_validate({"initiatives": [item]})

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from ..config import Config, ConfigError
+from ..config.errors import MAX_LISTED, repeated
 
 LabelValue = str | int | float | bool
 
@@ -31,12 +32,26 @@ def run_id(cell: str, config_hash: str, seed: int) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+MAX_RUNS = 1_000_000
+"""Most runs one experiment may plan (cells x seeds): more than a day of one core even at
+the smallest run size, and a manifest of tens of megabytes. Larger requests are refused
+before anything is built (a billion replications exhausted memory building the seeds)."""
+
+
+def check_run_count(runs: int, what: str) -> None:
+    """Refuse a request of more than :data:`MAX_RUNS` runs (``what`` names the request)."""
+    if runs > MAX_RUNS:
+        raise ConfigError(f"{what}: at most {MAX_RUNS:,} runs per experiment")
+
+
 def seed_range(first_seed: int, replications: int) -> list[int]:
-    """The seeds ``first_seed, first_seed + 1, ...``: one per replication."""
+    """The seeds ``first_seed, first_seed + 1, ...``: one per replication (the count is
+    checked against :data:`MAX_RUNS` before the list is built)."""
     if replications < 1:
         raise ConfigError(f"replications = {replications}: at least 1 replication is needed")
     if first_seed < 0:
         raise ConfigError(f"first seed = {first_seed}: seeds are non-negative integers")
+    check_run_count(replications, f"replications = {replications}")
     return list(range(first_seed, first_seed + replications))
 
 
@@ -73,10 +88,11 @@ class Plan:
             raise ConfigError("the experiment has no cells to run (empty design)")
         if not seeds:
             raise ConfigError("the experiment has no seeds (replications must be at least 1)")
+        check_run_count(len(cells) * len(seeds), f"{len(cells)} cells x {len(seeds)} seeds")
         names = [cell.name for cell in cells]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ConfigError(f"cell names must be unique, repeated: {repeated}")
+        twice = repeated(names)
+        if twice:
+            raise ConfigError(f"cell names must be unique, repeated: {twice[:MAX_LISTED]}")
         for cell in cells:
             clash = RESERVED_COLUMNS.intersection(cell.labels)
             if clash:

@@ -134,7 +134,12 @@ def menu_items(design: SearchDesign, base_dir: Path | None) -> list[dict[str, An
 def read_menu_file(path: str | Path) -> tuple[list[dict[str, Any]], float | None]:
     """Initiatives and budget of a menu file (laid out like a portfolio file)."""
     data = read_toml(Path(path))
-    return list(data.get("initiatives", [])), data.get("budget_per_year")
+    items, budget = data.get("initiatives", []), data.get("budget_per_year")
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ConfigError(f"menu file {path}: initiatives must be [[initiatives]] tables")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int | float)):
+        raise ConfigError(f"menu file {path}: budget_per_year = {budget!r} is not a number")
+    return list(items), budget
 
 
 def prepare(spec: ExperimentSpec, base_dir: Path | None = None) -> Prepared:

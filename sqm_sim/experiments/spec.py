@@ -55,8 +55,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..config import ConfigError
+from ..config.errors import problem_list
 from ..config.files import read_toml
 from ..run.catalogue import experiment_defaults
+from .manifest import recorded_experiment
+from .plan import MAX_RUNS
 
 DEFAULT_KPIS = experiment_defaults()
 """KPIs summarised when an experiment does not name its own (``experiment_default`` in the
@@ -65,6 +68,17 @@ KPI catalogue, :mod:`sqm_sim.run.catalogue`)."""
 EXPERIMENT_DIR = Path("experiments")
 """Where ``sqm-sim experiment run NAME`` looks for ``NAME.toml`` (relative to the current
 folder)."""
+
+
+def check_folder_name(name: str) -> str:
+    """``name`` if it can be the folder ``results/NAME``; ValueError if it could lead
+    anywhere else (a separator, ``..``, an absolute path, a drive) or is empty."""
+    if not name.strip() or name in {".", ".."} or any(c in name for c in "/\\:\0"):
+        raise ValueError(
+            f"{name!r} cannot be a folder name (results/NAME): no '/', '\\', ':', "
+            "and not empty, '.' or '..'"
+        )
+    return name
 
 
 class StrictSpec(BaseModel):
@@ -79,14 +93,25 @@ class Execution(StrictSpec):
     scheduler: str | None = None
     chunk_size: int | None = Field(None, ge=1)
 
+    @field_validator("scheduler")
+    @classmethod
+    def _no_scheduler_from_a_file(cls, value: str | None) -> None:
+        # a Dask scheduler's workers can send back data that runs code in this process
+        if value is not None:
+            raise ValueError(
+                f"{value!r}: a data file may not choose where code runs; "
+                "give --scheduler ADDRESS on the command line"
+            )
+        return None
+
 
 class SequentialSpec(StrictSpec):
     """Sequential replication: see :class:`sqm_sim.experiments.sequential.SequentialRule`."""
 
     relative_precision: float = Field(gt=0.0, lt=1.0)
-    initial: int = Field(10, ge=2)
-    batch: int = Field(5, ge=1)
-    max: int = Field(100, ge=2)
+    initial: int = Field(10, ge=2, le=MAX_RUNS)
+    batch: int = Field(5, ge=1, le=MAX_RUNS)
+    max: int = Field(100, ge=2, le=MAX_RUNS)
     kpi: str | None = None
 
 
@@ -221,6 +246,12 @@ class ExperimentSpec(StrictSpec):
     name: str = "experiment"
     description: str = ""
     replications: int | SequentialSpec = 10
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_folder_name(cls, value: str) -> str:
+        return check_folder_name(value)
+
     first_seed: int = Field(1, ge=0)
     confidence: float = Field(0.95, gt=0.0, lt=1.0)
     kpi: str = "npv"
@@ -235,8 +266,11 @@ class ExperimentSpec(StrictSpec):
     @field_validator("replications", mode="before")
     @classmethod
     def _positive_replications(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
-            raise ValueError(f"must be at least 1 replication, got {value}")
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 1:
+                raise ValueError(f"must be at least 1 replication, got {value}")
+            if value > MAX_RUNS:
+                raise ValueError(f"must be at most {MAX_RUNS:,} replications, got {value}")
         return value
 
     @property
@@ -353,13 +387,13 @@ def parse_experiment(data: dict[str, Any], origin: str = "experiment") -> Experi
         return ExperimentSpec.model_validate(data)
     except ValidationError as exc:
         problems = suggest_fields(validation_problems(exc), list(ExperimentSpec.model_fields))
-        raise ConfigError("\n  - ".join([f"invalid experiment ({origin}):", *problems])) from None
+        raise problem_list(f"invalid experiment ({origin}):", problems) from None
 
 
 def find_experiment_file(name_or_path: str | Path) -> Path:
     """The file: a path, or ``experiments/NAME.toml`` for a bare name."""
     path = Path(name_or_path)
-    if path.is_file():
+    if path.is_file() or path.is_dir():
         return path
     shipped = EXPERIMENT_DIR / f"{name_or_path}.toml"
     if path.suffix != ".toml" and shipped.is_file():
@@ -369,16 +403,13 @@ def find_experiment_file(name_or_path: str | Path) -> Path:
 
 def load_experiment(name_or_path: str | Path) -> tuple[ExperimentSpec, Path]:
     """Read and validate an experiment file; returns the spec and the folder relative
-    paths in it are read from. A results folder's ``manifest.json`` also works: it holds
-    the validated experiment and the folder of its file, so the same experiment reruns."""
+    paths in it are read from. A results folder (or its ``manifest.json``) also works: it
+    holds the validated experiment and the folder of its file, so the same experiment
+    reruns."""
     path = find_experiment_file(name_or_path)
-    if path.suffix == ".json":
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            data, folder = manifest["experiment"], manifest.get("experiment_dir", ".")
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path} is not a results manifest: {exc}") from None
-        return parse_experiment(data, f"manifest {path}"), Path(folder)
+    if path.is_dir() or path.suffix == ".json":
+        data, folder, _ = recorded_experiment(path)
+        return parse_experiment(data, f"manifest {path}"), folder
     data = read_toml(path)
     data.setdefault("name", path.stem)
     return parse_experiment(data, f"file {path}"), path.parent

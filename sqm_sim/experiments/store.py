@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import socket
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -35,6 +36,8 @@ import pandas as pd
 
 from ..config import ConfigError
 from ..run.provenance import package_versions, utc_now
+from . import atomic
+from .manifest import read_manifest
 from .plan import Plan
 from .tables import dedupe_runs, dedupe_timeseries, records_to_frames, select_runs
 from .worker import RunRecord
@@ -168,6 +171,11 @@ class ResultsStore:
         self.manifest_path = self.path / "manifest.json"
         self.manifest = self._read_manifest()
         known = self.manifest.get("experiment_id")
+        if self.manifest and experiment_id and not known:
+            raise ConfigError(
+                f"{self.path} holds results of another kind (not an experiment's); "
+                "choose another output folder"
+            )
         if known and experiment_id and known != experiment_id:
             raise ConfigError(
                 f"{self.path} holds the results of another experiment "
@@ -176,16 +184,14 @@ class ResultsStore:
             )
         self._session_index: int | None = None
         self._write_cost_s = 0.0
+        self._parts_checked = False
 
     # -- manifest ---------------------------------------------------------------------
 
     def _read_manifest(self) -> dict[str, Any]:
         if not self.manifest_path.is_file():
             return {}
-        try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"unreadable manifest {self.manifest_path}: {exc}") from None
+        return read_manifest(self.path)
 
     def _write_manifest(self) -> None:
         start = time.perf_counter()
@@ -260,6 +266,55 @@ class ResultsStore:
     def _parts(self, table: str) -> list[Path]:
         return sorted((self.path / table).glob("part-*.parquet"))
 
+    def _check_parts(self) -> None:
+        """Once per store: move every part whose Parquet footer cannot be read (a kill or
+        a full disk mid-write) to ``quarantine/``, with the other table's part of the same
+        chunk, so that the chunk's runs are simply run again."""
+        if self._parts_checked:
+            return
+        self._parts_checked = True
+        import pyarrow.parquet as pq
+
+        damaged: set[str] = set()
+        for table in TABLES:
+            for part in self._parts(table):
+                try:
+                    pq.read_metadata(part)
+                except Exception:  # ArrowInvalid, OSError: not a whole Parquet file
+                    damaged.add(_chunk_key(part))
+        if not damaged:
+            return
+        moved = 0
+        for table in TABLES:
+            for part in self._parts(table):
+                if _chunk_key(part) in damaged:
+                    target = self.path / "quarantine" / table / part.name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(part, target)
+                    moved += 1
+        print(
+            f"sqm-sim: warning: {moved} damaged part(s) of {self.path} moved to quarantine/; "
+            "their runs are run again",
+            file=sys.stderr,
+        )
+
+    def _recover(self) -> None:
+        """With the lock held (nobody else writes here): remove the temporary files of
+        writes that were killed, and mark sessions left "running" as "died"."""
+        for table in TABLES:
+            for torn in (self.path / table).glob(".part-*.tmp"):
+                torn.unlink(missing_ok=True)
+        sessions = self.manifest.get("sessions", [])
+        dead = [
+            session
+            for index, session in enumerate(sessions)
+            if session.get("status") == "running" and index != self._session_index
+        ]
+        for session in dead:
+            session["status"] = "died"
+        if dead:
+            self._write_manifest()
+
     def _new_part_name(self, key: str) -> str:
         return f"part-{time.time_ns():020d}-{key}.parquet"
 
@@ -271,13 +326,19 @@ class ResultsStore:
         _atomic_parquet(runs, self.path / "runs" / self._new_part_name(key))
 
     def finished_ids(self) -> set[str]:
-        ids: set[str] = set()
-        for part in self._parts("runs"):
-            frame = pd.read_parquet(part, columns=["run_id", "status"])
-            ids.update(frame.loc[frame["status"] == "ok", "run_id"])
-        return ids
+        self._check_parts()
+        parts = self._parts("runs")
+        if not parts:
+            return set()
+        import pyarrow.parquet as pq
+
+        # the two columns of every part as one dataset: far cheaper than part by part
+        table = pq.ParquetDataset(parts).read(columns=["run_id", "status"])
+        runs, statuses = table.column("run_id").to_pylist(), table.column("status").to_pylist()
+        return {run for run, status in zip(runs, statuses, strict=True) if status == "ok"}
 
     def _read(self, table: str) -> pd.DataFrame:
+        self._check_parts()
         frames = [pd.read_parquet(part) for part in self._parts(table)]
         frames = [frame for frame in frames if not frame.empty]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -303,62 +364,47 @@ class ResultsStore:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[ResultsStore]:
-        """Hold ``.lock`` in the folder while writing, so two commands do not interleave."""
+        """Hold an advisory lock (``fcntl.flock``) on ``.lock`` in the folder while writing,
+        so two commands do not interleave. The kernel frees it when the holder exits, even
+        when killed; the file itself only names the last holder, for the message."""
+        import fcntl
+
         self.path.mkdir(parents=True, exist_ok=True)
         lock = self.path / ".lock"
-        owner = f"{socket.gethostname()}:{os.getpid()}"
-        for _ in range(2):
-            try:
-                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                if _stale(lock):
-                    lock.unlink(missing_ok=True)
-                    continue
-                holder = lock.read_text(encoding="utf-8", errors="replace").strip()
-                raise ConfigError(
-                    f"{self.path} is being written by another process ({holder}); wait for it "
-                    f"or remove {lock} if that process is gone"
-                ) from None
-            with os.fdopen(fd, "w") as handle:
-                handle.write(owner)
-            break
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+            os.close(fd)
+            host, _, pid = holder.rpartition(":")
+            who = f" (PID {pid} on {host})" if pid else ""
+            raise ConfigError(
+                f"{self.path} is being written by another process{who}; wait for it to finish"
+            ) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{socket.gethostname()}:{os.getpid()}".encode(), 0)
+            self._recover()
             yield self
         finally:
-            lock.unlink(missing_ok=True)
+            os.ftruncate(fd, 0)
+            os.close(fd)  # releases the lock
 
 
-def _stale(lock: Path) -> bool:
-    """A lock left by a process of this host that no longer runs."""
-    try:
-        host, pid = lock.read_text(encoding="utf-8").strip().rsplit(":", 1)
-    except (OSError, ValueError):
-        return True
-    if host != socket.gethostname():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, ValueError):
-        return False
-    return False
+TABLES = ("runs", "timeseries")
+"""The tables of a results folder, one sub-folder of Parquet parts each."""
+
+
+def _chunk_key(part: Path) -> str:
+    """The chunk a part belongs to: ``part-<time>-<key>.parquet`` -> key (the runs and
+    time-series parts of one chunk share it)."""
+    return part.stem.split("-", 2)[-1]
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    atomic.write_bytes(path, data)
 
 
 def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_parquet(temporary, index=False)
-    with temporary.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    atomic.write_frame(frame, path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -116,14 +117,72 @@ def run_task(
     )
 
 
+_STOP: Any = None
+"""In a pool worker: the pool's stop event (set by the parent on Ctrl-C); else None."""
+
+
+class StopRequestedError(BaseException):
+    """Raised inside a pool worker's run when the parent stops the batch (a BaseException,
+    so that :func:`run_task` does not record it as a failed run)."""
+
+
+def stop_requested() -> bool:
+    """Whether the parent asked the workers to stop."""
+    return _STOP is not None and _STOP.is_set()
+
+
+def _raise_stop(signum: int, frame: Any) -> None:
+    raise StopRequestedError
+
+
 def execute_chunk(chunk: Chunk, run: RunFunction = simulate) -> list[RunRecord]:
-    """Run every task of ``chunk`` in order; never raises for a failing run."""
-    return [
-        run_task(task, chunk.configs[task.config_hash], run, chunk.keep_timeseries)
-        for task in chunk.tasks
-    ]
+    """Run the tasks of ``chunk`` in order; never raises for a failing run. In a pool
+    worker, a stop from the parent (or Ctrl-C) ends the run in progress and returns the
+    runs finished so far: the others are simply not done, and a rerun does them."""
+    records: list[RunRecord] = []
+    in_pool = _STOP is not None
+    if in_pool:
+        signal.signal(signal.SIGINT, _raise_stop)
+    try:
+        for task in chunk.tasks:
+            if stop_requested():
+                break
+            config_data = chunk.configs[task.config_hash]
+            records.append(run_task(task, config_data, run, chunk.keep_timeseries))
+    except StopRequestedError:
+        pass
+    finally:
+        if in_pool:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a late signal is dropped
+    return records
 
 
-def ignore_interrupts() -> None:
-    """Worker-process initialiser: leave Ctrl-C to the parent, which stops the batch."""
+def _watch(stop: Any) -> None:
+    """Worker thread: when the parent sets ``stop``, interrupt the run in progress."""
+    stop.wait()
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def ignore_interrupts(stop: Any = None) -> None:
+    """Worker-process initialiser: Ctrl-C is the parent's to act on; it stops the batch by
+    setting ``stop`` (a multiprocessing event), which ends the chunk in progress (see
+    :func:`execute_chunk`)."""
+    global _STOP
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the CLI's
+    _STOP = stop
+    if stop is not None:
+        threading.Thread(target=_watch, args=(stop,), daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+
+
+PARENT_POLL_S = 0.5
+"""How often a pool worker checks that its parent still lives (seconds)."""
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker thread: end this worker when its parent is gone (killed with SIGKILL, the
+    pool cannot tell its workers; they would wait for work forever)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..experiments import atomic
 from ..run.provenance import utc_now
 
 REPORT_NAME = "report.html"
@@ -32,6 +33,5 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
     ``results_dir/report.html``); returns the path written."""
     text = build_report(results_dir)
     target = Path(out) if out is not None else Path(results_dir) / REPORT_NAME
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    atomic.write_text(target, text)  # never through a symlink planted at the target
     return target

@@ -38,15 +38,28 @@ class ResultsFolder:
     manifest: dict[str, Any]
 
     def json(self, name: str) -> Any:
-        """A JSON file of the folder, parsed."""
-        return json.loads((self.path / name).read_text(encoding="utf-8"))
+        """A JSON file of the folder, parsed (one-line error if torn or unreadable)."""
+        try:
+            return json.loads((self.path / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise self._damaged(name, exc) from None
 
     def parquet(self, name: str) -> pd.DataFrame:
         """A Parquet file or folder of parts of the folder (empty if absent)."""
         target = self.path / name
         if not target.exists() or (target.is_dir() and not any(target.glob("*.parquet"))):
             return pd.DataFrame()
-        return pd.read_parquet(target)
+        try:
+            return pd.read_parquet(target)
+        except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
+            raise self._damaged(name, exc) from None
+
+    def _damaged(self, name: str, exc: Exception) -> NotAResultsFolderError:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return NotAResultsFolderError(
+            f"{self.path / name} is damaged or incomplete ({reason}); rerun the command "
+            "that wrote the folder (it resumes)"
+        )
 
 
 @dataclass(frozen=True)

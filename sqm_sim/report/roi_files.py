@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..experiments import atomic
 from .numbers import number
 
 ROI_TABLE_NAME = "roi.csv"
@@ -49,7 +50,6 @@ def roi_text_table(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_roi(table: pd.DataFrame, out_dir: Path) -> Path:
     """Write the ROI table as ``roi.csv`` into ``out_dir``; return its path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / ROI_TABLE_NAME
-    table.to_csv(path, index=False)
+    atomic.write_frame(table, path)
     return path

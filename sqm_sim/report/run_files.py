@@ -6,11 +6,23 @@ import json
 from pathlib import Path
 from typing import Literal
 
+from ..experiments import atomic
 from ..run import RunResult
 from .numbers import json_ready
 from .summary_table import as_markdown
 
 TableFormat = Literal["parquet", "csv", "both"]
+
+RUN_FILES = (
+    "manifest.json",
+    "timeseries.parquet",
+    "timeseries.csv",
+    "summary.json",
+    "config.toml",
+    "report.md",
+    "report.html",
+)
+"""Every file a run folder may hold (``report.html`` from ``sqm-sim report``)."""
 
 
 def write_run(
@@ -18,22 +30,24 @@ def write_run(
 ) -> list[Path]:
     """Write every output file of a run into ``out_dir``; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    for name in RUN_FILES:  # a file of an earlier run must not pass for this one's
+        (out_dir / name).unlink(missing_ok=True)
     written = []
     if table_format in {"parquet", "both"}:
         written.append(out_dir / "timeseries.parquet")
-        result.timeseries.to_parquet(written[-1], index=False)
+        atomic.write_frame(result.timeseries, written[-1])
     if table_format in {"csv", "both"}:
         written.append(out_dir / "timeseries.csv")
-        result.timeseries.to_csv(written[-1], index=False)
+        atomic.write_frame(result.timeseries, written[-1])
     files = {
         "summary.json": json.dumps(json_ready(result.summary), indent=2) + "\n",
         "config.toml": result.config.to_toml(),
-        "manifest.json": json.dumps(manifest, indent=2) + "\n",
         "report.md": run_report(result, manifest),
+        "manifest.json": json.dumps(manifest, indent=2) + "\n",  # last: the folder is whole
     }
     for name, text in files.items():
         written.append(out_dir / name)
-        written[-1].write_text(text, encoding="utf-8")
+        atomic.write_text(written[-1], text)
     return written
 
 

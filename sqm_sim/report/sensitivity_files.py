@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..experiments import atomic
 from ..plots import save_figure
 from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
 from ..sensitivity.methods import MAIN_INDEX
@@ -198,9 +199,9 @@ def write_outputs(outcome: SensitivityOutcome) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name, table in tables(outcome).items():
-        table.to_parquet(out / f"{name}.parquet", index=False)
-        table.to_csv(out / f"{name}.csv", index=False)
         written += [out / f"{name}.parquet", out / f"{name}.csv"]
+        atomic.write_frame(table, written[-2])
+        atomic.write_frame(table, written[-1])
     folder = out / "figures"
     folder.mkdir(exist_ok=True)
     charts = figures(outcome)
@@ -208,7 +209,7 @@ def write_outputs(outcome: SensitivityOutcome) -> list[Path]:
         written.append(save_figure(figure, folder / f"{stem}.png"))
     summary = {"facts": facts(outcome), "headline": headline(outcome)}
     summary_path = out / "sensitivity.json"
-    summary_path.write_text(json.dumps(json_ready(summary), indent=2) + "\n", encoding="utf-8")
+    atomic.write_text(summary_path, json.dumps(json_ready(summary), indent=2) + "\n")
     report = out / "report.md"
-    report.write_text(report_markdown(outcome, list(charts)), encoding="utf-8")
+    atomic.write_text(report, report_markdown(outcome, list(charts)))
     return [*written, summary_path, report]

@@ -36,9 +36,10 @@ def test_compare_prints_json_with_differences_and_robustness(capsys):
             "--kpis",
             "npv,coq_total",
             "--json",
-            *SETS,
-            "--set",
-            "simulation.horizon_months=9",
+            *(
+                a if a != "simulation.horizon_months=6" else "simulation.horizon_months=9"
+                for a in SETS
+            ),
             *SERIAL,
         ]
     )

@@ -1,0 +1,119 @@
+"""Random bytes and random TOML fed to every command that reads a file (issue 15): exit
+status 2, an ``sqm-sim: error:`` message and never a traceback. Random bytes are refused
+in exactly one line. A random TOML document that happens to be valid may run: the
+simulation is replaced by a stand-in, so such a case ends at once (exit 0)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+from pathlib import Path
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sqm_sim.cli import main
+
+COMMANDS = {
+    "run": lambda f: ["run", f],
+    "run --portfolio": lambda f: ["run", "baseline", "--portfolio", f],
+    "roi --portfolio": lambda f: ["roi", "baseline", "--portfolio", f],
+    "compare": lambda f: ["compare", f, "--backend", "serial", "--quiet"],
+    "search --menu": lambda f: ["search", "baseline", "--menu", f, "--backend", "serial"],
+    "experiment run": lambda f: ["experiment", "run", f, "--backend", "serial", "--quiet"],
+    "experiment validate": lambda f: ["experiment", "validate", f],
+    "sensitivity": lambda f: ["sensitivity", f, "--dry-run"],
+    "sensitivity --space": lambda f: ["sensitivity", "--space", f, "--dry-run"],
+}
+"""Every way a command reads a file given on the command line."""
+
+
+class StandInError(Exception):
+    """Raised instead of simulating: the input was accepted."""
+
+
+def _stand_in(*args, **kwargs):
+    raise StandInError
+
+
+def invoke(argv: list[str]) -> tuple[int, str]:
+    """(exit status, stderr) of ``sqm-sim ARGV``, nothing simulated; StandInError -> 0."""
+    import sqm_sim.experiments.roi
+    import sqm_sim.experiments.runner
+    import sqm_sim.run
+
+    err = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stderr(err):
+        patch.setattr(sqm_sim.run, "simulate", _stand_in)
+        patch.setattr(sqm_sim.experiments.runner, "run_experiment", _stand_in)
+        patch.setattr(sqm_sim.experiments.roi, "initiative_roi", _stand_in)
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                code = main(argv)
+            except StandInError:
+                code = 0
+    return code, err.getvalue()
+
+
+def _file(data: bytes) -> str:
+    folder = Path(tempfile.mkdtemp(prefix="sqm-garbage-"))
+    path = folder / "input.toml"
+    path.write_bytes(data)
+    return str(path)
+
+
+def _check(code: int, err: str, *, one_line: bool) -> None:
+    assert "Traceback" not in err
+    if code == 0:
+        return
+    assert code == 2, err
+    assert err.startswith("sqm-sim: error:"), err
+    if one_line:
+        assert len(err.strip().splitlines()) == 1, err
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+scalars = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+)
+keys = st.one_of(
+    st.sampled_from(["name", "design", "type", "initiatives", "market", "method", "space"]),
+    st.text(min_size=1, max_size=12),
+)
+documents = st.dictionaries(
+    keys,
+    st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)
+        ),
+        max_leaves=8,
+    ),
+    max_size=5,
+)
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@SETTINGS
+@given(data=st.binary(min_size=1, max_size=300))
+def test_random_bytes_are_one_line_and_exit_2(command, data):
+    if data.strip() == b"":
+        data = b"\xff" + data
+    code, err = invoke(COMMANDS[command](_file(data)))
+    assert code == 2, err
+    _check(code, err, one_line=True)
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@SETTINGS
+@given(document=documents)
+def test_random_toml_is_a_clear_error_or_runs(command, document):
+    code, err = invoke(COMMANDS[command](_file(tomli_w.dumps(document).encode())))
+    _check(code, err, one_line=False)
