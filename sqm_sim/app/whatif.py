@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..config import Config
+from ..experiments.plan import seed_range
 from ..portfolios import with_portfolio
 from ..report.numbers import number
 from ..run import RunResult, simulate
@@ -100,12 +101,11 @@ def reference_config(
 
 
 def seeds_for(first_seed: int, replications: int) -> tuple[int, ...]:
-    """``replications`` consecutive seeds from ``first_seed`` (1..MAX_SEEDS of them)."""
+    """``replications`` consecutive seeds from ``first_seed`` (the page allows 1..MAX_SEEDS
+    of them; the seeds themselves as every experiment draws them)."""
     if not 1 <= replications <= MAX_SEEDS:
         raise ValueError(f"replications = {replications}: allowed 1 <= replications <= {MAX_SEEDS}")
-    if first_seed < 0:
-        raise ValueError(f"seed = {first_seed}: allowed a non-negative integer")
-    return tuple(range(first_seed, first_seed + replications))
+    return tuple(seed_range(first_seed, replications))
 
 
 @dataclass(frozen=True)

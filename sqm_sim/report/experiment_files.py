@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..experiments.atomic import write_frame, write_text
 from ..experiments.runner import ExperimentOutcome
 from ..run.kpis import kpi_doc
 from .numbers import json_ready, number
@@ -224,21 +225,22 @@ def report_markdown(outcome: ExperimentOutcome, manifest: dict[str, Any]) -> str
 
 
 def write_outputs(outcome: ExperimentOutcome) -> list[Path]:
-    """Write CSV tables, ``results.json`` and ``report.md`` into ``outcome.out``."""
+    """Write CSV tables, ``results.json`` and ``report.md`` into ``outcome.out``, each
+    atomically (a reader never sees a torn file; a planted symlink is replaced)."""
     out = outcome.out
     assert out is not None
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in outcome.tables.items():
         path = out / f"{name}.csv"
-        table.to_csv(path, index=False)
+        write_frame(table, path)
         written.append(path)
     results = out / "results.json"
-    results.write_text(json.dumps(outcome_json(outcome), indent=2) + "\n", encoding="utf-8")
+    write_text(results, json.dumps(outcome_json(outcome), indent=2) + "\n")
     manifest_path = out / "manifest.json"
     manifest = (
         json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     )
     report = out / "report.md"
-    report.write_text(report_markdown(outcome, manifest), encoding="utf-8")
+    write_text(report, report_markdown(outcome, manifest))
     return [*written, results, report]
