@@ -78,7 +78,7 @@ class SegmentSettings(Section):
         "switching cost, equal price; with zero weights, repurchase probability = "
         "1/(1+exp(-intercept)) for every decision",
         source="calibrated (with the shipped segments' weights) so the baseline keeps about "
-        "74% of its customers a year (Reichheld & Sasser 1990: 70-90%)",
+        "73% of its customers a year (Reichheld & Sasser 1990: 70-90%)",
         ge=-40.0,
         le=40.0,
     )
