@@ -142,7 +142,7 @@ def test_a_cancelled_pair_stops_between_runs():
 
 @pytest.mark.parametrize(("first", "count"), [(1, 0), (1, 21), (-1, 2)])
 def test_bad_seed_settings_are_refused(first, count):
-    with pytest.raises(ValueError, match="allowed|non-negative"):
+    with pytest.raises(ValueError, match=r"allowed|non-negative"):
         seeds_for(first, count)
 
 
