@@ -35,7 +35,7 @@ def test_deregulation_sets_the_dissatisfied_hostages_free():
     threshold = config.customers.dissatisfied_threshold
     change = config.environment.switching_cost_change_month
     composition, churn = [], []
-    for seed in SEEDS:
+    for seed in range(16):  # the composition is a skewed, noisy share: more replications
         result = simulate_cached(config, seed)
         before = _leavers_dissatisfied_share(result.customers, threshold, change - 12, change)
         after = _leavers_dissatisfied_share(result.customers, threshold, change, change + 12)
