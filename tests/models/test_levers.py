@@ -412,3 +412,12 @@ def test_the_defect_chance_follows_the_prevention_capability_not_the_spend():
         )
         assert row["defect_probability"] == pytest.approx(expected, rel=1e-12)
     assert series["defect_probability"].iloc[0] > series["defect_probability"].iloc[-1]
+
+
+def test_each_model_year_is_checked_against_the_budget():
+    """Two years, spend only in the second (14,000 over months 12-15) against 13,000 a
+    year: year 2 is over budget, year 1 is not."""
+    over = {"kind": "process_improvement", "name": "p", **timing(one_off_cost=14_000.0)}
+    over["start_month"] = 12
+    with pytest.raises(sqm_sim.ConfigError, match=r"spends 14,000 in year 2 \(months 13-24\)"):
+        with_portfolio(over, budget=13_000.0, **{"simulation.horizon_months": 24})

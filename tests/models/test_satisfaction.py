@@ -156,6 +156,9 @@ def test_recovery_credit_and_recovered_satisfaction_by_hand():
     assert recovered_satisfaction(0.9, 0.4, 0.5) == pytest.approx(0.65)
     assert recovered_satisfaction(0.9, 0.4, 1.5) == 1.0
     assert recovered_satisfaction(0.9, 0.4, 0.0) == pytest.approx(0.4)
+    # satisfaction rose while the complaint was open (0.1 before, 0.5 now): a large credit
+    # of a negative loss goes below 0 (0.5 + 3 * (0.1 - 0.5) = -0.7) and is clipped
+    assert recovered_satisfaction(0.1, 0.5, 3.0) == 0.0
 
 
 def test_baseline_loyalty_is_calibrated_to_reported_retention():

@@ -203,7 +203,8 @@ def test_without_involvement_the_improvement_is_forgotten_at_its_rate():
     phi = 0.5
     workforce = _workforce({"involvement.forgetting_rate_per_year": phi})
     workforce.improvement_factor = 0.4
-    for _ in range(12):
-        factor = workforce.improve(0.0)
-    assert factor == pytest.approx(1.0 - 0.6 * math.exp(-phi), rel=1e-12)
+    path = [workforce.improve(0.0) for _ in range(12)]
+    expected = [1.0 - 0.6 * math.exp(-phi * month / 12.0) for month in range(1, 13)]
+    assert path == pytest.approx(expected, rel=1e-12)  # every month, not only the last
+    factor = path[-1]
     assert factor == pytest.approx(0.63608, abs=1e-5)
