@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
 OUT ?= results/baseline
 COMPARE_OUT ?= results/baseline_portfolios
 PYTEST := $(BIN)/python -m pytest -q -n auto
@@ -24,13 +25,20 @@ demo: $(STAMP)
 		--replications 4 --name baseline_portfolios --out $(COMPARE_OUT)
 	$(BIN)/sqm-sim report $(COMPARE_OUT)
 
+## The classroom page's browser tests drive Debian's Chromium (Playwright cannot download
+## its own browser here): installed with apt-get when missing (as root, as on CI).
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM) for the browser tests"; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 ## test: lint, then both test tiers: the default tier, then the slow tier (what CI runs)
-test: lint
+test: lint $(CHROMIUM)
 	$(PYTEST)
 	$(PYTEST) -m slow
 
 ## test-fast: lint, then the default tier only (everything not marked slow): the quick loop
-test-fast: lint
+test-fast: lint $(CHROMIUM)
 	$(PYTEST)
 
 ## test-slow: the slow tier only (@pytest.mark.slow: statistical tests over many
