@@ -77,14 +77,29 @@ def clv_estimate(margin_per_order, retention, config: Config):
     return np.where(denominator > 0.0, value, np.nan)
 
 
+CLV_INPUTS = (
+    "production_cost",
+    "coq_total",
+    "units_produced",
+    "repurchases",
+    "repurchase_decisions",
+)
+"""The flows the CLV estimate is computed from."""
+
+
+def _clv(table, repurchase_rate, config: Config):
+    """The CLV estimate of ``table``'s flows: margin per order unit_price - (production +
+    cost of quality) / units produced, retention ``repurchase_rate``."""
+    unit_cost = _ratio(table["production_cost"] + table["coq_total"], table["units_produced"], 1.0)
+    return clv_estimate(config.finance.unit_price - unit_cost, repurchase_rate, config)
+
+
 def _add_ratios(table, config: Config) -> None:
     """Add every ratio KPI to ``table`` (a DataFrame of periods or a dict of run totals)."""
     for name, (numerator, denominator, scale) in RATIOS.items():
         table[name] = _ratio(table[numerator], table[denominator], scale)
     table["retention_rate_annual"] = (1.0 - table["churn_rate_monthly"]) ** 12
-    unit_cost = _ratio(table["production_cost"] + table["coq_total"], table["units_produced"], 1.0)
-    margin = config.finance.unit_price - unit_cost
-    table["clv_estimate"] = clv_estimate(margin, table["repurchase_rate"], config)
+    table["clv_estimate"] = _clv(table, table["repurchase_rate"], config)
     table["lost_sales_cost"] = np.asarray(table["customers_lost_to_quality"]) * np.asarray(
         table["clv_estimate"]
     )
@@ -123,10 +138,10 @@ def build_timeseries(
     _add_ratios(frame, config)
     # customer equity at each period end: the active customers times the CLV under the
     # margin and retention of the 12 months to that end (the same whatever the period)
-    trailing = monthly.rolling(12, min_periods=1).sum()
-    _add_ratios(trailing, config)
+    trailing = monthly[list(CLV_INPUTS)].rolling(12, min_periods=1).sum()
+    retention = _ratio(trailing["repurchases"], trailing["repurchase_decisions"], 1.0)
     active = frame["active_customers"].to_numpy(dtype=float)
-    trailing_clv = trailing["clv_estimate"].to_numpy()[last_rows]
+    trailing_clv = np.asarray(_clv(trailing, retention, config))[last_rows]
     frame["customer_equity"] = np.where(active > 0, active * trailing_clv, 0.0)
     terminal = np.zeros(len(frame))
     terminal[-1] = frame["customer_equity"].iloc[-1] * monthly_discount_factors(config)[-1]
