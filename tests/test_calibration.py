@@ -1,4 +1,4 @@
-"""The shipped baseline against its published bands (sqm_sim.run.targets), one test
+"""The shipped baseline against its published bands (sqm_sim.experiments.targets), one test
 per band, over eight seeds of the full-size five-year baseline."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import sqm_sim
-from sqm_sim.run.targets import TARGETS, check_baseline
+from sqm_sim.experiments.targets import TARGETS, check_baseline
 
 REACHED = [target.name for target in TARGETS if target.reached]
 

@@ -12,24 +12,22 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
-from scipy import stats
-
 import sqm_sim
 from sqm_sim.config import Config
 from sqm_sim.config.schema import iter_parameters
+from sqm_sim.experiments.intervals import t_interval
+from sqm_sim.experiments.targets import TARGETS, baseline_summaries, check_targets
 from sqm_sim.report.numbers import number
 from sqm_sim.run.catalogue import headline_kpis
 from sqm_sim.run.kpis import kpi_doc
-from sqm_sim.run.targets import TARGETS, check_baseline, with_derived
 
 
 def _fmt(value: float, unit: str) -> str:
     return number(value, "share" if unit.startswith("share") else None)
 
 
-def _targets_section(config: Config, seeds: range) -> list[str]:
-    table = check_baseline(config, seeds)
+def _targets_section(summaries: list[dict[str, float]]) -> list[str]:
+    table = check_targets(summaries)
     lines = [
         "| quantity | baseline mean (95 % CI) | published band | in band | source |",
         "|---|---|---|---|---|",
@@ -47,15 +45,13 @@ def _targets_section(config: Config, seeds: range) -> list[str]:
     return lines
 
 
-def _headline_section(config: Config, seeds: range) -> list[str]:
-    summaries = [with_derived(sqm_sim.simulate(config, seed).summary) for seed in seeds]
+def _headline_section(summaries: list[dict[str, float]]) -> list[str]:
     lines = ["| group | KPI | unit | mean (95 % CI) |", "|---|---|---|---|"]
     for group, keys in headline_kpis().items():
         for key in keys:
-            values = np.array([summary[key] for summary in summaries], dtype=float)
             unit, _ = kpi_doc(key)
-            mean = float(np.nanmean(values))
-            half = float(stats.t.ppf(0.975, len(values) - 1) * stats.sem(values, nan_policy="omit"))
+            interval = t_interval(summary[key] for summary in summaries)
+            mean, half = interval.mean, interval.half_width
             lines.append(
                 f"| {group} | `{key}` | {unit} | {number(mean, unit)} "
                 f"({number(mean - half, unit)} - {number(mean + half, unit)}) |"
@@ -79,8 +75,9 @@ def main() -> None:
     seeds = range(1, args.seeds + 1)
     config = sqm_sim.load_scenario("baseline")
     started = time.perf_counter()
-    targets = _targets_section(config, seeds)
-    headline = _headline_section(config, seeds)
+    summaries = baseline_summaries(config, seeds)  # one run per seed serves both tables
+    targets = _targets_section(summaries)
+    headline = _headline_section(summaries)
     elapsed = time.perf_counter() - started
     text = [
         "# Calibration of the baseline",
@@ -89,7 +86,7 @@ def main() -> None:
         f"(full-size `baseline`, 60 months, seeds 1-{args.seeds}, {elapsed:.0f} s); every "
         "number below comes from that run. The slow test tier (`tests/test_calibration.py`) "
         "checks each band marked *in band*; the targets themselves are declared once, in "
-        "`sqm_sim/run/targets.py`.",
+        "`sqm_sim/experiments/targets.py`.",
         "",
         "## The baseline against published bands",
         "",

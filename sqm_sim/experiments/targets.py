@@ -2,8 +2,9 @@
 
 Each :class:`Target` names a KPI of a run's summary (or a ratio of two), the band a
 mid-sized manufacturer without a quality programme shows in the literature, and its source.
-:func:`check_baseline` simulates the baseline over several seeds and reports, per target,
-the mean with a t confidence interval and whether the mean lies in the band.
+:func:`check_targets` reports, per target, the mean over a set of run summaries with its t
+confidence interval and whether the mean lies in the band; :func:`check_baseline`
+simulates the seeds first.
 ``docs/calibration.md`` is this table, written by ``tools/calibration_table.py``; the slow
 test tier checks every target marked ``reached``.
 """
@@ -13,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..config import Config
+from ..run.simulation import simulate
+from .intervals import t_interval
 
 
 @dataclass(frozen=True)
@@ -123,30 +124,35 @@ def with_derived(summary: dict[str, float]) -> dict[str, float]:
     }
 
 
-def check_baseline(config: Config, seeds: Sequence[int], confidence: float = 0.95) -> pd.DataFrame:
-    """One row per target: the mean over ``seeds`` with its t interval, the band and
-    whether the mean lies in it."""
-    from .simulation import simulate
+def baseline_summaries(config: Config, seeds: Sequence[int]) -> list[dict[str, float]]:
+    """The summary of each seed's run of ``config``, with the sums the targets need."""
+    return [with_derived(simulate(config, seed).summary) for seed in seeds]
 
-    summaries = [with_derived(simulate(config, seed).summary) for seed in seeds]
+
+def check_targets(summaries: Sequence[dict[str, float]], confidence: float = 0.95) -> pd.DataFrame:
+    """One row per target: the mean over ``summaries`` with its t interval, the band and
+    whether the mean lies in it."""
     rows = []
     for target in TARGETS:
-        values = np.array([target.value(summary) for summary in summaries])
-        mean = float(values.mean())
-        half = float(stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * stats.sem(values))
+        interval = t_interval([target.value(summary) for summary in summaries], confidence)
         rows.append(
             {
                 "target": target.name,
                 "unit": target.unit,
-                "mean": mean,
-                "ci_low": mean - half,
-                "ci_high": mean + half,
+                "mean": interval.mean,
+                "ci_low": interval.mean - interval.half_width,
+                "ci_high": interval.mean + interval.half_width,
                 "band_low": target.low,
                 "band_high": target.high,
-                "in_band": target.low <= mean <= target.high,
+                "in_band": target.low <= interval.mean <= target.high,
                 "reached": target.reached,
                 "source": target.source,
                 "gap": target.gap,
             }
         )
     return pd.DataFrame(rows)
+
+
+def check_baseline(config: Config, seeds: Sequence[int], confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`check_targets` over the runs of ``config`` with ``seeds``."""
+    return check_targets(baseline_summaries(config, seeds), confidence)
