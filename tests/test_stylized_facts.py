@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import sqm_sim
-from sqm_sim.models.units import DAYS_PER_MONTH
+from sqm_sim.app.findings import dissatisfied_among_leavers
 
 from .support import mean_interval, simulate_cached
 
@@ -16,29 +16,18 @@ pytestmark = pytest.mark.slow
 SEEDS = range(8)
 
 
-def _leavers_dissatisfied_share(customers, threshold: float, first: int, last: int) -> float:
-    """Share of the customers lost in months [first, last) whose satisfaction when they
-    left was below ``threshold``."""
-    lost = customers[
-        (customers["lost_day"] >= first * DAYS_PER_MONTH)
-        & (customers["lost_day"] < last * DAYS_PER_MONTH)
-    ]
-    return float((lost["satisfaction_end"] < threshold).mean())
-
-
 def test_deregulation_sets_the_dissatisfied_hostages_free():
     """Jones & Sasser 1995: while switching is costly the dissatisfied stay; when it gets
     cheap (month 30 of the shipped deregulation scenario) they are the ones who leave. The
     share of the dissatisfied among the leavers of months 30-42 exceeds that of months
     18-30, and churn rises."""
     config = sqm_sim.load_scenario("deregulation")
-    threshold = config.customers.dissatisfied_threshold
     change = config.environment.switching_cost_change_month
     composition, churn = [], []
     for seed in range(16):  # the composition is a skewed, noisy share: more replications
         result = simulate_cached(config, seed)
-        before = _leavers_dissatisfied_share(result.customers, threshold, change - 12, change)
-        after = _leavers_dissatisfied_share(result.customers, threshold, change, change + 12)
+        before = dissatisfied_among_leavers([result], change - 12, change)
+        after = dissatisfied_among_leavers([result], change, change + 12)
         composition.append(after - before)
         series = result.timeseries
         rate = series["customers_lost"] / series["customer_months"]
