@@ -184,6 +184,51 @@ def test_repurchase_probability_is_the_logistic_with_switching_cost_moderating(
     assert summary["customers_lost"] == summary["repurchase_decisions"] - summary["repurchases"]
 
 
+def test_customers_lost_to_quality_add_up_the_chance_a_flawless_experience_would_keep():
+    """Satisfaction pinned at 0, every segment weighing experiences alike: a flawless
+    delivery would give x* = 0.45 * 0.5 + 0.4 + 0.15 = 0.775 (feature level 0.5, state of
+    the art 1; u(0.775) = 1 + 2.5 * 0.175 + 2 * 0.4 * 0.225 = 1.6175, u(0) = 0.3), so each
+    decision adds logistic(u(0.775)) - logistic(u(0)) to
+    customers_lost_to_quality, and the run total is that times the decisions."""
+    intercept, w_satisfaction, w_switch, switching_cost, q = 1.0, 2.5, 2.0, 0.4, 0.6
+    overrides: dict[str, Any] = {
+        "simulation.horizon_months": 3,
+        "market.initial_customers": 200,
+        "market.prospects": 0,
+        **NO_ACQUISITION,
+        **FLAWLESS,
+        **PINNED_SATISFACTION,
+        "customers.initial_satisfaction": 0.0,
+        "customers.initial_expectation": 1.0,
+        "environment.switching_cost": switching_cost,
+        "environment.switching_cost_after": switching_cost,
+        "environment.competitor_quality": q,
+        "environment.competitor_price": Config().finance.unit_price,
+    }
+    for name in Config().segments:
+        overrides[f"segments.{name}.loyalty_intercept"] = intercept
+        overrides[f"segments.{name}.satisfaction_weight"] = w_satisfaction
+        overrides[f"segments.{name}.switching_cost_weight"] = w_switch
+        overrides[f"segments.{name}.weight_performance"] = 0.45
+        overrides[f"segments.{name}.weight_reliability"] = 0.4
+        overrides[f"segments.{name}.weight_delivery"] = 0.15
+    summary = simulate(_config(overrides), seed=5).summary
+
+    def u(satisfaction: float) -> float:
+        return (
+            intercept
+            + w_satisfaction * (satisfaction - q)
+            + w_switch * switching_cost * (1.0 - satisfaction)
+        )
+
+    per_decision = logistic(u(0.775)) - logistic(u(0.0))
+    assert per_decision == pytest.approx(1 / (1 + math.exp(-1.6175)) - 1 / (1 + math.exp(-0.3)))
+    assert summary["repurchase_decisions"] > 100
+    assert summary["customers_lost_to_quality"] == pytest.approx(
+        summary["repurchase_decisions"] * per_decision, rel=1e-9
+    )
+
+
 def test_a_customers_orders_are_discounted_to_the_first_one():
     """Orders every 30 days exactly: the k-th order (k = 0, 1, ...) counts
     (1 + r_month)^(-30 k / days per month), r_month = (1 + d)^(1/12) - 1."""
