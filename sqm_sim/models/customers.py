@@ -46,6 +46,7 @@ from .satisfaction import (
     recovery_credit,
     repurchase_log_odds,
     transaction_satisfaction,
+    updated_satisfaction,
 )
 from .service_desk import ServiceDesk
 from .units import DAYS_PER_MONTH
@@ -68,16 +69,24 @@ class Customer:
         "satisfaction",
         "satisfaction_before_problem",
         "segment",
+        "standard",
     )
 
     def __init__(
-        self, ident: int, segment: Segment, satisfaction: float, expectation: float, now: float
+        self,
+        ident: int,
+        segment: Segment,
+        satisfaction: float,
+        expectation: float,
+        now: float,
+        standard: float = 0.0,
     ) -> None:
         self.id = ident
         self.active = True
         self.segment = segment
         self.satisfaction = satisfaction
-        self.expectation = expectation
+        self.standard = standard  # personal offset of the expectation (0-1 scale)
+        self.expectation = expectation + standard
         self.mood = 0
         self.joined_at = now
         self.first_order_at = math.nan
@@ -111,9 +120,12 @@ class CustomerBase(Component):
         self._price_gap = finance.unit_price / config.environment.competitor_price - 1.0
         self._initial_satisfaction = customers.initial_satisfaction
         self._initial_expectation = customers.initial_expectation
-        self._memory = customers.satisfaction_memory
+        self._memory_positive = customers.satisfaction_memory_positive
+        self._memory_negative = customers.satisfaction_memory_negative
         self._adaptation = customers.expectation_adaptation
-        self._disconfirmation = customers.disconfirmation_weight
+        self._disconfirmation_positive = customers.disconfirmation_weight_positive
+        self._disconfirmation_negative = customers.disconfirmation_weight_negative
+        self._expectation_spread = customers.expectation_spread
         self._satisfied_at = customers.satisfied_threshold
         self._dissatisfied_below = customers.dissatisfied_threshold
         service = config.service
@@ -135,6 +147,7 @@ class CustomerBase(Component):
         shares = list(itertools.accumulate(settings.share for _, settings in segments))
         self._cumulative_shares = [share / shares[-1] for share in shares]
         self._segment_draw = streams.uniform("segment")
+        self._standard_draw = streams.normal("personal_standard")
         self._purchase_gap = streams.duration("purchase_cycle", market.purchase_cycle)
         self._complaint_draw = streams.uniform("complaint")
         self._claim_draw = streams.uniform("claim")
@@ -156,12 +169,14 @@ class CustomerBase(Component):
     def _join(self) -> Customer:
         draw = self._segment_draw()
         index = min(bisect.bisect_right(self._cumulative_shares, draw), len(self._segments) - 1)
+        spread = self._expectation_spread
         customer = Customer(
             next(self._ids),
             self._segments[index],
             self._initial_satisfaction,
             self._initial_expectation,
             self._env.now,
+            spread * self._standard_draw() if spread else 0.0,
         )
         self.everyone.append(customer)
         self.active_customers += 1
@@ -258,10 +273,17 @@ class CustomerBase(Component):
         if not customer.active:
             return
         before = customer.satisfaction
-        transaction = transaction_satisfaction(felt, customer.expectation, self._disconfirmation)
-        memory = self._memory
-        self._set_satisfaction(customer, (1.0 - memory) * before + memory * transaction)
-        customer.expectation += self._adaptation * (felt - customer.expectation)
+        transaction = transaction_satisfaction(
+            felt,
+            customer.expectation,
+            self._disconfirmation_positive,
+            self._disconfirmation_negative,
+        )
+        self._set_satisfaction(
+            customer,
+            updated_satisfaction(before, transaction, self._memory_positive, self._memory_negative),
+        )
+        customer.expectation += self._adaptation * (felt + customer.standard - customer.expectation)
         if unit_problem:
             voiced = claimed
         else:
@@ -352,5 +374,6 @@ class CustomerBase(Component):
                 "discounted_orders": [c.discounted_orders for c in rows],
                 "satisfaction_end": [c.satisfaction for c in rows],
                 "expectation_end": [c.expectation for c in rows],
+                "personal_standard": [c.standard for c in rows],
             }
         )
