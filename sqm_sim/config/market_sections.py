@@ -141,7 +141,7 @@ def default_segments() -> dict[str, SegmentSettings]:
             weight_performance=0.45,
             weight_reliability=0.4,
             weight_delivery=0.15,
-            loyalty_intercept=3.0,
+            loyalty_intercept=3.3,
             satisfaction_weight=10.4,
             switching_cost_weight=4.0,
             price_weight=1.0,
@@ -151,7 +151,7 @@ def default_segments() -> dict[str, SegmentSettings]:
             weight_performance=0.3,
             weight_reliability=0.4,
             weight_delivery=0.3,
-            loyalty_intercept=2.8,
+            loyalty_intercept=3.1,
             satisfaction_weight=9.0,
             switching_cost_weight=3.0,
             price_weight=8.0,
@@ -199,7 +199,7 @@ class CustomerSettings(Section):
         le=1.0,
     )
     satisfaction_memory_positive: float = param(
-        0.5,
+        0.2,
         unit="weight",
         description="weight of the latest transaction in satisfaction when it is better than "
         "the satisfaction so far; below satisfaction_memory_negative, satisfaction recovers "
@@ -219,7 +219,7 @@ class CustomerSettings(Section):
         le=1.0,
     )
     expectation_spread: float = param(
-        0.0,
+        0.05,
         unit="0-1 scale",
         description="standard deviation across customers of their personal standard: the "
         "offset, drawn once per customer from a normal distribution, that their expectation "
@@ -230,7 +230,7 @@ class CustomerSettings(Section):
         le=0.5,
     )
     disconfirmation_weight_positive: float = param(
-        1.0,
+        0.5,
         unit="ratio",
         description="how strongly a pleasant surprise (experience above expectation) moves "
         "transaction satisfaction",

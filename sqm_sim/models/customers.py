@@ -34,6 +34,7 @@ from .context import Component, Context
 from .distribution import Order
 from .environment import MarketEnvironment
 from .initiatives import Levers
+from .journeys import NO_PROBLEM, OUTCOMES, REPEAT, SILENT, JourneyRecorder, delivery_detail
 from .ledger import EXTERNAL_FAILURE, monthly_discount_rate
 from .satisfaction import (
     DISSATISFIED,
@@ -107,8 +108,10 @@ class CustomerBase(Component):
         environment: MarketEnvironment,
         desk: ServiceDesk,
         place_order: Callable[[Order], None],
+        journeys: JourneyRecorder | None = None,
     ) -> None:
         super().__init__(context)
+        self._journeys = journeys
         config, streams = context.config, context.streams
         market, finance, customers = config.market, config.finance, config.customers
         self._environment = environment
@@ -182,6 +185,8 @@ class CustomerBase(Component):
         self.active_customers += 1
         self.satisfaction_sum += customer.satisfaction
         self._set_mood(customer)
+        if self._journeys is not None:
+            self._journeys.record(self._env.now, customer, "joined", customer.segment.name)
         return customer
 
     def acquire(self, marketing: int, referred: int) -> None:
@@ -259,14 +264,24 @@ class CustomerBase(Component):
                 ledger.book(EXTERNAL_FAILURE, self._damage_cost)
         performance = self.feature_level / self._environment.state_of_the_art(self._env.now)
         felt = experience(customer.segment, performance, not (defective or damaged), on_time)
-        self._experience(customer, felt, defective or damaged, claimed)
+        if self._journeys is None:
+            self._experience(customer, felt, defective or damaged, claimed)
+        else:
+            detail = delivery_detail(defective, damaged, on_time)
+            self._experience(customer, felt, defective or damaged, claimed, "delivery", detail)
 
     def on_cancelled(self, order: Order) -> None:
         """An order was cancelled after waiting too long: the worst experience."""
-        self._experience(order.customer, 0.0, False, False)  # type: ignore[arg-type]
+        self._experience(order.customer, 0.0, False, False, "cancelled")  # type: ignore[arg-type]
 
     def _experience(
-        self, customer: Customer, felt: float, unit_problem: bool, claimed: bool
+        self,
+        customer: Customer,
+        felt: float,
+        unit_problem: bool,
+        claimed: bool,
+        event: str = "delivery",
+        detail: str = "",
     ) -> None:
         """One experience; a claim (a defective or damaged unit) or a complaint (any other
         dissatisfying transaction) goes to the desk, and the decision waits for it."""
@@ -284,18 +299,24 @@ class CustomerBase(Component):
             updated_satisfaction(before, transaction, self._memory_positive, self._memory_negative),
         )
         customer.expectation += self._adaptation * (felt + customer.standard - customer.expectation)
+        journeys = self._journeys
+        if journeys is not None:
+            journeys.record(self._env.now, customer, event, detail)
+        problem = unit_problem or transaction < self._dissatisfied_below
         if unit_problem:
             voiced = claimed
         else:
-            voiced = (
-                transaction < self._dissatisfied_below
-                and self._complaint_draw() < self._complaint_probability
-            )
+            voiced = problem and self._complaint_draw() < self._complaint_probability
         if voiced:
             customer.satisfaction_before_problem = before
+            if journeys is not None:
+                voice = "claim" if unit_problem else "complaint"
+                journeys.record(
+                    self._env.now, customer, voice, "repeat" if customer.complaints else "first"
+                )
             self._desk.file(customer, self._complaint_closed)
         else:
-            self._decide(customer)
+            self._decide(customer, SILENT if problem else NO_PROBLEM)
 
     def _complaint_closed(self, customer: Customer, resolved: bool, fast: bool) -> None:
         if customer.active:
@@ -310,10 +331,15 @@ class CustomerBase(Component):
                     customer.satisfaction_before_problem, customer.satisfaction, credit
                 ),
             )
+            outcome = OUTCOMES[resolved, fast]
+            if self._journeys is not None:
+                self._journeys.record(self._env.now, customer, "closed", outcome)
+                if customer.complaints:
+                    outcome += REPEAT
             customer.complaints += 1
-            self._decide(customer)
+            self._decide(customer, outcome)
 
-    def _decide(self, customer: Customer) -> None:
+    def _decide(self, customer: Customer, context: str = NO_PROBLEM) -> None:
         """Stay or leave. The decision also books the expected loss attributable to
         quality: how much less likely the customer is to stay than with the satisfaction a
         flawless experience would give (the hidden cost of lost sales)."""
@@ -338,6 +364,8 @@ class CustomerBase(Component):
             tally.customers_lost_to_quality += stay_if_flawless - stay
         if self._decision_draw() < stay:
             tally.repurchases += 1
+            if self._journeys is not None:
+                self._journeys.record(now, customer, "stayed", context)
             return
         customer.active = False
         customer.lost_at = now
@@ -347,6 +375,8 @@ class CustomerBase(Component):
         self.dissatisfied_active -= customer.mood == DISSATISFIED
         self.competitor_customers += 1
         tally.customers_lost += 1
+        if self._journeys is not None:
+            self._journeys.record(now, customer, "left", context)
 
     # -- reporting ----------------------------------------------------------------------
     def mean_satisfaction(self) -> float:

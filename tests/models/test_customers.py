@@ -37,6 +37,7 @@ CUSTOMER_PARAMETERS: dict[str, Any] = {
     "customers.disconfirmation_weight_negative": DISCONFIRMATION,
     "customers.initial_satisfaction": S0,
     "customers.initial_expectation": E0,
+    "customers.expectation_spread": 0.0,
 }
 # No stock, no production to speak of (a unit takes ten years), so every order waits as a
 # backorder until its patience runs out.
@@ -207,6 +208,7 @@ def test_a_cancelled_order_is_an_experience_of_zero():
 # 1, product far behind it), so S stays at its initial value.
 PINNED_SATISFACTION: dict[str, Any] = {
     "customers.expectation_adaptation": 0.0,
+    "customers.expectation_spread": 0.0,
     "customers.disconfirmation_weight_positive": 10.0,
     "customers.disconfirmation_weight_negative": 10.0,
     "product.feature_level": 0.5,
