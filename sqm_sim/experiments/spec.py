@@ -12,6 +12,8 @@ selects the kind of experiment::
     kpis = ["npv", "mean_satisfaction"] # KPIs summarised (default: a headline set)
     direction = "max"                   # is more of `kpi` better? default: by KPI
     adjust = "bonferroni"               # ranking: widen intervals for multiple comparisons
+    rank_by = "cvar"                    # grid: mean | p5 | p50 | cvar | regret (risk ranking)
+    cvar_level = 0.1                    # grid: CVaR = mean of the worst 10 % of replications
     overrides = { "simulation.horizon_months" = 12 }   # applied to every config
 
     [execution]                         # optional; the command line overrides it
@@ -258,6 +260,8 @@ class ExperimentSpec(StrictSpec):
     kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_KPIS))
     direction: Literal["max", "min"] | None = None
     adjust: Literal["none", "bonferroni"] = "none"
+    rank_by: Literal["mean", "p5", "p50", "cvar", "regret"] = "mean"
+    cvar_level: float = Field(0.1, gt=0.0, lt=1.0)
     overrides: dict[str, Any] = Field(default_factory=dict)
     keep_timeseries: bool = True
     execution: Execution = Field(default_factory=Execution)
