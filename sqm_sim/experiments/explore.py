@@ -432,6 +432,29 @@ def failure_flags(prepared: PreparedExplore, values: pd.DataFrame) -> pd.DataFra
     return flags
 
 
+def noise_share(prepared: PreparedExplore, runs: pd.DataFrame, portfolio: str) -> float:
+    """The share of the spread across futures of ``portfolio``'s goal margin (its KPI minus
+    the reference's, averaged over the seeds) that replication noise alone would give: the
+    mean within-future variance of the per-seed margin over the replications, divided by
+    the variance of the future means. Near 1, the futures differ mostly by chance and no
+    box can be trusted: raise ``replications``. NaN with one seed or another goal."""
+    spec = prepared.spec
+    if spec.replications < 2 or spec.goal.metric != "incremental":
+        return float("nan")
+    cells = {c.name: c.labels for c in prepared.plan.cells}
+    matrix = seed_matrix(runs, spec.kpi, list(cells))
+    sign = 1.0 if prepared.direction == "max" else -1.0
+    margins = {}
+    for name, labels in cells.items():
+        if labels["portfolio"] == portfolio:
+            reference = f"f{labels['future']:04d}|{spec.goal.reference}"
+            margins[labels["future"]] = sign * (matrix[name] - matrix[reference])
+    table = pd.DataFrame(margins)  # seeds x futures
+    spread = float(table.mean(axis=0).var(ddof=1))
+    within = float(table.var(axis=0, ddof=1).mean()) / spec.replications
+    return within / spread if spread > 0 else float("nan")
+
+
 def analyse_explore(
     prepared: PreparedExplore, runs: pd.DataFrame
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
@@ -469,6 +492,7 @@ def analyse_explore(
             "density": found.density,
             "mass": found.mass,
             "cart_accuracy": accuracy,
+            "noise_share": noise_share(prepared, runs, portfolio),
         }
     meets = flags.map(lambda v: v if v != v else not v)  # NaN stays NaN
     robust = robust_table(values, meets, prepared.direction, spec.confidence)

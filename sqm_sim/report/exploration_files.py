@@ -102,11 +102,30 @@ def box_sentence(
     )
 
 
+NOISE_WARNING = 0.3
+"""Above this share of the futures' spread due to replication noise, a box is flagged."""
+
+
+def noise_words(found: Mapping[str, Any]) -> str:
+    """A warning when replication noise makes much of the spread across futures."""
+    share = found.get("noise_share")
+    if share is None or share != share or share < NOISE_WARNING:
+        return ""
+    return (
+        f" Replication noise alone would make about {min(share, 1.0):.0%} of the spread of "
+        "its gain across futures: the futures differ largely by chance; raise replications "
+        "before reading the box."
+    )
+
+
 def box_sentences(outcome_facts: Mapping[str, Any], boxes: pd.DataFrame) -> list[str]:
-    """One sentence per portfolio whose failures were explained."""
+    """One sentence per portfolio whose failures were explained (with a noise warning)."""
     factors = outcome_facts["factors"]
     limits = boxes if not boxes.empty else pd.DataFrame(columns=["portfolio"])
-    return [box_sentence(p, outcome_facts, limits, factors) for p in outcome_facts["boxes"]]
+    return [
+        box_sentence(p, outcome_facts, limits, factors) + noise_words(found)
+        for p, found in outcome_facts["boxes"].items()
+    ]
 
 
 def robust_sentences(facts: Mapping[str, Any], robust: pd.DataFrame) -> list[str]:

@@ -5,6 +5,7 @@ no failure box."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -128,3 +129,10 @@ def test_a_tiny_exploration_runs_resumes_and_reports_no_box_when_nothing_fails(t
     assert main(argv) == 0  # rerun: everything found in the folder
     assert json.loads(capsys.readouterr().out)["facts"]["ran"] == 0
     assert (out / "report.md").is_file()
+    from sqm_sim.report import build_report
+
+    report = build_report(out)
+    headings = re.findall(r"<h2>(.*?)</h2>", report)
+    assert headings[:2] == ["Executive summary", "What was run"]
+    assert {"Where each portfolio fails", "Robust choice"} <= set(headings)
+    assert "Recommendation:" in report
