@@ -136,3 +136,78 @@ def test_a_tiny_exploration_runs_resumes_and_reports_no_box_when_nothing_fails(t
     assert headings[:2] == ["Executive summary", "What was run"]
     assert {"Where each portfolio fails", "Robust choice"} <= set(headings)
     assert "Recommendation:" in report
+
+
+class _Result:
+    """What the engine reads of a run: a summary (and no time series)."""
+
+    def __init__(self, npv: float) -> None:
+        self.summary = {"npv": npv}
+        self.timeseries = None
+
+
+TREND_EDGE, GAIN_EDGE = 0.03, 0.2
+"""The synthetic failure region: a competitor improving faster than 3 %/yr and a capability
+project delivering less than 0.2 Cpk."""
+
+
+def synthetic_run(config, seed):
+    """NPV 100 for none; balanced earns 10 more, or 10 less inside the failure region."""
+    if not config.portfolio.initiatives:
+        return _Result(100.0)
+    trend = config.environment.competitor_quality_trend_per_year
+    gain = next(i.cpk_gain for i in config.portfolio.initiatives if i.name == "capability_project")
+    inside = trend > TREND_EDGE and gain < GAIN_EDGE
+    return _Result(90.0 if inside else 110.0)
+
+
+def test_explore_recovers_a_planted_failure_region_and_says_it(tmp_path):
+    """The whole pipeline (futures, cells, engine, goal, PRIM, sentence) on a model whose
+    failure region is known. The factors are a Latin hypercube of 100 futures, so values
+    are spaced by range / 100; PRIM's faces land within one peel (5 % of the box's futures)
+    of the edge: tolerance two peels of the box's width plus three sample spacings."""
+    from sqm_sim.experiments.explore import parse_explore, run_explore
+    from sqm_sim.report.exploration_files import box_sentences
+
+    spec = parse_explore(
+        {
+            "scenario": "baseline",
+            "size": "full",
+            "portfolios": ["none", "balanced"],
+            "samples": 100,
+            "overrides": {"simulation.horizon_months": 6},
+            "prim": {"min_density": 1.0},
+            "factors": [
+                {"key": "environment.competitor_quality_trend_per_year", "low": 0.0, "high": 0.05},
+                {"key": "portfolio.capability_project.cpk_gain", "low": 0.0, "high": 0.4},
+                {"key": "environment.switching_cost", "low": 0.1, "high": 0.9},
+            ],
+        }
+    )
+    outcome = run_explore(spec, run=synthetic_run)
+    limits = outcome.tables["boxes"].set_index("factor")
+    assert set(limits.index) == {
+        "environment.competitor_quality_trend_per_year",
+        "portfolio.capability_project.cpk_gain",
+    }  # switching cost plays no part
+    trend = limits.loc["environment.competitor_quality_trend_per_year"]
+    gain = limits.loc["portfolio.capability_project.cpk_gain"]
+    assert trend["low"] == pytest.approx(TREND_EDGE, abs=2 * 0.05 * 0.02 + 3 * 0.05 / 100)
+    assert gain["high"] == pytest.approx(GAIN_EDGE, abs=2 * 0.05 * 0.2 + 3 * 0.4 / 100)
+    box = outcome.facts["boxes"]["balanced"]
+    assert box["density"] == 1.0
+    sentence = box_sentences(outcome.facts, outcome.tables["boxes"])[0]
+    assert sentence.startswith("balanced fails (its npv falls below none's) when ")
+    above = re.search(r"competitor quality trend per year is above ([0-9.]+) \[1/year\]", sentence)
+    below = re.search(r"cpk gain of capability_project is below ([0-9.]+) \[Cpk\]", sentence)
+    assert above is not None
+    assert below is not None
+    assert float(above.group(1)) == pytest.approx(trend["low"], rel=0.01)  # 3 digits
+    assert float(below.group(1)) == pytest.approx(gain["high"], rel=0.01)
+    robust = outcome.tables["robust"].set_index("portfolio")
+    inside = (
+        (outcome.tables["futures"]["environment.competitor_quality_trend_per_year"] > 0.03)
+        & (outcome.tables["futures"]["portfolio.capability_project.cpk_gain"] < 0.2)
+    ).mean()
+    assert robust.loc["balanced", "satisficing"] == pytest.approx(1 - inside)
+    assert robust.loc["balanced", "max_regret"] == 10.0
