@@ -54,7 +54,14 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..config import ConfigError
 from ..config.errors import problem_list
@@ -276,6 +283,17 @@ class ExperimentSpec(StrictSpec):
             if value > MAX_RUNS:
                 raise ValueError(f"must be at most {MAX_RUNS:,} replications, got {value}")
         return value
+
+    @model_validator(mode="after")
+    def _risk_options_need_a_grid(self) -> ExperimentSpec:
+        if self.design.type != "grid":  # a recorded spec holds the defaults: those pass
+            for name in ("rank_by", "cvar_level"):
+                if getattr(self, name) != type(self).model_fields[name].default:
+                    raise ValueError(
+                        f"{name} = {getattr(self, name)!r} applies to comparisons only "
+                        f"(design type grid), not to {self.design.type}"
+                    )
+        return self
 
     @property
     def sequential(self) -> SequentialSpec | None:

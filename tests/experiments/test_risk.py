@@ -207,3 +207,14 @@ def test_bad_risk_options_exit_2_naming_the_field(argv, message, capsys):
     code = run_cli(["compare", "baseline", "--replications", "2", *argv, *SETS, *SERIAL])
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+def test_risk_options_outside_a_comparison_are_refused():
+    from sqm_sim.experiments.spec import parse_experiment
+
+    data = {
+        "rank_by": "cvar",
+        "design": {"type": "replications", "scenario": "baseline"},
+    }
+    with pytest.raises(ConfigError, match=r"rank_by = 'cvar' applies to comparisons only"):
+        parse_experiment(data)
