@@ -122,12 +122,16 @@ def comparison_summary(
             f"({amount(float(value), unit)}).",
             f"Confidence: {confidence_words(rows, names)}.",
         ]
-        if not risk.empty and best in set(risk["cell"]):
-            words = _risk_words(risk, best, kpi, unit)
+        cells = [best]
+        if not risk.empty and best not in set(risk["cell"]) and "portfolio" in risk:
+            cells = list(dict.fromkeys(risk.loc[risk["portfolio"] == best, "cell"]))  # regret
+        for cell in cells:
+            words = _risk_words(risk, cell, kpi, unit) if not risk.empty else ""
             if words:
-                sentences.append(f"Risk: {words}.")
-        if not spend.empty and best in set(spend["cell"]):
-            row = spend.set_index("cell").loc[best]
+                scenario = f" in {cell.split('|')[0]}" if len(cells) > 1 else ""
+                sentences.append(f"Risk{scenario}: {words}.")
+        if not spend.empty and cells[0] in set(spend["cell"]):
+            row = spend.set_index("cell").loc[cells[0]]
             if float(row["pv_spend"]) > 0:
                 roi = row["roi"]
                 roi_text = (
@@ -142,9 +146,9 @@ def comparison_summary(
             else:
                 sentences.append("Spend: no initiatives.")
         sentences.append(
-            "Where it fails: not explored in this comparison (the futures are the seeds of "
-            "one scenario); `sqm-sim explore` draws uncertain factors and finds the region "
-            "where a portfolio misses its goal."
+            "Where it fails: not explored in this comparison (only the seeds and the "
+            "scenarios run here vary); `sqm-sim explore` draws uncertain factors and finds "
+            "the region where a portfolio misses its goal."
         )
         paragraphs.append(" ".join(sentences))
     if "robustness" in tables and not use_risk:

@@ -108,7 +108,7 @@ VIEWS: tuple[TableView, ...] = (
     TableView("ranking", "ranking by {kpi} ({direction}imise) within each scenario",
               "group rank <labels> mean difference_to_best difference_ci_low difference_ci_high "
               "significantly_worse_than_best"),
-    TableView("risk_ranking", "ranking by the {criterion} of {kpi} within each scenario",
+    TableView("risk_ranking", "ranking by the {criterion} of {kpi} (group: a scenario, or all)",
               "group rank cell value difference_to_best difference_ci_low difference_ci_high "
               "significantly_worse_than_best comparison_confidence"),
     TableView("risk", "risk: distribution of {kpi} and of its gain over none per cell",
