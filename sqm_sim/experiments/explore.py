@@ -244,22 +244,40 @@ def _check_factor(factor: FactorSpec, bases: dict[str, Config]) -> str:
                 "portfolio.<initiative name>.<field>)"
                 + (f"; {problems[0]}" if problems and "has no numeric field" in problems[0] else "")
             )
-        info = parameter_info(bases[holders[0]], factor.key)
+        holder = bases[holders[0]]
     else:
-        any_base = next(iter(bases.values()))
+        holder = next(iter(bases.values()))
         try:
-            any_base.with_overrides({factor.key: factor.low})
+            holder.with_overrides({factor.key: factor.low})
         except ConfigError as exc:
             if "unknown key" in str(exc):
                 raise ConfigError(f"factor {str(exc).removeprefix('invalid override: ')}") from None
-        info = parameter_info(any_base, factor.key)
-    if info is None or info.type_name.split(" | ")[0] not in {"float", "int"}:
-        kind = "unknown" if info is None else f"of type {info.type_name}"
+    info = parameter_info(holder, factor.key)
+    if info is None or info.type_name not in {"float", "int"}:
+        shown = "a list" if info is not None and "Ellipsis" in info.type_name else None
+        kind = "unknown" if info is None else shown or f"of type {info.type_name}"
         raise ConfigError(
             f"factor '{factor.key}' is {kind}: only numeric keys (float or int) can be "
             "uncertain factors (`sqm-sim params` lists them)"
         )
+    for which, value in (("low", factor.low), ("high", factor.high)):
+        if not _within(info, value):
+            raise ConfigError(
+                f"factor '{factor.key}': {which} = {value:g} is outside the key's range "
+                f"({info.range_text()}, unit: {info.unit})"
+            )
     return info.unit
+
+
+def _within(info: Any, value: float) -> bool:
+    """Whether ``value`` lies in the schema's range of a parameter."""
+    lower_ok = info.lower is None or (
+        value >= info.lower if info.lower_inclusive else value > info.lower
+    )
+    upper_ok = info.upper is None or (
+        value <= info.upper if info.upper_inclusive else value < info.upper
+    )
+    return bool(lower_ok and upper_ok)
 
 
 def prepare_explore(spec: ExploreSpec, base_dir: Path | None = None) -> PreparedExplore:

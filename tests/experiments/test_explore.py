@@ -65,6 +65,19 @@ def _spec(tmp_path: Path, body: str = "", factors: str = FACTORS, **top: object)
             "factor 'portfolio.capability_projekt.cpk_gain': no candidate portfolio holds "
             "that initiative field (their initiatives: capability_project",
         ),
+        (
+            {"factors": FACTORS.replace("high = 0.05", "high = 1.5")},
+            "factor 'environment.competitor_quality_trend_per_year': high = 1.5 is outside "
+            "the key's range (-1 <= value <= 1, unit: 1/year)",
+        ),
+        (
+            {
+                "factors": FACTORS.replace(
+                    "competitor_quality_trend_per_year", "technology_shock_months"
+                )
+            },
+            "factor 'environment.technology_shock_months' is a list: only numeric keys",
+        ),
         ({"portfolios": ["none", "balancd"]}, "unknown portfolio 'balancd'; did you mean"),
         (
             {"body": "[goal]\nportfolios = ['process_first']\n"},
@@ -79,6 +92,8 @@ def _spec(tmp_path: Path, body: str = "", factors: str = FACTORS, **top: object)
         "unknown key",
         "empty range",
         "unknown initiative",
+        "out of range",
+        "not a number",
         "unknown portfolio",
         "goal portfolio",
         "density",
