@@ -168,7 +168,7 @@ class CustomerSettings(Section):
                                    positive if x >= E else disconfirmation_weight_negative
       satisfaction S <- S + m * (s - S), m = satisfaction_memory_positive if s >= S
                                          else satisfaction_memory_negative
-      expectation  E <- E + expectation_adaptation * (x + d - E)
+      expectation  E <- E + expectation_adaptation * (max(0, x + d) - E), E0 = max(0, E0 + d)
     """
 
     initial_satisfaction: float = param(

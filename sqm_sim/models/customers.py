@@ -87,7 +87,7 @@ class Customer:
         self.segment = segment
         self.satisfaction = satisfaction
         self.standard = standard  # personal offset of the expectation (0-1 scale)
-        self.expectation = expectation + standard
+        self.expectation = max(0.0, expectation + standard)
         self.mood = 0
         self.joined_at = now
         self.first_order_at = math.nan
@@ -298,7 +298,12 @@ class CustomerBase(Component):
             customer,
             updated_satisfaction(before, transaction, self._memory_positive, self._memory_negative),
         )
-        customer.expectation += self._adaptation * (felt + customer.standard - customer.expectation)
+        # the expectation moves towards the experience plus the customer's standard, never
+        # below the scale's floor of 0 (a very lenient customer expects nothing, not less)
+        target = felt + customer.standard
+        customer.expectation += self._adaptation * (
+            (target if target > 0.0 else 0.0) - customer.expectation
+        )
         journeys = self._journeys
         if journeys is not None:
             journeys.record(self._env.now, customer, event, detail)

@@ -9,7 +9,7 @@ Expectation-disconfirmation (Oliver 1980), on a 0-1 scale:
                     w = w_neg if x < E else w_pos          (disappointment weighs more)
     satisfaction    S <- (1 - m) * S + m * s               (recent experiences weigh more)
                     m = m_neg if s < S else m_pos          (it falls faster than it recovers)
-    expectation     E <- E + adaptation * (x + d - E)      (d: the customer's personal standard)
+    expectation     E <- E + adaptation * (max(0, x + d) - E)  (d: the customer's personal standard)
 
 Negative disconfirmation weighs more than positive (Anderson & Sullivan 1993; Mittal, Ross
 & Baldasare 1998), and a bad transaction is remembered longer than a good one (Baumeister et

@@ -440,3 +440,23 @@ def test_seasonal_demand_multiplies_the_order_rate():
     orders = simulate(config, seed=4).timeseries["orders_placed"]
     assert orders.iloc[0] > 2.0 * orders.iloc[6]
     assert orders.iloc[11] > 2.0 * orders.iloc[6]
+
+
+def test_a_very_lenient_customer_expects_nothing_rather_than_less():
+    """A personal standard far below the experience: the expectation starts at and moves
+    towards max(0, x + d), never below the scale's floor (a wide spread makes some standards
+    far below -1 while every experience is at most 1)."""
+    config = _config(
+        {
+            "simulation.horizon_months": 6,
+            "market.initial_customers": 400,
+            "customers.expectation_spread": 0.5,
+            "customers.initial_expectation": 0.0,
+            "customers.expectation_adaptation": 0.7,
+        }
+    )
+    table = simulate(config, seed=3).customers
+    assert (table["personal_standard"] < -1.0).any()
+    assert (table["expectation_end"] >= 0.0).all()
+    lenient = table[table["personal_standard"] < -1.0]
+    assert (lenient["expectation_end"] == 0.0).all()
