@@ -37,14 +37,17 @@ class UsageError(Exception):
 
 def resolve_config(scenario: str, overrides: Sequence[str], portfolio: str | None = None) -> Config:
     """A scenario with the command line's portfolio and ``--set`` overrides applied."""
+    from ..config import Config
     from ..portfolios import with_portfolio
     from ..scenarios import load_scenario
 
+    values = parse_overrides(overrides)
+    Config.check_override_keys(values)  # a misspelt key before the scenario is validated
     config = load_scenario(scenario)
     if portfolio:
         config = with_portfolio(config, portfolio)
-    if overrides:
-        config = config.with_overrides(parse_overrides(overrides))
+    if values:
+        config = config.with_overrides(values)
     return config
 
 

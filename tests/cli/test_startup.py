@@ -110,14 +110,42 @@ def test_start_up_loads_neither_the_engine_nor_the_schema(code):
     assert modules_after(code, HEAVY + SCHEMA) == []
 
 
-def test_a_bad_key_is_reported_without_the_engine():
-    """An unknown ``--set`` key needs the schema (pydantic), but not the simulation."""
+def test_a_bad_key_is_reported_without_the_engine_or_a_validated_scenario():
+    """An unknown ``--set`` key needs the schema's fields (pydantic), but neither the
+    simulation nor the validators (built at the first validation)."""
     code = (
         "import contextlib, io\n"
         "from sqm_sim.cli import main\n"
         "err = io.StringIO()\n"
         "with contextlib.redirect_stderr(err):\n"
         "    assert main(['run', 'baseline', '--set', 'nosuch.key=1']) == 2\n"
-        "assert \"unknown key 'nosuch.key'\" in err.getvalue(), err.getvalue()"
+        "assert \"invalid override: unknown key 'nosuch.key'\" in err.getvalue()\n"
+        "from sqm_sim.config.model import Config\n"
+        "assert not Config.__pydantic_complete__, 'a config was validated'"
     )
     assert modules_after(code, HEAVY + SCHEMA) == ["pydantic"]
+
+
+@pytest.mark.parametrize(
+    "key", ["nosuch.key", "quality.inspection_coverag", "portfolio.nosuch", "quality.nosuch.leaf"]
+)
+def test_the_early_key_check_refuses_as_with_overrides_does(key):
+    from sqm_sim.config import Config, ConfigError
+
+    with pytest.raises(ConfigError) as late:
+        Config().with_overrides({key: 1})
+    with pytest.raises(ConfigError) as early:
+        Config.check_override_keys([key])
+    assert str(early.value) == str(late.value)
+
+
+def test_the_early_key_check_accepts_every_key_a_configuration_accepts():
+    from sqm_sim.config import Config
+    from sqm_sim.config.keys import config_parameters
+    from sqm_sim.portfolios import with_portfolio
+
+    config = with_portfolio(Config(), "balanced")
+    keys = [p.key for p in config_parameters(config)]
+    assert any(key.startswith("portfolio.") and key.count(".") >= 2 for key in keys)
+    Config.check_override_keys(keys)
+    Config.check_override_keys(["portfolio.no_such_initiative.cpk_gain"])  # data decides
