@@ -83,6 +83,18 @@ def test_switching_cost_changes_at_the_configured_month():
     assert env.switching_cost(24 * DAYS_PER_MONTH) == 0.1
 
 
+def test_change_month_0_means_no_change_of_the_switching_cost():
+    env = environment(
+        {
+            "environment.switching_cost": 0.9,
+            "environment.switching_cost_change_month": 0,
+            "environment.switching_cost_after": 0.1,
+        }
+    )
+    for days in (0.0, DAYS_PER_MONTH, 100 * DAYS_PER_YEAR):
+        assert env.switching_cost(days) == 0.9
+
+
 def test_seasonality_peaks_in_the_peak_month_and_averages_one():
     env = environment(
         {"environment.seasonality_amplitude": 0.3, "environment.seasonality_peak_month": 3.0}
