@@ -14,7 +14,17 @@ import sys
 
 import pytest
 
-HEAVY = ("dask", "distributed", "matplotlib", "SALib", "pyarrow", "scipy", "nicegui")
+HEAVY = (
+    "dask",
+    "distributed",
+    "matplotlib",
+    "SALib",
+    "pyarrow",
+    "scipy",
+    "nicegui",
+    "sklearn",
+    "prim",
+)
 """Libraries only a running command may load."""
 
 SCHEMA = ("pydantic", "pandas", "numpy", "simpy")
@@ -42,7 +52,7 @@ for argv in [[], *commands(build_parser(), [])]:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
         main([*argv, "--help"])
     seen.append(" ".join(argv))
-assert {"", "run", "compare", "sensitivity", "experiment run", "params"} <= set(seen), seen
+assert {"", "run", "compare", "sensitivity", "explore", "experiment run"} <= set(seen), seen
 """
 """``--help`` of the program and of every subcommand (found by walking the parser, so a new
 subcommand is covered when it is registered)."""
