@@ -2,9 +2,12 @@
 
 Every command pays the start-up before it does anything: ``--help``, a subcommand's help
 and a one-line input error should cost little more than importing SimPy. Each command is
-started ``--repeats`` times (default 7) in a fresh process; the minimum and the median wall
-time are printed in milliseconds and as a ratio to the reference measured in the same run
-(goal: at most 3x). Not a timed test: a shared machine's load moves the figures.
+started ``--repeats`` times (default 7) in a fresh process, the commands in turn (reference,
+then each command, round after round), so that a shared machine's drift in speed reaches
+all of them alike. Printed per command: the median wall time and the median CPU time (user
++ system of the child process, which load moves less than wall time) in milliseconds, and
+the median of the round-by-round ratios to the reference (goal: at most 3x). Not a timed
+test: a shared machine's load moves the figures.
 
     .venv/bin/python benchmarks/bench_startup.py [--repeats 7]
 """
@@ -12,6 +15,7 @@ time are printed in milliseconds and as a ratio to the reference measured in the
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -32,14 +36,14 @@ def sqm_sim_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "sqm_sim.cli"]
 
 
-def wall_times(command: list[str], repeats: int) -> list[float]:
-    """Wall seconds of ``repeats`` fresh runs of ``command`` (output discarded)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return times
+def timed_run(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one fresh run of ``command`` (output discarded)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = 0  # reaped by wait4: keep Popen from waiting again
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -47,8 +51,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="runs per command (default 7)")
     repeats = parser.parse_args().repeats
     sqm = sqm_sim_command()
+    reference = 'python -c "import simpy"'
     commands = {
-        'python -c "import simpy"': [sys.executable, "-c", "import simpy"],
+        reference: [sys.executable, "-c", "import simpy"],
         "sqm-sim --help": [*sqm, "--help"],
         "sqm-sim run baseline --help": [*sqm, "run", "baseline", "--help"],
         "sqm-sim run baseline --set nosuch.key=1": [
@@ -59,19 +64,27 @@ def main() -> None:
             "nosuch.key=1",
         ],
     }
-    wall_times(commands['python -c "import simpy"'], 1)  # warm the file cache
-    results = {label: wall_times(command, repeats) for label, command in commands.items()}
-    reference = results['python -c "import simpy"']
-    ref_min, ref_median = min(reference), statistics.median(reference)
-    width = max(map(len, results))
-    print(f"{repeats} runs each; ratios to the reference's min / median; goal <= {GOAL:g}x")
-    print(f"{'command':<{width}}  {'min ms':>7}  {'median ms':>9}  {'x min':>6}  {'x median':>8}")
-    for label, times in results.items():
-        low, middle = min(times), statistics.median(times)
-        print(
-            f"{label:<{width}}  {low * 1000:7.0f}  {middle * 1000:9.0f}  "
-            f"{low / ref_min:6.2f}  {middle / ref_median:8.2f}"
-        )
+    for command in commands.values():  # warm the file cache
+        timed_run(command)
+    runs: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
+    for _ in range(repeats):
+        for label, command in commands.items():
+            runs[label].append(timed_run(command))
+    width = max(map(len, runs))
+    print(f"{repeats} rounds; ratios: median of each round's ratio to the reference")
+    print(f"goal <= {GOAL:g}x")
+    header = f"{'command':<{width}}  {'wall ms':>7}  {'cpu ms':>6}  {'x wall':>6}  {'x cpu':>5}"
+    print(header)
+    for label, times in runs.items():
+        ratios = [
+            (wall / ref_wall, cpu / ref_cpu)
+            for (wall, cpu), (ref_wall, ref_cpu) in zip(times, runs[reference], strict=True)
+        ]
+        wall_ms = statistics.median(wall for wall, _ in times) * 1000
+        cpu_ms = statistics.median(cpu for _, cpu in times) * 1000
+        x_wall = statistics.median(wall for wall, _ in ratios)
+        x_cpu = statistics.median(cpu for _, cpu in ratios)
+        print(f"{label:<{width}}  {wall_ms:7.0f}  {cpu_ms:6.0f}  {x_wall:6.2f}  {x_cpu:5.2f}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ Set-up (once): ``.venv/bin/pip install -e '.[mutation]'``. Run, from the reposit
 
 ``--ref`` mutates a committed version (``git archive``) instead of the working tree.
 ``--retest-survivors`` reruns only the last run's survivors (after adding tests: mutmut
-keeps a decided mutant's result and only tests mutants of functions that changed).
+keeps a decided mutant's result and only tests mutants of functions that changed);
+``--mutants NAME ...`` reruns just the named ones (those a new test should kill).
 The work happens in a copy (``--workdir``; the repository is never touched), and results
 are cached there by mutmut: a rerun only retests what changed; ``--fresh`` starts over.
 The run ends with a table of killed / total by module and the list of survivors
@@ -219,9 +220,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run only the mutants that survived last time (after adding tests)",
     )
+    parser.add_argument(
+        "--mutants",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="run only these mutants (e.g. survivors a new test should kill)",
+    )
     args = parser.parse_args(argv)
     if not args.report_only:
-        survivors = None
+        survivors = args.mutants or None
         if args.retest_survivors:
             status = results(args.workdir)
             survivors = sorted(

@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
-from ..experiments.backends import BACKENDS, make_backend
-from ..experiments.manifest import results_folder
-from ..experiments.spec import DEFAULT_KPIS, ExperimentSpec, load_experiment, parse_experiment
+from ..experiments.backend_names import BACKENDS
 from .destinations import check_folder
 from .overrides import parse_overrides
 
-if TYPE_CHECKING:  # the engine (scipy, pandas, the model) loads only when a command runs
+if TYPE_CHECKING:  # the engine (pydantic, scipy, pandas, the model) loads when a command runs
     from ..experiments.runner import ExperimentOutcome
+    from ..experiments.spec import ExperimentSpec
 
 INTERRUPTED = 130
 
@@ -40,6 +39,8 @@ def report_interrupted(out: object | None) -> int:
 
 
 def _kpi_list(text: str | None) -> list[str]:
+    from ..experiments.spec import DEFAULT_KPIS
+
     if not text:
         return list(DEFAULT_KPIS)
     return [item.strip() for item in text.split(",") if item.strip()]
@@ -145,6 +146,7 @@ def _common_spec(args: argparse.Namespace, name: str) -> dict[str, Any]:
 def _execute(
     spec: ExperimentSpec, args: argparse.Namespace, out: str | None, base_dir: Path | None = None
 ) -> int:
+    from ..experiments.backends import make_backend
     from ..experiments.plan import check_run_count
     from ..experiments.prepare import prepare
     from ..experiments.runner import run_experiment
@@ -199,6 +201,8 @@ def _print(outcome: ExperimentOutcome, as_json: bool) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``sqm-sim compare``: scenarios x portfolios on common random numbers."""
+    from ..experiments.spec import parse_experiment
+
     data = _common_spec(args, args.name or "compare")
     if args.precision is not None:
         data["replications"] = {
@@ -229,6 +233,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """``sqm-sim search``: the best affordable portfolio from a menu of initiatives."""
     from ..experiments.prepare import read_menu_file
+    from ..experiments.spec import parse_experiment
 
     data = _common_spec(args, args.name or "search")
     menu: list[dict[str, Any]] = []
@@ -259,6 +264,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_experiment_run(args: argparse.Namespace) -> int:
     """``sqm-sim experiment run FILE``."""
+    from ..experiments.manifest import results_folder
+    from ..experiments.spec import load_experiment
+
     spec, base_dir = load_experiment(args.file)
     given = Path(args.file)
     recorded = given.is_dir() or given.suffix == ".json"  # a results folder: rerun into it
@@ -269,6 +277,7 @@ def cmd_experiment_run(args: argparse.Namespace) -> int:
 def cmd_experiment_validate(args: argparse.Namespace) -> int:
     """``sqm-sim experiment validate FILE``: check a file and show what it would run."""
     from ..experiments.prepare import prepare
+    from ..experiments.spec import load_experiment
 
     spec, base_dir = load_experiment(args.file)
     prepared = prepare(spec, base_dir)

@@ -9,14 +9,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..config import Config, ConfigError
-from ..config.keys import config_parameters
-from ..portfolios import shipped_portfolios, with_portfolio
-from ..run.provenance import run_manifest, utc_now
-from ..scenarios import load_scenario, shipped_scenarios
+from ..config import ConfigError  # without the schema: it loads when a command runs
 from .app import register as register_app_command
 from .destinations import check_folder, check_run_folder
 from .experiments import (
@@ -32,6 +28,9 @@ from .report import register as register_report_command
 from .sensitivity import register as register_sensitivity_command
 from .signals import report_os_error, terminate_as_interrupt
 
+if TYPE_CHECKING:  # the schema (pydantic) loads when a command runs, not for --help
+    from ..config import Config
+
 
 class UsageError(Exception):
     """Bad command-line input (reported like a ConfigError, without a traceback)."""
@@ -39,11 +38,17 @@ class UsageError(Exception):
 
 def resolve_config(scenario: str, overrides: Sequence[str], portfolio: str | None = None) -> Config:
     """A scenario with the command line's portfolio and ``--set`` overrides applied."""
+    from ..config import Config
+    from ..portfolios import with_portfolio
+    from ..scenarios import load_scenario
+
+    values = parse_overrides(overrides)
+    Config.check_override_keys(values)  # a misspelt key before the scenario is validated
     config = load_scenario(scenario)
     if portfolio:
         config = with_portfolio(config, portfolio)
-    if overrides:
-        config = config.with_overrides(parse_overrides(overrides))
+    if values:
+        config = config.with_overrides(values)
     return config
 
 
@@ -64,6 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..report.run_files import write_run
     from ..report.summary_table import as_text
     from ..run import simulate
+    from ..run.provenance import run_manifest, utc_now
 
     started, clock = utc_now(), time.perf_counter()
     result = simulate(config, seed=args.seed)
@@ -159,6 +165,8 @@ def _roi_table(config: Config, seeds: list[int], args: argparse.Namespace) -> An
 
 
 def cmd_portfolios(args: argparse.Namespace) -> int:
+    from ..portfolios import shipped_portfolios
+
     listed = shipped_portfolios()
     if args.json:
         print(json.dumps([{"name": n, "description": d} for n, d in listed]))
@@ -170,6 +178,8 @@ def cmd_portfolios(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from ..scenarios import shipped_scenarios
+
     infos = shipped_scenarios()
     if args.json:
         print(json.dumps([{"name": i.name, "description": i.description} for i in infos]))
@@ -181,6 +191,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    from ..config import Config
+    from ..config.keys import config_parameters
+    from ..portfolios import with_portfolio
+
     config = with_portfolio(Config(), args.portfolio) if args.portfolio else Config()
     params = [p for p in config_parameters(config) if p.key.startswith(args.prefix)]
     if not params:
@@ -213,6 +227,8 @@ def cmd_params(args: argparse.Namespace) -> int:
 def _no_parameter_message(prefix: str, params_of: Config) -> str:
     """``params PREFIX`` matched nothing: say so, with the nearest key or section."""
     import difflib
+
+    from ..config.keys import config_parameters
 
     keys = [p.key for p in config_parameters(params_of)]
     names = sorted({*keys, *(key.split(".")[0] for key in keys)})

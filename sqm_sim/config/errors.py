@@ -10,12 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .config_error import ConfigError
 from .schema import ParameterInfo, describe_field, field_at, parameter_at, suggest_key
-
-
-class ConfigError(ValueError):
-    """A configuration, scenario or override that cannot be used, with the reason."""
-
 
 MAX_LISTED = 10
 """Most problems described one by one in an error message; the rest are counted."""

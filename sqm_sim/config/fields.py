@@ -17,7 +17,9 @@ from .schema import SOURCE_OF_PARENT, UNIT_OF_PARENT
 class Section(BaseModel):
     """Base of every config section: strict types, no unknown keys, immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # validators are built at the first validation: reading the fields (dotted keys,
+    # `sqm-sim params`, the command line's check of a --set key) does not pay for them
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     replaced_whole: ClassVar[bool] = False
     """True for value-like sections (distributions) that a scenario table replaces whole."""

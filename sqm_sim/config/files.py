@@ -6,7 +6,7 @@ import difflib
 import tomllib
 from pathlib import Path
 
-from .errors import ConfigError
+from .config_error import ConfigError
 
 
 def read_toml(path: Path) -> dict:

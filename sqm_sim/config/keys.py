@@ -71,10 +71,9 @@ def initiative_field(
     ``Config.to_dict()["portfolio"]``); ``None`` if ``key`` is not of the form
     ``portfolio.<name>.<field>``. An unknown initiative name or field is a
     :class:`ConfigError` naming the key, the value (if given) and what is allowed."""
-    prefix, _, rest = key.partition(".")
-    if prefix != PORTFOLIO or "." not in rest:
+    if not _names_initiative_field(key):
         return None
-    name, field = rest.rsplit(".", 1)
+    name, field = key.partition(".")[2].rsplit(".", 1)
     initiatives: Sequence[Mapping[str, Any]] = portfolio.get("initiatives", ()) or ()
     names = [str(item.get("name")) for item in initiatives]
     if name not in names:
@@ -96,6 +95,23 @@ def initiative_field(
             f"field '{field}'{hint} (allowed: {', '.join(allowed)})"
         )
     return InitiativeField(key, position, name, kind, field)
+
+
+def _names_initiative_field(key: str) -> bool:
+    """Whether ``key`` has the form ``portfolio.<name>.<field>``."""
+    prefix, _, rest = key.partition(".")
+    return prefix == PORTFOLIO and "." in rest
+
+
+def check_key(key: str) -> None:
+    """A :class:`ConfigError` (the one :func:`set_key` raises) if no configuration accepts
+    ``key``: neither a schema key nor of the form ``portfolio.<name>.<field>`` (whether that
+    initiative exists only a configuration can tell). Reads the schema's fields only, so
+    no configuration is validated (and no validator built)."""
+    from .model import Config
+
+    if field_at(Config, key) is None and not _names_initiative_field(key):
+        raise ConfigError(unknown_key_message(Config, key))
 
 
 def _unknown_initiative(

@@ -30,8 +30,7 @@ from typing import Any
 
 from ..config import ConfigError
 from ..run.provenance import package_versions
-
-BACKENDS = ("serial", "processes", "dask")
+from .backend_names import BACKENDS
 
 POLL_S = 0.2
 """Longest wait for a result before the main thread looks at signals again (seconds)."""

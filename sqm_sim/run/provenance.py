@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import platform
 from datetime import UTC, datetime
-from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..config import Config
+if TYPE_CHECKING:
+    from ..config import Config
 
 TRACKED_PACKAGES = ("sqm_sim", "simpy", "numpy", "pandas", "pydantic", "scipy", "pyarrow")
 
 
 def package_versions() -> dict[str, str]:
     """Versions of Python and the packages that determine the numbers."""
+    from importlib import metadata  # a few milliseconds: not at the command line's start
+
     versions = {"python": platform.python_version()}
     for name in TRACKED_PACKAGES:
         try:

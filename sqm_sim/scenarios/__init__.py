@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import Config
 from ..config.files import read_toml, resolve
+
+if TYPE_CHECKING:  # the schema loads with the first scenario, not with the command line
+    from ..config import Config
 
 SCENARIO_DIR = Path(__file__).parent
 
@@ -35,6 +38,8 @@ def shipped_scenarios() -> list[ScenarioInfo]:
 
 def load_scenario(name_or_path: str | Path) -> Config:
     """The validated config of a shipped scenario (by name) or of a TOML file (by path)."""
+    from ..config import Config
+
     path = resolve(name_or_path, SCENARIO_DIR, "scenario")
     data = read_toml(path)
     data.setdefault("name", path.stem)

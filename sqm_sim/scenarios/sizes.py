@@ -40,10 +40,12 @@ size within confidence intervals and that money and units are about one fifth.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..config import Config, ConfigError
-from ..config.keys import value_at
+from ..config import ConfigError
+
+if TYPE_CHECKING:  # the command line reads SIZES without loading the schema
+    from ..config import Config
 
 QUICK_SCALE = 0.2
 """Share of the scenario's scale kept by the ``quick`` size."""
@@ -138,6 +140,8 @@ def scale_overrides(config: Config, scale: float) -> dict[str, Any]:
     scale <= 1), horizon unchanged; initiatives are addressed by name."""
     if not 0.0 < scale <= 1.0:
         raise ConfigError(f"scale = {scale!r}: must be in (0, 1]")
+    from ..config.keys import value_at
+
     rules = _rules(config, scale)
     overrides: dict[str, Any] = {}
     for key, rule in SCALING.items():

@@ -13,8 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import simpy
 
 from sqm_sim import Config, simulate
+from sqm_sim.models.context import Context
+from sqm_sim.models.distribution import Fulfilment, Order
+from sqm_sim.models.ledger import REVENUE, Ledger
+from sqm_sim.models.random_streams import RandomStreams
+from sqm_sim.models.tally import Tally
 from sqm_sim.models.units import DAYS_PER_MONTH
 from tests.support import NO_ACQUISITION, fixed_loyalty
 
@@ -139,3 +145,35 @@ def test_a_made_to_order_unit_waits_exactly_its_cycle_time():
     assert summary["fulfilment_wait_days_total"] == pytest.approx(
         summary["orders_allocated"] / 24.0, rel=1e-9
     )
+
+
+def test_fulfilment_on_its_own_fills_ships_delivers_and_cancels():
+    """Fulfilment with no one listening (its default callbacks), one unit of stock, a
+    shipping capacity of 1 a day, transit 2 days, promise 3 days, patience 3 days. Two
+    orders at time 0: the first takes the unit, ships at the end of day 1 and arrives on
+    day 3 (lead time 3: on time); the second waits as a backorder and is cancelled at the
+    first end of day when it is more than 3 days old (day 4)."""
+    config = Config().with_overrides(
+        {
+            "distribution.transit_time": {"kind": "deterministic", "mean": 2.0},
+            "distribution.shipping_capacity_per_day": 1,
+            "distribution.promised_lead_time_days": 3.0,
+            "distribution.backorder_patience_days": 3.0,
+            "distribution.damage_probability": 0.0,
+        }
+    )
+    env = simpy.Environment()
+    ledger = Ledger(env, config.simulation.horizon_months)
+    context = Context(env, config, RandomStreams(1), Tally(), ledger)
+    fulfilment = Fulfilment(context, initial_stock=1)
+    fulfilment.place_order(Order(None, env.now))
+    fulfilment.place_order(Order(None, env.now))
+    assert (fulfilment.stock_on_hand(), fulfilment.backorders_open()) == (0, 1)
+    env.run(until=3.5)
+    tally = context.tally
+    assert (tally.units_shipped, tally.units_delivered, tally.deliveries_on_time) == (1, 1, 1)
+    assert tally.delivery_lead_time_days_total == 3.0
+    assert (tally.orders_cancelled, fulfilment.backorders_open()) == (0, 1)
+    env.run(until=4.5)
+    assert (tally.orders_cancelled, fulfilment.backorders_open()) == (1, 0)
+    assert ledger.entries[REVENUE][0] == config.finance.unit_price

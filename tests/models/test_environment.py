@@ -60,6 +60,28 @@ def test_random_shocks_are_a_poisson_process():
     assert stats.kstest(times / horizon_days, "uniform").pvalue > 0.001
 
 
+def test_a_shock_rate_below_one_a_year_still_shocks():
+    """0.5 shocks a year over 50 years, 20 seeds: Poisson with mean 500 in all."""
+    overrides = {
+        "environment.technology_shock_rate_per_year": 0.5,
+        "simulation.horizon_months": 600,
+    }
+    total = sum(len(environment(overrides, seed).shock_times) for seed in range(20))
+    low, high = stats.poisson.interval(0.999, 0.5 * 50 * 20)
+    assert low <= total <= high
+
+
+def test_random_shocks_can_fall_on_the_first_day():
+    """Shock times are uniform over the whole horizon, its first day included: with 12
+    shocks a year over one month (about 1 a run) and 3000 runs, about 1/30.4 of some 3000
+    shocks fall before day 1 (binomial, 99.9% interval)."""
+    overrides = {"environment.technology_shock_rate_per_year": 12.0, "simulation.horizon_months": 1}
+    times = np.concatenate([environment(overrides, seed).shock_times for seed in range(3000)])
+    assert len(times) > 2000
+    low, high = stats.binom.interval(0.999, len(times), 1.0 / DAYS_PER_MONTH)
+    assert low <= np.count_nonzero(times < 1.0) <= high
+
+
 def test_competitor_quality_follows_the_trend_and_is_capped():
     env = environment(
         {
@@ -81,6 +103,30 @@ def test_switching_cost_changes_at_the_configured_month():
     )
     assert env.switching_cost(24 * DAYS_PER_MONTH - 0.01) == 0.9
     assert env.switching_cost(24 * DAYS_PER_MONTH) == 0.1
+
+
+def test_change_month_0_means_no_change_of_the_switching_cost():
+    env = environment(
+        {
+            "environment.switching_cost": 0.9,
+            "environment.switching_cost_change_month": 0,
+            "environment.switching_cost_after": 0.1,
+        }
+    )
+    for days in (0.0, DAYS_PER_MONTH, 100 * DAYS_PER_YEAR):
+        assert env.switching_cost(days) == 0.9
+
+
+def test_change_month_1_changes_the_switching_cost_after_one_month():
+    env = environment(
+        {
+            "environment.switching_cost": 0.9,
+            "environment.switching_cost_change_month": 1,
+            "environment.switching_cost_after": 0.1,
+        }
+    )
+    assert env.switching_cost(DAYS_PER_MONTH - 0.01) == 0.9
+    assert env.switching_cost(DAYS_PER_MONTH) == 0.1
 
 
 def test_seasonality_peaks_in_the_peak_month_and_averages_one():

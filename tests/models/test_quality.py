@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
+import simpy
 from scipy import stats
 
-from sqm_sim import simulate
+from sqm_sim import Config, simulate
+from sqm_sim.models.context import Context
+from sqm_sim.models.initiatives import lever_schedule
+from sqm_sim.models.ledger import APPRAISAL, INTERNAL_FAILURE, PRODUCTION_COST, Ledger
 from sqm_sim.models.operations import process_defect_share, unit_defect_probability
+from sqm_sim.models.quality import Inspection, ProcessControl
+from sqm_sim.models.random_streams import RandomStreams
+from sqm_sim.models.tally import Tally
 from sqm_sim.models.units import DAYS_PER_MONTH
 
 # Many defects (Cpk 0.5: 13% process defects) so that inspection has plenty to find.
@@ -394,3 +402,84 @@ def test_an_open_episode_counts_up_to_the_month_end(make_config):
     days = list(simulate(config, seed=5).timeseries["out_of_control_days"])  # per month
     assert 0.0 < days[0] < DAYS_PER_MONTH
     assert days[1:] == pytest.approx([DAYS_PER_MONTH] * 3, rel=1e-12)
+
+
+# -- the components on their own: the levers they are built with are the levers they use --
+
+
+def _context(overrides: dict) -> Context:
+    config = Config().with_overrides(overrides)
+    env = simpy.Environment()
+    ledger = Ledger(env, config.simulation.horizon_months)
+    return Context(env, config, RandomStreams(1), Tally(), ledger)
+
+
+class _Line:
+    """Stands in for production: counts the rework requests and reviews it receives."""
+
+    def __init__(self) -> None:
+        self.reworks = 0
+        self.reviews = 0
+
+    def request_rework(self) -> None:
+        self.reworks += 1
+
+    def review(self) -> None:
+        self.reviews += 1
+
+
+def test_inspection_uses_the_levers_it_is_built_with():
+    """Full coverage and detection from the construction levers (no push), no false
+    rejects, no rework: a defective unit is rejected and scrapped, a good one goes to
+    stock; the costs are one inspection each and the scrapped unit's cost plus scrap."""
+    context = _context({"quality.false_reject_probability": 0.0, "quality.rework_share": 0.0})
+    first = replace(
+        lever_schedule(context.config)[0], inspection_coverage=1.0, detection_probability=1.0
+    )
+    line, stocked = _Line(), []
+    inspection = Inspection(context, first, line, stocked.append)  # type: ignore[arg-type]
+    inspection.inspect(True)
+    inspection.inspect(False)
+    tally, entries, finance = context.tally, context.ledger.entries, context.config.finance
+    assert stocked == [False]
+    assert (tally.units_inspected, tally.units_rejected, tally.defects_detected) == (2, 1, 1)
+    assert (tally.units_scrapped, line.reworks, line.reviews) == (1, 0, 1)
+    assert entries[APPRAISAL][0] == 2 * finance.cost_per_inspection
+    assert entries[INTERNAL_FAILURE][0] == finance.unit_cost + finance.scrap_cost_per_unit
+    assert entries[PRODUCTION_COST][0] == -finance.unit_cost
+
+
+def test_inspection_without_coverage_in_its_levers_stocks_every_unit():
+    context = _context({"quality.inspection_coverage": 1.0})
+    first = replace(lever_schedule(context.config)[0], inspection_coverage=0.0)
+    line, stocked = _Line(), []
+    inspection = Inspection(context, first, line, stocked.append)  # type: ignore[arg-type]
+    for defective in (True, False, True):
+        inspection.inspect(defective)
+    assert stocked == [True, False, True]
+    assert context.tally.units_inspected == 0
+    assert context.ledger.entries[APPRAISAL][0] == 0.0
+
+
+def test_process_control_checks_with_the_levers_it_is_built_with():
+    """SPC every 10 days with detection probability 1 from the construction levers (no
+    push); drifts 30 a month (mean 1 day apart), correction 1 day. Each wait for a drift is
+    under 9 days (each fails with probability e^-9), so the process drifts before day 10,
+    is detected then and corrected on day 11, drifts and is detected on day 20, corrected
+    on 21, drifts and is detected on day 30: on day 31 three checks, three episodes, three
+    detections, the third still open. Out of control all the time but the three waits."""
+    context = _context({"quality.drift_rate_per_month": 30.0, "quality.correction_time_days": 1.0})
+    first = replace(
+        lever_schedule(context.config)[0],
+        drift_rate_factor=1.0,
+        monitoring_interval_days=10.0,
+        monitoring_detection_probability=1.0,
+    )
+    control = ProcessControl(context, first)
+    context.env.run(until=31.0)
+    tally = context.tally
+    assert (tally.spc_checks, tally.drift_events, tally.drift_detections) == (3, 3, 3)
+    assert control.out_of_control
+    assert 31.0 - 3 * 9.0 < control.out_of_control_days() < 31.0
+    cost = context.config.finance.monitoring_cost_per_check
+    assert sum(context.ledger.entries[APPRAISAL]) == 3 * cost

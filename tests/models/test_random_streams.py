@@ -204,6 +204,30 @@ def test_residual_block_mean_is_equilibrium_residual(spec):
     assert abs(sample.mean() - expected) < Z * se
 
 
+@pytest.mark.parametrize(
+    "spec", [s for s in SPECS if s.kind in ("gamma", "lognormal")], ids=_spec_id
+)
+def test_residual_block_follows_the_equilibrium_distribution(spec):
+    """Renewal theory: the equilibrium residual has CDF (1/m) * int_0^x S(t) dt, which is
+    x S(x) / m + F_b(x) with F_b the CDF of the length-biased gap (integrate by parts:
+    int_0^x t f(t) dt = m F_b(x)). The mean alone cannot tell a gamma residual from a
+    lognormal one with the same mean and cv; the whole distribution can."""
+    gap = _scipy_distribution(spec)
+    mean, cv = spec.mean, spec.effective_cv
+    if spec.kind == "gamma":
+        shape = 1.0 / cv**2
+        biased = stats.gamma(shape + 1.0, scale=mean / shape)
+    else:
+        sigma = math.sqrt(math.log1p(cv**2))
+        biased = stats.lognorm(sigma, scale=math.exp(math.log(mean) + sigma**2 / 2.0))
+
+    def cdf(x):
+        return x * gap.sf(x) / mean + biased.cdf(x)
+
+    sample = _draw(residual_block(spec), seed=14)
+    assert stats.kstest(sample, cdf).pvalue > 1e-4
+
+
 def test_deterministic_residual_is_uniform_over_the_gap():
     sample = _draw(residual_block(DurationDistribution(kind="deterministic", mean=4.0)), 5)
     assert sample.max() <= 4.0

@@ -208,3 +208,49 @@ def test_without_involvement_the_improvement_is_forgotten_at_its_rate():
     assert path == pytest.approx(expected, rel=1e-12)  # every month, not only the last
     factor = path[-1]
     assert factor == pytest.approx(0.63608, abs=1e-5)
+
+
+def test_each_operator_leaves_a_month_with_the_monthly_hazard():
+    """Turnover 1.2 a year is a monthly leave probability p = 1 - exp(-1.2 / 12): over 120
+    months of 500 operators the leavers (experience reset to 0 while every stayer gains
+    some) are Binomial(60,000, p) (99.9% interval; a yearly rate read as 13 months a year
+    would give about 5,290 leavers against 5,710 expected, 5.8 standard deviations)."""
+    operators, months, rate = 500, 120, 1.2
+    workforce = _workforce(
+        {"workforce.operators": operators, "workforce.turnover_rate_per_year": rate}
+    )
+    leavers = 0
+    for _ in range(months):
+        workforce.month_passed(units_made=operators)
+        leavers += int(np.count_nonzero(workforce.experience == 0.0))
+    binomial = stats.binom(operators * months, -math.expm1(-rate / 12.0))
+    low, high = binomial.interval(0.999)
+    assert low <= leavers <= high
+
+
+@pytest.mark.parametrize("per_month", [0.0, 0.05], ids=["none", "rare"])
+def test_rare_or_no_suggestions_cut_the_factor_as_often_as_poisson_says(per_month):
+    """Learning and turnover off, 10 operators of skill 0.5, all involved, acceptance 1:
+    Poisson(10 * per_month * 0.5) accepted a month (0.25 for 'rare': below one, where a
+    Poisson draw is still often 1; none at all for 0). Each cuts the gap to the floor by
+    delta, so the count over 400 months is read off the factor (as above)."""
+    delta, months = 0.001, 400
+    workforce = _workforce(
+        {
+            "workforce.operators": 10,
+            "workforce.skill": 0.5,
+            "involvement.suggestions_per_month": per_month,
+            "involvement.acceptance_probability": 1.0,
+            "involvement.defect_reduction_per_suggestion": delta,
+        }
+    )
+    floor = _config({}).involvement.improvement_floor
+    for _ in range(months):
+        factor = workforce.improve(1.0)
+    count = round(math.log((factor - floor) / (1.0 - floor)) / math.log1p(-delta))
+    mean = 10 * per_month * 0.5 * months
+    if mean == 0.0:
+        assert factor == 1.0
+    else:
+        low, high = stats.poisson.interval(0.999, mean)
+        assert low <= count <= high
