@@ -75,6 +75,16 @@ class WorkforceSettings(Section):
         gt=0.0,
         le=744.0,
     )
+    wage_per_month: float = param(
+        3500.0,
+        unit="currency/month",
+        description="cost of one operator hired by a rule, booked as fixed cost every "
+        "month from the hire (the configured operators' wages are part of "
+        "finance.fixed_cost_per_month)",
+        source="assumption: a production operator's loaded monthly wage",
+        ge=0.0,
+        le=1e6,
+    )
 
 
 class InvolvementSettings(Section):

@@ -10,18 +10,31 @@ At the start of every month (after the collector has closed the previous one):
 5. the month's initiative spend is booked: the appraisal part of each initiative's spend
    as appraisal, a technology investment's as technology cost, the rest as prevention,
    and the whole in the memo account ``initiative_spend``.
+
+With decision rules (``portfolio.rules``), step 0 comes first: at a month where a rule is
+due, the manager reads the monthly report of the months closed so far (``reported``, the
+values the run's time series will show) and :func:`sqm_sim.models.rules.review` says
+which rules fire; hires join the workforce at once, and the month's levers are computed
+under every decision so far (:func:`sqm_sim.models.initiatives.levers`). A prevention
+spend set by a rule is booked as the difference to the configured spend (which the world
+books every month); each hired operator costs ``workforce.wage_per_month`` a month, booked
+as fixed cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from .context import Component, Context
-from .initiatives import Levers
-from .ledger import APPRAISAL, INITIATIVE_SPEND, PREVENTION, TECHNOLOGY
+from .initiatives import Levers, levers, settings_in_force
+from .ledger import APPRAISAL, FIXED_COST, INITIATIVE_SPEND, PREVENTION, TECHNOLOGY
+from .rules import Decision, is_review_month, review
 from .units import DAYS_PER_MONTH
 from .workforce import Workforce
+
+Report = Callable[[int], Mapping[str, Sequence[float]]]
+"""The monthly report of months 0 .. m - 1 (KPI name -> values), asked for at month m."""
 
 
 class LeverTaker(Protocol):
@@ -43,12 +56,23 @@ class Management(Component):
         schedule: Sequence[Levers],
         workforce: Workforce,
         takers: Sequence[LeverTaker],
+        reported: Report | None = None,
     ) -> None:
         super().__init__(context)
+        self._config = context.config
         self._schedule = schedule
         self._workforce = workforce
         self._takers = takers
         self._units_seen = 0
+        self._rules = context.config.portfolio.rules or ()
+        if self._rules and reported is None:
+            raise ValueError("a portfolio with rules needs the monthly report (reported=)")
+        self._reported = reported
+        self.decisions: list[Decision] = []
+        """every decision the rules have taken so far, in order"""
+        self.hired = 0
+        """operators hired by rules so far"""
+        self._hires_due = 0
         self.levers = schedule[0]
         context.env.process(self._monthly_cycle())
 
@@ -63,24 +87,60 @@ class Management(Component):
         return self.levers.capacity_loss
 
     def _monthly_cycle(self):
-        for levers in self._schedule:
-            self._start_month(levers)
+        if not self._rules:
+            for month_levers in self._schedule:
+                self._start_month(month_levers)
+                yield self._env.timeout(DAYS_PER_MONTH)
+            return
+        month_levers = self._schedule[0]
+        for month in range(len(self._schedule)):
+            if month > 0:
+                month_levers = self._decide(month, month_levers)
+            self._start_month(month_levers)
             yield self._env.timeout(DAYS_PER_MONTH)
 
-    def _start_month(self, levers: Levers) -> None:
+    def _decide(self, month: int, previous: Levers) -> Levers:
+        """Review the rules due this month; the month's levers under all decisions."""
+        if any(is_review_month(rule, month) for rule in self._rules):
+            assert self._reported is not None
+            taken = review(self._rules, month, self._reported(month), self.decisions)
+            self.decisions.extend(taken)
+            staff = self._config.workforce
+            for decision in taken:
+                if decision.rule.action == "hire":
+                    share = float(decision.rule.hire_share)  # type: ignore[arg-type]
+                    self._hires_due += max(1, round(share * staff.operators))
+        if self.hired + self._hires_due:
+            self._ledger.book(
+                FIXED_COST, (self.hired + self._hires_due) * self._config.workforce.wage_per_month
+            )
+        if not self.decisions:
+            return self._schedule[month]
+        configured = self._config.quality.prevention_spend_per_month
+        in_force = settings_in_force(self._config, month, self.decisions)
+        extra = in_force.quality.prevention_spend_per_month - configured
+        if extra != 0.0:
+            self._ledger.book(PREVENTION, extra)
+        return levers(self._config, month, previous, self.decisions)
+
+    def _start_month(self, month_levers: Levers) -> None:
         workforce = self._workforce
-        self.levers = levers
-        if levers.month > 0:
+        self.levers = month_levers
+        if month_levers.month > 0:
             produced = self._tally.units_produced
             workforce.month_passed(produced - self._units_seen)
             self._units_seen = produced
-        for session in levers.trainings_completed:
+        if self._hires_due:  # after last month's learning and turnover
+            workforce.hire(self._hires_due)
+            self.hired += self._hires_due
+            self._hires_due = 0
+        for session in month_levers.trainings_completed:
             workforce.train(session.trained_share, session.skill_gap_closed)
-        workforce.improve(levers.share_involved)
+        workforce.improve(month_levers.share_involved)
         for taker in self._takers:
-            taker.apply_levers(levers)
+            taker.apply_levers(month_levers)
         ledger = self._ledger
-        for spend in levers.spend:
+        for spend in month_levers.spend:
             ledger.book(APPRAISAL, spend.appraisal)
             ledger.book(PREVENTION, spend.prevention)
             ledger.book(TECHNOLOGY, spend.technology)

@@ -94,6 +94,11 @@ class Workforce:
             self.gap_at_hire[leaving] = self._new_hire_gap
             self.hired += count
 
+    def hire(self, count: int) -> None:
+        """``count`` new operators join (no experience, the new hire's skill gap)."""
+        self.experience = np.append(self.experience, np.zeros(count))
+        self.gap_at_hire = np.append(self.gap_at_hire, np.full(count, self._new_hire_gap))
+
     def train(self, share: float, gap_closed: float) -> None:
         """A training session ends: a random ``share`` of operators gain skill."""
         trainees = round(share * len(self.experience))

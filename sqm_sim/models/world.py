@@ -14,7 +14,7 @@ from .distribution import Fulfilment
 from .environment import MarketEnvironment
 from .initiatives import lever_schedule
 from .ledger import FIXED_COST, PREVENTION, Ledger
-from .management import Management
+from .management import Management, Report
 from .operations import Production
 from .quality import Inspection, ProcessControl
 from .random_streams import RandomStreams
@@ -74,11 +74,18 @@ class World:
         }
 
 
-def build_world(env: simpy.Environment, config: Config, streams: RandomStreams) -> World:
+def build_world(
+    env: simpy.Environment,
+    config: Config,
+    streams: RandomStreams,
+    reported: Report | None = None,
+) -> World:
     """Create and connect every component; recurring monthly costs are booked here.
 
     Every component takes the shared :class:`Context`; those whose settings follow the
-    initiatives also take month 0's levers, and management pushes each later month's."""
+    initiatives also take month 0's levers, and management pushes each later month's.
+    ``reported`` gives management the monthly report its decision rules read (needed only
+    if the portfolio has rules)."""
     months = config.simulation.horizon_months
     tally = Tally()
     ledger = Ledger(env, months)
@@ -99,7 +106,7 @@ def build_world(env: simpy.Environment, config: Config, streams: RandomStreams) 
     customers = CustomerBase(context, first, environment, desk, fulfilment.place_order)
     Acquisition(context, customers)  # runs as a SimPy process; adds to the customer base
     takers = (customers, process, inspection, desk, production)
-    management = Management(context, schedule, workforce, takers)
+    management = Management(context, schedule, workforce, takers, reported)
     fulfilment.on_placed = production.review
     fulfilment.on_delivered = customers.on_delivered
     fulfilment.on_cancelled = customers.on_cancelled

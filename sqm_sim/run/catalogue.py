@@ -319,6 +319,8 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("coq_share_of_revenue", "share", "coq_total / revenue",
         RATIO, MIN, DERIVED, ratio=("coq_total", "revenue", 1.0), headline=(FINANCE, 5),
         experiment_default=4),
+    Kpi("profit_margin", "share of revenue", "profit / revenue (negative in a loss)",
+        RATIO, MAX, DERIVED, ratio=("profit", "revenue", 1.0)),
     Kpi("complaint_rate", "share", "complaints_filed / units_delivered",
         RATIO, MIN, DERIVED, ratio=("complaints_filed", "units_delivered", 1.0),
         headline=(CUSTOMERS, 4)),

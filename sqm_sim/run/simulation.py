@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import simpy
 
@@ -13,6 +14,7 @@ from ..models.random_streams import RandomStreams
 from ..models.units import DAYS_PER_MONTH
 from .collector import MonthlyCollector
 from .kpis import build_timeseries, summarise
+from .reported import MonthlyReport
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,16 @@ def simulate(config: Config, seed: int) -> RunResult:
     months = config.simulation.horizon_months
     env = simpy.Environment()
     collector = MonthlyCollector(env, months)  # first, so month-end samples come first
-    world = build_world(env, config, streams)
+    report = None
+    if config.portfolio.rules:
+        monthly = MonthlyReport(config)
+
+        def report(months: int) -> dict[str, np.ndarray]:
+            samples = collector.so_far()
+            assert len(samples) == months, (len(samples), months)
+            return monthly.update(samples, world.ledger.entries)
+
+    world = build_world(env, config, streams, report)
     collector.attach(lambda: {**world.tally.snapshot(), **world.levels()})
     env.run(until=months * DAYS_PER_MONTH)
     samples = collector.finish()

@@ -137,6 +137,7 @@ def test_an_inconsistent_entry_is_refused(entry, message):
         ("profit", "max"),
         ("coq_total", "min"),
         ("coq_share_of_revenue", "min"),
+        ("profit_margin", "max"),
         ("defects_shipped_ppm", "min"),
         ("on_time_rate", "max"),
         ("mean_satisfaction", "max"),
