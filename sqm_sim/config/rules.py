@@ -43,6 +43,7 @@ CADENCE_MONTHS: dict[str, int] = {"monthly": 1, "quarterly": 3, "yearly": 12}
 SETTABLE_LEVERS: dict[str, tuple[float, float]] = {
     "quality.prevention_spend_per_month": (0.0, 1e9),
     "quality.inspection_coverage": (0.0, 1.0),
+    "workforce.improvement_time_share": (0.0, 0.9),
 }
 """Config keys a ``set`` action may change, with the values allowed (the schema's bounds)."""
 

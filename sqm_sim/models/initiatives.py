@@ -144,6 +144,14 @@ class Levers:
     """training sessions whose trainees gain skill at the start of this month"""
     spend: tuple[Spend, ...]
     """this month's spend of each initiative that spends anything"""
+    improvement_time_share: float = 0.0
+    """share of operator hours planned for improvement work (``levers``: the configured
+    or rule-set share; management replaces it with the share used under pressure)"""
+    line_speed_factor: float = 1.0
+    """line speed relative to the configured cycle time (management sets it): operator
+    hours on production relative to the configured staff at the planned improvement
+    share (hires, time moved between production and improvement) times the throughput
+    factor of process capability"""
 
     @property
     def initiative_spend(self) -> float:
@@ -429,6 +437,7 @@ def levers(
         capacity_loss=capacity_loss,
         trainings_completed=trainings,
         spend=tuple(spend),
+        improvement_time_share=config.workforce.improvement_time_share,
     )
 
 

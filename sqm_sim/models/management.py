@@ -4,6 +4,10 @@ At the start of every month (after the collector has closed the previous one):
 1. the workforce works off last month's output (learning) and turnover happens;
 2. training sessions that end now raise their trainees' skill;
 3. the suggestion system runs at the month's involvement share (continuous improvement);
+   operator hours are split between production and improvement work: the planned share
+   (``workforce.improvement_time_share``, or a rule's) cut under schedule pressure by the
+   policy ``workforce.pressure_response``; the share used builds process capability
+   (:class:`~.workforce.Workforce`), and the production hours set the line speed;
 4. the month's levers (:func:`sqm_sim.models.initiatives.levers`: design and capability,
    inspection and SPC, service recovery, feature level, capacity loss) are pushed to every
    component that takes them;
@@ -23,7 +27,9 @@ as fixed cost.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from .context import Component, Context
@@ -43,6 +49,12 @@ class LeverTaker(Protocol):
     def apply_levers(self, levers: Levers) -> None: ...
 
 
+class Backlog(Protocol):
+    """What management needs to know about the order book: the open backorders."""
+
+    def backorders_open(self) -> int: ...
+
+
 class Management(Component):
     """Runs the portfolio and the workforce month by month.
 
@@ -57,6 +69,7 @@ class Management(Component):
         workforce: Workforce,
         takers: Sequence[LeverTaker],
         reported: Report | None = None,
+        backlog: Backlog | None = None,
     ) -> None:
         super().__init__(context)
         self._config = context.config
@@ -73,6 +86,12 @@ class Management(Component):
         self.hired = 0
         """operators hired by rules so far"""
         self._hires_due = 0
+        self._backlog = backlog
+        self._orders_seen = 0
+        self.schedule_pressure = 0.0
+        """schedule pressure P (0-1) at the start of this month"""
+        self.felt_pressure = 0.0
+        """pressure management acts on: P, or its slowly fading memory"""
         self.levers = schedule[0]
         context.env.process(self._monthly_cycle())
 
@@ -80,6 +99,11 @@ class Management(Component):
     def share_involved(self) -> float:
         """Share of operators in the suggestion system this month."""
         return self.levers.share_involved
+
+    @property
+    def improvement_time_share(self) -> float:
+        """Share of operator hours on improvement work this month (after pressure)."""
+        return self.levers.improvement_time_share
 
     @property
     def capacity_loss(self) -> float:
@@ -123,6 +147,46 @@ class Management(Component):
             self._ledger.book(PREVENTION, extra)
         return levers(self._config, month, previous, self.decisions)
 
+    def _pressure(self) -> float:
+        """Schedule pressure P = min(1, backorders / (orders last month * full-pressure
+        backlog)); 0 in month 0 and without an order book."""
+        placed = self._tally.orders_placed
+        last_month, self._orders_seen = placed - self._orders_seen, placed
+        if self._backlog is None:
+            return 0.0
+        backlog = self._backlog.backorders_open()
+        if backlog == 0:
+            return 0.0
+        if last_month == 0:
+            return 1.0
+        full = last_month * self._config.workforce.full_pressure_backlog
+        return min(1.0, backlog / full)
+
+    def _split_time(self, month_levers: Levers) -> Levers:
+        """Operator hours between production and improvement this month: the planned
+        improvement share cut by the pressure policy, s = s_plan (1 - response * P_felt),
+        P_felt = max(P, P_felt(last month) exp(-1 / memory)) (P itself without memory); the
+        capability it builds; the line speed: production hours relative to the configured
+        staff times the throughput factor of capability (Repenning & Sterman: throughput =
+        effort x capability)."""
+        staff, workforce = self._config.workforce, self._workforce
+        self.schedule_pressure = self._pressure()
+        memory = staff.pressure_memory_months
+        if memory > 0.0:
+            faded = self.felt_pressure * math.exp(-1.0 / memory)
+            self.felt_pressure = max(self.schedule_pressure, faded)
+        else:
+            self.felt_pressure = self.schedule_pressure
+        planned = month_levers.improvement_time_share
+        used = planned * (1.0 - staff.pressure_response * self.felt_pressure)
+        workforce.build_capability(used)
+        hours = workforce.operators * (1.0 - used)
+        factor = hours / (staff.operators * (1.0 - staff.improvement_share_before))
+        factor *= workforce.throughput_factor()
+        if used == planned and factor == 1.0:
+            return month_levers
+        return replace(month_levers, improvement_time_share=used, line_speed_factor=factor)
+
     def _start_month(self, month_levers: Levers) -> None:
         workforce = self._workforce
         self.levers = month_levers
@@ -137,6 +201,8 @@ class Management(Component):
         for session in month_levers.trainings_completed:
             workforce.train(session.trained_share, session.skill_gap_closed)
         workforce.improve(month_levers.share_involved)
+        month_levers = self._split_time(month_levers)
+        self.levers = month_levers
         for taker in self._takers:
             taker.apply_levers(month_levers)
         ledger = self._ledger

@@ -12,12 +12,19 @@ inspection. Whether the unit is defective is decided when it is made:
                  delta = 0 in control, drift_shift_sigma while out of control, so that
                  p_process = 2 Phi(-3 Cpk) in control: Montgomery, Introduction to SQC)
     p_human   = k * human_error_probability_untrained * (1 - skill)
-    k         = prevention factor * continuous-improvement factor  (both <= 1)
+    k         = prevention factor * continuous-improvement factor * capability factor
+                (the first two <= 1; the capability factor is 1 at the start and moves
+                with the improvement time operators get, :mod:`.workforce`)
 
     prevention factor = (1 - r) + r * exp(-capability / prevention_effect_scale),
                         r = prevention_max_reduction, capability = the month's prevention
                         capability (a stock that follows the spend with a delay,
                         :func:`sqm_sim.models.initiatives.levers`)
+
+Line speed (assumption: operators pace the lines): cycle times are divided by the
+operator hours on production relative to the configured staff at its planned improvement
+time, so hiring or taking improvement time for production speeds the lines up, and
+stretched by 1 / (1 - capacity lost to initiatives).
 
 Rework jobs share the lines with new work orders (first come, first served). The lines
 are SimPy processes pulling from one job queue; an idle line sleeps on an event that the
@@ -109,6 +116,8 @@ class SkillSource(Protocol):
 
     def average_skill(self) -> float: ...
 
+    def capability_factor(self) -> float: ...
+
 
 class FinishedGoods(Protocol):
     """What the inventory policy needs to know about finished goods."""
@@ -166,13 +175,15 @@ class Production(Component):
 
     def apply_levers(self, levers: Levers) -> None:
         """The month's design defects, capability and capacity loss, with the operators'
-        current skill and improvement: recompute defect chances; lost capacity stretches
-        cycle times by 1 / (1 - loss)."""
+        current skill, improvement and process capability: recompute defect chances; lost
+        capacity stretches cycle times by 1 / (1 - loss), and the operator hours on
+        production scale line speed (cycle times divided by the hours factor)."""
         operators = self._operators
         skill, line_factor = (
             operators.average_skill(),
             prevention_factor(self._quality, levers.prevention_capability)
-            * operators.improvement_factor,
+            * operators.improvement_factor
+            * operators.capability_factor(),
         )
         design_ppm, cpk = levers.design_defect_ppm, levers.process_capability_cpk
         in_control, out_of_control = (
@@ -180,7 +191,7 @@ class Production(Component):
             for shift in (0.0, self._shift)
         )
         self._defect_probability = (in_control, out_of_control)
-        self._slowdown = 1.0 / (1.0 - levers.capacity_loss)
+        self._slowdown = 1.0 / (1.0 - levers.capacity_loss) / levers.line_speed_factor
 
     def current_defect_probability(self, out_of_control: bool = False) -> float:
         """Defect chance of a unit made now, in or out of control."""

@@ -68,6 +68,10 @@ class World:
             "average_skill": self.workforce.average_skill(),
             "share_involved": self.management.share_involved,
             "improvement_factor": self.workforce.improvement_factor,
+            "capability": self.workforce.capability,
+            "improvement_time_share": self.management.improvement_time_share,
+            "schedule_pressure": self.management.schedule_pressure,
+            "operators": self.workforce.operators,
             "feature_level": customers.feature_level,
             "capacity_loss": self.management.capacity_loss,
             "defect_probability": self.production.current_defect_probability(),
@@ -106,7 +110,7 @@ def build_world(
     customers = CustomerBase(context, first, environment, desk, fulfilment.place_order)
     Acquisition(context, customers)  # runs as a SimPy process; adds to the customer base
     takers = (customers, process, inspection, desk, production)
-    management = Management(context, schedule, workforce, takers, reported)
+    management = Management(context, schedule, workforce, takers, reported, fulfilment)
     fulfilment.on_placed = production.review
     fulfilment.on_delivered = customers.on_delivered
     fulfilment.on_cancelled = customers.on_cancelled
