@@ -158,3 +158,37 @@ def test_the_shipped_cut_rule_stops_the_project_before_it_delivers():
     assert uncut_run.timeseries["defect_probability"].iloc[-1] < (
         0.9 * none.timeseries["defect_probability"].iloc[-1]
     )
+
+
+def test_the_summary_reports_the_terminal_state(make_config):
+    """Capability, skill, improvement time, pressure, operators and backlog at the horizon
+    are summary keys, equal to the last month's levels."""
+    hire = {
+        "name": "hire",
+        "kpi": "units_produced",
+        "when": "above",
+        "threshold": 0.0,
+        "action": "hire",
+        "hire_share": 0.1,
+    }
+    config = make_config(
+        {
+            "workforce.improvement_time_share": 0.1,
+            "workforce.improvement_time_share_before": 0.05,
+            "portfolio": {"name": "h", "rules": [hire]},
+        }
+    )
+    result = simulate(config, seed=8)
+    last = result.timeseries.iloc[-1]
+    for level in (
+        "capability",
+        "average_skill",
+        "improvement_time_share",
+        "schedule_pressure",
+        "operators",
+        "backorders_open",
+    ):
+        assert result.summary[f"{level}_end"] == last[level], level
+    assert result.summary["operators_end"] == config.workforce.operators + 4
+    steady_before = 5.0 * 0.05 / (5.0 * 0.05 + 0.5)
+    assert result.summary["capability_end"] > steady_before  # more time, more capability

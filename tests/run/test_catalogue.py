@@ -156,6 +156,11 @@ def test_an_inconsistent_entry_is_refused(entry, message):
         ("state_of_the_art_end", "min"),
         ("switching_cost_end", "max"),
         ("improvement_factor_end", "min"),  # a multiplier on defects: falls as it improves
+        # the terminal state of the people and the process
+        ("capability_end", "max"),
+        ("improvement_time_share_end", "max"),
+        ("schedule_pressure_end", "min"),
+        ("average_skill_end", "max"),
     ],
 )
 def test_directions(key, expected):
