@@ -14,6 +14,14 @@ class WorkforceSettings(Section):
     present at t=0 start with the experience that gives ``skill``. Each month every operator
     leaves with probability 1 - exp(-turnover_rate_per_year / 12) and is replaced by a new
     hire. Output is shared equally among operators.
+
+    Operator time (off unless ``improvement_time_share`` > 0): a share s of the hours goes
+    to improvement work and builds a process capability K, dK/dt = a s (1 - K) - e K,
+    which multiplies process- and human-caused defects by (1 - r K) / (1 - r K0) and line
+    speed by (1 - u (1 - K)) / (1 - u (1 - K0)); line speed also follows the production
+    hours N (1 - s) / (N0 (1 - s_before)). Under schedule pressure P management uses
+    s (1 - pressure_response P_felt). See :mod:`sqm_sim.models.workforce` and
+    :mod:`sqm_sim.models.management`.
     """
 
     skill: float = param(
