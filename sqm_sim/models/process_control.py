@@ -25,6 +25,7 @@ independent. The target is T. After each result the operator may move the settin
   nearly double the variance: tampering on a signal.) A real shift of the mean is removed
   after a few signals.
 
+:class:`Adjuster` is the operator (one policy's update rule, used by production too);
 :func:`run_adjustment_policy` plays a policy against a given noise sequence (common random
 numbers: the same noise for every policy), :func:`shewhart_signals` flags points outside
 the limits, :func:`false_alarm_probability` is the rate the limits imply.
@@ -58,6 +59,48 @@ def shewhart_signals(
     return np.abs(np.asarray(results, dtype=float) - target) > limit_sigma * sigma
 
 
+class Adjuster:
+    """An operator adjusting a process setting after each measured result under ``policy``
+    (the update rules of the module doc); the state is the setting and, for the Shewhart
+    policy, the results since the last adjustment."""
+
+    def __init__(
+        self,
+        policy: AdjustmentPolicy,
+        target: float = 0.0,
+        setting: float | None = None,
+        limit: float = 3.0,
+    ) -> None:
+        if policy not in POLICIES:
+            raise ValueError(f"policy = {policy!r}: allowed {', '.join(POLICIES)}")
+        self.policy = policy
+        self.target = target
+        self.setting = target if setting is None else setting
+        self.limit = limit
+        self.adjustments = 0
+        self._since = 0
+        self._deviations = 0.0
+
+    def observe(self, result: float) -> float:
+        """Take one result; move the setting as the policy says; the new setting."""
+        deviation = result - self.target
+        self._since += 1
+        self._deviations += deviation
+        before = self.setting
+        if self.policy == "shewhart":
+            if abs(deviation) > self.limit:
+                self.setting -= self._deviations / self._since
+                self._since, self._deviations = 0, 0.0
+        elif self.policy == "rule2":
+            self.setting -= deviation
+        elif self.policy == "rule3":
+            self.setting = self.target - deviation
+        elif self.policy == "rule4":
+            self.setting = result
+        self.adjustments += self.setting != before
+        return self.setting
+
+
 def run_adjustment_policy(
     policy: AdjustmentPolicy,
     noise: np.ndarray,
@@ -71,28 +114,11 @@ def run_adjustment_policy(
     (plus an optional special-cause ``shift`` of the mean at each t, e.g. a step), starting
     with the setting at ``start`` (default: the target). ``sigma`` and ``limit_sigma`` set
     the Shewhart limits (only the ``shewhart`` policy uses them)."""
-    if policy not in POLICIES:
-        raise ValueError(f"policy = {policy!r}: allowed {', '.join(POLICIES)}")
+    operator = Adjuster(policy, target, start, limit_sigma * sigma)
     noise = np.asarray(noise, dtype=float)
     disturbance = noise if shift is None else noise + np.asarray(shift, dtype=float)
-    setting = target if start is None else start
-    limit = limit_sigma * sigma
     results = np.empty_like(disturbance)
-    since_adjustment, deviations = 0, 0.0
     for t, e in enumerate(disturbance):
-        x = setting + e
-        results[t] = x
-        deviation = x - target
-        since_adjustment += 1
-        deviations += deviation
-        if policy == "shewhart":
-            if abs(deviation) > limit:
-                setting -= deviations / since_adjustment
-                since_adjustment, deviations = 0, 0.0
-        elif policy == "rule2":
-            setting -= deviation
-        elif policy == "rule3":
-            setting = target - deviation
-        elif policy == "rule4":
-            setting = x
+        results[t] = operator.setting + e
+        operator.observe(results[t])
     return results

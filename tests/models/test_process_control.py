@@ -94,3 +94,47 @@ def test_bad_inputs_are_refused():
         false_alarm_probability(0.0)
     with pytest.raises(ValueError, match="sigma"):
         shewhart_signals(np.zeros(3), 0.0, 0.0)
+
+
+# -- the opt-in policy in production -----------------------------------------------------------
+
+
+def test_tampering_in_production_raises_defects_and_the_chart_does_not(make_config):
+    """Cpk 1, no drift, one measured unit a day. Rule 2 leaves the setting at minus the
+    last unit's noise, mu ~ N(0, 1), so the process share is E[Phi(-3 - mu) + Phi(-3 + mu)]
+    = 2 Phi(-3 / sqrt 2) = 0.034 instead of 2 Phi(-3) = 0.0027; with design and human
+    defects about 0.036 against 0.005. The Shewhart policy moves the setting about twice a
+    year and leaves the rate near that of no adjustment. Tolerances: the rate averages
+    about 365 daily settings and some 4,000 units (sd below 0.006), so +-0.02 is > 3 sd."""
+    from sqm_sim.models.operations import process_defect_share
+
+    base = {
+        "simulation.horizon_months": 12,
+        "operations.process_capability_cpk": 1.0,
+        "quality.drift_rate_per_month": 0.0,
+    }
+    rates = {}
+    for policy in ("none", "rule2", "shewhart"):
+        config = make_config({**base, "operations.adjustment_policy": policy})
+        rates[policy] = simulate_rate(config)
+    tampered_share = 2 * stats.norm.cdf(-3 / math.sqrt(2))
+    assert tampered_share == pytest.approx(0.0339, abs=1e-4)
+    extra = tampered_share - process_defect_share(1.0)
+    assert rates["rule2"] - rates["none"] == pytest.approx(extra, abs=0.02)
+    assert abs(rates["shewhart"] - rates["none"]) < 0.005
+
+
+def simulate_rate(config) -> float:
+    from sqm_sim import simulate
+
+    summary = simulate(config, seed=21).summary
+    return summary["defects_produced"] / summary["units_produced"]
+
+
+def test_without_a_policy_production_draws_no_measurements(make_config):
+    from sqm_sim import simulate
+
+    plain = simulate(make_config({}), seed=3)
+    left_alone = simulate(make_config({"operations.adjustment_policy": "rule1"}), seed=3)
+    # rule 1 measures but never moves: the same run, bit for bit
+    assert plain.summary == left_alone.summary
