@@ -12,7 +12,7 @@ from sqm_sim import Config, ConfigError, load_scenario
     [
         ("service.complaint_probability", 1.2, "0 <= value <= 1"),
         ("service.recovery_quality", -0.1, "0 <= value <= 1"),
-        ("customers.satisfaction_memory", 2.0, "0 <= value <= 1"),
+        ("customers.satisfaction_memory_negative", 2.0, "0 <= value <= 1"),
         ("environment.switching_cost", 1.5, "0 <= value <= 1"),
         ("acquisition.marketing_rate_per_year", -0.03, "0 <= value <= 10"),
         ("acquisition.referral_rate_per_year", -1.0, "0 <= value <= 10"),

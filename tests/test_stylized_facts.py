@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+import pandas as pd
 import pytest
 
 import sqm_sim
 from sqm_sim.app.findings import dissatisfied_among_leavers
 
-from .support import mean_interval, simulate_cached
+from .support import mean_interval, paired_runs, simulate_cached
 
 pytestmark = pytest.mark.slow
 
@@ -73,3 +76,62 @@ def test_involvement_improves_toward_the_floor_not_to_zero():
     assert (ends >= floor).all()
     assert (ends > floor + 1e-6).all()
     assert ends.mean() < 1.0 - 0.5 * (1.0 - floor)  # more than half the gap closed
+
+
+def _two_proportion_z(low: pd.Series, high: pd.Series) -> float:
+    """z statistic of stay_share(high) - stay_share(low), pooled standard error."""
+    pooled = (low["stayed"] + high["stayed"]) / (low["decisions"] + high["decisions"])
+    error = np.sqrt(pooled * (1 - pooled) * (1 / low["decisions"] + 1 / high["decisions"]))
+    return float((high["stay_share"] - low["stay_share"]) / error)
+
+
+def test_simulated_tarp_table_orders_silent_unresolved_slow_fast():
+    """TARP: after a problem, the share who buy again rises from silent customers, to
+    complaints left unresolved, to slow resolutions, to fast ones. Simulated on a firm with
+    poor quality (Cpk 0.8, 3,000 ppm by design) whose customers voice half their problems
+    and whose desk resolves about half of its cases within the fast window; each step of the
+    order is a one-sided two-proportion z test at 1 % with a Bonferroni correction over the
+    three steps (z > 2.71), pooled over 4 seeds."""
+    from sqm_sim.experiments.voice import tarp_table
+
+    config = sqm_sim.load_scenario("baseline").with_overrides(
+        {
+            "simulation.horizon_months": 36,
+            "operations.process_capability_cpk": 0.8,
+            "operations.design_defect_ppm": 3000.0,
+            "service.claim_probability": 0.5,
+            "service.complaint_probability": 0.5,
+            "service.fast_resolution_days": 0.25,
+        }
+    )
+    table = tarp_table(
+        sqm_sim.simulate(config, seed, trace_customers=True).journeys for seed in range(4)
+    ).set_index("context")
+    order = ["silent", "unresolved", "resolved slowly", "resolved fast"]
+    assert (table.loc[order, "decisions"] > 200).all(), table
+    for low, high in itertools.pairwise(order):
+        assert _two_proportion_z(table.loc[low], table.loc[high]) > 2.71, (low, high, table)
+    # a customer who complains again gets a smaller credit: a fast resolution holds fewer
+    assert (
+        table.at["resolved fast (repeat)", "stay_share"] < table.at["resolved fast", "stay_share"]
+    )
+
+
+def test_making_complaining_easier_pays_when_recovery_is_good():
+    """TARP's advice: make complaining easy. With a desk that resolves 95 % of cases, a firm
+    whose customers claim 90 % of their defective units and complain about half of their
+    other bad transactions (instead of 10 % and 2 %) pays more warranty and handling cost
+    but keeps more customers: retention and the NPV with customer equity are higher over
+    five years (paired seeds, 99 % t interval of the difference above 0)."""
+    base = sqm_sim.load_scenario("baseline").with_overrides({"service.recovery_quality": 0.95})
+    quiet = base.with_overrides(
+        {"service.claim_probability": 0.1, "service.complaint_probability": 0.02}
+    )
+    vocal = base.with_overrides(
+        {"service.claim_probability": 0.9, "service.complaint_probability": 0.5}
+    )
+    for kpi in ("retention_rate_annual", "npv_with_customer_equity"):
+        low, _ = mean_interval(paired_runs(vocal, quiet, SEEDS, kpi))
+        assert low > 0.0, kpi
+    costs = paired_runs(vocal, quiet, SEEDS, "external_failure_cost")
+    assert mean_interval(costs)[0] > 0.0  # it is not free: claims and handling cost more

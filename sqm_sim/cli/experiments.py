@@ -215,6 +215,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             if value is not None:
                 raise ConfigError(f"{option} belongs to the sequential mode: give --precision too")
     data["adjust"] = args.adjust
+    data["rank_by"] = args.rank_by
+    data["cvar_level"] = args.cvar_level
     data["design"] = {
         "type": "grid",
         "scenarios": args.scenarios,
@@ -337,6 +339,20 @@ def register(subparsers: Any) -> None:
         default="none",
         help="ranking: Bonferroni-adjust the intervals for the number of "
         "comparisons (default none)",
+    )
+    compare.add_argument(
+        "--rank-by",
+        choices=["mean", "p5", "p50", "cvar", "regret"],
+        default="mean",
+        help="ranking criterion for the main KPI: mean (paired t), the 5th percentile, the "
+        "median, CVaR or regret (paired bootstrap over seeds); default mean",
+    )
+    compare.add_argument(
+        "--cvar-level",
+        type=float,
+        default=0.1,
+        metavar="SHARE",
+        help="CVaR = mean of this worst share of the replications (default 0.1)",
     )
     compare.add_argument("--name", help="experiment name (default 'compare')")
     _add_common_arguments(compare, replications=10)

@@ -26,6 +26,7 @@ from .experiments import (
     report_interrupted,
 )
 from .experiments import register as register_experiment_commands
+from .explore import register as register_explore_command
 from .overrides import parse_overrides
 from .report import register as register_report_command
 from .sensitivity import register as register_sensitivity_command
@@ -294,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_experiment_commands(commands)
     register_report_command(commands)
     register_sensitivity_command(commands)
+    register_explore_command(commands)
     register_app_command(commands)
 
     params = commands.add_parser(

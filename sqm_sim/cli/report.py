@@ -26,9 +26,9 @@ def register(subparsers: Any) -> None:
         "report",
         help="write a self-contained HTML report of a results folder",
         description="Write one self-contained HTML file (plots embedded, no external files) "
-        "summarising a results folder of `sqm-sim run --out`, `compare`, `search` or "
-        "`experiment run`: what was run, the KPI table with confidence intervals, the key "
-        "plots and plain-language findings.",
+        "summarising a results folder of `sqm-sim run --out`, `compare`, `search`, "
+        "`experiment run`, `sensitivity` or `explore`: what was run, the KPI table with "
+        "confidence intervals, the key plots and plain-language findings.",
     )
     report.add_argument(
         "results_dir", metavar="RESULTS_DIR", help="the results folder (or its manifest.json)"

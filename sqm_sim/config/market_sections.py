@@ -141,7 +141,7 @@ def default_segments() -> dict[str, SegmentSettings]:
             weight_performance=0.45,
             weight_reliability=0.4,
             weight_delivery=0.15,
-            loyalty_intercept=3.0,
+            loyalty_intercept=3.3,
             satisfaction_weight=10.4,
             switching_cost_weight=4.0,
             price_weight=1.0,
@@ -151,7 +151,7 @@ def default_segments() -> dict[str, SegmentSettings]:
             weight_performance=0.3,
             weight_reliability=0.4,
             weight_delivery=0.3,
-            loyalty_intercept=2.8,
+            loyalty_intercept=3.1,
             satisfaction_weight=9.0,
             switching_cost_weight=3.0,
             price_weight=8.0,
@@ -162,10 +162,13 @@ def default_segments() -> dict[str, SegmentSettings]:
 class CustomerSettings(Section):
     """Expectation-disconfirmation satisfaction, shared by all segments.
 
-    On each delivery with experience x and expectation E:
-      transaction satisfaction s = clip(x + disconfirmation_weight * (x - E), 0, 1)
-      satisfaction S <- (1 - satisfaction_memory) * S + satisfaction_memory * s
-      expectation  E <- E + expectation_adaptation * (x - E)
+    On each delivery with experience x, expectation E and the customer's personal standard
+    d (drawn once, normal with sd expectation_spread):
+      transaction satisfaction s = clip(x + w * (x - E), 0, 1), w = disconfirmation_weight_
+                                   positive if x >= E else disconfirmation_weight_negative
+      satisfaction S <- S + m * (s - S), m = satisfaction_memory_positive if s >= S
+                                         else satisfaction_memory_negative
+      expectation  E <- E + expectation_adaptation * (max(0, x + d) - E), E0 = max(0, E0 + d)
     """
 
     initial_satisfaction: float = param(
@@ -180,33 +183,68 @@ class CustomerSettings(Section):
     initial_expectation: float = param(
         0.92,
         unit="0-1 scale",
-        description="expected experience of every customer at time 0 and of new customers",
+        description="expected experience of every customer at time 0 and of new customers "
+        "(plus their personal standard, see expectation_spread)",
         source="the baseline's experience at time 0 (expectations adapted to it)",
         ge=0.0,
         le=1.0,
     )
-    satisfaction_memory: float = param(
+    satisfaction_memory_negative: float = param(
         0.5,
         unit="weight",
-        description="weight of the latest transaction in satisfaction (exponential memory: "
-        "recent experiences weigh more)",
+        description="weight of the latest transaction in satisfaction when it is worse than "
+        "the satisfaction so far (exponential memory: recent experiences weigh more)",
         source="assumption: cumulative satisfaction (Anderson, Fornell & Lehmann 1994)",
+        ge=0.0,
+        le=1.0,
+    )
+    satisfaction_memory_positive: float = param(
+        0.2,
+        unit="weight",
+        description="weight of the latest transaction in satisfaction when it is better than "
+        "the satisfaction so far; below satisfaction_memory_negative, satisfaction recovers "
+        "more slowly than it falls",
+        source="assumption: negative experiences weigh more and longer than positive ones "
+        "(Anderson & Sullivan 1993; Baumeister et al. 2001 'bad is stronger than good')",
         ge=0.0,
         le=1.0,
     )
     expectation_adaptation: float = param(
         0.2,
         unit="weight",
-        description="share of the gap between experience and expectation closed per delivery",
+        description="share of the gap between experience (plus the customer's personal "
+        "standard) and expectation closed per delivery",
         source="assumption: adaptive expectations",
         ge=0.0,
         le=1.0,
     )
-    disconfirmation_weight: float = param(
+    expectation_spread: float = param(
+        0.05,
+        unit="0-1 scale",
+        description="standard deviation across customers of their personal standard: the "
+        "offset, drawn once per customer from a normal distribution, that their expectation "
+        "holds above (or below) what they experience; 0 = every customer expects the same",
+        source="assumption: customers differ in personal needs and desired service "
+        "(Zeithaml, Berry & Parasuraman 1993)",
+        ge=0.0,
+        le=0.5,
+    )
+    disconfirmation_weight_positive: float = param(
+        0.5,
+        unit="ratio",
+        description="how strongly a pleasant surprise (experience above expectation) moves "
+        "transaction satisfaction",
+        source="expectation-disconfirmation model (Oliver 1980); magnitude assumed",
+        ge=0.0,
+        le=10.0,
+    )
+    disconfirmation_weight_negative: float = param(
         1.0,
         unit="ratio",
-        description="how strongly a surprise (experience - expectation) moves satisfaction",
-        source="expectation-disconfirmation model (Oliver 1980); magnitude assumed",
+        description="how strongly a disappointment (experience below expectation) moves "
+        "transaction satisfaction",
+        source="Anderson & Sullivan 1993; Mittal, Ross & Baldasare 1998: negative "
+        "disconfirmation weighs more than positive; magnitude assumed",
         ge=0.0,
         le=10.0,
     )

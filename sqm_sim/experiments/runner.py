@@ -34,6 +34,7 @@ from .engine import BatchResult, run_plan
 from .plan import Plan
 from .prepare import Prepared, prepare
 from .replications import run_until_precise
+from .risk import risk_tables
 from .search import search_portfolios
 from .sequential import SequentialRule
 from .spec import ExperimentSpec, GridDesign
@@ -99,8 +100,11 @@ def _sequential(
     return last, history, facts
 
 
-def analyse(prepared: Prepared, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The analysis tables for a non-search experiment's runs."""
+def analyse(
+    prepared: Prepared, runs: pd.DataFrame, timeseries: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """The analysis tables for a non-search experiment's runs (``timeseries``: the runs'
+    time series, for the worst month of cumulative cash of a comparison)."""
     spec, plan = prepared.spec, prepared.plan
     assert plan is not None
     tables = {"summary": kpi_summary(runs, prepared.kpis, spec.confidence, plan.label_names)}
@@ -109,6 +113,7 @@ def analyse(prepared: Prepared, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
         tables["differences"] = paired_differences(
             runs, prepared.kpis, reference_of, spec.confidence, prepared.directions
         )
+        tables.update(risk_tables(prepared, runs, timeseries))
         scenarios = {c.labels["scenario"] for c in plan.cells}
         portfolios = {c.labels["portfolio"] for c in plan.cells}
         if len(scenarios) > 1 and len(portfolios) > 1:
@@ -205,6 +210,9 @@ def run_experiment(
             "kpi": spec.kpi,
             "direction": prepared.direction,
             "confidence": spec.confidence,
+            "rank_by": spec.rank_by,
+            "cvar_level": spec.cvar_level,
+            "adjust": spec.adjust,
         }
         tables: dict[str, pd.DataFrame]
         if prepared.menu is not None:
@@ -244,7 +252,8 @@ def run_experiment(
                 history = None
                 facts["replications"] = len(prepared.seeds)
             runs = batch.runs
-            tables = analyse(prepared, runs)
+            series = batch.timeseries() if spec.keep_timeseries else None
+            tables = analyse(prepared, runs, series)
             if history is not None:
                 tables["sequential"] = history
             facts.update(_headline(prepared, tables))

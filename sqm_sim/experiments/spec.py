@@ -12,6 +12,8 @@ selects the kind of experiment::
     kpis = ["npv", "mean_satisfaction"] # KPIs summarised (default: a headline set)
     direction = "max"                   # is more of `kpi` better? default: by KPI
     adjust = "bonferroni"               # ranking: widen intervals for multiple comparisons
+    rank_by = "cvar"                    # grid: mean | p5 | p50 | cvar | regret (risk ranking)
+    cvar_level = 0.1                    # grid: CVaR = mean of the worst 10 % of replications
     overrides = { "simulation.horizon_months" = 12 }   # applied to every config
 
     [execution]                         # optional; the command line overrides it
@@ -52,7 +54,14 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..config import ConfigError
 from ..config.errors import problem_list
@@ -258,6 +267,8 @@ class ExperimentSpec(StrictSpec):
     kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_KPIS))
     direction: Literal["max", "min"] | None = None
     adjust: Literal["none", "bonferroni"] = "none"
+    rank_by: Literal["mean", "p5", "p50", "cvar", "regret"] = "mean"
+    cvar_level: float = Field(0.1, gt=0.0, lt=1.0)
     overrides: dict[str, Any] = Field(default_factory=dict)
     keep_timeseries: bool = True
     execution: Execution = Field(default_factory=Execution)
@@ -272,6 +283,17 @@ class ExperimentSpec(StrictSpec):
             if value > MAX_RUNS:
                 raise ValueError(f"must be at most {MAX_RUNS:,} replications, got {value}")
         return value
+
+    @model_validator(mode="after")
+    def _risk_options_need_a_grid(self) -> ExperimentSpec:
+        if self.design.type != "grid":  # a recorded spec holds the defaults: those pass
+            for name in ("rank_by", "cvar_level"):
+                if getattr(self, name) != type(self).model_fields[name].default:
+                    raise ValueError(
+                        f"{name} = {getattr(self, name)!r} applies to comparisons only "
+                        f"(design type grid), not to {self.design.type}"
+                    )
+        return self
 
     @property
     def sequential(self) -> SequentialSpec | None:

@@ -34,6 +34,7 @@ from .context import Component, Context
 from .distribution import Order
 from .environment import MarketEnvironment
 from .initiatives import Levers
+from .journeys import NO_PROBLEM, OUTCOMES, REPEAT, SILENT, JourneyRecorder, delivery_detail
 from .ledger import EXTERNAL_FAILURE, monthly_discount_rate
 from .satisfaction import (
     DISSATISFIED,
@@ -46,6 +47,7 @@ from .satisfaction import (
     recovery_credit,
     repurchase_log_odds,
     transaction_satisfaction,
+    updated_satisfaction,
 )
 from .service_desk import ServiceDesk
 from .units import DAYS_PER_MONTH
@@ -68,16 +70,24 @@ class Customer:
         "satisfaction",
         "satisfaction_before_problem",
         "segment",
+        "standard",
     )
 
     def __init__(
-        self, ident: int, segment: Segment, satisfaction: float, expectation: float, now: float
+        self,
+        ident: int,
+        segment: Segment,
+        satisfaction: float,
+        expectation: float,
+        now: float,
+        standard: float = 0.0,
     ) -> None:
         self.id = ident
         self.active = True
         self.segment = segment
         self.satisfaction = satisfaction
-        self.expectation = expectation
+        self.standard = standard  # personal offset of the expectation (0-1 scale)
+        self.expectation = max(0.0, expectation + standard)
         self.mood = 0
         self.joined_at = now
         self.first_order_at = math.nan
@@ -98,8 +108,10 @@ class CustomerBase(Component):
         environment: MarketEnvironment,
         desk: ServiceDesk,
         place_order: Callable[[Order], None],
+        journeys: JourneyRecorder | None = None,
     ) -> None:
         super().__init__(context)
+        self._journeys = journeys
         config, streams = context.config, context.streams
         market, finance, customers = config.market, config.finance, config.customers
         self._environment = environment
@@ -111,9 +123,12 @@ class CustomerBase(Component):
         self._price_gap = finance.unit_price / config.environment.competitor_price - 1.0
         self._initial_satisfaction = customers.initial_satisfaction
         self._initial_expectation = customers.initial_expectation
-        self._memory = customers.satisfaction_memory
+        self._memory_positive = customers.satisfaction_memory_positive
+        self._memory_negative = customers.satisfaction_memory_negative
         self._adaptation = customers.expectation_adaptation
-        self._disconfirmation = customers.disconfirmation_weight
+        self._disconfirmation_positive = customers.disconfirmation_weight_positive
+        self._disconfirmation_negative = customers.disconfirmation_weight_negative
+        self._expectation_spread = customers.expectation_spread
         self._satisfied_at = customers.satisfied_threshold
         self._dissatisfied_below = customers.dissatisfied_threshold
         service = config.service
@@ -135,6 +150,7 @@ class CustomerBase(Component):
         shares = list(itertools.accumulate(settings.share for _, settings in segments))
         self._cumulative_shares = [share / shares[-1] for share in shares]
         self._segment_draw = streams.uniform("segment")
+        self._standard_draw = streams.normal("personal_standard")
         self._purchase_gap = streams.duration("purchase_cycle", market.purchase_cycle)
         self._complaint_draw = streams.uniform("complaint")
         self._claim_draw = streams.uniform("claim")
@@ -156,17 +172,21 @@ class CustomerBase(Component):
     def _join(self) -> Customer:
         draw = self._segment_draw()
         index = min(bisect.bisect_right(self._cumulative_shares, draw), len(self._segments) - 1)
+        spread = self._expectation_spread
         customer = Customer(
             next(self._ids),
             self._segments[index],
             self._initial_satisfaction,
             self._initial_expectation,
             self._env.now,
+            spread * self._standard_draw() if spread else 0.0,
         )
         self.everyone.append(customer)
         self.active_customers += 1
         self.satisfaction_sum += customer.satisfaction
         self._set_mood(customer)
+        if self._journeys is not None:
+            self._journeys.record(self._env.now, customer, "joined", customer.segment.name)
         return customer
 
     def acquire(self, marketing: int, referred: int) -> None:
@@ -244,36 +264,64 @@ class CustomerBase(Component):
                 ledger.book(EXTERNAL_FAILURE, self._damage_cost)
         performance = self.feature_level / self._environment.state_of_the_art(self._env.now)
         felt = experience(customer.segment, performance, not (defective or damaged), on_time)
-        self._experience(customer, felt, defective or damaged, claimed)
+        if self._journeys is None:
+            self._experience(customer, felt, defective or damaged, claimed)
+        else:
+            detail = delivery_detail(defective, damaged, on_time)
+            self._experience(customer, felt, defective or damaged, claimed, "delivery", detail)
 
     def on_cancelled(self, order: Order) -> None:
         """An order was cancelled after waiting too long: the worst experience."""
-        self._experience(order.customer, 0.0, False, False)  # type: ignore[arg-type]
+        self._experience(order.customer, 0.0, False, False, "cancelled")  # type: ignore[arg-type]
 
     def _experience(
-        self, customer: Customer, felt: float, unit_problem: bool, claimed: bool
+        self,
+        customer: Customer,
+        felt: float,
+        unit_problem: bool,
+        claimed: bool,
+        event: str = "delivery",
+        detail: str = "",
     ) -> None:
         """One experience; a claim (a defective or damaged unit) or a complaint (any other
         dissatisfying transaction) goes to the desk, and the decision waits for it."""
         if not customer.active:
             return
         before = customer.satisfaction
-        transaction = transaction_satisfaction(felt, customer.expectation, self._disconfirmation)
-        memory = self._memory
-        self._set_satisfaction(customer, (1.0 - memory) * before + memory * transaction)
-        customer.expectation += self._adaptation * (felt - customer.expectation)
+        transaction = transaction_satisfaction(
+            felt,
+            customer.expectation,
+            self._disconfirmation_positive,
+            self._disconfirmation_negative,
+        )
+        self._set_satisfaction(
+            customer,
+            updated_satisfaction(before, transaction, self._memory_positive, self._memory_negative),
+        )
+        # the expectation moves towards the experience plus the customer's standard, never
+        # below the scale's floor of 0 (a very lenient customer expects nothing, not less)
+        target = felt + customer.standard
+        customer.expectation += self._adaptation * (
+            (target if target > 0.0 else 0.0) - customer.expectation
+        )
+        journeys = self._journeys
+        if journeys is not None:
+            journeys.record(self._env.now, customer, event, detail)
+        problem = unit_problem or transaction < self._dissatisfied_below
         if unit_problem:
             voiced = claimed
         else:
-            voiced = (
-                transaction < self._dissatisfied_below
-                and self._complaint_draw() < self._complaint_probability
-            )
+            voiced = problem and self._complaint_draw() < self._complaint_probability
         if voiced:
             customer.satisfaction_before_problem = before
+            if journeys is not None:
+                voice = "claim" if unit_problem else "complaint"
+                journeys.record(
+                    self._env.now, customer, voice, "repeat" if customer.complaints else "first"
+                )
             self._desk.file(customer, self._complaint_closed)
         else:
-            self._decide(customer)
+            self._decide(customer, SILENT if problem else NO_PROBLEM)
 
     def _complaint_closed(self, customer: Customer, resolved: bool, fast: bool) -> None:
         if customer.active:
@@ -288,10 +336,15 @@ class CustomerBase(Component):
                     customer.satisfaction_before_problem, customer.satisfaction, credit
                 ),
             )
+            outcome = OUTCOMES[resolved, fast]
+            if self._journeys is not None:
+                self._journeys.record(self._env.now, customer, "closed", outcome)
+                if customer.complaints:
+                    outcome += REPEAT
             customer.complaints += 1
-            self._decide(customer)
+            self._decide(customer, outcome)
 
-    def _decide(self, customer: Customer) -> None:
+    def _decide(self, customer: Customer, context: str = NO_PROBLEM) -> None:
         """Stay or leave. The decision also books the expected loss attributable to
         quality: how much less likely the customer is to stay than with the satisfaction a
         flawless experience would give (the hidden cost of lost sales)."""
@@ -316,6 +369,8 @@ class CustomerBase(Component):
             tally.customers_lost_to_quality += stay_if_flawless - stay
         if self._decision_draw() < stay:
             tally.repurchases += 1
+            if self._journeys is not None:
+                self._journeys.record(now, customer, "stayed", context)
             return
         customer.active = False
         customer.lost_at = now
@@ -325,6 +380,8 @@ class CustomerBase(Component):
         self.dissatisfied_active -= customer.mood == DISSATISFIED
         self.competitor_customers += 1
         tally.customers_lost += 1
+        if self._journeys is not None:
+            self._journeys.record(now, customer, "left", context)
 
     # -- reporting ----------------------------------------------------------------------
     def mean_satisfaction(self) -> float:
@@ -352,5 +409,6 @@ class CustomerBase(Component):
                 "discounted_orders": [c.discounted_orders for c in rows],
                 "satisfaction_end": [c.satisfaction for c in rows],
                 "expectation_end": [c.expectation for c in rows],
+                "personal_standard": [c.standard for c in rows],
             }
         )

@@ -68,6 +68,10 @@ class RandomStreams:
         """Uniform(0, 1) draws of stream ``name``."""
         return BlockDraws(self.generator(name), lambda rng, n: rng.random(n))
 
+    def normal(self, name: str) -> BlockDraws:
+        """Standard normal draws of stream ``name``."""
+        return BlockDraws(self.generator(name), lambda rng, n: rng.standard_normal(n))
+
     def duration(self, name: str, spec: DurationDistribution, scale: float = 1.0) -> BlockDraws:
         """Draws of a duration distribution; ``scale`` converts its unit (e.g. minutes->days)."""
         return BlockDraws(self.generator(name), duration_block(spec, scale))

@@ -5,9 +5,19 @@ Expectation-disconfirmation (Oliver 1980), on a 0-1 scale:
     experience      x = w_perf * feature_level / state_of_the_art(t)
                         + w_rel * [unit neither defective nor damaged]
                         + w_del * [delivered on time]      (x = 0 for a cancelled order)
-    transaction     s = clip(x + disconfirmation_weight * (x - E), 0, 1)
-    satisfaction    S <- (1 - memory) * S + memory * s     (recent experiences weigh more)
-    expectation     E <- E + adaptation * (x - E)
+    transaction     s = clip(x + w * (x - E), 0, 1)
+                    w = w_neg if x < E else w_pos          (disappointment weighs more)
+    satisfaction    S <- (1 - m) * S + m * s               (recent experiences weigh more)
+                    m = m_neg if s < S else m_pos          (it falls faster than it recovers)
+    expectation     E <- E + adaptation * (max(0, x + d) - E)  (d: the customer's personal standard)
+
+Negative disconfirmation weighs more than positive (Anderson & Sullivan 1993; Mittal, Ross
+& Baldasare 1998), and a bad transaction is remembered longer than a good one (Baumeister et
+al. 2001): a defective unit makes a customer dissatisfied and it takes several good
+deliveries to win them back. Customers differ in their personal standard d (Zeithaml, Berry
+& Parasuraman 1993: personal needs set the desired level): a demanding customer's
+expectation settles d above what the firm delivers, so they are chronically less satisfied
+and closer to the dissatisfaction threshold when a problem comes.
 
 Loyalty: the chance of repurchasing after an experience is logistic,
 
@@ -91,11 +101,23 @@ def experience(segment: Segment, performance: float, reliable: bool, on_time: bo
 
 
 def transaction_satisfaction(
-    experienced: float, expectation: float, disconfirmation_weight: float
+    experienced: float, expectation: float, weight_positive: float, weight_negative: float
 ) -> float:
-    """Satisfaction with one transaction: experience plus the surprise, on [0, 1]."""
-    value = experienced + disconfirmation_weight * (experienced - expectation)
+    """Satisfaction with one transaction: experience plus the surprise, weighted by
+    ``weight_negative`` when the experience falls short of the expectation, on [0, 1]."""
+    surprise = experienced - expectation
+    weight = weight_negative if surprise < 0.0 else weight_positive
+    value = experienced + weight * surprise
     return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
+
+
+def updated_satisfaction(
+    satisfaction: float, transaction: float, memory_positive: float, memory_negative: float
+) -> float:
+    """Cumulative satisfaction after one transaction: exponential memory whose weight is
+    ``memory_negative`` when the transaction is worse than the satisfaction so far."""
+    memory = memory_negative if transaction < satisfaction else memory_positive
+    return (1.0 - memory) * satisfaction + memory * transaction
 
 
 def mood(satisfaction: float, satisfied_threshold: float, dissatisfied_threshold: float) -> int:

@@ -13,6 +13,7 @@ from .customers import CustomerBase
 from .distribution import Fulfilment
 from .environment import MarketEnvironment
 from .initiatives import lever_schedule
+from .journeys import JourneyRecorder
 from .ledger import FIXED_COST, PREVENTION, Ledger
 from .management import Management, Report
 from .operations import Production
@@ -82,9 +83,11 @@ def build_world(
     env: simpy.Environment,
     config: Config,
     streams: RandomStreams,
+    journeys: JourneyRecorder | None = None,
     reported: Report | None = None,
 ) -> World:
     """Create and connect every component; recurring monthly costs are booked here.
+    ``journeys``, if given, records every customer's events (see :mod:`.journeys`).
 
     Every component takes the shared :class:`Context`; those whose settings follow the
     initiatives also take month 0's levers, and management pushes each later month's.
@@ -107,7 +110,7 @@ def build_world(
     production.connect(fulfilment, inspection.inspect, inspection.finish_rework)
     environment = MarketEnvironment(context)
     desk = ServiceDesk(context, first)
-    customers = CustomerBase(context, first, environment, desk, fulfilment.place_order)
+    customers = CustomerBase(context, first, environment, desk, fulfilment.place_order, journeys)
     Acquisition(context, customers)  # runs as a SimPy process; adds to the customer base
     takers = (customers, process, inspection, desk, production)
     management = Management(context, schedule, workforce, takers, reported, fulfilment)

@@ -7,7 +7,8 @@ confidence intervals and the key plots.
 
 Modules: :mod:`.folder` (reading a results folder; the registry of results kinds),
 :mod:`.html` (page, tables, embedded figures), :mod:`.findings` (sentences from numbers),
-:mod:`.run_sections` and :mod:`.experiment_sections` (the sections of each kind),
+:mod:`.run_sections`, :mod:`.experiment_sections` and :mod:`.exploration_sections` (the
+sections of each kind), :mod:`.executive` (the executive summary),
 :mod:`.build` (:func:`build_report`, :func:`write_report`); the writers of results
 folders: :mod:`.run_files`, :mod:`.experiment_files`, :mod:`.sensitivity_files`,
 :mod:`.summary_table`. The ``report`` command is :mod:`sqm_sim.cli.report`.

@@ -20,6 +20,9 @@ from ..experiments.runner import ExperimentOutcome
 from ..run.kpis import kpi_doc
 from .numbers import json_ready, number
 
+PARQUET_TABLES = ("outcomes", "risk", "spend", "risk_ranking")
+"""Tables also written as Parquet (the risk tables of a comparison, for analysis tools)."""
+
 MAX_ROWS = 25
 """Rows of a table shown on the terminal or in the report (all rows are in the CSV)."""
 
@@ -43,6 +46,15 @@ def outcome_json(outcome: ExperimentOutcome, tracebacks: bool = True) -> dict[st
         tables[name] = table_records(table)
     return {"facts": json_ready(outcome.facts), "tables": tables}
 
+
+CRITERION_WORDS = {
+    "mean": "mean",
+    "p5": "5th percentile (the bad tail)",
+    "p50": "median",
+    "cvar": "CVaR (mean of the worst {level})",
+    "regret": "largest mean regret over the scenarios",
+}
+"""A ranking criterion in words (``{level}``: the CVaR level)."""
 
 LABELS = "<labels>"
 """In a view's columns: the cell and its labels (the table's columns from ``cell`` up to
@@ -68,10 +80,14 @@ class TableView:
         if self.main_kpi_only:
             table = table[table["kpi"] == kpi]
         columns: list[str] = []
-        for column in self.columns.split():
+        for column in self.columns.format(kpi=kpi).split():
             columns += _labels(table) if column == LABELS else [column]
+        criterion = CRITERION_WORDS.get(facts.get("rank_by", "mean"), "mean")
         title = self.title.format(
-            kpi=kpi, level=f"{facts['confidence']:.0%}", direction=facts.get("direction")
+            kpi=kpi,
+            level=f"{facts['confidence']:.0%}",
+            direction=facts.get("direction"),
+            criterion=criterion.format(level=f"{facts.get('cvar_level', 0.1):.0%}"),
         )
         present = [c for c in columns if c in table]
         return title, table[present].head(MAX_ROWS).map(number)
@@ -92,6 +108,13 @@ VIEWS: tuple[TableView, ...] = (
     TableView("ranking", "ranking by {kpi} ({direction}imise) within each scenario",
               "group rank <labels> mean difference_to_best difference_ci_low difference_ci_high "
               "significantly_worse_than_best"),
+    TableView("risk_ranking", "ranking by the {criterion} of {kpi} (group: a scenario, or all)",
+              "group rank cell value difference_to_best difference_ci_low difference_ci_high "
+              "significantly_worse_than_best comparison_confidence"),
+    TableView("risk", "risk: distribution of {kpi} and of its gain over none per cell",
+              "cell quantity n mean p5 p25 p50 p75 p95 cvar p_loss p_loss_low p_loss_high"),
+    TableView("spend", "initiative spend and return per cell",
+              "cell initiatives total_spend pv_spend incremental_{kpi} roi"),
     TableView("robustness", "robustness of each portfolio across scenarios ({kpi})",
               "portfolio mean worst best max_regret mean_regret times_best rank_by_max_regret"),
     TableView("main_effects", "main effects on {kpi} (paired over seeds)",
@@ -235,6 +258,9 @@ def write_outputs(outcome: ExperimentOutcome) -> list[Path]:
         path = out / f"{name}.csv"
         write_frame(table, path)
         written.append(path)
+        if name in PARQUET_TABLES:
+            write_frame(table, out / f"{name}.parquet")
+            written.append(out / f"{name}.parquet")
     results = out / "results.json"
     write_text(results, json.dumps(outcome_json(outcome), indent=2) + "\n")
     manifest_path = out / "manifest.json"

@@ -18,7 +18,9 @@ from ..plots import (
     monthly_bands,
     paired_differences_chart,
 )
+from ..plots.risk import kpi_distribution, risk_return
 from ..plots.style import kpi_unit
+from .executive import comparison_summary
 from .experiment_files import display_tables, plural
 from .findings import (
     catch_up_findings,
@@ -252,6 +254,56 @@ def comparison_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Sec
     return Section(f"Comparison of {kpi}", body) if body else None
 
 
+def executive_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section | None:
+    """The recommendation in one paragraph per scenario, with confidence, risk, spend,
+    where it fails and what was not modelled (comparisons only)."""
+    if outcome.kind != "grid":
+        return None
+    paragraphs = comparison_summary(outcome.tables, outcome.facts, names)
+    if not paragraphs:
+        return None
+    return Section("Executive summary", "".join(paragraph(text) for text in paragraphs))
+
+
+def risk_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section | None:
+    """The distribution of the main KPI per cell, risk against return, and the initiative
+    spend and return per cell."""
+    outcomes, risk = outcome.tables.get("outcomes"), outcome.tables.get("risk")
+    if outcomes is None or outcomes.empty or risk is None or risk.empty:
+        return None
+    facts = outcome.facts
+    kpi = facts["kpi"]
+    level = float(facts.get("cvar_level", 0.1))
+    body = paragraph(
+        f"Beyond the mean: how {kpi} spreads over the replications of each cell, and how much "
+        "each portfolio gains over doing nothing (none) seed by seed (common random numbers). "
+        f"CVaR is the mean of the worst {level:.0%} of replications; the probability of doing "
+        "worse than none has a Wilson interval."
+    )
+    body += figure_html(
+        kpi_distribution(outcomes, kpi, names),
+        f"{kpi} per cell over the replications, and its gain over none (right, when none was "
+        "run): box from the 25th to the 75th percentile, median line, whiskers at the 5th and "
+        "95th percentiles, red diamond the mean, dots the replications.",
+    )
+    if (risk["quantity"] == kpi).sum() > 1:
+        body += figure_html(
+            risk_return(risk, kpi, names, facts["direction"]),
+            f"Mean {kpi} (return) against its CVaR at {level:.0%} (risk) per cell; on the "
+            "dashed line the bad tail equals the mean (no spread).",
+        )
+    spend = outcome.tables.get("spend")
+    if spend is not None and not spend.empty:
+        shown = spend.assign(cell=spend["cell"].map(lambda c: names.get(c, c)))
+        columns = ["cell", "initiatives", "total_spend", "pv_spend", f"incremental_{kpi}", "roi"]
+        body += "<h3>Initiative spend and return</h3>" + paragraph(
+            f"Spend on initiatives over the horizon and its present value (discounted as "
+            f"profit is); return = mean gain in {kpi} over none / present value of the spend."
+        )
+        body += table_html(shown[[c for c in columns if c in shown]].map(number))
+    return Section(f"Risk beyond the mean: {kpi}", body)
+
+
 def frontier_section(outcome: ExperimentOutcome) -> Section | None:
     """The cost-vs-KPI frontier of a search."""
     candidates = outcome.tables.get("candidates")
@@ -317,7 +369,9 @@ def build_experiment(folder: ResultsFolder) -> list[Section]:
     outcome = load_outcome(folder)
     names = display_names(folder)
     timeseries = named_timeseries(folder, names)
+    summary_section = executive_section(outcome, names)
     sections = [
+        *([summary_section] if summary_section is not None else []),
         what_was_run(folder, outcome),
         Section(
             "Findings",
@@ -342,12 +396,15 @@ def build_experiment(folder: ResultsFolder) -> list[Section]:
         )
     for section in (
         comparison_section(outcome, names),
+        risk_section(outcome, names),
         frontier_section(outcome),
         timeseries_section(timeseries, legend_title(names), outcome.facts["confidence"]),
     ):
         if section is not None:
             sections.append(section)
-    shown_in_kpi_table = ("means of every KPI",) if len(sections) > 2 else ()
+    shown_in_kpi_table = (
+        ("means of every KPI",) if len(sections) > 2 + bool(summary_section) else ()
+    )
     sections.append(tables_section(outcome, skip=shown_in_kpi_table))
     return sections
 

@@ -76,8 +76,12 @@ def _window_means(series: pd.Series) -> tuple[float, float, int]:
     return float(series.iloc[:window].mean()), float(series.iloc[-window:].mean()), window
 
 
-def run_findings(summary: Mapping[str, float], timeseries: pd.DataFrame) -> list[str]:
-    """What one run shows: profit, cost of quality, satisfaction trend, the customer base."""
+def run_findings(
+    summary: Mapping[str, float], timeseries: pd.DataFrame, portfolio: str | None = None
+) -> list[str]:
+    """What one run shows: profit, cost of quality, satisfaction trend, the customer base.
+    ``portfolio``: the name of the run's initiative portfolio, if it has initiatives (the
+    cost of quality is then not set against firms with no programme, which it is not)."""
     months = len(timeseries)
     findings = [
         f"Over {months} months the company sold {amount(summary['revenue'], 'currency')} and "
@@ -92,10 +96,20 @@ def run_findings(summary: Mapping[str, float], timeseries: pd.DataFrame) -> list
         share = float(summary["coq_share_of_revenue"])
         low, high = JURAN_BAND
         position = "below" if share < low else "above" if share > high else "within"
+        if portfolio:
+            band = (
+                f"{position} Juran's {low:.0%}-{high:.0%} benchmark for a firm before an "
+                f"improvement programme; this run carries the portfolio '{portfolio}'"
+            )
+        else:
+            band = (
+                f"{position} the {low:.0%}-{high:.0%} reported for firms without a quality "
+                "programme"
+            )
         findings.append(
             f"The cost of quality was {amount(coq, 'currency')}, {amount(share, 'share')} of "
-            f"revenue ({position} the {low:.0%}-{high:.0%} reported for firms without a quality "
-            f"programme); {largest} was the largest part ({amount(parts[largest], 'share')}), "
+            f"revenue ({band}); {largest} was the largest part "
+            f"({amount(parts[largest], 'share')}), "
             f"{smallest} the smallest ({amount(parts[smallest], 'share')})."
         )
     first, last, window = _window_means(timeseries["mean_satisfaction"].dropna())

@@ -81,6 +81,7 @@ KINDS: dict[str, ResultsKind] = {}
 
 KIND_MODULES = (
     "sqm_sim.report.run_sections",
+    "sqm_sim.report.exploration_sections",  # before experiment: its folders look alike
     "sqm_sim.report.experiment_sections",
     "sqm_sim.report.sensitivity_sections",
     "sqm_sim.report.roi_sections",

@@ -14,6 +14,7 @@ from ..run.kpis import kpi_doc
 from .findings import run_findings
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
+from .numbers import number
 from .summary_table import headline_rows
 
 
@@ -72,10 +73,37 @@ def kpi_table(summary: dict[str, float]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "KPI", "value", "unit", "meaning"])
 
 
+def initiatives_section(folder: ResultsFolder) -> Section | None:
+    """The run's initiatives with their timing and cost (None without initiatives)."""
+    path = folder.path / "config.toml"
+    if not path.is_file() or not _config(folder).get("portfolio", {}).get("initiatives"):
+        return None
+    from ..experiments.risk import initiative_spend
+    from ..scenarios import load_scenario
+
+    config = load_scenario(str(path))
+    spend = initiative_spend(config)
+    durations = {i.name: i.duration_months for i in config.portfolio.initiatives}
+    table = spend.assign(duration_months=spend["initiative"].map(durations))
+    columns = ["initiative", "kind", "start_month", "duration_months", "total_spend", "pv_spend"]
+    total, present = float(spend["total_spend"].sum()), float(spend["pv_spend"].sum())
+    return Section(
+        f"Initiatives: portfolio {config.portfolio.name}",
+        paragraph(
+            f"{len(spend)} initiative(s); spend over the horizon {number(total, 'currency')}, "
+            f"present value {number(present, 'currency')} (discounted as profit is). Whether "
+            "they pay: `sqm-sim roi` or `sqm-sim compare` against the portfolio none."
+        )
+        + table_html(table[columns].map(number)),
+    )
+
+
 def build_run(folder: ResultsFolder) -> list[Section]:
     """The sections of a run's report."""
     summary = summary_values(folder)
     timeseries = folder.parquet("timeseries.parquet")
+    initiatives = initiatives_section(folder)
+    portfolio = str(_config(folder).get("portfolio", {}).get("name")) if initiatives else None
     figures = figure_html(
         kpi_timeseries(timeseries),
         "Satisfaction, retention, active customers, monthly and cumulative profit, month by "
@@ -87,7 +115,8 @@ def build_run(folder: ResultsFolder) -> list[Section]:
     )
     return [
         what_was_run(folder),
-        Section("Findings", bullet_list(run_findings(summary, timeseries), "findings")),
+        *([initiatives] if initiatives is not None else []),
+        Section("Findings", bullet_list(run_findings(summary, timeseries, portfolio), "findings")),
         Section(
             "Key results",
             paragraph(

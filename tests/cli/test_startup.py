@@ -13,7 +13,17 @@ import sys
 
 import pytest
 
-HEAVY = ("dask", "distributed", "matplotlib", "SALib", "pyarrow", "scipy", "nicegui")
+HEAVY = (
+    "dask",
+    "distributed",
+    "matplotlib",
+    "SALib",
+    "pyarrow",
+    "scipy",
+    "nicegui",
+    "sklearn",
+    "prim",
+)
 """Libraries only a running command may load."""
 
 PROBE = """
@@ -43,7 +53,7 @@ def test_the_probe_sees_a_heavy_import():
         "import sqm_sim",
         "from sqm_sim.cli.main import build_parser\n"
         "for argv in (['--help'], ['run', 'baseline', '--help'], ['sensitivity', '--help'],"
-        " ['compare', '--help'], ['report', '--help'],"
+        " ['compare', '--help'], ['report', '--help'], ['explore', '--help'],"
         " ['app', '--help']):\n"
         "    try:\n"
         "        build_parser().parse_args(argv)\n"

@@ -30,11 +30,14 @@ FLAWLESS: dict[str, Any] = {
 MEMORY, ADAPTATION, DISCONFIRMATION = 0.3, 0.2, 0.5
 S0, E0 = 0.2, 0.95  # a customer who starts unhappy, with high expectations
 CUSTOMER_PARAMETERS: dict[str, Any] = {
-    "customers.satisfaction_memory": MEMORY,
+    "customers.satisfaction_memory_positive": MEMORY,
+    "customers.satisfaction_memory_negative": MEMORY,
     "customers.expectation_adaptation": ADAPTATION,
-    "customers.disconfirmation_weight": DISCONFIRMATION,
+    "customers.disconfirmation_weight_positive": DISCONFIRMATION,
+    "customers.disconfirmation_weight_negative": DISCONFIRMATION,
     "customers.initial_satisfaction": S0,
     "customers.initial_expectation": E0,
+    "customers.expectation_spread": 0.0,
 }
 # No stock, no production to speak of (a unit takes ten years), so every order waits as a
 # backorder until its patience runs out.
@@ -95,6 +98,80 @@ def test_a_loyal_customer_follows_the_satisfaction_and_expectation_recursions(fe
     assert result.summary["mean_satisfaction_end"] == pytest.approx(satisfaction, rel=1e-12)
 
 
+ASYMMETRIC: dict[str, Any] = {
+    "customers.satisfaction_memory_positive": 0.15,
+    "customers.satisfaction_memory_negative": 0.6,
+    "customers.disconfirmation_weight_positive": 0.4,
+    "customers.disconfirmation_weight_negative": 1.7,
+    "customers.expectation_adaptation": 0.3,
+    "customers.expectation_spread": 0.2,
+    "customers.initial_satisfaction": 0.99,
+    "customers.initial_expectation": 0.95,
+}
+
+
+def test_asymmetric_memories_and_weights_and_the_personal_standard_follow_the_recursion():
+    """Satisfaction falls with one memory and recovers with another; a disappointment and a
+    pleasant surprise have their own weights; each customer's expectation starts at
+    E0 + d and settles d above the experience (d: their personal standard). Checked on
+    customers whose standards differ, delivery by delivery, against the recursion written
+    out by hand."""
+    config = _config(
+        {
+            "simulation.horizon_months": 8,
+            "market.initial_customers": 12,
+            "market.prospects": 0,
+            **NO_ACQUISITION,
+            **fixed_loyalty(1.0),
+            "market.purchase_cycle": {"kind": "deterministic", "mean": 20.0},
+            "product.feature_level": 0.5,
+            **FLAWLESS,
+            **ASYMMETRIC,
+        }
+    )
+    result = simulate(config, seed=11)
+    table = result.customers
+    standards = table["personal_standard"].to_numpy()
+    assert standards.std() > 0.05  # the customers do differ
+    memory_up, memory_down = 0.15, 0.6
+    weight_up, weight_down = 0.4, 1.7
+    both_signs_seen = set()
+    for customer in table.to_dict("records"):
+        x = experience(_segment(config, customer["segment"]), 0.5, True, True)
+        satisfaction, expectation = 0.99, 0.95 + customer["personal_standard"]
+        for _ in range(int(customer["orders"])):
+            surprise = x - expectation
+            both_signs_seen.add(surprise < 0)
+            transaction = x + (weight_down if surprise < 0 else weight_up) * surprise
+            transaction = min(1.0, max(0.0, transaction))
+            memory = memory_down if transaction < satisfaction else memory_up
+            satisfaction = (1.0 - memory) * satisfaction + memory * transaction
+            expectation += 0.3 * (x + customer["personal_standard"] - expectation)
+        assert customer["satisfaction_end"] == pytest.approx(satisfaction, rel=1e-12)
+        assert customer["expectation_end"] == pytest.approx(expectation, rel=1e-12)
+    assert both_signs_seen == {True, False}
+
+
+def test_personal_standards_are_normal_with_the_configured_spread():
+    """The standards of 2,000 customers: mean 0 and standard deviation 0.1 within their 99 %
+    sampling intervals (z for the mean, chi-square for the variance)."""
+    config = _config(
+        {
+            "simulation.horizon_months": 1,
+            "market.initial_customers": 2000,
+            "customers.expectation_spread": 0.1,
+        }
+    )
+    standards = simulate(config, seed=5).customers["personal_standard"].to_numpy()
+    n = len(standards)
+    assert n >= 2000
+    assert abs(standards.mean()) < 2.576 * 0.1 / math.sqrt(n)
+    # chi-square(n - 1) 99 % interval of (n - 1) s^2 / sigma^2, normal approximation
+    spread = 2.576 * math.sqrt(2.0 * (n - 1))
+    statistic = (n - 1) * standards.var(ddof=1) / 0.1**2
+    assert n - 1 - spread < statistic < n - 1 + spread
+
+
 def test_a_cancelled_order_is_an_experience_of_zero():
     """Every order is cancelled (no supply): the customer's one experience is x = 0, so
     S = (1 - m) S0 + m clip(-d E0) = (1 - m) S0 and E = (1 - a) E0; with no loyalty at all
@@ -131,7 +208,9 @@ def test_a_cancelled_order_is_an_experience_of_zero():
 # 1, product far behind it), so S stays at its initial value.
 PINNED_SATISFACTION: dict[str, Any] = {
     "customers.expectation_adaptation": 0.0,
-    "customers.disconfirmation_weight": 10.0,
+    "customers.expectation_spread": 0.0,
+    "customers.disconfirmation_weight_positive": 10.0,
+    "customers.disconfirmation_weight_negative": 10.0,
     "product.feature_level": 0.5,
     "environment.competitor_quality_trend_per_year": 0.0,
 }
@@ -267,7 +346,8 @@ def test_population_levels_agree_with_the_customers_who_are_still_active():
             "market.prospects": 300,
             "environment.competitor_customers": 300,
             "operations.design_defect_ppm": 300_000.0,
-            "customers.satisfaction_memory": 0.9,
+            "customers.satisfaction_memory_positive": 0.9,
+            "customers.satisfaction_memory_negative": 0.9,
             **fixed_loyalty(0.9),
         }
     )
@@ -360,3 +440,23 @@ def test_seasonal_demand_multiplies_the_order_rate():
     orders = simulate(config, seed=4).timeseries["orders_placed"]
     assert orders.iloc[0] > 2.0 * orders.iloc[6]
     assert orders.iloc[11] > 2.0 * orders.iloc[6]
+
+
+def test_a_very_lenient_customer_expects_nothing_rather_than_less():
+    """A personal standard far below the experience: the expectation starts at and moves
+    towards max(0, x + d), never below the scale's floor (a wide spread makes some standards
+    far below -1 while every experience is at most 1)."""
+    config = _config(
+        {
+            "simulation.horizon_months": 6,
+            "market.initial_customers": 400,
+            "customers.expectation_spread": 0.5,
+            "customers.initial_expectation": 0.0,
+            "customers.expectation_adaptation": 0.7,
+        }
+    )
+    table = simulate(config, seed=3).customers
+    assert (table["personal_standard"] < -1.0).any()
+    assert (table["expectation_end"] >= 0.0).all()
+    lenient = table[table["personal_standard"] < -1.0]
+    assert (lenient["expectation_end"] == 0.0).all()

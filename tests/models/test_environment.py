@@ -153,6 +153,7 @@ def test_a_rising_state_of_the_art_lowers_the_experience_of_the_same_product(mak
         "distribution.damage_probability": 0.0,
         "service.complaint_probability": 0.0,
         "customers.expectation_adaptation": 1.0,  # E = the last experience
+        "customers.expectation_spread": 0.0,  # everyone's standard is what they get
         "product.feature_level": 1.0,
         "distribution.promised_lead_time_days": 60.0,  # every delivery on time
     }

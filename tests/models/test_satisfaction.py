@@ -21,6 +21,7 @@ from sqm_sim.models.satisfaction import (
     recovery_credit,
     repurchase_log_odds,
     transaction_satisfaction,
+    updated_satisfaction,
 )
 
 unit = st.floats(0.0, 1.0)
@@ -41,9 +42,16 @@ def test_experience_is_the_weighted_sum_of_what_the_customer_notices():
     assert experience(seg, 1.0, True, False) == pytest.approx(1.0 - seg.weight_delivery)
 
 
-@given(experienced=unit, expectation=unit, weight=st.floats(0.0, 10.0))
-def test_transaction_satisfaction_stays_on_the_scale(experienced, expectation, weight):
-    value = transaction_satisfaction(experienced, expectation, weight)
+@given(
+    experienced=unit,
+    expectation=unit,
+    weight=st.floats(0.0, 10.0),
+    weight_negative=st.floats(0.0, 10.0),
+)
+def test_transaction_satisfaction_stays_on_the_scale(
+    experienced, expectation, weight, weight_negative
+):
+    value = transaction_satisfaction(experienced, expectation, weight, weight_negative)
     assert 0.0 <= value <= 1.0
     if expectation == experienced:  # confirmation: satisfaction is the experience itself
         assert value == pytest.approx(experienced)
@@ -52,14 +60,32 @@ def test_transaction_satisfaction_stays_on_the_scale(experienced, expectation, w
 @given(experienced=unit, low=unit, high=unit)
 def test_higher_expectations_never_raise_satisfaction(experienced, low, high):
     low, high = min(low, high), max(low, high)
-    assert transaction_satisfaction(experienced, high, 1.0) <= transaction_satisfaction(
-        experienced, low, 1.0
+    assert transaction_satisfaction(experienced, high, 0.5, 2.0) <= transaction_satisfaction(
+        experienced, low, 0.5, 2.0
     )
 
 
 def test_negative_disconfirmation_hurts_more_than_the_experience_alone():
-    assert transaction_satisfaction(0.5, 0.9, 1.0) == pytest.approx(0.1)
-    assert transaction_satisfaction(0.5, 0.9, 0.0) == pytest.approx(0.5)
+    assert transaction_satisfaction(0.5, 0.9, 0.0, 1.0) == pytest.approx(0.1)
+    assert transaction_satisfaction(0.5, 0.9, 1.0, 0.0) == pytest.approx(0.5)
+
+
+def test_each_side_of_the_surprise_has_its_own_weight():
+    # disappointment: 0.6 + 0.75 * (0.6 - 0.8) = 0.45 (the positive weight plays no part)
+    assert transaction_satisfaction(0.6, 0.8, 9.0, 0.75) == pytest.approx(0.45)
+    # pleasant surprise: 0.6 + 0.5 * (0.6 - 0.4) = 0.7 (the negative weight plays no part)
+    assert transaction_satisfaction(0.6, 0.4, 0.5, 9.0) == pytest.approx(0.7)
+    # confirmation: neither weight matters
+    assert transaction_satisfaction(0.6, 0.6, 9.0, 9.0) == pytest.approx(0.6)
+
+
+def test_satisfaction_falls_with_one_memory_and_recovers_with_the_other():
+    # worse than so far: 0.8 + 0.6 * (0.2 - 0.8) = 0.44
+    assert updated_satisfaction(0.8, 0.2, 0.1, 0.6) == pytest.approx(0.44)
+    # better than so far: 0.44 + 0.1 * (0.9 - 0.44) = 0.486
+    assert updated_satisfaction(0.44, 0.9, 0.1, 0.6) == pytest.approx(0.486)
+    # equal: unchanged whatever the weights
+    assert updated_satisfaction(0.5, 0.5, 0.1, 0.6) == 0.5
 
 
 def test_mood_thresholds():
@@ -127,12 +153,17 @@ def test_default_recovery_credits_reproduce_the_tarp_ordering(segment_name):
     # a long-standing customer with no problem at all: perfect deliveries, expectations
     # adapted to them (E = x), so satisfaction settles at the experience itself
     perfect = experience(seg, config.product.feature_level, True, True)
-    no_problem = transaction_satisfaction(perfect, perfect, customers.disconfirmation_weight)
+    weights = (customers.disconfirmation_weight_positive, customers.disconfirmation_weight_negative)
+    no_problem = transaction_satisfaction(perfect, perfect, *weights)
     # then a defective unit
     defective = experience(seg, config.product.feature_level, False, True)
-    transaction = transaction_satisfaction(defective, perfect, customers.disconfirmation_weight)
-    memory = customers.satisfaction_memory
-    after_problem = (1.0 - memory) * no_problem + memory * transaction
+    transaction = transaction_satisfaction(defective, perfect, *weights)
+    after_problem = updated_satisfaction(
+        no_problem,
+        transaction,
+        customers.satisfaction_memory_positive,
+        customers.satisfaction_memory_negative,
+    )
 
     def after(credit: float, earlier: int = 0) -> float:
         given = recovery_credit(credit, earlier, service.repeat_failure_credit_factor)
@@ -183,11 +214,11 @@ def test_experience_on_a_hand_worked_case():
 
 
 def test_transaction_satisfaction_on_hand_worked_cases():
-    assert transaction_satisfaction(0.6, 0.8, 0.5) == pytest.approx(0.5)  # 0.6 - 0.5 * 0.2
-    assert transaction_satisfaction(0.6, 0.4, 0.5) == pytest.approx(0.7)  # 0.6 + 0.5 * 0.2
-    assert transaction_satisfaction(0.9, 0.5, 1.0) == 1.0  # 1.3, clipped
-    assert transaction_satisfaction(0.1, 0.5, 1.0) == 0.0  # -0.3, clipped
-    assert transaction_satisfaction(1.0, 0.0, 0.0) == 1.0
+    assert transaction_satisfaction(0.6, 0.8, 0.5, 0.5) == pytest.approx(0.5)  # 0.6 - 0.5 * 0.2
+    assert transaction_satisfaction(0.6, 0.4, 0.5, 0.5) == pytest.approx(0.7)  # 0.6 + 0.5 * 0.2
+    assert transaction_satisfaction(0.9, 0.5, 1.0, 0.0) == 1.0  # 1.3, clipped
+    assert transaction_satisfaction(0.1, 0.5, 0.0, 1.0) == 0.0  # -0.3, clipped
+    assert transaction_satisfaction(1.0, 0.0, 0.0, 0.0) == 1.0
 
 
 def test_repurchase_log_odds_on_a_hand_worked_case():

@@ -44,7 +44,8 @@ EVERYONE_COMPLAINS: dict[str, Any] = {
     "service.recovery_credit_slow": SLOW_CREDIT,
     "service.recovery_credit_failed": FAILED_CREDIT,
     "customers.initial_satisfaction": S0,
-    "customers.satisfaction_memory": MEMORY,
+    "customers.satisfaction_memory_positive": MEMORY,
+    "customers.satisfaction_memory_negative": MEMORY,
 }
 
 

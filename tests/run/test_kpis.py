@@ -43,6 +43,7 @@ CUSTOMER_COLUMNS = [
     "discounted_orders",
     "satisfaction_end",
     "expectation_end",
+    "personal_standard",
 ]
 
 

@@ -18,7 +18,7 @@ from sqm_sim.config import Config
 INPUT_KEYS = (
     "environment.switching_cost",
     "service.recovery_quality",
-    "customers.satisfaction_memory",
+    "customers.satisfaction_memory_negative",
 )
 """Config keys standing for the inputs x1, x2, x3 (each on [0, 1] in the schema)."""
 
@@ -40,7 +40,7 @@ def inputs(config: Config) -> tuple[float, float, float]:
     return (
         config.environment.switching_cost,
         config.service.recovery_quality,
-        config.customers.satisfaction_memory,
+        config.customers.satisfaction_memory_negative,
     )
 
 
