@@ -22,9 +22,9 @@ from sqm_sim.run.kpis import COLUMN_DOCS
 from tests.support import NO_ACQUISITION, fixed_loyalty
 
 # Every column in currency (money flows, their totals and the CLV estimate, whose margin is
-# price minus cost per unit) and the one money ratio.
+# price minus cost per unit) and the money ratios.
 MONEY_COLUMNS = {c for c, (unit, _) in COLUMN_DOCS.items() if unit == "currency"}
-MONEY_COLUMNS |= {"coq_share_of_revenue", "coq_with_lost_sales_share"}
+MONEY_COLUMNS |= {"coq_share_of_revenue", "coq_with_lost_sales_share", "profit_margin"}
 NON_MONEY_COLUMNS = [c for c in COLUMN_DOCS if c not in MONEY_COLUMNS]
 PROCESS_CONTROL_COLUMNS = ["drift_events", "drift_detections", "spc_checks", "out_of_control_days"]
 

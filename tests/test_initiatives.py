@@ -102,7 +102,8 @@ def test_shipped_portfolios_fit_their_budget_in_the_baseline():
         config = with_portfolio(sqm_sim.load_scenario("baseline"), name)
         spend = spend_by_month(config)
         assert len(spend) == 60
-        assert sum(spend) > 0
+        # a portfolio of rules may schedule nothing: its rules decide what is spent
+        assert sum(spend) > 0 or config.portfolio.rules, name
         for year in range(5):
             assert sum(spend[12 * year : 12 * year + 12]) <= config.portfolio.budget_per_year
 

@@ -13,12 +13,14 @@ training completions) is computed in one place, :mod:`sqm_sim.models.initiatives
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from .errors import MAX_LISTED, repeated
 from .fields import Section, param
+from .rules import INITIATIVE_ACTIONS, Rule
 
 
 class InitiativeBase(Section):
@@ -73,6 +75,13 @@ class InitiativeBase(Section):
         source="portfolio input",
         ge=0.0,
         le=0.9,
+    )
+    waits_for_rule: bool | None = param(
+        None,
+        unit="-",
+        description="true: the initiative does not start on its own; a rule's start "
+        "action starts it in the month the rule fires (leave start_month out)",
+        source="portfolio input",
     )
 
 
@@ -312,6 +321,13 @@ class PortfolioSettings(Section):
         + "; see sqm_sim/config/initiatives.py)",
         json_schema_extra={"unit": "-", "source": "portfolio input"},
     )
+    rules: tuple[Rule, ...] | None = Field(
+        default=None,
+        strict=False,
+        description="decision rules: when a KPI crosses a threshold, start, stop, pause or "
+        "scale an initiative, set a lever or hire (see sqm_sim/config/rules.py)",
+        json_schema_extra={"unit": "-", "source": "portfolio input"},
+    )
 
     @model_validator(mode="after")
     def _names_unique_and_no_overlapping_duplicates(self) -> PortfolioSettings:
@@ -319,8 +335,10 @@ class PortfolioSettings(Section):
         twice = repeated(names)
         if twice:
             raise ValueError(f"initiative names must be unique, repeated: {twice[:MAX_LISTED]}")
-        for position, first in enumerate(self.initiatives):
-            for second in self.initiatives[position + 1 :]:
+        self._rules_consistent(names)
+        scheduled = [i for i in self.initiatives if not i.waits_for_rule]
+        for position, first in enumerate(scheduled):
+            for second in scheduled[position + 1 :]:
                 if first.kind != second.kind:
                     continue
                 first_end = first.start_month + first.duration_months
@@ -333,3 +351,39 @@ class PortfolioSettings(Section):
                         "after the other or merge them"
                     )
         return self
+
+    def _rules_consistent(self, names: list[str]) -> None:
+        """Rule names unique; every initiative a rule names exists; only initiatives that
+        wait for a rule are started by one, and each of them is."""
+        rules = self.rules or ()
+        twice = repeated([rule.name for rule in rules])
+        if twice:
+            raise ValueError(f"rule names must be unique, repeated: {twice[:MAX_LISTED]}")
+        waiting = {i.name for i in self.initiatives if i.waits_for_rule}
+        for rule in rules:
+            if rule.action not in INITIATIVE_ACTIONS:
+                continue
+            if rule.initiative not in names:
+                close = difflib.get_close_matches(str(rule.initiative), names, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                have = ", ".join(names) if names else "no initiatives"
+                raise ValueError(
+                    f"rule '{rule.name}': unknown initiative '{rule.initiative}'{hint} "
+                    f"(portfolio '{self.name}' has: {have})"
+                )
+            if rule.action == "start" and rule.initiative not in waiting:
+                raise ValueError(
+                    f"rule '{rule.name}' starts initiative '{rule.initiative}', which starts "
+                    "on its own schedule; set waits_for_rule = true on it"
+                )
+        started = {rule.initiative for rule in rules if rule.action == "start"}
+        for initiative in self.initiatives:
+            if initiative.waits_for_rule and initiative.start_month != 0:
+                raise ValueError(
+                    f"initiative '{initiative.name}' waits for a rule, so it has no "
+                    f"start_month ({initiative.start_month} given); leave it out"
+                )
+            if initiative.waits_for_rule and initiative.name not in started:
+                raise ValueError(
+                    f"initiative '{initiative.name}' waits for a rule, but no rule starts it"
+                )

@@ -201,7 +201,9 @@ def config_parameters(config: Config) -> Iterator[ParameterInfo]:
     """Every key ``config`` accepts with its value there: the schema's leaves, then the
     numeric fields of its portfolio's initiatives (``sqm-sim params --portfolio``)."""
     for info in iter_parameters(config):
-        if info.key == f"{PORTFOLIO}.initiatives":  # plain data, as a portfolio file has it
-            info = replace(info, default=_portfolio_data(config).get("initiatives", []))
+        if info.key in (f"{PORTFOLIO}.initiatives", f"{PORTFOLIO}.rules"):
+            # plain data, as a portfolio file has it
+            field = info.key.split(".")[1]
+            info = replace(info, default=_portfolio_data(config).get(field, []))
         yield info
     yield from initiative_parameters(config)

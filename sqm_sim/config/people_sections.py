@@ -14,6 +14,14 @@ class WorkforceSettings(Section):
     present at t=0 start with the experience that gives ``skill``. Each month every operator
     leaves with probability 1 - exp(-turnover_rate_per_year / 12) and is replaced by a new
     hire. Output is shared equally among operators.
+
+    Operator time (off unless ``improvement_time_share`` > 0): a share s of the hours goes
+    to improvement work and builds a process capability K, dK/dt = a s (1 - K) - e K,
+    which multiplies process- and human-caused defects by (1 - r K) / (1 - r K0) and line
+    speed by (1 - u (1 - K)) / (1 - u (1 - K0)); line speed also follows the production
+    hours N (1 - s) / (N0 (1 - s_before)). Under schedule pressure P management uses
+    s (1 - pressure_response P_felt). See :mod:`sqm_sim.models.workforce` and
+    :mod:`sqm_sim.models.management`.
     """
 
     skill: float = param(
@@ -75,6 +83,119 @@ class WorkforceSettings(Section):
         gt=0.0,
         le=744.0,
     )
+    improvement_time_share: float = param(
+        0.0,
+        unit="share of operator hours",
+        description="hours operators spend on improvement work (problem solving, "
+        "suggestions, standard work) instead of production, as planned; the configured "
+        "cycle time is that of the lines staffed with the rest of the hours. 0 = the time "
+        "split is off (no capability stock)",
+        source="assumption: a few to 10 % in firms with improvement time (Repenning & "
+        "Sterman 2001, 2002)",
+        ge=0.0,
+        le=0.9,
+    )
+    improvement_time_share_before: float | None = param(
+        None,
+        unit="share of operator hours",
+        description="improvement time before the run (omit: the same as "
+        "improvement_time_share): the run starts at the capability this share sustains "
+        "and the configured cycle time is that of the lines with the rest of the hours, so "
+        "raising improvement_time_share above it starts an improvement programme (fewer "
+        "production hours now, capability later)",
+        source="scenario input",
+        ge=0.0,
+        le=0.9,
+    )
+    capability_build_per_year: float = param(
+        5.0,
+        unit="1/year per share of hours",
+        description="a in dK/dt = a s (1 - K) - e K: how fast improvement time s builds "
+        "process capability K (0-1)",
+        source="assumption: at s = 0.1 capability closes its gap with a time constant of "
+        "about a year (Repenning & Sterman 2002; Keating et al. 1999)",
+        ge=0.0,
+        le=100.0,
+    )
+    capability_erosion_per_year: float = param(
+        0.5,
+        unit="1/year",
+        description="e in dK/dt = a s (1 - K) - e K: capability decays without improvement "
+        "work (equipment wears, procedures drift, knowledge is lost)",
+        source="Repenning & Sterman 2001 (capability erodes unless maintained); rate "
+        "assumed, like the 0.4/yr forgetting of involvement.forgetting_rate_per_year",
+        ge=0.0,
+        le=12.0,
+    )
+    capability_max_reduction: float = param(
+        0.8,
+        unit="share",
+        description="r: process- and human-caused defects are multiplied by (1 - r K) / "
+        "(1 - r K0), K0 the steady state of the improvement time before the run, so the "
+        "run starts at the calibrated defect rate",
+        source="assumption",
+        ge=0.0,
+        le=0.95,
+    )
+    capability_throughput_loss: float = param(
+        0.3,
+        unit="share of line time",
+        description="u: line speed is multiplied by (1 - u (1 - K)) / (1 - u (1 - K0)); "
+        "the share of line time a process without capability (K = 0) loses to stoppages, "
+        "breakdowns, set-up trouble and firefighting",
+        source="Repenning & Sterman 2002 (net throughput = effort x capability); "
+        "Nakajima 1988 (TPM: typical equipment effectiveness 50-65 %, world class 85 %); "
+        "share assumed",
+        ge=0.0,
+        le=0.9,
+    )
+    pressure_response: float = param(
+        0.0,
+        unit="share",
+        description="management's policy under schedule pressure P (0-1): the improvement "
+        "time used is s (1 - pressure_response P_felt); 0 protects improvement time ('work "
+        "smarter'), 1 moves all of it to production at full pressure ('work harder')",
+        source="policy input (Repenning & Sterman 2001)",
+        ge=0.0,
+        le=1.0,
+    )
+    pressure_memory_months: float = param(
+        0.0,
+        unit="months",
+        description="felt pressure rises at once with the schedule pressure and fades with "
+        "this time constant: P_felt = max(P, P_felt(last month) exp(-1 / memory)); 0 = no "
+        "memory. Firefighting, once learned, outlasts the backlog that started it",
+        source="Repenning & Sterman 2001, 2002 (managers cut improvement fast and restore "
+        "it slowly; 'work harder' becomes the norm); time constant assumed",
+        ge=0.0,
+        le=120.0,
+    )
+    full_pressure_backlog: float = param(
+        0.25,
+        unit="months of orders",
+        description="open backorders, as a share of last month's orders, at which schedule "
+        "pressure is full: P = min(1, backorders / (orders last month * this))",
+        source="assumption",
+        gt=0.0,
+        le=12.0,
+    )
+    wage_per_month: float = param(
+        3500.0,
+        unit="currency/month",
+        description="cost of one operator hired by a rule, booked as fixed cost every "
+        "month from the hire (the configured operators' wages are part of "
+        "finance.fixed_cost_per_month)",
+        source="assumption: a production operator's loaded monthly wage",
+        ge=0.0,
+        le=1e6,
+    )
+
+    @property
+    def improvement_share_before(self) -> float:
+        """The improvement time share sustained before the run."""
+        if self.improvement_time_share_before is None:
+            return self.improvement_time_share
+        return self.improvement_time_share_before
 
 
 class InvolvementSettings(Section):

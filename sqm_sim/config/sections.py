@@ -10,6 +10,8 @@ listed in the README.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import model_validator
 
 from .fields import DurationDistribution, Section, duration_param, param
@@ -114,6 +116,25 @@ class OperationsSettings(Section):
         "Guttmann 1983 HRA handbook), a few steps per unit, most caught by the operator",
         ge=0.0,
         le=1.0,
+    )
+    adjustment_policy: Literal["none", "rule1", "rule2", "rule3", "rule4", "shewhart"] = param(
+        "none",
+        unit="-",
+        description="opt-in: operators measure one unit every adjustment_interval_days and "
+        "move the process setting (the mean, in process sigmas from the target): none or "
+        "rule1 (leave it alone), rule2-rule4 (Deming's funnel: compensate, set opposite, set "
+        "at the result) or shewhart (only outside +-3 sigma, by the mean deviation since the "
+        "last move); the setting shifts the process like drift does "
+        "(sqm_sim/models/process_control.py)",
+        source="Deming 1986 (Out of the Crisis, ch. 11); none in the baseline",
+    )
+    adjustment_interval_days: float = param(
+        1.0,
+        unit="days",
+        description="days between the operators' measurements when adjustment_policy is set",
+        source="assumption: a measurement a shift",
+        gt=0.0,
+        le=365.0,
     )
     reorder_point_units: int = param(
         300,

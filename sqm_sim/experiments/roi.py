@@ -43,13 +43,21 @@ NONE = "no initiatives"
 
 
 def _without(config: Config, name: str | None) -> Config:
-    """``config`` without the named initiative (or without any, for ``None``)."""
+    """``config`` without the named initiative and the rules that act on it (or without
+    any initiative or rule, for ``None``)."""
     kept = [
         initiative.model_dump()
         for initiative in config.portfolio.initiatives
         if name is not None and initiative.name != name
     ]
-    return config.with_overrides({"portfolio.initiatives": kept})
+    rules = [
+        rule.model_dump(exclude_none=True)
+        for rule in config.portfolio.rules or ()
+        if name is not None and rule.initiative != name
+    ]
+    if not config.portfolio.rules:
+        return config.with_overrides({"portfolio.initiatives": kept})
+    return config.with_overrides({"portfolio.initiatives": kept, "portfolio.rules": rules})
 
 
 def _without_cell(name: str) -> str:

@@ -33,6 +33,20 @@ appraisal, a technology investment all of it as technology cost (outside the cos
 quality: a feature upgrade prevents no defect), every other initiative all of it as
 prevention. While a session runs it
 takes ``disruption`` of line capacity (training: plus the trainees' hours off the line).
+
+Decisions (rules firing, :mod:`sqm_sim.models.rules`) change the schedule from the month
+they are taken. An initiative's clock counts only the months it is active: it starts in
+its ``start_month`` (or, if it waits for a rule, in the month a rule starts it), a
+``pause`` stops the clock for ``pause_months`` and a ``stop`` for good. In an active month
+the timing above applies with the start moved later by the months stood still (so a
+paused initiative resumes where it was); in an idle month it spends nothing, takes no
+capacity and completes no training, and its effect is (assumption) kept where it was for
+a redesign or a process improvement (built into the product or the process) and gone
+for the others (procedures, circles, service and technology programmes last only while
+they run; skill already trained stays with the trainees). A ``scale`` multiplies the
+initiative's share of effect, its spend, capacity loss and trained share by ``factor``
+from then on (factors of several firings multiply). A ``set`` replaces a configured lever
+(``quality.prevention_spend_per_month``, ``quality.inspection_coverage``) from then on.
 """
 
 from __future__ import annotations
@@ -41,6 +55,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..config.initiatives import (
@@ -55,6 +70,10 @@ from ..config.initiatives import (
     TrainingProgram,
 )
 from ..config.people_sections import WorkforceSettings
+from ..config.rules import INITIATIVE_ACTIONS
+
+if TYPE_CHECKING:
+    from .rules import Decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +144,14 @@ class Levers:
     """training sessions whose trainees gain skill at the start of this month"""
     spend: tuple[Spend, ...]
     """this month's spend of each initiative that spends anything"""
+    improvement_time_share: float = 0.0
+    """share of operator hours planned for improvement work (``levers``: the configured
+    or rule-set share; management replaces it with the share used under pressure)"""
+    line_speed_factor: float = 1.0
+    """line speed relative to the configured cycle time (management sets it): operator
+    hours on production relative to the configured staff at the planned improvement
+    share (hires, time moved between production and improvement) times the throughput
+    factor of process capability"""
 
     @property
     def initiative_spend(self) -> float:
@@ -209,12 +236,95 @@ def completion_months(program: TrainingProgram, horizon_months: int) -> list[int
     return [month for month in done if month < horizon_months]
 
 
-# -- the month's levers ----------------------------------------------------------------
-def levers(config: Config, month: int, previous: Levers | None = None) -> Levers:
-    """The levers in force during ``month`` (0-based) under ``config``'s portfolio.
+# -- decisions: an initiative's course and the settings in force -------------------------
+BUILT_KINDS = (ProductRedesign, ProcessImprovement)
+"""Kinds whose effect stays, at the share reached, when the initiative stops or pauses
+(assumption: a redesign or a process change is built in; other kinds must keep running)."""
 
-    ``previous`` is the record of ``month - 1`` (it carries the technology multiplier,
-    the one lever with memory); without it the multiplier is compounded from month 0.
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """Where one initiative stands in one month under the decisions taken so far."""
+
+    timing: InitiativeBase | None
+    """the initiative with its start moved by the months stood still, in an active
+    month; ``None`` in an idle month (not started, paused or stopped)"""
+    share: float
+    """share of the full effect in force (before scaling)"""
+    scale: float
+    """product of the scale factors decided so far"""
+
+
+def course(initiative: InitiativeBase, month: int, decisions: Sequence[Decision] = ()) -> Course:
+    """The initiative's timing, share of effect and scale in ``month`` given
+    ``decisions`` (all taken so far; later ones are ignored)."""
+    own = [
+        d
+        for d in decisions
+        if d.month <= month
+        and d.rule.action in INITIATIVE_ACTIONS
+        and d.rule.initiative == initiative.name
+    ]
+    if not own and not initiative.waits_for_rule:
+        return Course(initiative, ramp(initiative, month), 1.0)
+    scale = 1.0
+    for decision in own:
+        if decision.rule.action == "scale":
+            scale *= decision.rule.factor  # type: ignore[operator]
+    starts = [d.month for d in own if d.rule.action == "start"]
+    start = starts[0] if initiative.waits_for_rule and starts else initiative.start_month
+    if initiative.waits_for_rule and not starts:
+        return Course(None, 0.0, scale)
+    idle: set[int] = set()
+    for decision in own:
+        if decision.rule.action == "stop":
+            idle.update(range(decision.month, month + 1))
+        elif decision.rule.action == "pause":
+            paused = decision.rule.pause_months or 0
+            idle.update(range(decision.month, decision.month + paused))
+    active = [j for j in range(start, month + 1) if j not in idle]
+    if month in active:
+        timing = initiative.model_copy(update={"start_month": month + 1 - len(active)})
+        return Course(timing, ramp(timing, month), scale)
+    if not active or not isinstance(initiative, BUILT_KINDS):
+        return Course(None, 0.0, scale)
+    last = active[-1]
+    kept = initiative.model_copy(update={"start_month": last + 1 - len(active)})
+    return Course(None, ramp(kept, last), scale)
+
+
+def settings_in_force(config: Config, month: int, decisions: Sequence[Decision] = ()) -> Config:
+    """``config`` with the levers set by decisions taken up to ``month`` (later ones win);
+    ``config`` itself if there are none."""
+    changes: dict[str, dict[str, float]] = {}
+    for decision in decisions:
+        rule = decision.rule
+        if decision.month <= month and rule.action == "set":
+            section, field = str(rule.lever).split(".")
+            changes.setdefault(section, {})[field] = float(rule.value)  # type: ignore[arg-type]
+    if not changes:
+        return config
+    return config.model_copy(
+        update={
+            section: getattr(config, section).model_copy(update=fields)
+            for section, fields in changes.items()
+        }
+    )
+
+
+# -- the month's levers ----------------------------------------------------------------
+def levers(
+    config: Config,
+    month: int,
+    previous: Levers | None = None,
+    decisions: Sequence[Decision] = (),
+) -> Levers:
+    """The levers in force during ``month`` (0-based) under ``config``'s portfolio and the
+    ``decisions`` its rules have taken so far (see :func:`course`).
+
+    ``previous`` is the record of ``month - 1`` (it carries the technology multiplier and
+    the prevention capability, the levers with memory); without it they are compounded
+    from month 0 under the same decisions.
     """
     horizon = config.simulation.horizon_months
     if not 0 <= month < horizon:
@@ -222,14 +332,20 @@ def levers(config: Config, month: int, previous: Levers | None = None) -> Levers
     if previous is not None and previous.month != month - 1:
         raise ValueError(f"previous record is for month {previous.month}, not {month - 1}")
     if previous is None and month > 0:
-        previous = levers(config, 0)
+        previous = levers(config, 0, None, decisions)
         for earlier in range(1, month):
-            previous = levers(config, earlier, previous)
+            previous = levers(config, earlier, previous, decisions)
+    config = settings_in_force(config, month, decisions)
     initiatives = config.portfolio.initiatives
     ops, quality, service = config.operations, config.quality, config.service
+    courses = {i.name: course(i, month, decisions) for i in initiatives}
 
     def ramps(kind: type) -> list[tuple]:
-        return [(i, ramp(i, month)) for i in initiatives if isinstance(i, kind)]
+        return [
+            (i, courses[i.name].share * courses[i.name].scale)
+            for i in initiatives
+            if isinstance(i, kind)
+        ]
 
     involved = config.involvement.share_involved
     for program, share in ramps(InvolvementProgram):
@@ -279,8 +395,11 @@ def levers(config: Config, month: int, previous: Levers | None = None) -> Levers
     capacity_loss = 0.0
     spend = []
     for initiative in initiatives:
-        capacity_loss += initiative_capacity_loss(initiative, month, horizon, staff)
-        amount = initiative_spend(initiative, month, horizon, staff)
+        timing, scale = courses[initiative.name].timing, courses[initiative.name].scale
+        if timing is None:
+            continue
+        capacity_loss += initiative_capacity_loss(timing, month, horizon, staff) * scale
+        amount = initiative_spend(timing, month, horizon, staff) * scale
         if amount != 0.0:
             share = (
                 initiative.appraisal_share
@@ -290,9 +409,15 @@ def levers(config: Config, month: int, previous: Levers | None = None) -> Levers
             upgrade = amount if isinstance(initiative, TechnologyInvestment) else 0.0
             spend.append(Spend(initiative.name, amount, amount * share, upgrade))
     trainings = tuple(
-        TrainingCompletion(program.name, program.trained_share, program.skill_gap_closed)
+        TrainingCompletion(
+            program.name,
+            program.trained_share * courses[program.name].scale,
+            program.skill_gap_closed,
+        )
         for program in initiatives
-        if isinstance(program, TrainingProgram) and month in completion_months(program, horizon)
+        if isinstance(program, TrainingProgram)
+        and (timing := courses[program.name].timing) is not None
+        and month in completion_months(timing, horizon)  # type: ignore[arg-type]
     )
     return Levers(
         month=month,
@@ -312,6 +437,7 @@ def levers(config: Config, month: int, previous: Levers | None = None) -> Levers
         capacity_loss=capacity_loss,
         trainings_completed=trainings,
         spend=tuple(spend),
+        improvement_time_share=config.workforce.improvement_time_share,
     )
 
 
@@ -372,6 +498,39 @@ def portfolio_problems(config: Config) -> list[str]:
         return problems
     schedule = lever_schedule(config)
     problems.extend(budget_problems(portfolio, [month.initiative_spend for month in schedule]))
+    problems.extend(_schedule_problems(config, schedule))
+    if portfolio.rules:
+        worst = _worst_case(config)
+        worst_schedule: list[Levers] = []
+        for month in range(horizon):
+            previous = worst_schedule[-1] if worst_schedule else None
+            worst_schedule.append(levers(config, month, previous, worst))
+        problems.extend(
+            f"with every rule fired in month 0: {problem}"
+            for problem in _schedule_problems(config, worst_schedule)
+            if problem not in problems
+        )
+    return problems
+
+
+def _worst_case(config: Config) -> tuple[Decision, ...]:
+    """Decisions in month 0 that push the levers furthest: every start, every scale up
+    (as often as the rule may fire) and every set, the largest value of a lever last."""
+    from .rules import Decision
+
+    rules = config.portfolio.rules or ()
+    chosen = [Decision(0, rule, -1) for rule in rules if rule.action == "start"]
+    for rule in rules:
+        if rule.action == "scale" and (rule.factor or 0.0) > 1.0:
+            chosen.extend(Decision(0, rule, -1) for _ in range(rule.max_firings))
+    sets = sorted((rule for rule in rules if rule.action == "set"), key=lambda r: r.value or 0.0)
+    chosen.extend(Decision(0, rule, -1) for rule in sets)
+    return tuple(chosen)
+
+
+def _schedule_problems(config: Config, schedule: Sequence[Levers]) -> list[str]:
+    """Probabilities past 1, shares and multipliers out of range, too much capacity lost."""
+    problems = []
     for lever, key in PROBABILITY_LEVERS.items():
         worst = max(schedule, key=attrgetter(lever))
         value = getattr(worst, lever)
@@ -389,6 +548,29 @@ def portfolio_problems(config: Config) -> list[str]:
             f"{worst.month}; at most {MAX_CAPACITY_LOSS:.0%} may be lost to disruption and "
             "training at once"
         )
+    for lever, what in (
+        ("design_defect_ppm", "design defects"),
+        ("drift_rate_factor", "the drift rate factor"),
+    ):
+        lowest = min(schedule, key=attrgetter(lever))
+        if getattr(lowest, lever) < 0.0:
+            problems.append(
+                f"scaled initiatives push {what} below 0 ({getattr(lowest, lever):g}) in month "
+                f"{lowest.month}; a reduction times its scale factor cannot exceed 1"
+            )
+    most = max(schedule, key=attrgetter("share_involved"))
+    if most.share_involved > 1.0 + 1e-9:
+        problems.append(
+            f"scaled involvement reaches {most.share_involved:g} of operators in month "
+            f"{most.month}; a share cannot exceed 1"
+        )
+    for month in schedule:
+        for session in month.trainings_completed:
+            if session.trained_share > 1.0 + 1e-9:
+                problems.append(
+                    f"scaled training '{session.initiative}' trains {session.trained_share:g} "
+                    f"of operators in month {month.month}; a share cannot exceed 1"
+                )
     return problems
 
 

@@ -12,12 +12,25 @@ inspection. Whether the unit is defective is decided when it is made:
                  delta = 0 in control, drift_shift_sigma while out of control, so that
                  p_process = 2 Phi(-3 Cpk) in control: Montgomery, Introduction to SQC)
     p_human   = k * human_error_probability_untrained * (1 - skill)
-    k         = prevention factor * continuous-improvement factor  (both <= 1)
+    k         = prevention factor * continuous-improvement factor * capability factor
+                (the first two <= 1; the capability factor is 1 at the start and moves
+                with the improvement time operators get, :mod:`.workforce`)
 
     prevention factor = (1 - r) + r * exp(-capability / prevention_effect_scale),
                         r = prevention_max_reduction, capability = the month's prevention
                         capability (a stock that follows the spend with a delay,
                         :func:`sqm_sim.models.initiatives.levers`)
+
+Line speed (assumption: operators pace the lines): cycle times are divided by the
+operator hours on production relative to the configured staff at its planned improvement
+time, so hiring or taking improvement time for production speeds the lines up, and
+stretched by 1 / (1 - capacity lost to initiatives).
+
+Tampering (opt-in, ``operations.adjustment_policy``): operators measure one unit every
+``adjustment_interval_days`` and move the process setting (the mean, in process sigmas
+from the target) by one of Deming's funnel rules or a Shewhart rule
+(:class:`~.process_control.Adjuster`); the setting shifts the process like drift does,
+delta = setting (+ drift_shift_sigma while out of control). Off by default.
 
 Rework jobs share the lines with new work orders (first come, first served). The lines
 are SimPy processes pulling from one job queue; an idle line sleeps on an event that the
@@ -39,6 +52,7 @@ from ..config.sections import QualitySystemSettings
 from .context import Component, Context
 from .initiatives import Levers, levers
 from .ledger import PRODUCTION_COST
+from .process_control import Adjuster
 from .units import MINUTES_PER_DAY
 
 MAKE = 0
@@ -109,6 +123,8 @@ class SkillSource(Protocol):
 
     def average_skill(self) -> float: ...
 
+    def capability_factor(self) -> float: ...
+
 
 class FinishedGoods(Protocol):
     """What the inventory policy needs to know about finished goods."""
@@ -142,6 +158,13 @@ class Production(Component):
         self._quality = config.quality
         self._defect_probability = (0.0, 0.0)
         self._slowdown = 1.0
+        self._levers = levers
+        self.operator: Adjuster | None = None
+        """the operators' adjustment of the process setting (opt-in policy)"""
+        if ops.adjustment_policy != "none":
+            self.operator = Adjuster(ops.adjustment_policy)
+            self._measurement = streams.generator("process_measurement")
+            env.process(self._adjust(ops.adjustment_interval_days))
         self._cycle_time = streams.duration("cycle_time", ops.cycle_time, 1.0 / MINUTES_PER_DAY)
         self._defect_draw = streams.uniform("unit_defect")
         self._jobs: deque[int] = deque()
@@ -166,21 +189,38 @@ class Production(Component):
 
     def apply_levers(self, levers: Levers) -> None:
         """The month's design defects, capability and capacity loss, with the operators'
-        current skill and improvement: recompute defect chances; lost capacity stretches
-        cycle times by 1 / (1 - loss)."""
+        current skill, improvement and process capability: recompute defect chances; lost
+        capacity stretches cycle times by 1 / (1 - loss), and the operator hours on
+        production scale line speed (cycle times divided by the hours factor)."""
         operators = self._operators
         skill, line_factor = (
             operators.average_skill(),
             prevention_factor(self._quality, levers.prevention_capability)
-            * operators.improvement_factor,
+            * operators.improvement_factor
+            * operators.capability_factor(),
         )
+        self._levers = levers
+        offset = self.operator.setting if self.operator is not None else 0.0
         design_ppm, cpk = levers.design_defect_ppm, levers.process_capability_cpk
         in_control, out_of_control = (
             defect_probability(design_ppm, cpk, shift, self._human_error, skill, line_factor)
-            for shift in (0.0, self._shift)
+            for shift in (offset, offset + self._shift)
         )
         self._defect_probability = (in_control, out_of_control)
-        self._slowdown = 1.0 / (1.0 - levers.capacity_loss)
+        self._slowdown = 1.0 / (1.0 - levers.capacity_loss) / levers.line_speed_factor
+
+    def _adjust(self, interval_days: float):
+        """The operators measure one unit (the setting, the drift shift if out of control
+        and unit noise, in process sigmas) and move the setting as their policy says."""
+        operator = self.operator
+        assert operator is not None
+        while True:
+            yield self._env.timeout(interval_days)
+            drift = self._shift if self._process.out_of_control else 0.0
+            result = operator.setting + drift + float(self._measurement.standard_normal())
+            before = operator.setting
+            if operator.observe(result) != before:
+                self.apply_levers(self._levers)
 
     def current_defect_probability(self, out_of_control: bool = False) -> float:
         """Defect chance of a unit made now, in or out of control."""

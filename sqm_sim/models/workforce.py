@@ -18,6 +18,24 @@ With steady involvement the expected gap after t months is (1 - F_min) exp(-lamb
 (for small delta): a half-life of ln 2 / (lambda * delta) months on the gap to the floor.
 In a month with no involvement the improvement decays: 1 - F <- (1 - F) exp(-phi / 12),
 phi = forgetting_rate_per_year.
+
+Process capability from improvement time (Repenning & Sterman 2001, 2002): operators spend
+a share s of their hours on improvement work; it builds a capability stock K (0-1) that
+erodes without it,
+
+    dK/dt = a s (1 - K) - e K,     a = capability_build_per_year, e = ..._erosion_per_year
+
+solved exactly over each month with s held: K <- K* + (K - K*) exp(-(a s + e) / 12),
+K* = a s / (a s + e). The run starts at K0 = K*(share before the run), and process- and
+human-caused defects are multiplied by (1 - r K) / (1 - r K0), r = capability_max_reduction,
+K0 the steady state of the share before the run (``improvement_time_share_before``),
+so a firm keeping its improvement time keeps its calibrated defect rate, one that cuts it
+slides toward (1 - 0) / (1 - r K0) times as many, one that adds to it improves. Capability
+also sets throughput (Repenning & Sterman 2002: net throughput = effort x capability):
+line speed is multiplied by (1 - u (1 - K)) / (1 - u (1 - K0)), u =
+capability_throughput_loss, the share of line time a process without capability loses to
+stoppages, breakdowns and firefighting. With the time split off (s = 0, the default) K
+stays 0 and both factors are exactly 1.
 """
 
 from __future__ import annotations
@@ -54,6 +72,14 @@ class Workforce:
         self._training = streams.generator("training")
         self._suggestions = streams.generator("suggestions")
         self.improvement_factor = 1.0
+        self._build = staff.capability_build_per_year
+        self._erosion = staff.capability_erosion_per_year
+        self._max_reduction = staff.capability_max_reduction
+        self.capability = self.steady_capability(staff.improvement_share_before)
+        """process capability K (0-1) built by improvement time"""
+        self._start_factor = 1.0 - self._max_reduction * self.capability
+        self._throughput_loss = staff.capability_throughput_loss
+        self._start_throughput = 1.0 - self._throughput_loss * (1.0 - self.capability)
         self.hired = 0
         self.trained = 0
         self.suggestions_accepted = 0
@@ -93,6 +119,37 @@ class Workforce:
             self.experience[leaving] = 0.0
             self.gap_at_hire[leaving] = self._new_hire_gap
             self.hired += count
+
+    def steady_capability(self, share: float) -> float:
+        """K* = a s / (a s + e): the capability a steady improvement time share keeps."""
+        total = self._build * share + self._erosion
+        return self._build * share / total if total > 0.0 else 0.0
+
+    def build_capability(self, share: float) -> float:
+        """A month with ``share`` of operator hours on improvement; the new capability."""
+        total = self._build * share + self._erosion
+        if total > 0.0:
+            target = self._build * share / total
+            self.capability = target + (self.capability - target) * math.exp(-total / 12.0)
+        return self.capability
+
+    def throughput_factor(self) -> float:
+        """Line speed from capability: (1 - u (1 - K)) / (1 - u (1 - K0))."""
+        return (1.0 - self._throughput_loss * (1.0 - self.capability)) / self._start_throughput
+
+    def capability_factor(self) -> float:
+        """Multiplier on process- and human-caused defects: (1 - r K) / (1 - r K0)."""
+        return (1.0 - self._max_reduction * self.capability) / self._start_factor
+
+    @property
+    def operators(self) -> int:
+        """Operators on the payroll now (the configured ones plus hires)."""
+        return len(self.experience)
+
+    def hire(self, count: int) -> None:
+        """``count`` new operators join (no experience, the new hire's skill gap)."""
+        self.experience = np.append(self.experience, np.zeros(count))
+        self.gap_at_hire = np.append(self.gap_at_hire, np.full(count, self._new_hire_gap))
 
     def train(self, share: float, gap_closed: float) -> None:
         """A training session ends: a random ``share`` of operators gain skill."""

@@ -15,7 +15,7 @@ from .environment import MarketEnvironment
 from .initiatives import lever_schedule
 from .journeys import JourneyRecorder
 from .ledger import FIXED_COST, PREVENTION, Ledger
-from .management import Management
+from .management import Management, Report
 from .operations import Production
 from .quality import Inspection, ProcessControl
 from .random_streams import RandomStreams
@@ -69,6 +69,10 @@ class World:
             "average_skill": self.workforce.average_skill(),
             "share_involved": self.management.share_involved,
             "improvement_factor": self.workforce.improvement_factor,
+            "capability": self.workforce.capability,
+            "improvement_time_share": self.management.improvement_time_share,
+            "schedule_pressure": self.management.schedule_pressure,
+            "operators": self.workforce.operators,
             "feature_level": customers.feature_level,
             "capacity_loss": self.management.capacity_loss,
             "defect_probability": self.production.current_defect_probability(),
@@ -80,12 +84,15 @@ def build_world(
     config: Config,
     streams: RandomStreams,
     journeys: JourneyRecorder | None = None,
+    reported: Report | None = None,
 ) -> World:
     """Create and connect every component; recurring monthly costs are booked here.
     ``journeys``, if given, records every customer's events (see :mod:`.journeys`).
 
     Every component takes the shared :class:`Context`; those whose settings follow the
-    initiatives also take month 0's levers, and management pushes each later month's."""
+    initiatives also take month 0's levers, and management pushes each later month's.
+    ``reported`` gives management the monthly report its decision rules read (needed only
+    if the portfolio has rules)."""
     months = config.simulation.horizon_months
     tally = Tally()
     ledger = Ledger(env, months)
@@ -106,7 +113,7 @@ def build_world(
     customers = CustomerBase(context, first, environment, desk, fulfilment.place_order, journeys)
     Acquisition(context, customers)  # runs as a SimPy process; adds to the customer base
     takers = (customers, process, inspection, desk, production)
-    management = Management(context, schedule, workforce, takers)
+    management = Management(context, schedule, workforce, takers, reported, fulfilment)
     fulfilment.on_placed = production.review
     fulfilment.on_delivered = customers.on_delivered
     fulfilment.on_cancelled = customers.on_cancelled

@@ -35,6 +35,10 @@ class MonthlyCollector:
         assert self._source is not None, "collector used before attach()"
         self._samples.append(self._source())
 
+    def so_far(self) -> pd.DataFrame:
+        """The samples of the months closed so far, one row per month."""
+        return pd.DataFrame(self._samples)
+
     def finish(self) -> pd.DataFrame:
         """Take the final sample (end of horizon) and return one row per month."""
         self._sample()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import simpy
 
@@ -14,6 +15,7 @@ from ..models.random_streams import RandomStreams
 from ..models.units import DAYS_PER_MONTH
 from .collector import MonthlyCollector
 from .kpis import build_timeseries, summarise
+from .reported import MonthlyReport
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,16 @@ def simulate(config: Config, seed: int, *, trace_customers: bool = False) -> Run
     env = simpy.Environment()
     collector = MonthlyCollector(env, months)  # first, so month-end samples come first
     journeys = JourneyRecorder() if trace_customers else None
-    world = build_world(env, config, streams, journeys)
+    report = None
+    if config.portfolio.rules:
+        monthly = MonthlyReport(config)
+
+        def report(months: int) -> dict[str, np.ndarray]:
+            samples = collector.so_far()
+            assert len(samples) == months, (len(samples), months)
+            return monthly.update(samples, world.ledger.entries)
+
+    world = build_world(env, config, streams, journeys, report)
     collector.attach(lambda: {**world.tally.snapshot(), **world.levels()})
     env.run(until=months * DAYS_PER_MONTH)
     samples = collector.finish()

@@ -107,6 +107,8 @@ KEPT: dict[str, str] = {
     "operations.production_lines": "lines kept; the cycle time scales instead",
     "workforce.hours_per_month": "hours of one operator",
     "simulation.horizon_months": "set by the size's horizon rule",
+    "workforce.wage_per_month": "wage of one operator; a rule hires a share of the "
+    "operators, so the hires and their total wage scale",
 }
 """Parameters in a size-like unit that ``quick`` keeps, with the reason (documentation,
 and the list the completeness test accepts)."""

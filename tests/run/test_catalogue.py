@@ -137,6 +137,7 @@ def test_an_inconsistent_entry_is_refused(entry, message):
         ("profit", "max"),
         ("coq_total", "min"),
         ("coq_share_of_revenue", "min"),
+        ("profit_margin", "max"),
         ("defects_shipped_ppm", "min"),
         ("on_time_rate", "max"),
         ("mean_satisfaction", "max"),
@@ -155,6 +156,11 @@ def test_an_inconsistent_entry_is_refused(entry, message):
         ("state_of_the_art_end", "min"),
         ("switching_cost_end", "max"),
         ("improvement_factor_end", "min"),  # a multiplier on defects: falls as it improves
+        # the terminal state of the people and the process
+        ("capability_end", "max"),
+        ("improvement_time_share_end", "max"),
+        ("schedule_pressure_end", "min"),
+        ("average_skill_end", "max"),
     ],
 )
 def test_directions(key, expected):
