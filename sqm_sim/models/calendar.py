@@ -14,8 +14,12 @@ event is pushed into SimPy's heap under that key. So entries are handled at exac
 times (bit for bit) and in exactly the order, ties included, in which one timeout per
 entry would have been processed, and every other event keeps its own key.
 
-This uses two private attributes of ``simpy.Environment``: ``_queue``, the heap of
-``(time, priority, id, event)`` tuples, and ``_eid``, the id counter.
+When the entry after the one just handled comes before everything in SimPy's heap, the
+calendar handles it at once, setting the clock to its time as SimPy's ``step`` would,
+instead of a round trip through the heap.
+
+This uses three private attributes of ``simpy.Environment``: ``_queue``, the heap of
+``(time, priority, id, event)`` tuples, ``_eid``, the id counter, and ``_now``, the clock.
 ``tests/models/test_calendar.py`` checks that layout against the installed SimPy.
 """
 
@@ -80,19 +84,21 @@ class Calendar:
         if delay < 0:
             raise ValueError(f"delay = {delay!r}: must not be negative")
         env = self._env
-        entry = (env.now + delay, next(env._eid), item)  # SimPy's own time and id
+        entry = (env._now + delay, next(env._eid), item)  # SimPy's own time and id
         key = int(entry[0] * self._per_day)
-        if key == self._current_key:
-            bisect.insort(self._current, entry, lo=self._position)
-        else:
-            if key < self._current_key:
-                self._reopen_current()
+        if key > self._current_key:
             bucket = self._buckets.get(key)
             if bucket is None:
                 self._buckets[key] = [entry]
                 heapq.heappush(self._bucket_keys, key)
             else:
-                bucket.append(entry)
+                bucket.append(entry)  # ids grow: a bucket's equal times stay in id order
+        elif key == self._current_key:
+            bisect.insort(self._current, entry, lo=self._position)
+        else:
+            self._reopen_current()
+            self._buckets[key] = [entry]
+            heapq.heappush(self._bucket_keys, key)
         if not self._handling and (self._head_entry is None or entry < self._head_entry):
             if self._head is not None:  # stays in SimPy's heap until its entry is due
                 self._superseded[self._head_entry[1]] = self._head  # type: ignore[index]
@@ -115,7 +121,8 @@ class Calendar:
             return None
         key = heapq.heappop(self._bucket_keys)
         bucket = self._buckets.pop(key)
-        bucket.sort()  # by time, then event id; ids are unique, items never compared
+        # by time; the sort is stable and a bucket holds equal times in id order
+        bucket.sort(key=_due)
         self._current, self._position, self._current_key = bucket, 0, key
         return bucket[0]
 
@@ -129,23 +136,49 @@ class Calendar:
                 return
         if event is None:
             event = simpy.Event(self._env)
-        event._ok = True
-        event._value = None
+            event._ok = True
+            event._value = None
         event.callbacks = [self._fire]
         heapq.heappush(self._env._queue, (entry[0], NORMAL, entry[1], event))
         self._head, self._head_entry = event, entry
 
     def _fire(self, event: simpy.Event) -> None:
+        """The head is due: handle it, then every following entry that comes before
+        anything in SimPy's heap (advancing the clock as SimPy's ``step`` would, without
+        the round trip through the heap), then put the next one in the heap."""
         assert event is self._head, "a calendar event came up before its entry was due"
-        self._earliest()  # the head's entry, now _current[_position] (its bucket loaded)
-        self._position += 1
-        item = self._head_entry[2]  # type: ignore[index]
+        env, queue, handler = self._env, self._env._queue, self._handler
+        entry: Entry | None = self._head_entry
         self._head = self._head_entry = None
+        self._earliest()  # the head is _current[_position] (its bucket loaded)
         self._handling = True
         try:
-            self._handler(item)
+            while True:
+                self._position += 1
+                env._now = entry[0]  # type: ignore[index]
+                handler(entry[2])  # type: ignore[index]
+                if self._position < len(self._current):  # re-read: handler may add
+                    entry = self._current[self._position]
+                else:
+                    entry = self._earliest()
+                    if entry is None:
+                        break
+                if queue:
+                    due, first = entry[0], queue[0]
+                    if due > first[0] or (due == first[0] and not _before(entry, first)):
+                        break
         finally:
             self._handling = False
-        following = self._earliest()
-        if following is not None:
-            self._schedule(following, event)  # SimPy is done with this event: reuse it
+        if entry is not None:
+            self._schedule(entry, event)  # SimPy is done with this event: reuse it
+
+
+def _due(entry: Entry) -> float:
+    return entry[0]
+
+
+def _before(entry: Entry, queued: tuple[float, int, int, Any]) -> bool:
+    """Whether ``entry`` comes before the event ``queued`` in SimPy's order."""
+    if entry[0] != queued[0]:
+        return entry[0] < queued[0]
+    return (NORMAL, entry[1]) < (queued[1], queued[2])
