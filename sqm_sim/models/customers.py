@@ -150,6 +150,7 @@ class CustomerBase(Component):
         self.prospects_remaining = market.prospects
         self.competitor_customers = config.environment.competitor_customers
         self._orders_due = Calendar(context.env, self._order_due)
+        self._demand_varies = environment.demand_varies  # else gaps are divided by 1
         first_gap = streams.residual_duration("purchase_cycle_start", market.purchase_cycle)
         for _ in range(market.initial_customers):
             customer = self._join()
@@ -224,8 +225,10 @@ class CustomerBase(Component):
             -self._discount_per_day * (now - customer.first_order_at)
         )
         self._place_order(Order(customer, now))
-        gap = self._purchase_gap() / self._environment.demand_multiplier(now)
-        self._schedule_order(customer, gap)
+        gap = self._purchase_gap()
+        if self._demand_varies:
+            gap /= self._environment.demand_multiplier(now)
+        self._orders_due.add(gap, customer)
 
     # -- experiences --------------------------------------------------------------------
     def apply_levers(self, levers: Levers) -> None:
