@@ -15,9 +15,9 @@ queue measured in this process just before (``bench_simulate.bare_mm1_orders_per
 with the ratio of the two. Then the exponent b of a least-squares fit of
 log(CPU time) = a + b log(customers): b = 1 is linear.
 
-``--profile`` samples one run of the largest size with pyinstrument (``pip install
-pyinstrument``; not a dependency of the package) and attributes each sample's own time to
-the component whose file it is in (SimPy core, customers, distribution, ...; see
+``--profile`` samples one run of the largest size with py-spy (``pip install py-spy``;
+not a dependency of the package) and counts each sample to the component whose file its
+innermost Python frame is in (SimPy core, customers, distribution, ...; see
 :data:`COMPONENTS`). Not part of the test suite; timings on a shared machine are noisy,
 so compare ratios from one run of this script.
 """
@@ -28,9 +28,13 @@ import argparse
 import json
 import platform
 import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -109,32 +113,31 @@ def component_of(path: str) -> str:
     return "other"
 
 
-def profile_components(config: sqm_sim.Config, seed: int) -> dict[str, float]:
-    """Share of sampled time spent in each component's own code (one run, pyinstrument)."""
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        sys.exit("--profile needs pyinstrument: .venv/bin/pip install pyinstrument")
-    profiler = Profiler(interval=0.0005)
-    profiler.start()
-    sqm_sim.simulate(config, seed)
-    session = profiler.stop()
-    own: Counter[str] = Counter()
-
-    def walk(frame: Any, parent: str) -> None:
-        # "[self]" (no file) and C functions (<built-in>) count to their caller
-        component = (
-            component_of(frame.file_path)
-            if frame.file_path and frame.file_path != "<built-in>"
-            else parent
+def profile_components(customers: int, months: int, seed: int) -> dict[str, float]:
+    """Share of the samples of one run of ``customers`` x ``months`` whose innermost Python
+    frame is in each component (py-spy samples the run from outside, at 250 Hz, so the run
+    is not slowed; time in C functions counts to the Python function that called them)."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(py_spy).exists():
+        sys.exit("--profile needs py-spy: .venv/bin/pip install py-spy")
+    with tempfile.TemporaryDirectory() as folder:
+        raw = Path(folder) / "stacks.txt"
+        target = [sys.executable, __file__, "--run-once", str(customers)]
+        target += ["--months", str(months), "--seed", str(seed)]
+        subprocess.run(
+            [py_spy, "record", "--format", "raw", "--rate", "250", "-o", str(raw), "--", *target],
+            check=True,
+            capture_output=True,
         )
-        own[component] += frame.time - sum(child.time for child in frame.children)
-        for child in frame.children:
-            walk(child, component)
-
-    walk(session.root_frame(), "other")
-    total = sum(own.values())
-    return {name: round(value / total, 3) for name, value in own.most_common()}
+        samples: Counter[str] = Counter()
+        for line in raw.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames = stack.split(";")
+            if any(frame.startswith("simulate (") for frame in frames):
+                leaf_file = frames[-1].rpartition("(")[2].rpartition(":")[0]
+                samples[component_of(leaf_file)] += int(count)
+    total = sum(samples.values())
+    return {name: round(count / total, 3) for name, count in samples.most_common()}
 
 
 def main() -> None:
@@ -145,7 +148,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="component breakdown (largest)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--run-once", type=int, metavar="CUSTOMERS", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run_once:  # the run --profile samples
+        sqm_sim.simulate(scaled_baseline(args.run_once, args.months), args.seed)
+        return
 
     sizes = sorted(args.customers)
     sqm_sim.simulate(scaled_baseline(sizes[0], 1), args.seed)  # imports, caches: not timed
@@ -179,7 +186,7 @@ def main() -> None:
             rows[-1]["us_per_order"] / rows[0]["us_per_order"], 3
         )
     if args.profile:
-        report["profile"] = profile_components(scaled_baseline(sizes[-1], args.months), args.seed)
+        report["profile"] = profile_components(sizes[-1], args.months, args.seed)
     if args.json:
         print(json.dumps(report, indent=2))
         return
