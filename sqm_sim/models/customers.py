@@ -18,7 +18,7 @@ random point of their cycle (equilibrium residual time, so demand is stationary 
 start). The purchase cycle is divided by the environment's demand multiplier at the time
 it is drawn. Customers' next orders wait in a :class:`~.calendar.Calendar`, outside
 SimPy's event heap (which holds only the earliest of them), in the order and at the times
-one SimPy timeout per customer would give: the cost of an order does not grow with the
+one SimPy timeout per customer would give, so the event heap does not grow with the
 population.
 """
 
