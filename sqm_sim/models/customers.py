@@ -16,8 +16,10 @@ price) or leave for good. Orders already placed are still delivered and paid.
 A newly acquired customer orders at once; customers present at time 0 are caught at a
 random point of their cycle (equilibrium residual time, so demand is stationary from the
 start). The purchase cycle is divided by the environment's demand multiplier at the time
-it is drawn. Each customer's next order is a SimPy timeout event with a callback (no
-generator per customer), which keeps a population of 10^5 customers cheap.
+it is drawn. Customers' next orders wait in a :class:`~.calendar.Calendar`, outside
+SimPy's event heap (which holds only the earliest of them), in the order and at the times
+one SimPy timeout per customer would give, so the event heap does not grow with the
+population.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ import math
 from collections.abc import Callable
 
 import pandas as pd
-import simpy
 
+from .calendar import Calendar
 from .context import Component, Context
 from .distribution import Order
 from .environment import MarketEnvironment
@@ -163,6 +165,8 @@ class CustomerBase(Component):
         self.satisfaction_sum = 0.0
         self.prospects_remaining = market.prospects
         self.competitor_customers = config.environment.competitor_customers
+        self._orders_due = Calendar(context.env, self._order_due)
+        self._demand_varies = environment.demand_varies  # else gaps are divided by 1
         first_gap = streams.residual_duration("purchase_cycle_start", market.purchase_cycle)
         for _ in range(market.initial_customers):
             customer = self._join()
@@ -225,12 +229,11 @@ class CustomerBase(Component):
 
     # -- ordering -----------------------------------------------------------------------
     def _schedule_order(self, customer: Customer, delay: float) -> None:
-        due = self._env.timeout(delay, customer)
-        due.callbacks.append(self._order_due)
+        self._orders_due.add(delay, customer)
 
-    def _order_due(self, due: simpy.Event) -> None:
-        if due.value.active:
-            self._order(due.value)
+    def _order_due(self, customer: Customer) -> None:
+        if customer.active:
+            self._order(customer)
 
     def _order(self, customer: Customer) -> None:
         """The customer orders one unit now and plans the next order."""
@@ -242,8 +245,10 @@ class CustomerBase(Component):
             -self._discount_per_day * (now - customer.first_order_at)
         )
         self._place_order(Order(customer, now))
-        gap = self._purchase_gap() / self._environment.demand_multiplier(now)
-        self._schedule_order(customer, gap)
+        gap = self._purchase_gap()
+        if self._demand_varies:
+            gap /= self._environment.demand_multiplier(now)
+        self._orders_due.add(gap, customer)
 
     # -- experiences --------------------------------------------------------------------
     def apply_levers(self, levers: Levers) -> None:

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import cast
 
-import simpy
-
+from .calendar import Calendar
 from .context import Component, Context
 from .ledger import REVENUE
 
@@ -58,6 +56,7 @@ class Fulfilment(Component):
         self._stock: deque[bool] = deque([False] * initial_stock)
         self._backorders: deque[Order] = deque()
         self._awaiting_dispatch: deque[tuple[Order, bool]] = deque()
+        self._in_transit = Calendar(env, self._deliver)  # outside SimPy's heap
         self.on_placed: Callable[[], None] = lambda: None
         self.on_delivered: DeliveryHandler = lambda *_: None
         self.on_cancelled: Callable[[Order], None] = lambda _order: None
@@ -119,19 +118,18 @@ class Fulfilment(Component):
             self.on_cancelled(order)
 
     def _dispatch(self) -> None:
-        env, tally, queue = self._env, self._tally, self._awaiting_dispatch
+        tally, queue = self._tally, self._awaiting_dispatch
         shipped = min(self._capacity, len(queue))
         for _ in range(shipped):
             order, defective = queue.popleft()
             damaged = self._damage_draw() < self._damage_probability
-            arrival = env.timeout(self._transit_time(), (order, defective, damaged))
-            arrival.callbacks.append(self._deliver)
+            self._in_transit.add(self._transit_time(), (order, defective, damaged))
             tally.defective_shipped += defective
         tally.units_shipped += shipped
         self._ledger.book(REVENUE, self._price * shipped)
 
-    def _deliver(self, arrival: simpy.Event) -> None:
-        order, defective, damaged = cast(tuple[Order, bool, bool], arrival.value)
+    def _deliver(self, arrival: tuple[Order, bool, bool]) -> None:
+        order, defective, damaged = arrival
         tally = self._tally
         lead_time = self._env.now - order.placed_at
         on_time = lead_time <= self._promised

@@ -80,6 +80,12 @@ class MarketEnvironment:
         """Cost of changing supplier (0-1 scale)."""
         return self._switching_cost_after if time_days >= self._switch_day else self._switching_cost
 
+    @property
+    def demand_varies(self) -> bool:
+        """Whether :meth:`demand_multiplier` can differ from 1 (a seasonal or business
+        cycle is set); when it cannot, callers may skip dividing by 1."""
+        return self._season_amplitude != 0.0 or self._cycle_amplitude != 0.0
+
     def demand_multiplier(self, time_days: float) -> float:
         """Factor on the customers' order rate (1 = no seasonal or cyclical effect)."""
         season = 1.0 + self._season_amplitude * math.cos(

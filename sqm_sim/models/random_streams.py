@@ -11,6 +11,8 @@ never pays for a numpy scalar call per event.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import zlib
 from collections.abc import Callable
@@ -27,29 +29,22 @@ def stream_seed(master_seed: int, name: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(master_seed, spawn_key=(zlib.crc32(name.encode()),))
 
 
-class BlockDraws:
-    """An endless supply of floats from ``draw_block(rng, n)``, fetched ``block`` at a time."""
+class BlockDraws(functools.partial):
+    """An endless supply of floats from ``draw_block(rng, n)``, fetched ``block`` at a time.
 
-    __slots__ = ("_block", "_buffer", "_draw_block", "_rng")
+    Calling it returns the next number of the stream. It is ``next`` bound to a chain of the
+    blocks (as Python lists), so that a draw runs no Python code except once per block."""
 
-    def __init__(
-        self,
+    __slots__ = ()
+
+    def __new__(
+        cls,
         rng: np.random.Generator,
         draw_block: Callable[[np.random.Generator, int], np.ndarray],
         block: int = BLOCK_SIZE,
-    ) -> None:
-        self._rng = rng
-        self._draw_block = draw_block
-        self._block = block
-        self._buffer: list[float] = []
-
-    def __call__(self) -> float:
-        """The next number of the stream."""
-        buffer = self._buffer
-        if not buffer:
-            # reversed so that pop() hands numbers out in the order they were drawn
-            buffer.extend(reversed(self._draw_block(self._rng, self._block).tolist()))
-        return buffer.pop()
+    ) -> BlockDraws:
+        blocks = (draw_block(rng, block).tolist() for _ in itertools.repeat(None))
+        return super().__new__(cls, next, itertools.chain.from_iterable(blocks))
 
 
 class RandomStreams:

@@ -138,10 +138,11 @@ def _rules(config: Config, scale: float) -> dict[str, Callable[[Any], Any]]:
 
 
 def scale_overrides(config: Config, scale: float) -> dict[str, Any]:
-    """The dotted-key overrides that scale the company of ``config`` by ``scale`` (0 <
-    scale <= 1), horizon unchanged; initiatives are addressed by name."""
-    if not 0.0 < scale <= 1.0:
-        raise ConfigError(f"scale = {scale!r}: must be in (0, 1]")
+    """The dotted-key overrides that scale the company of ``config`` by ``scale`` (> 0:
+    below 1 a smaller company, as the ``quick`` size; above 1 a larger one, as the scaling
+    benchmark uses), horizon unchanged; initiatives are addressed by name."""
+    if not scale > 0.0:
+        raise ConfigError(f"scale = {scale!r}: must be positive")
     from ..config.keys import value_at
 
     rules = _rules(config, scale)

@@ -171,5 +171,5 @@ def test_bad_sizes_and_scales_are_refused():
         ConfigError, match=r"size = 'tiny': unknown run size \(allowed: full, quick\)"
     ):
         size_overrides(Config(), "tiny")
-    with pytest.raises(ConfigError, match=r"scale = 0: must be in \(0, 1\]"):
+    with pytest.raises(ConfigError, match=r"scale = 0: must be positive"):
         scale_overrides(Config(), 0)

@@ -1,0 +1,117 @@
+"""The calendar of pending events kept outside SimPy's heap: the same order and the same
+times, bit for bit, as one SimPy timeout per entry."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import simpy
+from simpy.events import NORMAL
+
+from sqm_sim.models.calendar import Calendar
+
+
+def test_simpy_heap_layout_is_what_the_calendar_relies_on():
+    env = simpy.Environment()
+    assert isinstance(env._eid, itertools.count)
+    env.timeout(0.5)
+    timeout = env.timeout(2.25)
+    (first, second) = sorted(env._queue)
+    assert second[:2] == (2.25, NORMAL)
+    assert second[3] is timeout
+    assert first[2] < second[2]  # ids count up in the order events are scheduled
+    assert next(env._eid) == second[2] + 1
+
+
+def _timeouts(env: simpy.Environment, handler: Callable[[Any], None]):
+    """The reference: one SimPy timeout per entry."""
+
+    def add(delay: float, item: Any) -> None:
+        env.timeout(delay, item).callbacks.append(lambda event: handler(event.value))
+
+    return add
+
+
+def _story(make_add, seed: int, bucket_days: float) -> list[tuple[float, Any]]:
+    """A busy mix: a daily process and a process at odd times add entries (ties at whole
+    days, zero delays, entries earlier than every pending one), and handling an entry
+    sometimes adds another. Returns (time, item) of every entry handled, in order."""
+    env = simpy.Environment()
+    rng = random.Random(seed)
+    log: list[tuple[float, Any]] = []
+    counter = itertools.count()
+
+    def handle(item: Any) -> None:
+        log.append((env.now, item))
+        if rng.random() < 0.3:
+            add(rng.choice([0.0, 1.0, rng.random() * 3.0]), ("again", next(counter)))
+
+    add = make_add(env, handle) if make_add is _timeouts else make_add(env, handle, bucket_days)
+
+    def daily():
+        while True:
+            yield env.timeout(1.0)
+            log.append((env.now, "day"))
+            for _ in range(rng.randrange(4)):
+                delay = rng.choice([0.0, 1.0, 2.0, 7.0, rng.random() * 10.0, rng.random() * 0.01])
+                add(delay, ("daily", next(counter)))
+
+    def odd():
+        while True:
+            yield env.timeout(rng.random() * 2.0)
+            add(rng.random() * 0.5, ("odd", next(counter)))  # often before every pending one
+
+    env.process(daily())
+    env.process(odd())
+    env.run(until=60.0)
+    return log
+
+
+def _calendar(env: simpy.Environment, handler, bucket_days: float):
+    return Calendar(env, handler, bucket_days).add
+
+
+@pytest.mark.parametrize("bucket_days", [1.0, 0.3, 5.0])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_entries_come_at_the_times_and_in_the_order_of_one_timeout_each(seed, bucket_days):
+    reference = _story(_timeouts, seed, bucket_days)
+    assert len(reference) > 200
+    assert len({time for time, _ in reference}) < len(reference)  # there are ties
+    assert _story(_calendar, seed, bucket_days) == reference
+
+
+def test_the_heap_holds_only_the_earliest_entry():
+    env = simpy.Environment()
+    handled: list[int] = []
+    calendar = Calendar(env, handled.append)
+    for item in range(1000):
+        calendar.add(1.0 + item * 0.5, item)
+    assert len(calendar) == 1000
+    assert len(env._queue) == 1
+    env.run(until=250.6)
+    assert handled == list(range(500))
+    assert len(calendar) == 500
+    assert sum(priority == NORMAL for _, priority, _, _ in env._queue) == 1  # and run's stop
+
+
+def test_entries_added_before_the_earliest_are_handled_first():
+    env = simpy.Environment()
+    handled: list[int] = []
+    calendar = Calendar(env, handled.append)
+    for item in range(100):
+        calendar.add(100.0 - item, item)  # each before every pending one
+    env.run()
+    assert handled == list(range(99, -1, -1))
+    assert len(calendar) == 0
+
+
+def test_a_negative_delay_or_bucket_width_is_refused():
+    env = simpy.Environment()
+    with pytest.raises(ValueError, match=r"delay = -1.0: must not be negative"):
+        Calendar(env, print).add(-1.0, "x")
+    with pytest.raises(ValueError, match=r"bucket_days = 0: must be positive"):
+        Calendar(env, print, bucket_days=0)
