@@ -20,6 +20,7 @@ from ..scenarios import load_scenario, shipped_scenarios
 from ..scenarios.sizes import SIZES
 from . import charts
 from .findings import Finding, finding_for
+from .journey import PICKS, journey_of, pick_customer, story
 from .lessons import Lesson, LessonRuns, load_lessons, run_lesson, sweep_means
 from .levers import GROUPS, Lever, lever, levers, starting_values
 from .whatif import (
@@ -67,6 +68,8 @@ class _State:
     progress: tuple[int, int] = (0, 0)
     pending: bool = False
     loading: bool = False
+    journey_open: bool = False
+    """A journey has been asked for: it follows each new what-if run."""
     applied: tuple[Any, ...] = ()
     """The pickers and run settings last run or set up: a change event that carries no
     change (NiceGUI runs async handlers after the code that set the value) does nothing."""
@@ -171,6 +174,30 @@ def classroom() -> None:
                     for column, _ in MONTHLY
                 }
                 coq_chart = ui.echart({"series": []}).classes("w-full h-72 bg-white")
+            with ui.card().classes("w-full gap-2").props('data-testid="journey"'):
+                ui.label("A customer's journey").classes("text-h6")
+                ui.label(
+                    "One customer of the what-if run (its first seed, at the quick size): "
+                    "satisfaction and expectation after each event, the problems, what the "
+                    "customer did about them and how it ended."
+                ).classes("text-caption")
+                with ui.row().classes("w-full items-end gap-3"):
+                    journey_pick = (
+                        ui.select(PICKS, value="defect", label="Customer")
+                        .classes("w-80")
+                        .props('data-testid="journey-pick"')
+                    )
+                    journey_id = (
+                        ui.number("or a customer id", min=0, step=1, format="%d")
+                        .classes("w-36")
+                        .props('data-testid="journey-id"')
+                    )
+                    journey_button = ui.button("Show the journey", icon="person").props(
+                        'data-testid="journey-show"'
+                    )
+                journey_story = ui.label().classes("text-body1 w-full").props('data-testid="story"')
+                journey_chart = ui.echart({"series": []}).classes("w-full h-80 bg-white")
+                journey_chart.visible = False
 
     def set_sliders(values: dict[str, float]) -> None:
         state.loading = True
@@ -303,6 +330,8 @@ def classroom() -> None:
             set_busy(False)
         if pair is not None:
             show_pair(pair, f"{scenario.value} at the {size.value} size; {reference_text()}")
+            if state.journey_open:
+                await show_journey()
         else:
             caption.text = "cancelled"
         if state.pending:
@@ -319,6 +348,53 @@ def classroom() -> None:
         slider.on_value_change(
             lambda e, key=key: labels[key].set_text(_label(lever(key), float(e.value)))
         )
+
+    async def show_journey() -> None:
+        state.journey_open = True
+        typed = journey_id.value
+        pick = int(typed) if typed is not None and typed != "" else journey_pick.value
+        try:
+            config = whatif_config(scenario.value, portfolio.value, slider_values(), "quick")
+        except ConfigError as exc:
+            journey_story.text = str(exc)
+            journey_chart.visible = False
+            return
+        seed = int(first_seed.value or 0)
+        journey_story.text = "running the what-if with its customers traced..."
+        journey_button.props("loading=true")
+        try:
+            result = await run.io_bound(state.cache.run, config, seed, trace_customers=True)
+        finally:
+            journey_button.props("loading=false")
+        journeys = result.journeys
+        assert journeys is not None  # a traced run
+        try:
+            customer = pick_customer(journeys, pick)
+        except ValueError as exc:
+            journey_story.text = str(exc)
+            journey_chart.visible = False
+            return
+        journey = journey_of(journeys, customer, config.simulation.horizon_months)
+        journey_story.text = story(journey)
+        journey_chart.options.clear()
+        journey_chart.options.update(
+            charts.journey_chart(
+                f"Customer {customer}: satisfaction and expectation after each event "
+                f"(seed {seed}, quick size)",
+                journey.events,
+                journey.left_day,
+            )
+        )
+        journey_chart.visible = True
+        journey_chart.update()
+
+    async def on_journey_pick() -> None:
+        journey_id.value = None
+        await show_journey()
+
+    journey_button.on_click(show_journey)
+    journey_pick.on_value_change(on_journey_pick)
+    journey_id.on("keydown.enter", show_journey)
 
     def load_defaults() -> None:
         try:

@@ -125,14 +125,18 @@ class RunCache:
         self.capacity = capacity
         self._runs: OrderedDict[tuple[str, int], RunResult] = OrderedDict()
 
-    def run(self, config: Config, seed: int) -> RunResult:
-        """``simulate(config, seed)``, from the cache when it was run before."""
+    def run(self, config: Config, seed: int, *, trace_customers: bool = False) -> RunResult:
+        """``simulate(config, seed)``, from the cache when it was run before; with
+        ``trace_customers``, a run with its customer journeys (a traced run also answers an
+        untraced request: the other results are the same bits)."""
         key = (config.fingerprint(), seed)
-        if key in self._runs:
+        cached = self._runs.get(key)
+        if cached is not None and (cached.journeys is not None or not trace_customers):
             self._runs.move_to_end(key)
-            return self._runs[key]
-        result = simulate(config, seed)
+            return cached
+        result = simulate(config, seed, trace_customers=trace_customers)
         self._runs[key] = result
+        self._runs.move_to_end(key)
         if len(self._runs) > self.capacity:
             self._runs.popitem(last=False)
         return result

@@ -24,6 +24,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 import sqm_sim
 from sqm_sim.app.findings import finding_for
+from sqm_sim.app.journey import PICKS, journey_of, pick_customer, story
 from sqm_sim.app.lessons import load_lessons, run_lesson
 from sqm_sim.app.levers import starting_values
 from sqm_sim.app.whatif import OWN_PORTFOLIO, whatif_config
@@ -268,3 +269,24 @@ def test_every_lesson_states_a_finding(page, name, words):
     expect(page.get_by_test_id("lesson")).to_be_visible()
     expect(page.get_by_test_id("finding")).not_to_contain_text("for the lesson's own")
     shoot(page, f"lesson_{name}")
+
+
+def test_a_customers_journey_tells_the_story_of_the_whatif_run(page):
+    config = whatif_config("baseline", OWN_PORTFOLIO, {})
+    journeys = sqm_sim.simulate(config, 1, trace_customers=True).journeys
+    months = config.simulation.horizon_months
+    page.get_by_test_id("journey-show").click()
+    expected = story(journey_of(journeys, pick_customer(journeys, "defect"), months))
+    expect(page.get_by_test_id("story")).to_have_text(expected, timeout=RUN_TIMEOUT_MS)
+    page.get_by_test_id("journey-pick").click()
+    page.get_by_role("option", name=PICKS["left"]).click()
+    expected = story(journey_of(journeys, pick_customer(journeys, "left"), months))
+    expect(page.get_by_test_id("story")).to_have_text(expected, timeout=RUN_TIMEOUT_MS)
+    page.evaluate("window.scrollTo(0, 0)")  # the fixed header stays on top in the picture
+    shoot(page, "journey")
+    number_box = page.get_by_test_id("journey-id")
+    number_box.fill("99999")
+    number_box.press("Enter")
+    expect(page.get_by_test_id("story")).to_contain_text(
+        "customer 99999: not in this run", timeout=RUN_TIMEOUT_MS
+    )
