@@ -40,6 +40,18 @@ from .whatif import (
     whatif_config,
 )
 
+TARP_COLUMNS = [
+    {
+        "name": "context",
+        "label": "after a problem, the customer",
+        "field": "context",
+        "align": "left",
+    },
+    {"name": "decisions", "label": "decisions", "field": "decisions", "align": "right"},
+    {"name": "stay", "label": "bought again", "field": "stay_share", "align": "right"},
+    {"name": "interval", "label": "95 % interval", "field": "interval", "align": "right"},
+]
+
 TABLE_COLUMNS = [
     {"name": "label", "label": "KPI", "field": "label", "align": "left"},
     {"name": "unit", "label": "unit", "field": "unit", "align": "left"},
@@ -150,6 +162,12 @@ def classroom() -> None:
                     .props('data-testid="finding"')
                 )
                 finding_note = ui.label().classes("text-caption")
+                finding_table = (
+                    ui.table(columns=TARP_COLUMNS, rows=[], row_key="context")
+                    .classes("w-full")
+                    .props('dense flat bordered data-testid="finding-table"')
+                )
+                finding_table.visible = False
                 sweep_chart = ui.echart({"series": []}).classes("w-full h-72")
             error_box = (
                 ui.label()
@@ -276,10 +294,17 @@ def classroom() -> None:
     def on_progress(done: int, total: int) -> None:
         state.progress = (done, total)
 
+    def lesson_settings() -> dict[str, Any]:
+        return dict(state.lesson.settings) if state.lesson else {}
+
     def configs() -> tuple[Any, Any]:
         reference_levers = state.lesson.reference_levers if state.lesson else None
-        reference = reference_config(scenario.value, size.value, reference_levers)
-        whatif = whatif_config(scenario.value, portfolio.value, slider_values(), size.value)
+        reference = reference_config(
+            scenario.value, size.value, reference_levers, lesson_settings()
+        )
+        whatif = whatif_config(
+            scenario.value, portfolio.value, slider_values(), size.value, lesson_settings()
+        )
         return reference, whatif
 
     def settings() -> tuple[Any, ...]:
@@ -294,7 +319,9 @@ def classroom() -> None:
     def reference_text() -> str:
         changes = state.lesson.reference_levers if state.lesson else {}
         told = ", ".join(f"{lever(key).label} {value:g}" for key, value in changes.items())
-        return f"reference: the scenario as shipped{' with ' + told if told else ''}"
+        text = f"reference: the scenario as shipped{' with ' + told if told else ''}"
+        company = ", ".join(f"{key} = {value:g}" for key, value in lesson_settings().items())
+        return f"{text}; on both sides the lesson's {company}" if company else text
 
     async def run_whatif() -> None:
         if state.busy:
@@ -354,7 +381,9 @@ def classroom() -> None:
         typed = journey_id.value
         pick = int(typed) if typed is not None and typed != "" else journey_pick.value
         try:
-            config = whatif_config(scenario.value, portfolio.value, slider_values(), "quick")
+            config = whatif_config(
+                scenario.value, portfolio.value, slider_values(), "quick", lesson_settings()
+            )
         except ConfigError as exc:
             journey_story.text = str(exc)
             journey_chart.visible = False
@@ -455,6 +484,7 @@ def classroom() -> None:
         lesson_text.text = lesson.explanation
         finding_text.text = "running the lesson..."
         finding_note.text = ""
+        finding_table.visible = False
         sweep_chart.visible = bool(lesson.sweep_values)
         show_error(None)
         state.progress = (0, 0)
@@ -468,6 +498,9 @@ def classroom() -> None:
         finally:
             set_busy(False)
         finding_text.text = finding.text
+        finding_table.rows = list(finding.table)
+        finding_table.visible = bool(finding.table)
+        finding_table.update()
         title = (
             f"lesson '{lesson.title}': {lesson.scenario} at the {lesson.size} size; "
             f"{reference_text()}"

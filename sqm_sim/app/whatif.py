@@ -76,13 +76,20 @@ def changed_levers(config: Config, values: Mapping[str, float]) -> dict[str, flo
 
 
 def whatif_config(
-    scenario: str, portfolio: str, values: Mapping[str, float], size: str = "quick"
+    scenario: str,
+    portfolio: str,
+    values: Mapping[str, float],
+    size: str = "quick",
+    settings: Mapping[str, object] | None = None,
 ) -> Config:
-    """The scenario with ``portfolio`` (``OWN_PORTFOLIO`` keeps its own) and the moved
-    sliders, at run ``size``; a bad combination raises the CLI's :class:`ConfigError`."""
+    """The scenario with ``portfolio`` (``OWN_PORTFOLIO`` keeps its own), a lesson's
+    ``settings`` (config overrides that are not sliders) and the moved sliders, at run
+    ``size``; a bad combination raises the CLI's :class:`ConfigError`."""
     config = load_scenario(scenario)
     if portfolio != OWN_PORTFOLIO:
         config = with_portfolio(config, portfolio)
+    if settings:
+        config = config.with_overrides(settings)
     changes = changed_levers(config, values)
     if changes:
         config = config.with_overrides(changes)
@@ -90,14 +97,17 @@ def whatif_config(
 
 
 def reference_config(
-    scenario: str, size: str = "quick", levers: Mapping[str, float] | None = None
+    scenario: str,
+    size: str = "quick",
+    levers: Mapping[str, float] | None = None,
+    settings: Mapping[str, object] | None = None,
 ) -> Config:
-    """The scenario as shipped (its own portfolio), with a lesson's reference ``levers``
-    if any, at run ``size``: what every what-if is compared with."""
-    if not levers:
+    """The scenario as shipped (its own portfolio), with a lesson's ``settings`` and
+    reference ``levers`` if any, at run ``size``: what every what-if is compared with."""
+    if not levers and not settings:
         return at_size(load_scenario(scenario), size)
-    values = {**starting_values(load_scenario(scenario)), **levers}
-    return whatif_config(scenario, OWN_PORTFOLIO, values, size)
+    values = {**starting_values(load_scenario(scenario)), **(levers or {})}
+    return whatif_config(scenario, OWN_PORTFOLIO, values, size, settings)
 
 
 def seeds_for(first_seed: int, replications: int) -> tuple[int, ...]:
@@ -154,9 +164,15 @@ def run_pair(
     cache: RunCache | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    trace_customers: bool = False,
 ) -> PairedRuns | None:
-    """Both configs on every seed; None when ``cancelled()`` turns true between runs."""
-    runner = cache.run if cache is not None else simulate
+    """Both configs on every seed (with their customer journeys when ``trace_customers``);
+    None when ``cancelled()`` turns true between runs."""
+    run_one = cache.run if cache is not None else simulate
+
+    def runner(config: Config, seed: int) -> RunResult:
+        return run_one(config, seed, trace_customers=trace_customers)
+
     total = 2 * len(seeds)
     refs: list[RunResult] = []
     whats: list[RunResult] = []

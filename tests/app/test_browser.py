@@ -253,6 +253,7 @@ def test_two_tabs_keep_their_own_settings(page, server, browser):
         ("worse_before_better", "falls behind doing nothing"),
         ("hostages_and_deregulation", "hostages"),
         ("recovery_paradox", "per 100 complaints"),
+        ("voice_and_recovery", "TARP's order (silent < unresolved < slow < fast)"),
     ],
 )
 def test_every_lesson_states_a_finding(page, name, words):
@@ -268,6 +269,10 @@ def test_every_lesson_states_a_finding(page, name, words):
     page.wait_for_timeout(500)  # a late change event would rerun and hide the lesson
     expect(page.get_by_test_id("lesson")).to_be_visible()
     expect(page.get_by_test_id("finding")).not_to_contain_text("for the lesson's own")
+    if lesson.finding == "tarp":  # the table below the finding, from the traced runs
+        table = page.get_by_test_id("finding-table")
+        expect(table.locator("tbody tr")).to_have_count(5)
+        expect(table).to_contain_text("complained, resolved fast")
     shoot(page, f"lesson_{name}")
 
 
