@@ -25,6 +25,7 @@ def _base(title: str, categories: Sequence[Any], axis_name: str) -> dict[str, An
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 26, "left": 0},
+        "toolbox": {"right": 0, "feature": {"saveAsImage": {"title": "PNG", "pixelRatio": 2}}},
         "grid": {"left": 64, "right": 16, "top": 64, "bottom": 36},
         "xAxis": {
             "type": "category",

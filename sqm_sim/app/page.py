@@ -8,7 +8,9 @@ responsive and shows that it is busy.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nicegui import run, ui
@@ -19,6 +21,7 @@ from ..report.numbers import number
 from ..scenarios import load_scenario, shipped_scenarios
 from ..scenarios.sizes import SIZES
 from . import charts
+from .export import export_comparison, table_csv
 from .findings import Finding, finding_for
 from .journey import PICKS, journey_of, pick_customer, story
 from .lessons import Lesson, LessonRuns, load_lessons, run_lesson, sweep_means
@@ -80,6 +83,9 @@ class _State:
     progress: tuple[int, int] = (0, 0)
     pending: bool = False
     loading: bool = False
+    pair: PairedRuns | None = None
+    """The comparison on show (what the export saves) and its title."""
+    title: str = ""
     journey_open: bool = False
     """A journey has been asked for: it follows each new what-if run."""
     applied: tuple[Any, ...] = ()
@@ -181,6 +187,14 @@ def classroom() -> None:
                 busy_label = ui.label("running...").props('data-testid="busy"')
             busy_row.visible = False
             caption = ui.label().classes("text-caption").props('data-testid="caption"')
+            with ui.row().classes("w-full items-center gap-2"):
+                export_button = ui.button("Save as report", icon="download").props(
+                    'outline no-caps data-testid="export"'
+                )
+                csv_button = ui.button("KPI table as CSV", icon="table_view").props(
+                    'flat no-caps data-testid="export-csv"'
+                )
+                export_note = ui.label().classes("text-caption").props('data-testid="export-note"')
             table = (
                 ui.table(columns=TABLE_COLUMNS, rows=[], row_key="key")
                 .classes("w-full")
@@ -274,15 +288,14 @@ def classroom() -> None:
         coq_chart.update()
         band_note = " (lines: means; shaded: lowest to highest replication)" if bands else ""
         caption.text = f"{title}; seeds {', '.join(map(str, pair.seeds))}{band_note}"
+        state.pair, state.title = pair, title
 
     def set_busy(busy: bool) -> None:
         state.busy = busy
         busy_row.visible = busy
         run_button.props(f"loading={'true' if busy else 'false'}")
-        if busy:
-            run_button.disable()
-        else:
-            run_button.enable()
+        for button in (run_button, export_button, csv_button):  # a click waits for the run
+            button.set_enabled(not busy)
 
     def progress_text() -> None:
         done, total = state.progress
@@ -424,6 +437,38 @@ def classroom() -> None:
     journey_button.on_click(show_journey)
     journey_pick.on_value_change(on_journey_pick)
     journey_id.on("keydown.enter", show_journey)
+
+    async def save_report() -> None:
+        pair = state.pair
+        if pair is None or state.busy:
+            return
+        folder = Path(tempfile.mkdtemp(prefix="sqm_sim_whatif_"))
+        set_busy(True)
+        busy_label.text = "writing the report..."
+        try:
+            report = await run.io_bound(
+                export_comparison,
+                pair.reference[0].config,
+                pair.whatif[0].config,
+                pair.seeds,
+                folder,
+                description=f"From the classroom page: {state.title}",
+                run=state.cache.run,
+            )
+        finally:
+            set_busy(False)
+        export_note.text = (
+            f"saved {report} (the comparison's results folder beside it; "
+            f"`sqm-sim report {folder / 'results'}` writes it again)"
+        )
+        ui.download.file(report, "sqm_sim_whatif_report.html")
+
+    def save_csv() -> None:
+        if state.pair is not None:
+            ui.download.content(table_csv(state.pair), "sqm_sim_whatif_kpis.csv", "text/csv")
+
+    export_button.on_click(save_report)
+    csv_button.on_click(save_csv)
 
     def load_defaults() -> None:
         try:

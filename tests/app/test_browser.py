@@ -295,3 +295,30 @@ def test_a_customers_journey_tells_the_story_of_the_whatif_run(page):
     expect(page.get_by_test_id("story")).to_contain_text(
         "customer 99999: not in this run", timeout=RUN_TIMEOUT_MS
     )
+
+
+def test_the_comparison_is_saved_as_the_report_and_the_table_as_csv(page, tmp_path):
+    move(page, "quality.prevention_spend_per_month", "ArrowRight", "Prevention spend: 1,000")
+    expect(cell(page, "prevention_cost", "whatif")).not_to_have_text("0", timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_test_id("busy")).to_be_hidden(timeout=RUN_TIMEOUT_MS)
+    with page.expect_download(timeout=RUN_TIMEOUT_MS) as saved:
+        page.get_by_test_id("export").click()
+    assert saved.value.suggested_filename == "sqm_sim_whatif_report.html"
+    report = tmp_path / "report.html"
+    saved.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert "sqm_sim experiment: classroom_whatif" in html
+    assert "data:image/png;base64," in html
+    expect(page.get_by_test_id("export-note")).to_contain_text("report.html")
+    with page.expect_download(timeout=RUN_TIMEOUT_MS) as saved:
+        page.get_by_test_id("export-csv").click()
+    table = tmp_path / "kpis.csv"
+    saved.value.save_as(table)
+    values = {
+        **starting_values(sqm_sim.load_scenario("baseline")),
+        "quality.prevention_spend_per_month": 1000.0,
+    }
+    result = sqm_sim.simulate(whatif_config("baseline", OWN_PORTFOLIO, values), seed=1)
+    rows = {line.split(",")[0]: line.split(",") for line in table.read_text().splitlines()}
+    assert float(rows["prevention_cost"][4]) == result.summary["prevention_cost"]
+    shoot(page, "export")
