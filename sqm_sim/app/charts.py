@@ -158,13 +158,16 @@ def _at(row: Any) -> list[float]:
     return [_month_axis(float(row.day)), round(float(row.satisfaction), 4)]
 
 
-def _markers(name: str, rows: pd.DataFrame, symbol: str, colour: str) -> dict[str, Any]:
-    """Events as points on the satisfaction line, each named by the trace's detail."""
+def _markers(
+    name: str, rows: pd.DataFrame, symbol: str, colour: str, size: int = 10
+) -> dict[str, Any]:
+    """Events as points on the satisfaction line, each named by the trace's detail (a
+    problem and its claim share a point: the problem's marker is larger, drawn beneath)."""
     return {
         "name": name,
         "type": "scatter",
         "symbol": symbol,
-        "symbolSize": 12,
+        "symbolSize": size,
         "itemStyle": {"color": colour},
         "data": [{"name": str(row.detail), "value": _at(row)} for row in rows.itertuples()],
         "z": 5,
@@ -183,7 +186,7 @@ def journey_chart(title: str, events: pd.DataFrame, left_day: float | None) -> d
         "nameGap": 24,
         "min": int(_month_axis(float(events["day"].iloc[0]))),  # the month they joined
     }
-    option["yAxis"] = {"type": "value", "name": "0-1 scale", "scale": True}
+    option["yAxis"] = {"type": "value", "name": "0-1 scale", "min": 0, "max": 1}
     option["tooltip"] = {"trigger": "item"}
     option["grid"].update(top=72, right=56)  # room for the "left" label at the right end
     line = [_at(row) for row in events.itertuples()]
@@ -225,7 +228,7 @@ def journey_chart(title: str, events: pd.DataFrame, left_day: float | None) -> d
             "lineStyle": {"color": EXPECTATION_COLOUR, "width": 1.5, "type": "dashed"},
             "itemStyle": {"color": EXPECTATION_COLOUR},
         },
-        _markers("delivery problem", problems, "triangle", PROBLEM_COLOUR),
+        _markers("delivery problem", problems, "triangle", PROBLEM_COLOUR, 18),
         _markers(
             "claim or complaint",
             events[event.isin(["claim", "complaint"])].assign(

@@ -202,7 +202,7 @@ def _episode_words(episode: Episode) -> str:
         words.append("stayed")
     elif episode.decision == "left":
         words.append(f"left in month {month_of(episode.decision_day or episode.day)}")
-    change = f"satisfaction {episode.satisfaction_before:.2f} -> {episode.satisfaction_after:.2f}"
+    change = f"satisfaction {episode.satisfaction_before:.2f} → {episode.satisfaction_after:.2f}"
     return f"{', '.join(words)} ({change})"
 
 
@@ -242,7 +242,7 @@ def story(journey: Journey) -> str:
     if ending:
         text += f"; and {ending}" if len(parts) > 1 else f" and {ending}"
     return (
-        f"{text}. In all: {summary}; satisfaction {first:.2f} -> {last:.2f}, "
-        f"expectation {float(events['expectation'].iloc[0]):.2f} -> "
+        f"{text}. In all: {summary}; satisfaction {first:.2f} → {last:.2f}, "
+        f"expectation {float(events['expectation'].iloc[0]):.2f} → "
         f"{float(events['expectation'].iloc[-1]):.2f} (0-1 scale)."
     )

@@ -216,7 +216,7 @@ def classroom() -> None:
                 with ui.row().classes("w-full items-end gap-3"):
                     journey_pick = (
                         ui.select(PICKS, value="defect", label="Customer")
-                        .classes("w-80")
+                        .classes("w-96")
                         .props('data-testid="journey-pick"')
                     )
                     journey_id = (

@@ -100,16 +100,16 @@ def test_the_story_tells_the_causal_chain_from_the_events():
     assert (episode.satisfaction_before, episode.satisfaction_after) == (0.90, 0.97)
     assert story(journey) == (
         "Customer 7 (quality-driven) joined in month 3; received a defective unit (late too) "
-        "in month 11, claimed, was resolved fast, stayed (satisfaction 0.90 -> 0.97); and was "
+        "in month 11, claimed, was resolved fast, stayed (satisfaction 0.90 → 0.97); and was "
         "still a customer at the end of month 24. In all: 2 deliveries, 1 with a problem; "
-        "satisfaction 0.92 -> 0.97, expectation 0.95 -> 0.90 (0-1 scale)."
+        "satisfaction 0.92 → 0.97, expectation 0.95 → 0.90 (0-1 scale)."
     )
 
 
 def test_a_silent_leaver_and_a_customer_without_problems():
     assert story(journey_of(TRACE, 8, 24)).startswith(
         "Customer 8 (price-driven) joined in month 4; received a late delivery in month 6, "
-        "kept silent, left in month 6 (satisfaction 0.92 -> 0.55). In all: 1 delivery,"
+        "kept silent, left in month 6 (satisfaction 0.92 → 0.55). In all: 1 delivery,"
     )
     assert story(journey_of(TRACE, 9, 24)).startswith(
         "Customer 9 (price-driven) was a customer from the start and was still a customer "
