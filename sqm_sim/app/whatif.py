@@ -8,6 +8,7 @@ functions of their inputs; the page only calls them.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -134,21 +135,24 @@ class RunCache:
     def __init__(self, capacity: int = 64) -> None:
         self.capacity = capacity
         self._runs: OrderedDict[tuple[str, int], RunResult] = OrderedDict()
+        self._lock = threading.Lock()  # the page's worker threads share a tab's cache
 
     def run(self, config: Config, seed: int, *, trace_customers: bool = False) -> RunResult:
         """``simulate(config, seed)``, from the cache when it was run before; with
         ``trace_customers``, a run with its customer journeys (a traced run also answers an
         untraced request: the other results are the same bits)."""
         key = (config.fingerprint(), seed)
-        cached = self._runs.get(key)
-        if cached is not None and (cached.journeys is not None or not trace_customers):
-            self._runs.move_to_end(key)
-            return cached
+        with self._lock:
+            cached = self._runs.get(key)
+            if cached is not None and (cached.journeys is not None or not trace_customers):
+                self._runs.move_to_end(key)
+                return cached
         result = simulate(config, seed, trace_customers=trace_customers)
-        self._runs[key] = result
-        self._runs.move_to_end(key)
-        if len(self._runs) > self.capacity:
-            self._runs.popitem(last=False)
+        with self._lock:
+            self._runs[key] = result
+            self._runs.move_to_end(key)
+            if len(self._runs) > self.capacity:
+                self._runs.popitem(last=False)
         return result
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -127,15 +128,19 @@ def shoot(tab: Page, name: str) -> None:
 
 def move(tab: Page, key: str, press: str, until: str, most: int = 40) -> None:
     """Press ``press`` on a slider, one key at a time as a person would, until the page
-    shows the text ``until`` (its label with the new value)."""
+    shows the text ``until`` (its label with the new value). After each press it waits for
+    the server to relabel the slider, so that a slow answer is not taken for a missed key
+    (and the slider pushed past the value)."""
     slider = tab.get_by_test_id(key).locator(".q-slider__track-container")  # focusable part
     target = tab.get_by_text(until)
+    label = tab.get_by_text(re.compile("^" + re.escape(until.split(":")[0]) + ":"))
     for _ in range(most):
         if target.is_visible():
             return
+        before = label.inner_text()
         slider.focus()
         slider.press(press)
-        tab.wait_for_timeout(150)
+        expect(label).not_to_have_text(before, timeout=RUN_TIMEOUT_MS)
     expect(target).to_be_visible()
 
 
