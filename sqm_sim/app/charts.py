@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..models.units import DAYS_PER_MONTH
+
 REFERENCE_COLOUR = "#7f7f7f"
 WHATIF_COLOUR = "#1f77b4"
 
@@ -23,6 +25,7 @@ def _base(title: str, categories: Sequence[Any], axis_name: str) -> dict[str, An
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 26, "left": 0},
+        "toolbox": {"right": 0, "feature": {"saveAsImage": {"title": "PNG", "pixelRatio": 2}}},
         "grid": {"left": 64, "right": 16, "top": 64, "bottom": 36},
         "xAxis": {
             "type": "category",
@@ -136,4 +139,106 @@ def sweep_chart(
     option["legend"]["bottom"] = 0  # a long legend wraps below the axis, not over it
     del option["legend"]["top"]
     option["grid"].update(top=40, bottom=96)
+    return option
+
+
+PROBLEM_COLOUR = "#d62728"
+VOICE_COLOUR = "#ff7f0e"
+RESOLVED_COLOUR = "#2ca02c"
+EXPECTATION_COLOUR = "#9467bd"
+
+
+def _month_axis(day: float) -> float:
+    """Position of ``day`` (days since the start) on a month axis where month m (numbered
+    from 1, as the story and the monthly charts number them) runs from m to m + 1."""
+    return round(day / DAYS_PER_MONTH + 1, 3)
+
+
+def _at(row: Any) -> list[float]:
+    return [_month_axis(float(row.day)), round(float(row.satisfaction), 4)]
+
+
+def _markers(
+    name: str, rows: pd.DataFrame, symbol: str, colour: str, size: int = 10
+) -> dict[str, Any]:
+    """Events as points on the satisfaction line, each named by the trace's detail (a
+    problem and its claim share a point: the problem's marker is larger, drawn beneath)."""
+    return {
+        "name": name,
+        "type": "scatter",
+        "symbol": symbol,
+        "symbolSize": size,
+        "itemStyle": {"color": colour},
+        "data": [{"name": str(row.detail), "value": _at(row)} for row in rows.itertuples()],
+        "z": 5,
+    }
+
+
+def journey_chart(title: str, events: pd.DataFrame, left_day: float | None) -> dict[str, Any]:
+    """One customer's satisfaction and expectation after each event (0-1 scale; steps: a
+    value holds until the next event) against the month (month m from m to m + 1), with markers for
+    delivery problems, claims and complaints, their outcomes, and the month they left."""
+    option = _base(title, [], "month")
+    option["xAxis"] = {
+        "type": "value",
+        "name": "month",
+        "nameLocation": "middle",
+        "nameGap": 24,
+        "min": int(_month_axis(float(events["day"].iloc[0]))),  # the month they joined
+    }
+    option["yAxis"] = {"type": "value", "name": "0-1 scale", "min": 0, "max": 1}
+    option["tooltip"] = {"trigger": "item"}
+    option["grid"].update(top=72, right=56)  # room for the "left" label at the right end
+    line = [_at(row) for row in events.itertuples()]
+    expectation = [
+        [point[0], round(float(value), 4)]
+        for point, value in zip(line, events["expectation"], strict=True)
+    ]
+    satisfaction: dict[str, Any] = {
+        "name": "satisfaction",
+        "type": "line",
+        "step": "end",
+        "data": line,
+        "showSymbol": False,
+        "lineStyle": {"color": WHATIF_COLOUR, "width": 2},
+        "itemStyle": {"color": WHATIF_COLOUR},
+    }
+    if left_day is not None:
+        month = _month_axis(left_day)
+        satisfaction["markLine"] = {
+            "symbol": "none",
+            "silent": True,
+            "lineStyle": {"color": PROBLEM_COLOUR, "type": "dashed"},
+            "label": {"formatter": f"left (month {int(month)})", "position": "end"},
+            "data": [{"xAxis": month}],
+        }
+    event = events["event"]
+    problems = events[
+        ((event == "delivery") & (events["detail"] != "ok")) | (event == "cancelled")
+    ].assign(detail=lambda t: t["detail"].where(t["event"] != "cancelled", "cancelled"))
+    closed = events[event == "closed"]
+    option["series"] = [
+        satisfaction,
+        {
+            "name": "expectation",
+            "type": "line",
+            "step": "end",
+            "data": expectation,
+            "showSymbol": False,
+            "lineStyle": {"color": EXPECTATION_COLOUR, "width": 1.5, "type": "dashed"},
+            "itemStyle": {"color": EXPECTATION_COLOUR},
+        },
+        _markers("delivery problem", problems, "triangle", PROBLEM_COLOUR, 18),
+        _markers(
+            "claim or complaint",
+            events[event.isin(["claim", "complaint"])].assign(
+                detail=lambda t: t["event"].astype(str) + " (" + t["detail"] + ")"
+            ),
+            "diamond",
+            VOICE_COLOUR,
+        ),
+        _markers("resolved", closed[closed["detail"] != "unresolved"], "circle", RESOLVED_COLOUR),
+        _markers("unresolved", closed[closed["detail"] == "unresolved"], "rect", "#444444"),
+    ]
+    option["legend"]["data"] = [series["name"] for series in option["series"]]
     return option

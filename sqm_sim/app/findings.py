@@ -7,11 +7,16 @@ tests check the arithmetic and the page can show it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
+from ..config import ConfigError
+from ..experiments.voice import tarp_table
+from ..models.journeys import NO_PROBLEM, OUTCOMES, SILENT
 from ..models.units import DAYS_PER_MONTH
 from ..report.numbers import number
 from ..run import RunResult
@@ -21,10 +26,12 @@ from .whatif import mean_summary, monthly_band
 
 @dataclass(frozen=True)
 class Finding:
-    """What a lesson's runs show: a sentence and the numbers in it."""
+    """What a lesson's runs show: a sentence and the numbers in it, and for some a table
+    (rows of plain values, as the page shows them)."""
 
     text: str
     numbers: dict[str, float]
+    table: tuple[dict[str, Any], ...] = ()
 
 
 def _money(value: float) -> str:
@@ -240,11 +247,103 @@ def recovery_paradox(lesson: Lesson, runs: LessonRuns) -> Finding:
     )
 
 
+TARP_ORDER: tuple[str, ...] = (
+    SILENT,
+    OUTCOMES[False, False],
+    OUTCOMES[True, False],
+    OUTCOMES[True, True],
+)
+"""TARP's order of the share who buy again after a problem: lowest to highest."""
+
+TARP_WORDS = {
+    SILENT: "kept silent",
+    OUTCOMES[False, False]: "complained, unresolved",
+    OUTCOMES[True, False]: "complained, resolved slowly",
+    OUTCOMES[True, True]: "complained, resolved fast",
+    NO_PROBLEM: "had no problem",
+}
+"""How the finding names each row of the TARP table (first complaints)."""
+
+
+def _interval(row: pd.Series) -> str:
+    return f"{_share(row['ci_low'])} to {_share(row['ci_high'])}"
+
+
+def tarp(lesson: Lesson, runs: LessonRuns) -> Finding:
+    """TARP's table from the what-if's traced runs: of the customers who had a problem, the
+    share who bought again by what they did about it and how the complaint ended (Wilson
+    intervals), whether the order silent < unresolved < slow < fast holds, and which
+    neighbouring steps are told apart by their intervals."""
+    journeys = [run.journeys for run in runs.pair.whatif]
+    if any(journey is None for journey in journeys):
+        raise ConfigError(f"lesson {lesson.name!r}: finding 'tarp' needs trace_customers = true")
+    table = tarp_table(journeys).set_index("context")
+    shown = [*TARP_ORDER, NO_PROBLEM]
+    if (table.loc[list(TARP_ORDER), "decisions"] == 0).any():
+        empty = [c for c in TARP_ORDER if table.at[c, "decisions"] == 0]
+        return Finding(
+            f"No repurchase decision followed {', '.join(empty)} in these runs: the order "
+            "cannot be told (more seeds, or more problems).",
+            {},
+        )
+    share = table["stay_share"]
+    steps = list(itertools.pairwise(TARP_ORDER))
+    holds = all(share[low] < share[high] for low, high in steps)
+    apart = [
+        (low, high) for low, high in steps if table.at[low, "ci_high"] < table.at[high, "ci_low"]
+    ]
+    close = [f"{low} and {high}" for low, high in steps if (low, high) not in apart]
+    told = (
+        f"{_share(share[SILENT])} of the customers who kept silent bought again, "
+        f"{_share(share[OUTCOMES[False, False]])} after an unresolved complaint, "
+        f"{_share(share[OUTCOMES[True, False]])} after a slow resolution and "
+        f"{_share(share[OUTCOMES[True, True]])} after a fast one"
+    )
+    verdict = (
+        "TARP's order (silent < unresolved < slow < fast) holds"
+        if holds
+        else "TARP's order (silent < unresolved < slow < fast) does not hold here"
+    )
+    overlap = (
+        f"; the intervals overlap between {', and between '.join(close)} (more seeds would "
+        "tell whether they differ)"
+        if close
+        else "; the intervals tell every step apart"
+    )
+    fast, none = share[OUTCOMES[True, True]], share[NO_PROBLEM]
+    paradox = (
+        f"More stay after a fast resolution ({_share(fast)}) than among the customers who had "
+        f"no problem at all ({_share(none)}): the recovery paradox"
+        if fast > none
+        else f"Fewer stay after a fast resolution ({_share(fast)}) than among the customers "
+        f"who had no problem at all ({_share(none)}): no recovery paradox here"
+    )
+    text = (
+        f"After a problem, {told} (the table: 95 % Wilson intervals). {verdict}"
+        f"{overlap}. {paradox}. Pooled over seeds {', '.join(map(str, runs.pair.seeds))}; "
+        "first complaints only (a repeat complaint earns less credit)."
+    )
+    rows = tuple(
+        {
+            "context": TARP_WORDS[c],
+            "decisions": f"{int(table.at[c, 'decisions']):,}",
+            "stay_share": _share(share[c]),
+            "interval": _interval(table.loc[c]),
+        }
+        for c in shown
+    )
+    numbers = {f"stay_{c.replace(' ', '_')}": float(share[c]) for c in shown}
+    numbers["order_holds"] = float(holds)
+    numbers["steps_apart"] = float(len(apart))
+    return Finding(text, numbers, rows)
+
+
 FINDINGS: dict[str, Callable[[Lesson, LessonRuns], Finding]] = {
     "cost_of_quality_curve": cost_of_quality_curve,
     "worse_before_better": worse_before_better,
     "hostages": hostages,
     "recovery_paradox": recovery_paradox,
+    "tarp": tarp,
 }
 """Every finding a lesson can name, by key."""
 

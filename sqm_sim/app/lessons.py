@@ -1,7 +1,9 @@
 """Lessons as data: presets read from ``lessons.toml`` and the runs that answer them.
 
 A :class:`Lesson` sets up the what-if page (scenario, portfolio, slider values of the
-what-if and of its reference, run size, replications) and names a finding (see
+what-if and of its reference, run size, replications; ``settings``, config overrides that
+are not sliders, on both sides; ``trace_customers`` when its finding reads the customers'
+journeys) and names a finding (see
 :mod:`sqm_sim.app.findings`) computed from its runs. A lesson file is checked when it is
 read: a wrong entry is refused with a message naming the lesson, the field and what is
 allowed.
@@ -45,6 +47,8 @@ _OPTIONAL = (
     "sweep_key",
     "sweep_values",
     "sweep_kpis",
+    "settings",
+    "trace_customers",
 )
 
 
@@ -65,6 +69,10 @@ class Lesson:
     sweep_key: str | None = None
     sweep_values: tuple[float, ...] = ()
     sweep_kpis: tuple[str, ...] = ("coq_total",)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    """Config overrides that are not sliders (the lesson's company), on both sides."""
+    trace_customers: bool = False
+    """Whether the lesson's runs record the customers' journeys (for its finding)."""
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -73,7 +81,7 @@ class Lesson:
 
     def slider_values(self) -> dict[str, float]:
         """Every slider's value for the what-if: the scenario's own, then the lesson's."""
-        config = whatif_config(self.scenario, self.portfolio, {}, "full")
+        config = whatif_config(self.scenario, self.portfolio, {}, "full", self.settings)
         return {**starting_values(config), **self.levers}
 
 
@@ -122,6 +130,15 @@ def _lesson(entry: Mapping[str, Any], findings: Sequence[str]) -> Lesson:
             f"{label}: sweep_kpis names {', '.join(map(repr, unknown_kpis))}, not a run "
             "summary key (see the KPI catalogue, sqm_sim/run/catalogue.py)"
         )
+    settings = dict(entry.get("settings", {}))
+    sliders = sorted(set(settings) & keys)
+    if sliders:
+        raise ConfigError(
+            f"{label}: settings.{sliders[0]} is a slider: set it in levers and reference_levers"
+        )
+    trace = entry.get("trace_customers", False)
+    if not isinstance(trace, bool):
+        raise ConfigError(f"{label}: trace_customers = {trace!r} (allowed: true or false)")
     return Lesson(
         name=str(entry["name"]),
         title=str(entry["title"]),
@@ -136,6 +153,8 @@ def _lesson(entry: Mapping[str, Any], findings: Sequence[str]) -> Lesson:
         sweep_key=sweep_key,
         sweep_values=sweep_values,
         sweep_kpis=sweep_kpis,
+        settings=settings,
+        trace_customers=trace,
     )
 
 
@@ -152,6 +171,11 @@ def load_lessons(path: Path = LESSONS_FILE) -> tuple[Lesson, ...]:
         raise ConfigError(f"lessons: duplicate names {', '.join(doubled)}")
     for lesson in lessons:
         load_scenario(lesson.scenario)  # an unknown scenario fails here, named
+        if lesson.settings:
+            try:
+                load_scenario(lesson.scenario).with_overrides(lesson.settings)
+            except ConfigError as exc:
+                raise ConfigError(f"lesson {lesson.name!r}: settings: {exc}") from None
     return lessons
 
 
@@ -169,23 +193,36 @@ def run_lesson(
 ) -> LessonRuns:
     """Run a lesson: its paired runs, then its sweep."""
     cache = cache or RunCache()
-    reference = reference_config(lesson.scenario, lesson.size, lesson.reference_levers)
+    reference = reference_config(
+        lesson.scenario, lesson.size, lesson.reference_levers, lesson.settings
+    )
     values = lesson.slider_values()
-    whatif = whatif_config(lesson.scenario, lesson.portfolio, values, lesson.size)
+    whatif = whatif_config(lesson.scenario, lesson.portfolio, values, lesson.size, lesson.settings)
     total = 2 * lesson.replications + len(lesson.sweep_values) * lesson.replications
 
     def step(done: int, _: int) -> None:
         if progress is not None:
             progress(done, total)
 
-    pair = run_pair(reference, whatif, lesson.seeds, cache=cache, progress=step)
+    pair = run_pair(
+        reference,
+        whatif,
+        lesson.seeds,
+        cache=cache,
+        progress=step,
+        trace_customers=lesson.trace_customers,
+    )
     assert pair is not None  # never cancelled
     sweep: dict[float, tuple[RunResult, ...]] = {}
     done = 2 * lesson.replications
     for value in lesson.sweep_values:
         assert lesson.sweep_key is not None
         config = whatif_config(
-            lesson.scenario, lesson.portfolio, {**values, lesson.sweep_key: value}, lesson.size
+            lesson.scenario,
+            lesson.portfolio,
+            {**values, lesson.sweep_key: value},
+            lesson.size,
+            lesson.settings,
         )
         runs = []
         for seed in lesson.seeds:

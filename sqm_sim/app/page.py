@@ -8,7 +8,9 @@ responsive and shows that it is busy.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nicegui import run, ui
@@ -19,7 +21,9 @@ from ..report.numbers import number
 from ..scenarios import load_scenario, shipped_scenarios
 from ..scenarios.sizes import SIZES
 from . import charts
+from .export import export_comparison, table_csv
 from .findings import Finding, finding_for
+from .journey import PICKS, journey_of, pick_customer, story
 from .lessons import Lesson, LessonRuns, load_lessons, run_lesson, sweep_means
 from .levers import GROUPS, Lever, lever, levers, starting_values
 from .whatif import (
@@ -38,6 +42,18 @@ from .whatif import (
     signed,
     whatif_config,
 )
+
+TARP_COLUMNS = [
+    {
+        "name": "context",
+        "label": "after a problem, the customer",
+        "field": "context",
+        "align": "left",
+    },
+    {"name": "decisions", "label": "decisions", "field": "decisions", "align": "right"},
+    {"name": "stay", "label": "bought again", "field": "stay_share", "align": "right"},
+    {"name": "interval", "label": "95 % interval", "field": "interval", "align": "right"},
+]
 
 TABLE_COLUMNS = [
     {"name": "label", "label": "KPI", "field": "label", "align": "left"},
@@ -67,6 +83,11 @@ class _State:
     progress: tuple[int, int] = (0, 0)
     pending: bool = False
     loading: bool = False
+    pair: PairedRuns | None = None
+    """The comparison on show (what the export saves) and its title."""
+    title: str = ""
+    journey_open: bool = False
+    """A journey has been asked for: it follows each new what-if run."""
     applied: tuple[Any, ...] = ()
     """The pickers and run settings last run or set up: a change event that carries no
     change (NiceGUI runs async handlers after the code that set the value) does nothing."""
@@ -147,6 +168,12 @@ def classroom() -> None:
                     .props('data-testid="finding"')
                 )
                 finding_note = ui.label().classes("text-caption")
+                finding_table = (
+                    ui.table(columns=TARP_COLUMNS, rows=[], row_key="context")
+                    .classes("w-full")
+                    .props('dense flat bordered data-testid="finding-table"')
+                )
+                finding_table.visible = False
                 sweep_chart = ui.echart({"series": []}).classes("w-full h-72")
             error_box = (
                 ui.label()
@@ -160,6 +187,14 @@ def classroom() -> None:
                 busy_label = ui.label("running...").props('data-testid="busy"')
             busy_row.visible = False
             caption = ui.label().classes("text-caption").props('data-testid="caption"')
+            with ui.row().classes("w-full items-center gap-2"):
+                export_button = ui.button("Save as report", icon="download").props(
+                    'outline no-caps data-testid="export"'
+                )
+                csv_button = ui.button("KPI table as CSV", icon="table_view").props(
+                    'flat no-caps data-testid="export-csv"'
+                )
+                export_note = ui.label().classes("text-caption").props('data-testid="export-note"')
             table = (
                 ui.table(columns=TABLE_COLUMNS, rows=[], row_key="key")
                 .classes("w-full")
@@ -171,6 +206,30 @@ def classroom() -> None:
                     for column, _ in MONTHLY
                 }
                 coq_chart = ui.echart({"series": []}).classes("w-full h-72 bg-white")
+            with ui.card().classes("w-full gap-2").props('data-testid="journey"'):
+                ui.label("A customer's journey").classes("text-h6")
+                ui.label(
+                    "One customer of the what-if run (its first seed, at the quick size): "
+                    "satisfaction and expectation after each event, the problems, what the "
+                    "customer did about them and how it ended."
+                ).classes("text-caption")
+                with ui.row().classes("w-full items-end gap-3"):
+                    journey_pick = (
+                        ui.select(PICKS, value="defect", label="Customer")
+                        .classes("w-96")
+                        .props('data-testid="journey-pick"')
+                    )
+                    journey_id = (
+                        ui.number("or a customer id", min=0, step=1, format="%d")
+                        .classes("w-36")
+                        .props('data-testid="journey-id"')
+                    )
+                    journey_button = ui.button("Show the journey", icon="person").props(
+                        'data-testid="journey-show"'
+                    )
+                journey_story = ui.label().classes("text-body1 w-full").props('data-testid="story"')
+                journey_chart = ui.echart({"series": []}).classes("w-full h-80 bg-white")
+                journey_chart.visible = False
 
     def set_sliders(values: dict[str, float]) -> None:
         state.loading = True
@@ -229,15 +288,14 @@ def classroom() -> None:
         coq_chart.update()
         band_note = " (lines: means; shaded: lowest to highest replication)" if bands else ""
         caption.text = f"{title}; seeds {', '.join(map(str, pair.seeds))}{band_note}"
+        state.pair, state.title = pair, title
 
     def set_busy(busy: bool) -> None:
         state.busy = busy
         busy_row.visible = busy
         run_button.props(f"loading={'true' if busy else 'false'}")
-        if busy:
-            run_button.disable()
-        else:
-            run_button.enable()
+        for button in (run_button, export_button, csv_button):  # a click waits for the run
+            button.set_enabled(not busy)
 
     def progress_text() -> None:
         done, total = state.progress
@@ -249,10 +307,17 @@ def classroom() -> None:
     def on_progress(done: int, total: int) -> None:
         state.progress = (done, total)
 
+    def lesson_settings() -> dict[str, Any]:
+        return dict(state.lesson.settings) if state.lesson else {}
+
     def configs() -> tuple[Any, Any]:
         reference_levers = state.lesson.reference_levers if state.lesson else None
-        reference = reference_config(scenario.value, size.value, reference_levers)
-        whatif = whatif_config(scenario.value, portfolio.value, slider_values(), size.value)
+        reference = reference_config(
+            scenario.value, size.value, reference_levers, lesson_settings()
+        )
+        whatif = whatif_config(
+            scenario.value, portfolio.value, slider_values(), size.value, lesson_settings()
+        )
         return reference, whatif
 
     def settings() -> tuple[Any, ...]:
@@ -267,7 +332,9 @@ def classroom() -> None:
     def reference_text() -> str:
         changes = state.lesson.reference_levers if state.lesson else {}
         told = ", ".join(f"{lever(key).label} {value:g}" for key, value in changes.items())
-        return f"reference: the scenario as shipped{' with ' + told if told else ''}"
+        text = f"reference: the scenario as shipped{' with ' + told if told else ''}"
+        company = ", ".join(f"{key} = {value:g}" for key, value in lesson_settings().items())
+        return f"{text}; on both sides the lesson's {company}" if company else text
 
     async def run_whatif() -> None:
         if state.busy:
@@ -303,6 +370,8 @@ def classroom() -> None:
             set_busy(False)
         if pair is not None:
             show_pair(pair, f"{scenario.value} at the {size.value} size; {reference_text()}")
+            if state.journey_open:
+                await show_journey()
         else:
             caption.text = "cancelled"
         if state.pending:
@@ -319,6 +388,87 @@ def classroom() -> None:
         slider.on_value_change(
             lambda e, key=key: labels[key].set_text(_label(lever(key), float(e.value)))
         )
+
+    async def show_journey() -> None:
+        state.journey_open = True
+        typed = journey_id.value
+        pick = int(typed) if typed is not None and typed != "" else journey_pick.value
+        try:
+            config = whatif_config(
+                scenario.value, portfolio.value, slider_values(), "quick", lesson_settings()
+            )
+        except ConfigError as exc:
+            journey_story.text = str(exc)
+            journey_chart.visible = False
+            return
+        seed = int(first_seed.value or 0)
+        journey_story.text = "running the what-if with its customers traced..."
+        journey_button.props("loading=true")
+        try:
+            result = await run.io_bound(state.cache.run, config, seed, trace_customers=True)
+        finally:
+            journey_button.props("loading=false")
+        journeys = result.journeys
+        assert journeys is not None  # a traced run
+        try:
+            customer = pick_customer(journeys, pick)
+        except ValueError as exc:
+            journey_story.text = str(exc)
+            journey_chart.visible = False
+            return
+        journey = journey_of(journeys, customer, config.simulation.horizon_months)
+        journey_story.text = story(journey)
+        journey_chart.options.clear()
+        journey_chart.options.update(
+            charts.journey_chart(
+                f"Customer {customer}: satisfaction and expectation after each event "
+                f"(seed {seed}, quick size)",
+                journey.events,
+                journey.left_day,
+            )
+        )
+        journey_chart.visible = True
+        journey_chart.update()
+
+    async def on_journey_pick() -> None:
+        journey_id.value = None
+        await show_journey()
+
+    journey_button.on_click(show_journey)
+    journey_pick.on_value_change(on_journey_pick)
+    journey_id.on("keydown.enter", show_journey)
+
+    async def save_report() -> None:
+        pair = state.pair
+        if pair is None or state.busy:
+            return
+        folder = Path(tempfile.mkdtemp(prefix="sqm_sim_whatif_"))
+        set_busy(True)
+        busy_label.text = "writing the report..."
+        try:
+            report = await run.io_bound(
+                export_comparison,
+                pair.reference[0].config,
+                pair.whatif[0].config,
+                pair.seeds,
+                folder,
+                description=f"From the classroom page: {state.title}",
+                run=state.cache.run,
+            )
+        finally:
+            set_busy(False)
+        export_note.text = (
+            f"saved {report} (the comparison's results folder beside it; "
+            f"`sqm-sim report {folder / 'results'}` writes it again)"
+        )
+        ui.download.file(report, "sqm_sim_whatif_report.html")
+
+    def save_csv() -> None:
+        if state.pair is not None:
+            ui.download.content(table_csv(state.pair), "sqm_sim_whatif_kpis.csv", "text/csv")
+
+    export_button.on_click(save_report)
+    csv_button.on_click(save_csv)
 
     def load_defaults() -> None:
         try:
@@ -379,6 +529,7 @@ def classroom() -> None:
         lesson_text.text = lesson.explanation
         finding_text.text = "running the lesson..."
         finding_note.text = ""
+        finding_table.visible = False
         sweep_chart.visible = bool(lesson.sweep_values)
         show_error(None)
         state.progress = (0, 0)
@@ -392,6 +543,9 @@ def classroom() -> None:
         finally:
             set_busy(False)
         finding_text.text = finding.text
+        finding_table.rows = list(finding.table)
+        finding_table.visible = bool(finding.table)
+        finding_table.update()
         title = (
             f"lesson '{lesson.title}': {lesson.scenario} at the {lesson.size} size; "
             f"{reference_text()}"

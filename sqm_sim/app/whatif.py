@@ -8,6 +8,7 @@ functions of their inputs; the page only calls them.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -76,13 +77,20 @@ def changed_levers(config: Config, values: Mapping[str, float]) -> dict[str, flo
 
 
 def whatif_config(
-    scenario: str, portfolio: str, values: Mapping[str, float], size: str = "quick"
+    scenario: str,
+    portfolio: str,
+    values: Mapping[str, float],
+    size: str = "quick",
+    settings: Mapping[str, object] | None = None,
 ) -> Config:
-    """The scenario with ``portfolio`` (``OWN_PORTFOLIO`` keeps its own) and the moved
-    sliders, at run ``size``; a bad combination raises the CLI's :class:`ConfigError`."""
+    """The scenario with ``portfolio`` (``OWN_PORTFOLIO`` keeps its own), a lesson's
+    ``settings`` (config overrides that are not sliders) and the moved sliders, at run
+    ``size``; a bad combination raises the CLI's :class:`ConfigError`."""
     config = load_scenario(scenario)
     if portfolio != OWN_PORTFOLIO:
         config = with_portfolio(config, portfolio)
+    if settings:
+        config = config.with_overrides(settings)
     changes = changed_levers(config, values)
     if changes:
         config = config.with_overrides(changes)
@@ -90,14 +98,17 @@ def whatif_config(
 
 
 def reference_config(
-    scenario: str, size: str = "quick", levers: Mapping[str, float] | None = None
+    scenario: str,
+    size: str = "quick",
+    levers: Mapping[str, float] | None = None,
+    settings: Mapping[str, object] | None = None,
 ) -> Config:
-    """The scenario as shipped (its own portfolio), with a lesson's reference ``levers``
-    if any, at run ``size``: what every what-if is compared with."""
-    if not levers:
+    """The scenario as shipped (its own portfolio), with a lesson's ``settings`` and
+    reference ``levers`` if any, at run ``size``: what every what-if is compared with."""
+    if not levers and not settings:
         return at_size(load_scenario(scenario), size)
-    values = {**starting_values(load_scenario(scenario)), **levers}
-    return whatif_config(scenario, OWN_PORTFOLIO, values, size)
+    values = {**starting_values(load_scenario(scenario)), **(levers or {})}
+    return whatif_config(scenario, OWN_PORTFOLIO, values, size, settings)
 
 
 def seeds_for(first_seed: int, replications: int) -> tuple[int, ...]:
@@ -124,17 +135,24 @@ class RunCache:
     def __init__(self, capacity: int = 64) -> None:
         self.capacity = capacity
         self._runs: OrderedDict[tuple[str, int], RunResult] = OrderedDict()
+        self._lock = threading.Lock()  # the page's worker threads share a tab's cache
 
-    def run(self, config: Config, seed: int) -> RunResult:
-        """``simulate(config, seed)``, from the cache when it was run before."""
+    def run(self, config: Config, seed: int, *, trace_customers: bool = False) -> RunResult:
+        """``simulate(config, seed)``, from the cache when it was run before; with
+        ``trace_customers``, a run with its customer journeys (a traced run also answers an
+        untraced request: the other results are the same bits)."""
         key = (config.fingerprint(), seed)
-        if key in self._runs:
+        with self._lock:
+            cached = self._runs.get(key)
+            if cached is not None and (cached.journeys is not None or not trace_customers):
+                self._runs.move_to_end(key)
+                return cached
+        result = simulate(config, seed, trace_customers=trace_customers)
+        with self._lock:
+            self._runs[key] = result
             self._runs.move_to_end(key)
-            return self._runs[key]
-        result = simulate(config, seed)
-        self._runs[key] = result
-        if len(self._runs) > self.capacity:
-            self._runs.popitem(last=False)
+            if len(self._runs) > self.capacity:
+                self._runs.popitem(last=False)
         return result
 
 
@@ -150,9 +168,15 @@ def run_pair(
     cache: RunCache | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    trace_customers: bool = False,
 ) -> PairedRuns | None:
-    """Both configs on every seed; None when ``cancelled()`` turns true between runs."""
-    runner = cache.run if cache is not None else simulate
+    """Both configs on every seed (with their customer journeys when ``trace_customers``);
+    None when ``cancelled()`` turns true between runs."""
+    run_one = cache.run if cache is not None else simulate
+
+    def runner(config: Config, seed: int) -> RunResult:
+        return run_one(config, seed, trace_customers=trace_customers)
+
     total = 2 * len(seeds)
     refs: list[RunResult] = []
     whats: list[RunResult] = []

@@ -207,7 +207,7 @@ def named_timeseries(folder: ResultsFolder, names: dict[str, str]) -> pd.DataFra
 def estimate(value: float, unit: str) -> str:
     """A mean or CI bound for the KPI table: shares in % (one decimal), other values with
     four significant digits or thousands separators."""
-    if unit == "share" and value == value:
+    if unit == "share" and value is not None and value == value:  # no CI from one seed: None
         return f"{100.0 * float(value):.1f} %"
     return number(value)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 import sqm_sim
 from sqm_sim.app.findings import finding_for
+from sqm_sim.app.journey import PICKS, journey_of, pick_customer, story
 from sqm_sim.app.lessons import load_lessons, run_lesson
 from sqm_sim.app.levers import starting_values
 from sqm_sim.app.whatif import OWN_PORTFOLIO, whatif_config
@@ -126,15 +128,19 @@ def shoot(tab: Page, name: str) -> None:
 
 def move(tab: Page, key: str, press: str, until: str, most: int = 40) -> None:
     """Press ``press`` on a slider, one key at a time as a person would, until the page
-    shows the text ``until`` (its label with the new value)."""
+    shows the text ``until`` (its label with the new value). After each press it waits for
+    the server to relabel the slider, so that a slow answer is not taken for a missed key
+    (and the slider pushed past the value)."""
     slider = tab.get_by_test_id(key).locator(".q-slider__track-container")  # focusable part
     target = tab.get_by_text(until)
+    label = tab.get_by_text(re.compile("^" + re.escape(until.split(":")[0]) + ":"))
     for _ in range(most):
         if target.is_visible():
             return
+        before = label.inner_text()
         slider.focus()
         slider.press(press)
-        tab.wait_for_timeout(150)
+        expect(label).not_to_have_text(before, timeout=RUN_TIMEOUT_MS)
     expect(target).to_be_visible()
 
 
@@ -252,6 +258,7 @@ def test_two_tabs_keep_their_own_settings(page, server, browser):
         ("worse_before_better", "falls behind doing nothing"),
         ("hostages_and_deregulation", "hostages"),
         ("recovery_paradox", "per 100 complaints"),
+        ("voice_and_recovery", "TARP's order (silent < unresolved < slow < fast)"),
     ],
 )
 def test_every_lesson_states_a_finding(page, name, words):
@@ -267,4 +274,56 @@ def test_every_lesson_states_a_finding(page, name, words):
     page.wait_for_timeout(500)  # a late change event would rerun and hide the lesson
     expect(page.get_by_test_id("lesson")).to_be_visible()
     expect(page.get_by_test_id("finding")).not_to_contain_text("for the lesson's own")
+    if lesson.finding == "tarp":  # the table below the finding, from the traced runs
+        table = page.get_by_test_id("finding-table")
+        expect(table.locator("tbody tr")).to_have_count(5)
+        expect(table).to_contain_text("complained, resolved fast")
     shoot(page, f"lesson_{name}")
+
+
+def test_a_customers_journey_tells_the_story_of_the_whatif_run(page):
+    config = whatif_config("baseline", OWN_PORTFOLIO, {})
+    journeys = sqm_sim.simulate(config, 1, trace_customers=True).journeys
+    months = config.simulation.horizon_months
+    page.get_by_test_id("journey-show").click()
+    expected = story(journey_of(journeys, pick_customer(journeys, "defect"), months))
+    expect(page.get_by_test_id("story")).to_have_text(expected, timeout=RUN_TIMEOUT_MS)
+    page.get_by_test_id("journey-pick").click()
+    page.get_by_role("option", name=PICKS["left"]).click()
+    expected = story(journey_of(journeys, pick_customer(journeys, "left"), months))
+    expect(page.get_by_test_id("story")).to_have_text(expected, timeout=RUN_TIMEOUT_MS)
+    page.evaluate("window.scrollTo(0, 0)")  # the fixed header stays on top in the picture
+    shoot(page, "journey")
+    number_box = page.get_by_test_id("journey-id")
+    number_box.fill("99999")
+    number_box.press("Enter")
+    expect(page.get_by_test_id("story")).to_contain_text(
+        "customer 99999: not in this run", timeout=RUN_TIMEOUT_MS
+    )
+
+
+def test_the_comparison_is_saved_as_the_report_and_the_table_as_csv(page, tmp_path):
+    move(page, "quality.prevention_spend_per_month", "ArrowRight", "Prevention spend: 1,000")
+    expect(cell(page, "prevention_cost", "whatif")).not_to_have_text("0", timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_test_id("busy")).to_be_hidden(timeout=RUN_TIMEOUT_MS)
+    with page.expect_download(timeout=RUN_TIMEOUT_MS) as saved:
+        page.get_by_test_id("export").click()
+    assert saved.value.suggested_filename == "sqm_sim_whatif_report.html"
+    report = tmp_path / "report.html"
+    saved.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert "sqm_sim experiment: classroom_whatif" in html
+    assert "data:image/png;base64," in html
+    expect(page.get_by_test_id("export-note")).to_contain_text("report.html")
+    with page.expect_download(timeout=RUN_TIMEOUT_MS) as saved:
+        page.get_by_test_id("export-csv").click()
+    table = tmp_path / "kpis.csv"
+    saved.value.save_as(table)
+    values = {
+        **starting_values(sqm_sim.load_scenario("baseline")),
+        "quality.prevention_spend_per_month": 1000.0,
+    }
+    result = sqm_sim.simulate(whatif_config("baseline", OWN_PORTFOLIO, values), seed=1)
+    rows = {line.split(",")[0]: line.split(",") for line in table.read_text().splitlines()}
+    assert float(rows["prevention_cost"][4]) == result.summary["prevention_cost"]
+    shoot(page, "export")

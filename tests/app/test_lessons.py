@@ -4,14 +4,16 @@ lesson needs only a file entry, and each finding states numbers computed from th
 from __future__ import annotations
 
 import dataclasses
+from itertools import pairwise
 
 import pandas as pd
 import pytest
 
 from sqm_sim.app.findings import crossover_month, finding_for
 from sqm_sim.app.lessons import load_lessons, run_lesson, sweep_means
-from sqm_sim.app.whatif import mean_summary, monthly_band
+from sqm_sim.app.whatif import RunCache, mean_summary, monthly_band
 from sqm_sim.config import ConfigError
+from sqm_sim.experiments.voice import tarp_table
 from sqm_sim.models.units import DAYS_PER_MONTH
 from sqm_sim.report.numbers import number
 
@@ -39,6 +41,7 @@ def test_the_shipped_lessons_load():
         "worse_before_better",
         "hostages_and_deregulation",
         "recovery_paradox",
+        "voice_and_recovery",
     } <= names
 
 
@@ -59,6 +62,15 @@ def test_a_new_lesson_is_a_file_entry(tmp_path):
         (GOOD.replace('scenario = "baseline"', 'scenario = "nosuch"'), "unknown scenario"),
         (GOOD.replace("replications = 1", "replications = 0"), "replications = 0"),
         (GOOD.replace("replications = 1", "colour = 1"), "unknown field"),
+        (GOOD + "trace_customers = 1\n", r"trace_customers = 1 \(allowed: true or false\)"),
+        (
+            GOOD + 'settings = { "service.nosuch" = 1.0 }\n',
+            r"lesson 'my_lesson': settings: .*service\.nosuch",
+        ),
+        (
+            GOOD + 'settings = { "service.recovery_quality" = 0.9 }\n',
+            "settings.service.recovery_quality is a slider",
+        ),
     ],
 )
 def test_a_wrong_lesson_is_refused_naming_it(tmp_path, text, message):
@@ -153,3 +165,41 @@ def test_a_sweep_names_kpis_of_the_catalogue(tmp_path):
     assert list(means) == ["appraisal_cost"]
     assert means["appraisal_cost"][0] < means["appraisal_cost"][1]  # inspecting all costs more
     assert means["appraisal_cost"][1] == mean_summary(runs.sweep[1.0], "appraisal_cost")
+
+
+def test_a_lessons_settings_apply_to_both_sides_under_the_sliders():
+    lesson = by_name()["voice_and_recovery"]
+    runs = run_lesson(dataclasses.replace(lesson, replications=1))
+    for run in (runs.pair.reference[0], runs.pair.whatif[0]):
+        assert run.config.service.fast_resolution_days == 0.25
+        assert run.config.operations.design_defect_ppm == 3000.0
+        assert run.config.operations.process_capability_cpk == 0.8
+        assert run.journeys is not None  # traced: the finding reads the journeys
+
+
+def test_voice_and_recovery_states_the_tarp_table_of_its_traced_runs():
+    lesson = by_name()["voice_and_recovery"]
+    runs = run_lesson(lesson)
+    finding = finding_for(lesson, runs)
+    table = tarp_table(run.journeys for run in runs.pair.whatif).set_index("context")
+    order = ["silent", "unresolved", "resolved slowly", "resolved fast"]
+    for context in order:
+        share = table.at[context, "stay_share"]
+        assert finding.numbers[f"stay_{context.replace(' ', '_')}"] == share
+        assert number(share, "share") in finding.text
+    holds = all(table.at[a, "stay_share"] < table.at[b, "stay_share"] for a, b in pairwise(order))
+    assert finding.numbers["order_holds"] == holds
+    assert ("holds;" in finding.text) == holds
+    rows = {row["context"]: row for row in finding.table}
+    assert rows["kept silent"]["decisions"] == f"{table.at['silent', 'decisions']:,}"
+    low, high = table.at["resolved fast", "ci_low"], table.at["resolved fast", "ci_high"]
+    assert rows["complained, resolved fast"]["interval"] == (
+        f"{number(low, 'share')} to {number(high, 'share')}"
+    )
+
+
+def test_the_tarp_finding_needs_traced_runs():
+    lesson = dataclasses.replace(by_name()["voice_and_recovery"], replications=1)
+    runs = run_lesson(dataclasses.replace(lesson, trace_customers=False), RunCache())
+    with pytest.raises(ConfigError, match="needs trace_customers = true"):
+        finding_for(lesson, runs)
