@@ -22,8 +22,10 @@ NOISY: dict = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def runs():
+    """Per test, not per module: mutation testing runs only the tests that reach the code,
+    and a module-scoped run would count for the first test alone."""
     config = Config().with_overrides(NOISY)
     return simulate(config, 4), simulate(config, 4, trace_customers=True)
 
@@ -96,3 +98,24 @@ def test_delivery_detail_names_what_went_wrong():
     assert delivery_detail(True, False, True) == "defective"
     assert delivery_detail(True, True, False) == "defective+damaged+late"
     assert delivery_detail(False, False, False) == "late"
+
+
+def test_the_recorder_keeps_each_event_with_the_customer_state_after_it():
+    from types import SimpleNamespace
+
+    from sqm_sim.models.journeys import COLUMNS, EVENTS, JourneyRecorder
+
+    recorder = JourneyRecorder()
+    customer = SimpleNamespace(id=7, satisfaction=0.9, expectation=0.8)
+    recorder.record(0.0, customer, "joined", "quality_driven")
+    customer.satisfaction = 0.4
+    recorder.record(12.5, customer, "delivery", "defective")
+    recorder.record(13.0, customer, "left")
+    table = recorder.table()
+    assert list(table.columns) == list(COLUMNS)
+    assert table.values.tolist() == [
+        [0.0, 7, "joined", "quality_driven", 0.9, 0.8],
+        [12.5, 7, "delivery", "defective", 0.4, 0.8],
+        [13.0, 7, "left", "", 0.4, 0.8],
+    ]
+    assert list(table["event"].cat.categories) == list(EVENTS)
