@@ -246,7 +246,7 @@ def test_ctrl_c_during_start_up_is_one_line_and_exit_130(module, tmp_path):
 
 def test_ctrl_c_during_run_is_one_line_and_exit_130(tmp_path):
     done = interrupt_after(
-        ["run", "baseline", "--set", "simulation.horizon_months=240"], 2.0, tmp_path
+        ["run", "baseline", "--set", "simulation.horizon_months=600"], 2.0, tmp_path
     )
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip().splitlines() == ["sqm-sim: interrupted"]
