@@ -76,7 +76,7 @@ from .engine import run_plan
 from .plan import Cell, Plan, check_run_count, seed_range
 from .robust import choices, robust_table
 from .spec import Execution, StrictSpec, check_folder_name, suggest_fields, validation_problems
-from .store import MemoryStore, ResultsStore, Store
+from .store import Store, open_store
 from .summaries import Direction, check_kpis, default_direction, seed_matrix
 from .worker import RunFunction
 
@@ -366,16 +366,8 @@ class ExploreOutcome:
 
 
 def _store(prepared: PreparedExplore, out: Path | None, base_dir: Path | None) -> Store:
-    if out is None:
-        return MemoryStore()
-    spec = prepared.spec
-    store = ResultsStore(out, spec.model_dump(mode="json"), spec.experiment_id())
-    store.manifest["kind"] = RESULTS_KIND
-    store.manifest["experiment_dir"] = str((base_dir or Path.cwd()).resolve())
-    store.manifest["factors"] = [
-        {**f.model_dump(), "unit": prepared.units[f.key]} for f in spec.factors
-    ]
-    return store
+    factors = [{**f.model_dump(), "unit": prepared.units[f.key]} for f in prepared.spec.factors]
+    return open_store(out, prepared.spec, base_dir, RESULTS_KIND, factors=factors)
 
 
 def run_explore(

@@ -38,7 +38,7 @@ from .risk import risk_tables
 from .search import search_portfolios
 from .sequential import SequentialRule
 from .spec import ExperimentSpec, GridDesign
-from .store import MemoryStore, ResultsStore, Store
+from .store import Store, open_store
 from .summaries import failure_counts, kpi_summary
 from .tables import label_columns
 from .worker import RunFunction, RunRecord
@@ -65,11 +65,7 @@ class ExperimentOutcome:
 
 
 def _store(out: Path | None, spec: ExperimentSpec, base_dir: Path | None) -> Store:
-    if out is None:
-        return MemoryStore()
-    store = ResultsStore(out, spec.model_dump(mode="json"), spec.experiment_id())
-    store.manifest["experiment_dir"] = str((base_dir or Path.cwd()).resolve())
-    return store
+    return open_store(out, spec, base_dir)
 
 
 def _sequential(

@@ -408,3 +408,31 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
     atomic.write_frame(frame, path)
+
+
+class _Spec(Protocol):
+    """What :func:`open_store` needs of an experiment, sensitivity or exploration spec."""
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]: ...
+
+    def experiment_id(self) -> str: ...
+
+
+def open_store(
+    out: str | Path | None,
+    spec: _Spec,
+    base_dir: Path | None,
+    kind: str | None = None,
+    **manifest: Any,
+) -> Store:
+    """The results folder ``out`` of ``spec`` (in memory if ``out`` is None), its manifest
+    naming the results ``kind`` (if given), the folder the spec's relative paths are read
+    from (``base_dir``, else the working directory) and any further ``manifest`` entries."""
+    if out is None:
+        return MemoryStore()
+    store = ResultsStore(out, spec.model_dump(mode="json"), spec.experiment_id())
+    if kind is not None:
+        store.manifest["kind"] = kind
+    store.manifest["experiment_dir"] = str((base_dir or Path.cwd()).resolve())
+    store.manifest.update(manifest)
+    return store

@@ -23,7 +23,7 @@ from ..config import Config, ConfigError
 from ..experiments.backends import Backend
 from ..experiments.engine import run_plan
 from ..experiments.plan import Plan, seed_range
-from ..experiments.store import MemoryStore, ResultsStore, Store
+from ..experiments.store import Store, open_store
 from ..experiments.summaries import check_kpis
 from ..experiments.worker import RunFunction
 from ..portfolios import with_portfolio
@@ -163,14 +163,7 @@ class SensitivityOutcome:
 
 
 def _store(prepared: PreparedSensitivity, out: Path | None, base_dir: Path | None) -> Store:
-    if out is None:
-        return MemoryStore()
-    spec = prepared.spec
-    store = ResultsStore(out, spec.model_dump(mode="json"), spec.experiment_id())
-    store.manifest["kind"] = RESULTS_KIND
-    store.manifest["experiment_dir"] = str((base_dir or Path.cwd()).resolve())
-    store.manifest["space"] = prepared.space.describe()
-    return store
+    return open_store(out, prepared.spec, base_dir, RESULTS_KIND, space=prepared.space.describe())
 
 
 def run_sensitivity(
