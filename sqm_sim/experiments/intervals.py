@@ -81,6 +81,12 @@ def _finite(values: Iterable[float]) -> np.ndarray:
     return array[~np.isnan(array)]
 
 
+def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval (Wilson 1927) of a share ``successes / trials`` (trials >= 1)."""
+    interval = stats.binomtest(successes, trials).proportion_ci(confidence, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
 def t_interval(values: Iterable[float], confidence: float = 0.95) -> Interval:
     """The t interval of the mean of independent observations (NaN left out)."""
     check_confidence(confidence)

@@ -38,12 +38,12 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..config import Config, ConfigError
 from ..models.initiatives import lever_schedule
 from ..run.kpis import monthly_discount_factors
 from .comparison import NO_PORTFOLIO, rank_cells
+from .intervals import wilson_interval
 from .plan import Cell
 from .summaries import Direction, ok_only, seed_matrix
 
@@ -128,8 +128,8 @@ def loss_probability(
     if n == 0:
         return math.nan, math.nan, math.nan, 0
     losses = int((sample < 0.0).sum())
-    interval = stats.binomtest(losses, n).proportion_ci(confidence, method="wilson")
-    return losses / n, float(interval.low), float(interval.high), n
+    low, high = wilson_interval(losses, n, confidence)
+    return losses / n, low, high, n
 
 
 def criterion_value(

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from .intervals import wilson_interval
 from .summaries import Direction
 
 
@@ -44,10 +44,7 @@ def robust_table(
         else:
             flags = goal.dropna().astype(bool)
             share = float(flags.mean())
-            interval = stats.binomtest(int(flags.sum()), len(flags)).proportion_ci(
-                confidence, method="wilson"
-            )
-            low, high = float(interval.low), float(interval.high)
+            low, high = wilson_interval(int(flags.sum()), len(flags), confidence)
         column = values[portfolio]
         rows.append(
             {

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from scipy.stats import binomtest
 
 from ..models.journeys import NO_PROBLEM, OUTCOMES, REPEAT, SILENT
+from .intervals import wilson_interval
 
 CONTEXTS: tuple[str, ...] = (
     SILENT,
@@ -49,8 +49,7 @@ def tarp_table(
     for context in CONTEXTS:
         total, kept = (int(v) for v in stayed.loc[context]) if context in stayed.index else (0, 0)
         if total:
-            interval = binomtest(kept, total).proportion_ci(confidence, method="wilson")
-            low, high = float(interval.low), float(interval.high)
+            low, high = wilson_interval(kept, total, confidence)
         else:
             low = high = float("nan")
         rows.append(
