@@ -22,6 +22,7 @@ from .destinations import check_folder
 from .overrides import parse_overrides
 
 if TYPE_CHECKING:  # the engine (pydantic, scipy, pandas, the model) loads when a command runs
+    from ..experiments.backends import Backend
     from ..experiments.runner import ExperimentOutcome
     from ..experiments.spec import ExperimentSpec
 
@@ -92,6 +93,18 @@ def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def backend_from(args: argparse.Namespace, execution: Any) -> Backend:
+    """The backend of ``add_execution_arguments``'s options, each falling back on the
+    file's ``[execution]`` table (``execution``)."""
+    from ..experiments.backends import make_backend  # not for --help
+
+    return make_backend(
+        args.backend or execution.backend,
+        args.workers if args.workers is not None else execution.workers,
+        args.scheduler or execution.scheduler,
+    )
+
+
 def _add_common_arguments(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument(
         "--set",
@@ -146,7 +159,6 @@ def _common_spec(args: argparse.Namespace, name: str) -> dict[str, Any]:
 def _execute(
     spec: ExperimentSpec, args: argparse.Namespace, out: str | None, base_dir: Path | None = None
 ) -> int:
-    from ..experiments.backends import make_backend
     from ..experiments.plan import check_run_count
     from ..experiments.prepare import prepare
     from ..experiments.runner import run_experiment
@@ -162,11 +174,7 @@ def _execute(
             check_run_count(runs, f"{cells} cells x max = {spec.sequential.max} replications")
             announce_runs(runs, f"{spec.name} (sequential) at most")
     execution = spec.execution
-    backend = make_backend(
-        args.backend or execution.backend,
-        args.workers if args.workers is not None else execution.workers,
-        args.scheduler or execution.scheduler,
-    )
+    backend = backend_from(args, execution)
     try:
         with backend:
             outcome = run_experiment(

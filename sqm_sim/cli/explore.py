@@ -26,12 +26,17 @@ from typing import Any
 
 from ..config import ConfigError
 from .destinations import check_folder
-from .experiments import add_execution_arguments, announce_runs, positive_int, report_interrupted
+from .experiments import (
+    add_execution_arguments,
+    announce_runs,
+    backend_from,
+    positive_int,
+    report_interrupted,
+)
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
     """Run an exploration file and write its results."""
-    from ..experiments.backends import make_backend
     from ..experiments.explore import load_explore, parse_explore, prepare_explore, run_explore
     from ..report.exploration_files import as_text, outcome_json, write_outputs
 
@@ -60,11 +65,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         return 0
     announce_runs(prepared.runs, f"explore {spec.name}")
     execution = spec.execution
-    backend = make_backend(
-        args.backend or execution.backend,
-        args.workers if args.workers is not None else execution.workers,
-        args.scheduler or execution.scheduler,
-    )
+    backend = backend_from(args, execution)
     try:
         with backend:
             outcome = run_explore(

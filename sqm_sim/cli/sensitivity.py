@@ -22,7 +22,12 @@ from ..experiments.manifest import recorded_experiment, results_folder
 from ..scenarios.sizes import SIZES
 from ..sensitivity.names import SENSITIVITY_METHODS
 from .destinations import check_folder
-from .experiments import add_execution_arguments, announce_runs, report_interrupted
+from .experiments import (
+    add_execution_arguments,
+    announce_runs,
+    backend_from,
+    report_interrupted,
+)
 from .overrides import parse_overrides
 
 _OPTION_FIELDS = {
@@ -107,7 +112,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run (or refine) a sensitivity analysis and write its results."""
     import pandas as pd
 
-    from ..experiments.backends import make_backend
     from ..report.sensitivity_files import write_outputs
     from ..sensitivity.runner import prepare_sensitivity, refined, run_sensitivity
 
@@ -128,11 +132,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         return 0
     announce_runs(prepared.total_runs, f"sensitivity ({spec.method})")
     execution = spec.execution
-    backend = make_backend(
-        args.backend or execution.backend,
-        args.workers if args.workers is not None else execution.workers,
-        args.scheduler or execution.scheduler,
-    )
+    backend = backend_from(args, execution)
     try:
         with backend:
             outcome = run_sensitivity(
