@@ -18,7 +18,8 @@ from .numbers import number
 
 JURAN_BAND = (0.15, 0.25)
 """Cost of quality as a share of sales in firms without a quality programme (Juran's
-*Quality Handbook*; Feigenbaum): the band a run's CoQ share is set against."""
+*Quality Handbook*; Feigenbaum): the band a run's cost of quality with its hidden lost sales
+(``coq_with_lost_sales_share``) is set against."""
 
 LISTED = 3
 """Cells below the best that the ranking findings compare with it one by one."""
@@ -94,8 +95,9 @@ def run_findings(
         largest = max(parts, key=parts.__getitem__)
         smallest = min(parts, key=parts.__getitem__)
         share = float(summary["coq_share_of_revenue"])
+        hidden_share = float(summary["coq_with_lost_sales_share"])
         low, high = JURAN_BAND
-        position = "below" if share < low else "above" if share > high else "within"
+        position = "below" if hidden_share < low else "above" if hidden_share > high else "within"
         if portfolio:
             band = (
                 f"{position} Juran's {low:.0%}-{high:.0%} benchmark for a firm before an "
@@ -107,10 +109,13 @@ def run_findings(
                 "programme"
             )
         findings.append(
-            f"The cost of quality was {amount(coq, 'currency')}, {amount(share, 'share')} of "
-            f"revenue ({band}); {largest} was the largest part "
-            f"({amount(parts[largest], 'share')}), "
-            f"{smallest} the smallest ({amount(parts[smallest], 'share')})."
+            f"The cost of quality (prevention, appraisal and failure) was "
+            f"{amount(coq, 'currency')}, {amount(share, 'share')} of revenue; "
+            f"{largest} was the largest part ({amount(parts[largest], 'share')}), "
+            f"{smallest} the smallest ({amount(parts[smallest], 'share')}). With the hidden "
+            f"cost of sales lost to poor quality "
+            f"({amount(float(summary['lost_sales_cost']), 'currency')}) it was "
+            f"{amount(hidden_share, 'share')} of revenue ({band})."
         )
     first, last, window = _window_means(timeseries["mean_satisfaction"].dropna())
     if not (math.isnan(first) or math.isnan(last)):
