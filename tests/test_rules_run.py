@@ -4,6 +4,7 @@ in the books (quick, small runs)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -192,3 +193,33 @@ def test_the_summary_reports_the_terminal_state(make_config):
     assert result.summary["operators_end"] == config.workforce.operators + 4
     steady_before = 5.0 * 0.05 / (5.0 * 0.05 + 0.5)
     assert result.summary["capability_end"] > steady_before  # more time, more capability
+
+
+def test_improvement_is_forgotten_at_its_rate_once_the_circles_are_cut():
+    """Quality circles run until the improvement factor F first falls below 0.6, when a
+    rule (no delay, monthly review) stops them: management declares victory. While the
+    circles run F never rises; from the month after the crossing nobody is involved, so
+    the gap 1 - F shrinks by exp(-phi / 12) a month (phi = the forgetting rate per year):
+    1 - F(s - 1 + k) = (1 - F(s - 1)) exp(-phi k / 12) for k = 1, 2, ... Without the rule F
+    keeps falling toward its floor, so the cut firm ends with the higher factor."""
+    threshold = 0.6
+    victory = stop_rule(kpi="improvement_factor", when="below", threshold=threshold)
+    config = at_size(sqm_sim.load_scenario("baseline"), "quick").with_overrides(
+        {
+            "simulation.horizon_months": 36,
+            "portfolio": {"name": "cut", "initiatives": [CIRCLES], "rules": [victory]},
+        }
+    )
+    factor = simulate(config, seed=3).timeseries["improvement_factor"].to_numpy()
+    crossed = int(np.argmax(factor < threshold))
+    assert 0 < crossed < 24  # the rule had time to act
+    assert factor[crossed] < threshold
+    running, after = factor[: crossed + 1], factor[crossed:]
+    assert (np.diff(running) <= 0.0).all()
+    phi = config.involvement.forgetting_rate_per_year
+    k = np.arange(len(after))
+    assert 1.0 - after == pytest.approx((1.0 - after[0]) * np.exp(-phi * k / 12.0), rel=1e-9)
+
+    kept = simulate(config.with_overrides({"portfolio.rules": []}), seed=3).timeseries
+    floor = config.involvement.improvement_floor
+    assert floor <= kept["improvement_factor"].iloc[-1] < after[0] < after[-1]
