@@ -85,13 +85,9 @@ def _two_proportion_z(low: pd.Series, high: pd.Series) -> float:
     return float((high["stay_share"] - low["stay_share"]) / error)
 
 
-def test_simulated_tarp_table_orders_silent_unresolved_slow_fast():
-    """TARP: after a problem, the share who buy again rises from silent customers, to
-    complaints left unresolved, to slow resolutions, to fast ones. Simulated on a firm with
-    poor quality (Cpk 0.8, 3,000 ppm by design) whose customers voice half their problems
-    and whose desk resolves about half of its cases within the fast window; each step of the
-    order is a one-sided two-proportion z test at 1 % with a Bonferroni correction over the
-    three steps (z > 2.71), pooled over 4 seeds."""
+def _poor_quality_tarp_table(overrides: dict[str, float], seeds: range) -> pd.DataFrame:
+    """TARP's table (indexed by context), pooled over ``seeds``, for three years of the
+    baseline with poor quality (Cpk 0.8, 3,000 ppm by design) and ``overrides``."""
     from sqm_sim.experiments.voice import tarp_table
 
     config = sqm_sim.load_scenario("baseline").with_overrides(
@@ -99,14 +95,29 @@ def test_simulated_tarp_table_orders_silent_unresolved_slow_fast():
             "simulation.horizon_months": 36,
             "operations.process_capability_cpk": 0.8,
             "operations.design_defect_ppm": 3000.0,
+            **overrides,
+        }
+    )
+    return tarp_table(
+        sqm_sim.simulate(config, seed, trace_customers=True).journeys for seed in seeds
+    ).set_index("context")
+
+
+def test_simulated_tarp_table_orders_silent_unresolved_slow_fast():
+    """TARP: after a problem, the share who buy again rises from silent customers, to
+    complaints left unresolved, to slow resolutions, to fast ones. Simulated on a firm with
+    poor quality (Cpk 0.8, 3,000 ppm by design) whose customers voice half their problems
+    and whose desk resolves about half of its cases within the fast window; each step of the
+    order is a one-sided two-proportion z test at 1 % with a Bonferroni correction over the
+    three steps (z > 2.71), pooled over 4 seeds."""
+    table = _poor_quality_tarp_table(
+        {
             "service.claim_probability": 0.5,
             "service.complaint_probability": 0.5,
             "service.fast_resolution_days": 0.25,
-        }
+        },
+        seeds=range(4),
     )
-    table = tarp_table(
-        sqm_sim.simulate(config, seed, trace_customers=True).journeys for seed in range(4)
-    ).set_index("context")
     order = ["silent", "unresolved", "resolved slowly", "resolved fast"]
     assert (table.loc[order, "decisions"] > 200).all(), table
     for low, high in itertools.pairwise(order):
@@ -146,24 +157,17 @@ def test_recovery_paradox_holds_for_a_first_failure_only():
     (loyalty intercept 1.5 log-odds instead of about 3.2, so that a gain in loyalty is
     visible in a few thousand decisions). Each comparison is a one-sided two-proportion z
     test at 1 % with a Bonferroni correction over the two (z > 2.58), pooled over 3 seeds."""
-    from sqm_sim.experiments.voice import tarp_table
-
-    config = sqm_sim.load_scenario("baseline").with_overrides(
+    table = _poor_quality_tarp_table(
         {
-            "simulation.horizon_months": 36,
-            "operations.process_capability_cpk": 0.8,
-            "operations.design_defect_ppm": 3000.0,
             "service.claim_probability": 0.9,
             "service.complaint_probability": 0.5,
             "service.recovery_quality": 1.0,
             "service.desk_staff": 20,
             "segments.quality_driven.loyalty_intercept": 1.5,
             "segments.price_driven.loyalty_intercept": 1.5,
-        }
+        },
+        seeds=range(3),
     )
-    table = tarp_table(
-        sqm_sim.simulate(config, seed, trace_customers=True).journeys for seed in range(3)
-    ).set_index("context")
     first, repeat, none = "resolved fast", "resolved fast (repeat)", "no problem"
     assert (table.loc[[first, repeat], "decisions"] > 500).all(), table
     assert _two_proportion_z(table.loc[none], table.loc[first]) > 2.58, table
