@@ -49,10 +49,29 @@ class ResultsFolder:
         target = self.path / name
         if not target.exists() or (target.is_dir() and not any(target.glob("*.parquet"))):
             return pd.DataFrame()
+        if target.is_dir():
+            self._check_parts(name, target)
         try:
             return pd.read_parquet(target)
         except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
             raise self._damaged(name, exc) from None
+
+    def _check_parts(self, name: str, folder: Path) -> None:
+        """Refuse a part whose bytes differ from the SHA-256 the manifest records (damage
+        that can leave a Parquet file readable, with wrong numbers). Parts the manifest
+        does not list are left to the Parquet reader."""
+        from ..experiments.parts import INDEX_KEY, check_part, part_key
+
+        index = self.manifest.get(INDEX_KEY)
+        if not isinstance(index, dict):
+            return
+        for part in sorted(folder.glob("part-*.parquet")):
+            recorded = index.get(part_key(part))
+            if recorded is None:
+                continue
+            problem = check_part(part, recorded).problem
+            if problem is not None:
+                raise self._damaged(f"{name}/{part.name}", ValueError(problem))
 
     def _damaged(self, name: str, exc: Exception) -> NotAResultsFolderError:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
