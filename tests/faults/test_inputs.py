@@ -5,6 +5,7 @@ runs, names never escape ``results/``, validation stays linear, a full disk is o
 from __future__ import annotations
 
 import errno
+import json
 import time
 
 import pandas as pd
@@ -72,6 +73,46 @@ def test_an_experiment_name_cannot_leave_results(name, tmp_path, capsys, monkeyp
     one_line(capsys, "name")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml", "work"]
     assert list(work.iterdir()) == []
+
+
+EXPLORE_FILE = """
+scenario = "baseline"
+portfolios = ["none", "balanced"]
+samples = 2
+[goal]
+metric = "incremental"
+threshold = 0.0
+reference = "none"
+[[factors]]
+key = "environment.switching_cost"
+low = 0.1
+high = 0.2
+"""
+
+
+@pytest.mark.parametrize("name", ["../escaped", "ABSOLUTE", "a/b", ".."])
+@pytest.mark.parametrize("command", ["compare", "search", "explore", "sensitivity", "file"])
+def test_no_command_takes_a_name_that_leaves_results(command, name, tmp_path, capsys):
+    """Every command whose name can become ``results/NAME`` (or names its analysis)
+    refuses a name with a separator, ``..`` or an absolute path, before running."""
+    name = str(tmp_path / "absolute") if name == "ABSOLUTE" else name
+    explore = tmp_path / "futures.toml"
+    explore.write_text(f"name = {json.dumps(name)}\n{EXPLORE_FILE}")
+    sensitivity = tmp_path / "sens.toml"
+    sensitivity.write_text(f'name = {json.dumps(name)}\nmethod = "oat"\n')
+    args = {
+        "compare": ["compare", "baseline", "--name", name, *SERIAL],
+        "search": ["search", "baseline", "--menu", "balanced", "--name", name, *SERIAL],
+        "explore": ["explore", str(explore), *SERIAL],
+        "sensitivity": ["sensitivity", "--method", "oat", "--name", name, "--dry-run"],
+        "file": ["sensitivity", str(sensitivity), "--dry-run"],
+    }[command]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        assert main(args) == 2
+    one_line(capsys, "name", "cannot be a folder name")
+    assert not (tmp_path / "results").exists()
+    assert not (tmp_path / "absolute").exists()
 
 
 def test_a_full_disk_is_one_line_with_its_own_exit_code(tmp_path, capsys, monkeypatch):
