@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import ConfigError
+from ..experiments.manifest import read_manifest
 from .html import Section
 
 
@@ -127,21 +128,12 @@ def open_results(path: str | Path) -> tuple[ResultsFolder, ResultsKind]:
     folder = Path(path)
     kinds = load_kinds()
     expected = "; or ".join(kind.expected for kind in kinds.values())
-    manifest_path = folder / "manifest.json"
     if not folder.is_dir():
         raise NotAResultsFolderError(f"{folder} is not a folder; expected {expected}")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotAResultsFolderError(
-            f"{folder} is not a results folder (no manifest.json); expected {expected}"
-        ) from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise NotAResultsFolderError(
-            f"{manifest_path} is unreadable ({exc}); expected {expected}"
-        ) from None
-    if not isinstance(manifest, dict):
-        raise NotAResultsFolderError(f"{manifest_path} is not a manifest; expected {expected}")
+        manifest = read_manifest(folder)
+    except ConfigError as exc:  # missing, not UTF-8, not JSON, not a JSON object
+        raise NotAResultsFolderError(f"{exc}; expected {expected}") from None
     for kind in kinds.values():
         if kind.detect(manifest, folder):
             return ResultsFolder(folder, kind.name, manifest), kind
