@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.timing import calibrated_bound, wait_until
 
 SQM_SIM = str(Path(sys.executable).with_name("sqm-sim"))
@@ -115,3 +117,56 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path):
     assert set(finished) <= set(runs.glob("part-*.parquet"))
     bound = calibrated_bound(signalled - started, 1.0, 3.0, 10.0)
     assert exit_s < bound, (exit_s, signalled - started)
+
+
+def _tables(folder: Path) -> tuple:
+    """The runs (without execution columns) and time series of a results folder, sorted."""
+    import pandas as pd
+
+    runs = pd.read_parquet(folder / "runs").drop(columns=["elapsed_s", "worker"])
+    series = pd.read_parquet(folder / "timeseries")
+    return (
+        runs.sort_values("run_id").reset_index(drop=True),
+        series.sort_values(["run_id", "period"]).reset_index(drop=True),
+    )
+
+
+@pytest.mark.slow
+def test_sigkill_mid_batch_three_times_then_the_rerun_equals_an_uninterrupted_run(tmp_path):
+    """The main process killed outright (no handler runs) three times, each time at a
+    random moment after a new part reached the disk: possibly mid-write of a part or of
+    the manifest. The fourth run finishes; its tables equal an uninterrupted run's bit for
+    bit, no temporary file is left and the killed sessions are marked "died"."""
+    import json
+    import random
+
+    import pandas as pd
+
+    from tests.experiments.conftest import TINY
+
+    sets = [arg for key, value in TINY.items() for arg in ("--set", f"{key}={value}")]
+    compare = [SQM_SIM, "compare", "baseline", "--replications", "30", *sets]
+    compare += ["--backend", "serial", "--chunk-size", "1", "--quiet"]
+    done = subprocess.run([*compare, "--out", "reference"], cwd=tmp_path, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    runs = tmp_path / "out" / "runs"
+    pause = random.Random(15)
+    for _ in range(3):
+        before = len(list(runs.glob("part-*.parquet"))) if runs.is_dir() else 0
+        proc = subprocess.Popen([*compare, "--out", "out"], cwd=tmp_path)
+        try:
+            wait_until(lambda seen=before: len(list(runs.glob("part-*.parquet"))) > seen, 120)
+            time.sleep(pause.uniform(0.0, 0.3))
+            assert proc.poll() is None, "the batch ended before it was killed"
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+    done = subprocess.run([*compare, "--out", "out"], cwd=tmp_path, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    for mended, reference in zip(
+        _tables(tmp_path / "out"), _tables(tmp_path / "reference"), strict=True
+    ):
+        pd.testing.assert_frame_equal(mended, reference, check_exact=True)
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+    sessions = json.loads((tmp_path / "out" / "manifest.json").read_text())["sessions"]
+    assert [s["status"] for s in sessions] == ["died", "died", "died", "complete"]
