@@ -196,3 +196,15 @@ def test_after_a_full_disk_the_rerun_completes_the_same_tables(tmp_path, capsys,
     finished = ResultsStore(out).runs()[columns].sort_values("run_id", ignore_index=True)
     reference = ResultsStore(tmp_path / "reference").runs()[columns]
     pd.testing.assert_frame_equal(finished, reference.sort_values("run_id", ignore_index=True))
+
+
+@pytest.mark.parametrize(
+    ("method", "n"), [("sobol", 2**30), ("morris", 10**9), ("fast", 10**9), ("delta", 10**9)]
+)
+def test_a_huge_sensitivity_design_is_refused_before_it_is_built(method, n, capsys):
+    """``--n 2**30`` with Sobol was a MemoryError traceback (304 GiB for the sample);
+    Morris with a billion trajectories ran for minutes building its design."""
+    started = time.perf_counter()
+    assert main(["sensitivity", "--method", method, "--n", str(n), "--dry-run"]) == 2
+    assert time.perf_counter() - started < 60  # refused, not built (that takes minutes)
+    one_line(capsys, "at most 1,000,000 runs", f"n = {n}")
