@@ -6,6 +6,7 @@ each); SIGTERM is handled like Ctrl-C: one line, exit 130, every finished run ke
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -93,10 +94,12 @@ def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path):
     assert left == []
 
 
-def test_sigterm_is_handled_like_ctrl_c(tmp_path):
-    """SIGTERM once a chunk is on disk (an observable event: a busy machine starts the
-    workers late). The exit must come within the time the command took to get there
-    (start-up and a chunk, measured here), at least 3 s and never over 10 s."""
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_sigint_and_sigterm_stop_compare_in_one_line(signum, tmp_path):
+    """SIGINT (Ctrl-C) or SIGTERM once a chunk is on disk (an observable event: a busy
+    machine starts the workers late). The exit must come within the time the command took
+    to get there (start-up and a chunk, measured here), at least 3 s and never over 10 s;
+    every part on disk before the signal is still there, the session is "interrupted"."""
     started = time.perf_counter()
     proc, workers = start_compare(tmp_path)
     runs = tmp_path / "out" / "runs"
@@ -104,7 +107,7 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path):
         wait_until(lambda: runs.is_dir() and any(runs.glob("part-*.parquet")), 120)
         finished = sorted(runs.glob("part-*.parquet"))
         signalled = time.perf_counter()
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         _, err = proc.communicate(timeout=60)
         exit_s = time.perf_counter() - signalled
     finally:
@@ -115,6 +118,8 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path):
     assert len(err.strip().splitlines()) == 1, err
     assert "interrupted" in err
     assert set(finished) <= set(runs.glob("part-*.parquet"))
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["sessions"][-1]["status"] == "interrupted"
     bound = calibrated_bound(signalled - started, 1.0, 3.0, 10.0)
     assert exit_s < bound, (exit_s, signalled - started)
 
@@ -137,7 +142,6 @@ def test_sigkill_mid_batch_three_times_then_the_rerun_equals_an_uninterrupted_ru
     random moment after a new part reached the disk: possibly mid-write of a part or of
     the manifest. The fourth run finishes; its tables equal an uninterrupted run's bit for
     bit, no temporary file is left and the killed sessions are marked "died"."""
-    import json
     import random
 
     import pandas as pd
