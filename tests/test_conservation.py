@@ -19,12 +19,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from sqm_sim import Config, ConfigError, RunResult, load_scenario, shipped_scenarios, simulate
 from sqm_sim.config.rules import rule_kpis
 from sqm_sim.models.units import DAYS_PER_MONTH
-from sqm_sim.portfolios import with_portfolio
+from sqm_sim.portfolios import shipped_portfolios, with_portfolio
 from sqm_sim.run.kpis import (
     COLUMN_DOCS,
     FLOAT_LEVELS,
@@ -173,7 +174,7 @@ def assert_conserved(result: RunResult) -> None:
     horizon_factor = monthly_discount_factors(config)[-1]
     assert s["npv_with_customer_equity"] == pytest.approx(
         s["npv"] + horizon_factor * s["customer_equity_end"],
-        abs=_money_tolerance(s["revenue"], cost),
+        abs=_money_tolerance(s["revenue"], cost, s["customer_equity_end"]),
         nan_ok=True,
     )
     # the hidden cost of lost sales: expected customers lost to quality times the CLV
@@ -864,3 +865,73 @@ def test_random_portfolios_with_rules_conserve(overrides, seed):
     assert_conserved(result)
     if config.simulation.report_period_months == 1:
         assert_npv_is_discounted_monthly_profit(result)
+
+
+# -- the long property test: everything varied at once ------------------------------------
+
+SHIPPED_PORTFOLIOS = [name for name, _ in shipped_portfolios()]
+
+LONG_EXAMPLES = 1000
+"""Examples of :func:`test_anything_conserves` in all (issue 15: at least 1,000)."""
+
+LONG_SHARDS = 4
+"""The long test runs as this many independent hypothesis runs, each with its own fixed
+seed and ``LONG_EXAMPLES / LONG_SHARDS`` examples, so that ``pytest -n`` spreads them over
+the cores (and the examples do not repeat from shard to shard, even when hypothesis is
+derandomized, as its CI profile is)."""
+
+
+@st.composite
+def any_configs(draw) -> tuple[dict, str | None]:
+    """Every key of :func:`valid_overrides` (market, operations, quality, customers,
+    service, involvement, workforce, environment) drawn together with a portfolio: a
+    shipped one (with its initiatives and rules), or drawn initiatives and rules. Returns
+    (overrides, shipped portfolio name or None)."""
+    overrides = draw(valid_overrides())
+    if draw(st.booleans()):
+        return overrides, draw(st.sampled_from(SHIPPED_PORTFOLIOS))
+    horizon = overrides["simulation.horizon_months"]
+    initiatives = draw(initiative_tables(max(horizon, 2)))
+    for table in initiatives:
+        table["start_month"] = min(table["start_month"], horizon - 1)
+    rules = draw(rule_tables(initiatives))
+    overrides["portfolio"] = {"name": "drawn", "initiatives": initiatives, "rules": rules}
+    return overrides, None
+
+
+def _anything_conserves(shard: int):
+    """The long property test's shard ``shard`` (a test function)."""
+
+    @pytest.mark.slow
+    @hypothesis_seed(20261201 + shard)
+    @settings(
+        max_examples=LONG_EXAMPLES // LONG_SHARDS,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(drawn=any_configs(), seed=st.integers(0, 2**32 - 1))
+    def test(drawn, seed):
+        """Units, customers and money balance in every run whatever the settings, the
+        portfolio, its rules, the workforce and the involvement (1,000 examples over the
+        shards)."""
+        overrides, shipped = drawn
+        try:
+            config = Config().with_overrides(overrides)
+            if shipped is not None:
+                config = with_portfolio(config, shipped)
+        except ConfigError as exc:  # e.g. a rule threshold outside its KPI's range
+            assume(False)
+            raise AssertionError("unreachable") from exc
+        result = simulate(config, seed=seed)
+        assert_conserved(result)
+        if config.simulation.report_period_months == 1:
+            assert_npv_is_discounted_monthly_profit(result)
+
+    test.__name__ = f"test_anything_conserves_{shard}"
+    return test
+
+
+test_anything_conserves_0 = _anything_conserves(0)
+test_anything_conserves_1 = _anything_conserves(1)
+test_anything_conserves_2 = _anything_conserves(2)
+test_anything_conserves_3 = _anything_conserves(3)

@@ -8,18 +8,30 @@ from pathlib import Path
 
 from .config_error import ConfigError
 
+MAX_TOML_BYTES = 1_000_000
+"""Largest settings file read (bytes). The shipped files hold a few kB; a file of
+megabytes is a mistake or an attack, and parsing it (TOML in pure Python, about 10^5 keys
+a second) would hang the command for minutes before any check could refuse it."""
+
 
 def read_toml(path: Path) -> dict:
     """Parse a TOML file as data; any problem becomes a one-line :class:`ConfigError`.
 
-    A folder, a file that is not UTF-8 text, malformed TOML and a file without a single
-    setting (empty, or only comments) are refused.
+    A folder, a file larger than :data:`MAX_TOML_BYTES`, a file that is not UTF-8 text,
+    malformed TOML and a file without a single setting (empty, or only comments) are
+    refused.
     """
     if path.is_dir():
         raise ConfigError(f"{path} is a folder, not a TOML file")
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            raw = handle.read(MAX_TOML_BYTES + 1)
+        if len(raw) > MAX_TOML_BYTES:
+            raise ConfigError(
+                f"{path} is larger than {MAX_TOML_BYTES:,} bytes: not a settings file "
+                "(the shipped ones hold a few kB)"
+            )
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not a TOML file: it is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:

@@ -30,6 +30,21 @@ def replacing(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def writer_alive(temporary: Path) -> bool:
+    """Whether the process that is writing ``temporary`` (a name made by
+    :func:`replacing`: ``.NAME.PID.tmp``) still runs; False for a name of another form."""
+    pid = temporary.name.rsplit(".", 2)[-2] if temporary.name.count(".") >= 2 else ""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with replacing(path) as temporary:
@@ -41,10 +56,14 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_frame(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to ``path`` atomically: Parquet, or CSV for a ``.csv`` path."""
+def write_frame(frame: pd.DataFrame, path: Path) -> str:
+    """Write ``frame`` to ``path`` atomically: Parquet, or CSV for a ``.csv`` path. Returns
+    the hex SHA-256 of the bytes written (for a results folder's part index)."""
+    from .parts import digest
+
     with replacing(path) as temporary:
         if path.suffix == ".csv":
             frame.to_csv(temporary, index=False)
         else:
             frame.to_parquet(temporary, index=False)
+        return digest(temporary)

@@ -63,6 +63,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator
 
 from ..config import Config, ConfigError
+from ..config.errors import problem_list
 from ..config.files import read_toml
 from ..config.keys import initiative_field, parameter_info
 from ..run import simulate
@@ -178,8 +179,7 @@ def parse_explore(data: dict[str, Any], origin: str = "exploration") -> ExploreS
         return ExploreSpec.model_validate(data)
     except ValidationError as exc:
         problems = suggest_fields(validation_problems(exc), list(ExploreSpec.model_fields))
-        heading = f"invalid exploration ({origin}):"
-        raise ConfigError("\n  - ".join([heading, *problems])) from None
+        raise problem_list(f"invalid exploration ({origin}):", problems) from None
 
 
 def load_explore(path: str | Path) -> tuple[ExploreSpec, Path]:

@@ -11,7 +11,10 @@ Layout of a results folder::
                              run's time-series columns
 
 Each finished chunk adds one part file per table, written to a temporary name and renamed
-(atomic on POSIX): a part is either complete or absent. The runs part is written last, so
+(atomic on POSIX): a part is either complete or absent. The manifest indexes every part
+with its row count and SHA-256 (:mod:`~sqm_sim.experiments.parts`); before a rerun reads
+the folder, a part that fails its check is moved to ``quarantine/`` and its runs are run
+again. The runs part is written last, so
 a run counts as finished only once its KPIs are on disk. Interrupt a batch and rerun the
 same command: runs whose id (from cell, config fingerprint and seed) has status ``ok`` are
 skipped; failed runs are tried again. When a batch completes, the parts of each table are
@@ -37,6 +40,7 @@ import pandas as pd
 from ..config import ConfigError
 from ..run.provenance import package_versions, utc_now
 from . import atomic
+from . import parts as part_index
 from .manifest import read_manifest
 from .plan import Plan
 from .tables import dedupe_runs, dedupe_timeseries, records_to_frames, select_runs
@@ -197,7 +201,7 @@ class ResultsStore:
         start = time.perf_counter()
         self.path.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.manifest, indent=2, default=str) + "\n"
-        _atomic_write_bytes(self.manifest_path, text.encode("utf-8"))
+        atomic.write_bytes(self.manifest_path, text.encode("utf-8"))
         self._write_cost_s = time.perf_counter() - start
 
     def begin(self, plan: Plan, backend: dict[str, Any]) -> None:
@@ -267,23 +271,42 @@ class ResultsStore:
         return sorted((self.path / table).glob("part-*.parquet"))
 
     def _check_parts(self) -> None:
-        """Once per store: move every part whose Parquet footer cannot be read (a kill or
-        a full disk mid-write) to ``quarantine/``, with the other table's part of the same
-        chunk, so that the chunk's runs are simply run again."""
+        """Once per store: check every part against the manifest's part index
+        (:mod:`~sqm_sim.experiments.parts`). A part that fails (a kill or a full disk
+        mid-write, damage on disk) moves to ``quarantine/`` with the other table's part of
+        the same chunk, so that the chunk's runs are simply run again; a part the index
+        lists but the folder lacks is dropped from the index (its runs, if no other part
+        holds them, are run again). Each is reported in one warning line."""
         if self._parts_checked:
             return
         self._parts_checked = True
-        import pyarrow.parquet as pq
-
-        damaged: set[str] = set()
+        index = part_index.index_of(self.manifest)
+        damaged: dict[str, str] = {}  # chunk key -> why
+        present: set[str] = set()
         for table in TABLES:
             for part in self._parts(table):
-                try:
-                    pq.read_metadata(part)
-                except Exception:  # ArrowInvalid, OSError: not a whole Parquet file
-                    damaged.add(_chunk_key(part))
-        if not damaged:
-            return
+                key = part_index.part_key(part)
+                present.add(key)
+                check = part_index.check_part(part, index.get(key))
+                if check.problem is not None:
+                    damaged.setdefault(_chunk_key(part), f"{key}: {check.problem}")
+                else:
+                    index[key] = check.entry
+        missing = sorted(key for key in index if key not in present)
+        for key in missing:
+            del index[key]
+        if missing:
+            print(
+                f"sqm-sim: warning: {len(missing)} part(s) recorded in the manifest of "
+                f"{self.path} are missing ({missing[0]}{', ...' if len(missing) > 1 else ''});"
+                " any run only they held is run again",
+                file=sys.stderr,
+            )
+        if damaged:
+            self._quarantine(damaged, index)
+
+    def _quarantine(self, damaged: dict[str, str], index: dict[str, Any]) -> None:
+        """Move the parts of the ``damaged`` chunks (chunk key -> why) to ``quarantine/``."""
         moved = 0
         for table in TABLES:
             for part in self._parts(table):
@@ -291,19 +314,23 @@ class ResultsStore:
                     target = self.path / "quarantine" / table / part.name
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(part, target)
+                    index.pop(part_index.part_key(part), None)
                     moved += 1
+        first = next(iter(damaged.values()))
         print(
-            f"sqm-sim: warning: {moved} damaged part(s) of {self.path} moved to quarantine/; "
-            "their runs are run again",
+            f"sqm-sim: warning: {moved} damaged part(s) of {self.path} moved to quarantine/ "
+            f"({first}{'; ...' if len(damaged) > 1 else ''}); their runs are run again",
             file=sys.stderr,
         )
 
     def _recover(self) -> None:
         """With the lock held (nobody else writes here): remove the temporary files of
-        writes that were killed, and mark sessions left "running" as "died"."""
-        for table in TABLES:
-            for torn in (self.path / table).glob(".part-*.tmp"):
-                torn.unlink(missing_ok=True)
+        writes that were killed (parts, the manifest, tables), and mark sessions left
+        "running" as "died"."""
+        for folder in (self.path, *(self.path / table for table in TABLES)):
+            for torn in folder.glob(".*.tmp"):
+                if not atomic.writer_alive(torn):
+                    torn.unlink(missing_ok=True)
         sessions = self.manifest.get("sessions", [])
         dead = [
             session
@@ -322,8 +349,15 @@ class ResultsStore:
         runs, series = records_to_frames(records, plan)
         key = records[0].task.run_id if records else "empty"
         if not series.empty:
-            _atomic_parquet(series, self.path / "timeseries" / self._new_part_name(key))
-        _atomic_parquet(runs, self.path / "runs" / self._new_part_name(key))
+            self._write_part(series, self.path / "timeseries" / self._new_part_name(key))
+        self._write_part(runs, self.path / "runs" / self._new_part_name(key))
+
+    def _write_part(self, frame: pd.DataFrame, path: Path) -> None:
+        """Write one part atomically and record its rows and SHA-256 in the part index
+        (saved with the manifest)."""
+        sha256 = atomic.write_frame(frame, path)
+        index = part_index.index_of(self.manifest)
+        index[part_index.part_key(path)] = part_index.entry(len(frame), sha256)
 
     def finished_ids(self) -> set[str]:
         self._check_parts()
@@ -352,13 +386,15 @@ class ResultsStore:
     def compact(self) -> None:
         """Merge each table's parts into one part (written before the old ones go)."""
         for table, dedupe in (("runs", dedupe_runs), ("timeseries", dedupe_timeseries)):
-            parts = self._parts(table)
-            if len(parts) <= 1:
+            table_parts = self._parts(table)
+            if len(table_parts) <= 1:
                 continue
             merged = dedupe(self._read(table))
-            _atomic_parquet(merged, self.path / table / self._new_part_name("compact"))
-            for part in parts:
+            self._write_part(merged, self.path / table / self._new_part_name("compact"))
+            index = part_index.index_of(self.manifest)
+            for part in table_parts:
                 part.unlink(missing_ok=True)
+                index.pop(part_index.part_key(part), None)
 
     # -- lock -------------------------------------------------------------------------
 
@@ -400,14 +436,6 @@ def _chunk_key(part: Path) -> str:
     """The chunk a part belongs to: ``part-<time>-<key>.parquet`` -> key (the runs and
     time-series parts of one chunk share it)."""
     return part.stem.split("-", 2)[-1]
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    atomic.write_bytes(path, data)
-
-
-def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
-    atomic.write_frame(frame, path)
 
 
 class _Spec(Protocol):

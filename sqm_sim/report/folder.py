@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import ConfigError
+from ..experiments.manifest import read_manifest
 from .html import Section
 
 
@@ -49,10 +50,29 @@ class ResultsFolder:
         target = self.path / name
         if not target.exists() or (target.is_dir() and not any(target.glob("*.parquet"))):
             return pd.DataFrame()
+        if target.is_dir():
+            self._check_parts(name, target)
         try:
             return pd.read_parquet(target)
         except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
             raise self._damaged(name, exc) from None
+
+    def _check_parts(self, name: str, folder: Path) -> None:
+        """Refuse a part whose bytes differ from the SHA-256 the manifest records (damage
+        that can leave a Parquet file readable, with wrong numbers). Parts the manifest
+        does not list are left to the Parquet reader."""
+        from ..experiments.parts import INDEX_KEY, check_part, part_key
+
+        index = self.manifest.get(INDEX_KEY)
+        if not isinstance(index, dict):
+            return
+        for part in sorted(folder.glob("part-*.parquet")):
+            recorded = index.get(part_key(part))
+            if recorded is None:
+                continue
+            problem = check_part(part, recorded).problem
+            if problem is not None:
+                raise self._damaged(f"{name}/{part.name}", ValueError(problem))
 
     def _damaged(self, name: str, exc: Exception) -> NotAResultsFolderError:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -108,21 +128,12 @@ def open_results(path: str | Path) -> tuple[ResultsFolder, ResultsKind]:
     folder = Path(path)
     kinds = load_kinds()
     expected = "; or ".join(kind.expected for kind in kinds.values())
-    manifest_path = folder / "manifest.json"
     if not folder.is_dir():
         raise NotAResultsFolderError(f"{folder} is not a folder; expected {expected}")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotAResultsFolderError(
-            f"{folder} is not a results folder (no manifest.json); expected {expected}"
-        ) from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise NotAResultsFolderError(
-            f"{manifest_path} is unreadable ({exc}); expected {expected}"
-        ) from None
-    if not isinstance(manifest, dict):
-        raise NotAResultsFolderError(f"{manifest_path} is not a manifest; expected {expected}")
+        manifest = read_manifest(folder)
+    except ConfigError as exc:  # missing, not UTF-8, not JSON, not a JSON object
+        raise NotAResultsFolderError(f"{exc}; expected {expected}") from None
     for kind in kinds.values():
         if kind.detect(manifest, folder):
             return ResultsFolder(folder, kind.name, manifest), kind

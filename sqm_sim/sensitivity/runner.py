@@ -22,7 +22,7 @@ import pandas as pd
 from ..config import Config, ConfigError
 from ..experiments.backends import Backend
 from ..experiments.engine import run_plan
-from ..experiments.plan import Plan, seed_range
+from ..experiments.plan import Plan, check_run_count, seed_range
 from ..experiments.store import Store, open_store
 from ..experiments.summaries import check_kpis
 from ..experiments.worker import RunFunction
@@ -116,6 +116,12 @@ def prepare_sensitivity(spec: SensitivitySpec, base_dir: Path | None = None) -> 
     options = spec.method_options()
     if spec.method != "oat":
         methods.check_size(spec.method, spec.size_n, len(space), options)
+        points = methods.runs_per_replication(spec.method, spec.size_n, len(space), options)
+        check_run_count(
+            points * spec.replications,
+            f"{spec.method} with n = {spec.size_n} over {len(space)} parameters "
+            f"({points:,} design points x {spec.replications} replications)",
+        )  # before the design is built: a huge n exhausted memory building it
     if spec.method == "oat":
         design = one_at_a_time_design(base, space)
     else:

@@ -39,10 +39,12 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from ..config import ConfigError
+from ..config.errors import problem_list
 from ..config.files import read_toml
 from ..experiments.spec import (
     Execution,
     StrictSpec,
+    check_folder_name,
     suggest_fields,
     validation_problems,
 )
@@ -84,6 +86,13 @@ class SensitivitySpec(StrictSpec):
     noise_replications: int = Field(5, ge=2, le=1000)
     keep_timeseries: bool = False
     execution: Execution = Field(default_factory=Execution)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_folder_name(cls, value: str) -> str:
+        """The same rule as an experiment's name: the name may become ``results/NAME``
+        (and names the analysis in its manifest and report)."""
+        return check_folder_name(value)
 
     @field_validator("kpis")
     @classmethod
@@ -134,8 +143,7 @@ def parse_sensitivity(data: dict[str, Any], origin: str = "sensitivity") -> Sens
         return SensitivitySpec.model_validate(data)
     except ValidationError as exc:
         problems = suggest_fields(validation_problems(exc), list(SensitivitySpec.model_fields))
-        heading = f"invalid sensitivity analysis ({origin}):"
-        raise ConfigError("\n  - ".join([heading, *problems])) from None
+        raise problem_list(f"invalid sensitivity analysis ({origin}):", problems) from None
 
 
 def load_sensitivity(path: str | Path) -> tuple[SensitivitySpec, Path]:

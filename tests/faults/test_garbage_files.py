@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sqm_sim.cli import main
+
+SERIAL = ["--backend", "serial", "--quiet"]
 
 COMMANDS = {
     "run": lambda f: ["run", f],
@@ -27,8 +30,25 @@ COMMANDS = {
     "experiment validate": lambda f: ["experiment", "validate", f],
     "sensitivity": lambda f: ["sensitivity", f, "--dry-run"],
     "sensitivity --space": lambda f: ["sensitivity", "--space", f, "--dry-run"],
+    "explore": lambda f: ["explore", f, "--dry-run"],
+    "params --portfolio": lambda f: ["params", "--portfolio", f],
+    "compare --portfolios": lambda f: ["compare", "baseline", "--portfolios", f, *SERIAL],
+    "search": lambda f: ["search", f, "--menu", "balanced", "--backend", "serial"],
+    "roi": lambda f: ["roi", f, "--portfolio", "balanced"],
 }
-"""Every way a command reads a file given on the command line."""
+"""Every way a command reads a settings file given on the command line."""
+
+FOLDER_COMMANDS = {
+    "report": lambda d: ["report", d],
+    "report manifest.json": lambda d: ["report", str(Path(d) / "manifest.json")],
+    "experiment run FOLDER": lambda d: ["experiment", "run", d, *SERIAL],
+    "sensitivity --refine": lambda d: ["sensitivity", "--refine", d, "--dry-run"],
+    "run --out": lambda d: ["run", "baseline", "--out", d],
+}
+"""Every way a command reads a results folder's ``manifest.json`` before it simulates:
+given the folder, or writing a run into it. (An experiment writing into a folder reads the
+manifest when it opens the store, inside the engine that the stand-in replaces here:
+tests/cli/test_results_folder_argument.py::test_a_broken_manifest_is_one_line runs it.)"""
 
 
 class StandInError(Exception):
@@ -63,6 +83,13 @@ def _file(data: bytes) -> str:
     path = folder / "input.toml"
     path.write_bytes(data)
     return str(path)
+
+
+def _folder(manifest: bytes) -> str:
+    """A results folder whose ``manifest.json`` holds ``manifest``."""
+    folder = Path(tempfile.mkdtemp(prefix="sqm-garbage-"))
+    (folder / "manifest.json").write_bytes(manifest)
+    return str(folder)
 
 
 def _check(code: int, err: str, *, one_line: bool) -> None:
@@ -117,3 +144,26 @@ def test_random_bytes_are_one_line_and_exit_2(command, data):
 def test_random_toml_is_a_clear_error_or_runs(command, document):
     code, err = invoke(COMMANDS[command](_file(tomli_w.dumps(document).encode())))
     _check(code, err, one_line=False)
+
+
+@pytest.mark.parametrize("command", list(FOLDER_COMMANDS))
+@SETTINGS
+@given(data=st.binary(min_size=1, max_size=300))
+def test_a_random_bytes_manifest_is_one_line_and_exit_2(command, data):
+    code, err = invoke(FOLDER_COMMANDS[command](_folder(data)))
+    assert code == 2, err
+    _check(code, err, one_line=True)
+
+
+@pytest.mark.parametrize("command", list(FOLDER_COMMANDS))
+@SETTINGS
+@given(document=st.one_of(documents, st.recursive(scalars, st.lists, max_leaves=5)))
+def test_a_random_json_manifest_is_a_clear_error(command, document):
+    """A JSON manifest of random content, object or not: refused in one line (a folder
+    whose manifest records no result of a known kind is not a results folder)."""
+    manifest = json.dumps(document, allow_nan=True).encode()
+    code, err = invoke(FOLDER_COMMANDS[command](_folder(manifest)))
+    if command == "run --out" and code == 0:
+        return  # a manifest of no run is none of run's business unless it is an experiment
+    assert code == 2, err
+    _check(code, err, one_line=True)

@@ -5,6 +5,7 @@ runs, names never escape ``results/``, validation stays linear, a full disk is o
 from __future__ import annotations
 
 import errno
+import json
 import time
 
 import pandas as pd
@@ -74,6 +75,46 @@ def test_an_experiment_name_cannot_leave_results(name, tmp_path, capsys, monkeyp
     assert list(work.iterdir()) == []
 
 
+EXPLORE_FILE = """
+scenario = "baseline"
+portfolios = ["none", "balanced"]
+samples = 2
+[goal]
+metric = "incremental"
+threshold = 0.0
+reference = "none"
+[[factors]]
+key = "environment.switching_cost"
+low = 0.1
+high = 0.2
+"""
+
+
+@pytest.mark.parametrize("name", ["../escaped", "ABSOLUTE", "a/b", ".."])
+@pytest.mark.parametrize("command", ["compare", "search", "explore", "sensitivity", "file"])
+def test_no_command_takes_a_name_that_leaves_results(command, name, tmp_path, capsys):
+    """Every command whose name can become ``results/NAME`` (or names its analysis)
+    refuses a name with a separator, ``..`` or an absolute path, before running."""
+    name = str(tmp_path / "absolute") if name == "ABSOLUTE" else name
+    explore = tmp_path / "futures.toml"
+    explore.write_text(f"name = {json.dumps(name)}\n{EXPLORE_FILE}")
+    sensitivity = tmp_path / "sens.toml"
+    sensitivity.write_text(f'name = {json.dumps(name)}\nmethod = "oat"\n')
+    args = {
+        "compare": ["compare", "baseline", "--name", name, *SERIAL],
+        "search": ["search", "baseline", "--menu", "balanced", "--name", name, *SERIAL],
+        "explore": ["explore", str(explore), *SERIAL],
+        "sensitivity": ["sensitivity", "--method", "oat", "--name", name, "--dry-run"],
+        "file": ["sensitivity", str(sensitivity), "--dry-run"],
+    }[command]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        assert main(args) == 2
+    one_line(capsys, "name", "cannot be a folder name")
+    assert not (tmp_path / "results").exists()
+    assert not (tmp_path / "absolute").exists()
+
+
 def test_a_full_disk_is_one_line_with_its_own_exit_code(tmp_path, capsys, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -97,15 +138,41 @@ def test_a_hundred_thousand_cells_are_checked_in_linear_time():
         Plan([*cells[:3], cells[1]], [1])
 
 
-def test_thousands_of_unknown_keys_are_reported_at_once_and_briefly(tmp_path, capsys):
-    path = tmp_path / "many.toml"
-    path.write_text("[market]\n" + "".join(f"xkey{i} = 1\n" for i in range(20_000)))
+def _refusal_s(path, keys: int, capsys) -> tuple[float, str]:
+    """Seconds ``sqm-sim run`` takes to refuse a file of ``keys`` unknown keys, and its
+    error output."""
+    path.write_text("[market]\n" + "".join(f"xkey{i} = 1\n" for i in range(keys)))
     started = time.perf_counter()
     assert main(["run", str(path)]) == 2
-    assert time.perf_counter() - started < 10.0
-    err = capsys.readouterr().err
+    return time.perf_counter() - started, capsys.readouterr().err
+
+
+def test_thousands_of_unknown_keys_are_reported_at_once_and_briefly(tmp_path, capsys):
+    """Linear, not quadratic (a difflib suggestion per key took minutes): ten times the
+    keys may take about ten times as long, measured here; quadratic would be a hundred."""
+    small, _ = _refusal_s(tmp_path / "few.toml", 2_000, capsys)
+    large, err = _refusal_s(tmp_path / "many.toml", 20_000, capsys)
+    assert large < 30 * small + 1.0, (large, small)
     assert len(err.splitlines()) <= 12
     assert "20,000 problems" in err
+
+
+def test_a_settings_file_of_megabytes_is_refused_unread(tmp_path, capsys):
+    """1.7 million unknown keys (21 MB) took 3.5 minutes and 2.2 GB only to be parsed;
+    no settings file is that large (the shipped ones hold a few kB)."""
+    from sqm_sim.config.files import MAX_TOML_BYTES
+
+    path = tmp_path / "huge.toml"
+    line = "# padding\n"
+    path.write_text("[market]\n" + line * (MAX_TOML_BYTES // len(line) + 1))
+    for command in (["run", str(path)], ["compare", str(path)], ["experiment", "run", str(path)]):
+        assert main(command) == 2
+        one_line(capsys, "huge.toml", "larger than 1,000,000 bytes")
+    at_the_limit = tmp_path / "ok.toml"
+    at_the_limit.write_text("[market]\nprospects = 100\n" + "#" * (MAX_TOML_BYTES - 40) + "\n")
+    assert at_the_limit.stat().st_size <= MAX_TOML_BYTES
+    short = ["--set", "simulation.horizon_months=1", "--set", "market.initial_customers=50"]
+    assert main(["run", str(at_the_limit), *short]) == 0
 
 
 def test_after_a_full_disk_the_rerun_completes_the_same_tables(tmp_path, capsys, monkeypatch):
@@ -129,3 +196,15 @@ def test_after_a_full_disk_the_rerun_completes_the_same_tables(tmp_path, capsys,
     finished = ResultsStore(out).runs()[columns].sort_values("run_id", ignore_index=True)
     reference = ResultsStore(tmp_path / "reference").runs()[columns]
     pd.testing.assert_frame_equal(finished, reference.sort_values("run_id", ignore_index=True))
+
+
+@pytest.mark.parametrize(
+    ("method", "n"), [("sobol", 2**30), ("morris", 10**9), ("fast", 10**9), ("delta", 10**9)]
+)
+def test_a_huge_sensitivity_design_is_refused_before_it_is_built(method, n, capsys):
+    """``--n 2**30`` with Sobol was a MemoryError traceback (304 GiB for the sample);
+    Morris with a billion trajectories ran for minutes building its design."""
+    started = time.perf_counter()
+    assert main(["sensitivity", "--method", method, "--n", str(n), "--dry-run"]) == 2
+    assert time.perf_counter() - started < 60  # refused, not built (that takes minutes)
+    one_line(capsys, "at most 1,000,000 runs", f"n = {n}")
