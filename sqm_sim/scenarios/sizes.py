@@ -20,6 +20,11 @@ stay those of the full company and money and units are about one fifth. The tabl
   (the checks come at the same interval whatever the volume, so an unscaled check would
   cost five times the share of sales), and every initiative's one-off and running cost
   and the portfolio's budget;
+- decision rules: a threshold on a KPI that grows with the company (money, units, orders,
+  customers, complaints, people: :data:`RULE_SCALED_UNITS`) scales, so that a rule fires
+  in the small company when it would in the full one; a ``set`` of a money lever
+  (prevention spend) and a line's cost scale as money; shares, rates, days and the hire
+  share are kept;
 - per-operator quantities when the operator count cannot shrink exactly (rounding, at
   least one): suggestions per operator, the learning curve's reference output and the
   training cost per trainee hour are corrected by the realised ratio, so that the
@@ -114,6 +119,44 @@ KEPT: dict[str, str] = {
 and the list the completeness test accepts)."""
 
 
+RULE_SCALED_UNITS = frozenset(
+    {
+        "currency",
+        "orders",
+        "order-days",
+        "units",
+        "unit-days",
+        "claims",
+        "customers",
+        "customer-months",
+        "complaints",
+        "complaint-days",
+        "decisions",
+        "people",
+    }
+)
+"""Units of the KPIs whose values grow with the company: a rule's threshold on one of them
+scales with the company (the others, shares, rates, days, indices, are kept)."""
+
+
+def scaled_rules(config: Config, scale: float) -> list[dict[str, Any]]:
+    """The portfolio's rules as data with their size-like numbers times ``scale``."""
+    from ..config.rules import MONEY_LEVERS, rule_kpis
+
+    units = rule_kpis()
+    rules = []
+    for rule in config.portfolio.rules or ():
+        data = rule.model_dump(mode="json", exclude_none=True)
+        if units[rule.kpi] in RULE_SCALED_UNITS:
+            data["threshold"] = rule.threshold * scale
+        if rule.action == "set" and rule.lever in MONEY_LEVERS:
+            data["value"] = float(rule.value) * scale  # type: ignore[arg-type]
+        if rule.action == "add_line":
+            data["line_cost"] = float(rule.line_cost) * scale  # type: ignore[arg-type]
+        rules.append(data)
+    return rules
+
+
 def _operator_ratio(config: Config, scale: float) -> float:
     """Full operators / quick operators over the scale: 1 when the rounding is exact."""
     full = config.workforce.operators
@@ -159,6 +202,8 @@ def scale_overrides(config: Config, scale: float) -> dict[str, Any]:
             if hasattr(initiative, field):
                 key = f"portfolio.{initiative.name}.{field}"
                 overrides[key] = rules[rule](getattr(initiative, field))
+    if config.portfolio.rules:
+        overrides["portfolio.rules"] = scaled_rules(config, scale)
     return overrides
 
 
