@@ -43,8 +43,8 @@ def test_a_line_runs_after_its_lead_time_and_its_cost_is_booked_once():
     assert result.summary["capacity_cost"] == 50_000.0
     parts = ["production_cost", "fixed_cost", "technology_cost", "capacity_cost", "coq_total"]
     assert ts["total_cost"].tolist() == pytest.approx(ts[parts].sum(axis=1).tolist())
-    table = result.decisions
-    assert table[["month", "rule", "seen_through", "action", "target", "amount"]].values.tolist() == [
+    columns = ["month", "rule", "seen_through", "action", "target", "amount"]
+    assert result.decisions[columns].values.tolist() == [
         [1, "expand", 0, "add_line", "production_lines", 50_000.0]
     ]
 
@@ -140,7 +140,8 @@ def test_the_run_report_lists_the_decisions():
     result = simulate(config, seed=1)
     text = run_report(result, {"config_hash": "x", "versions": {}})
     assert "## Decisions taken by rules" in text
-    assert "| 1 | expand | orders_placed | > 0 for 1 | 0 | add_line | production_lines | 1000 |" in text
+    row = "| 1 | expand | orders_placed | > 0 for 1 | 0 | add_line | production_lines | 1000 |"
+    assert row in text
 
 
 @pytest.mark.slow
