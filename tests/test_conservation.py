@@ -309,7 +309,13 @@ def assert_conserved(result: RunResult) -> None:
         ["prevention_cost", "appraisal_cost", "internal_failure_cost", "external_failure_cost"]
     ].sum(axis=1)
     np.testing.assert_allclose(ts["coq_total"], coq_rows, rtol=1e-12, atol=1e-6)
-    cost_rows = ts["production_cost"] + ts["fixed_cost"] + ts["technology_cost"] + ts["coq_total"]
+    cost_rows = (
+        ts["production_cost"]
+        + ts["fixed_cost"]
+        + ts["technology_cost"]
+        + ts["capacity_cost"]
+        + ts["coq_total"]
+    )
     np.testing.assert_allclose(ts["total_cost"], cost_rows, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(ts["profit"], ts["revenue"] - cost_rows, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(ts["cumulative_profit"], ts["profit"].cumsum(), rtol=1e-9, atol=1e-6)

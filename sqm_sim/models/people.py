@@ -38,6 +38,7 @@ import numpy as np
 
 from ..config.people_sections import PeopleSettings
 from .context import Context
+from .satisfaction import logistic
 from .units import DAYS_PER_MONTH
 
 
@@ -75,8 +76,7 @@ def recovery_probability(
         return lever
     shift = people.recovery_skill_effect * (agent_skill - people.agent_skill)
     shift += people.recovery_courtesy_effect * (satisfaction - people.reference_satisfaction)
-    log_odds = math.log(lever / (1.0 - lever)) + shift
-    return 1.0 / (1.0 + math.exp(-log_odds))
+    return logistic(math.log(lever / (1.0 - lever)) + shift)
 
 
 def handling_factor(people: PeopleSettings, agent_skill: float) -> float:

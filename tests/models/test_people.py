@@ -163,3 +163,12 @@ def test_people_off_reports_no_employee_satisfaction_and_the_plain_recovery_leve
     on = simulate(Config().with_overrides({**small, "people.model": "on"}), seed=1).timeseries
     assert on["employee_satisfaction"].iloc[0] == pytest.approx(0.65)
     assert on["desk_skill"].iloc[0] == pytest.approx(0.7)
+
+
+def test_recovery_of_a_nearly_hopeless_desk_does_not_overflow():
+    """A lever of 1e-300 has log-odds -690.8: shifted up by 0.4 the resolution chance is
+    still about 1.49e-300 (the logistic is computed without overflow)."""
+    assert recovery_probability(PEOPLE, 1e-300, 0.8, 0.65) == pytest.approx(
+        1e-300 * math.exp(0.4), rel=1e-9
+    )
+    assert recovery_probability(PEOPLE, 1e-300, 0.0, 0.0) >= 0.0
