@@ -28,7 +28,8 @@ stay those of the full company and money and units are about one fifth. The tabl
 - per-operator quantities when the operator count cannot shrink exactly (rounding, at
   least one): suggestions per operator, the learning curve's reference output and the
   training cost per trainee hour are corrected by the realised ratio, so that the
-  company's suggestions per month, output per operator and training cost keep the scale.
+  company's suggestions per month, output per operator and training cost keep the scale;
+  the same for the desk agents' learning reference (complaints per agent).
 
 Kept on purpose: the complaint desk's handling time per complaint (a resolution must take
 as long as at full size to count as fast; with one agent instead of 0.4 the small desk
@@ -76,6 +77,9 @@ STOCK = "stock level"
 """A level of the (s, S) policy: at least one, see :func:`_stock_levels`."""
 PER_HEAD_TOTAL_KEPT = "per operator, total kept"
 """Multiplied by full operators / quick operators: the company's total keeps its value."""
+PER_AGENT_TOTAL_SCALED = "per desk agent, total scaled"
+"""Multiplied by scale * full agents / quick agents: the desk's agents learn from their
+share of the complaints at the full size's pace (people.agent_learning_reference)."""
 PER_HEAD_TOTAL_SCALED = "per operator, total scaled"
 """Multiplied by scale * full operators / quick operators (1 when the operators' rounding
 is exact): the company's total scales."""
@@ -97,6 +101,7 @@ SCALING: dict[str, str] = {
     "quality.prevention_effect_scale": MONEY,
     "involvement.suggestions_per_month": PER_HEAD_TOTAL_KEPT,
     "workforce.learning_reference_units": PER_HEAD_TOTAL_SCALED,
+    "people.agent_learning_reference": PER_AGENT_TOTAL_SCALED,
     "portfolio.budget_per_year": MONEY,
 }
 """How each company-size parameter of the config scales (see the module docstring)."""
@@ -168,8 +173,16 @@ def _at_least_one(value: int, scale: float) -> int:
     return max(1, round(value * scale)) if value > 0 else value
 
 
+def _agent_ratio(config: Config, scale: float) -> float:
+    """Full agents / quick agents times the scale: 1 when the rounding is exact."""
+    full = config.service.desk_staff
+    quick = _at_least_one(full, scale)
+    return full * scale / quick if quick > 0 else 1.0
+
+
 def _rules(config: Config, scale: float) -> dict[str, Callable[[Any], Any]]:
     ratio = _operator_ratio(config, scale)
+    agents = _agent_ratio(config, scale)
     return {
         COUNT: lambda value: round(value * scale),
         AT_LEAST_ONE: lambda value: _at_least_one(value, scale),
@@ -177,6 +190,7 @@ def _rules(config: Config, scale: float) -> dict[str, Callable[[Any], Any]]:
         TIME_PER_UNIT: lambda value: float(value) / scale,
         PER_HEAD_TOTAL_KEPT: lambda value: float(value) * ratio / scale,
         PER_HEAD_TOTAL_SCALED: lambda value: float(value) * ratio,
+        PER_AGENT_TOTAL_SCALED: lambda value: float(value) * agents,
     }
 
 
