@@ -36,8 +36,8 @@ def _npv_gain(config: Config, portfolio: str, seeds: range) -> list[float]:
 def test_employee_satisfaction_lowers_turnover_and_raises_recovery_quality():
     """Two firms identical but for how much involvement pleases their staff
     (people.involvement_effect 0 or 0.5, 60 % involved in both): the second's employee
-    satisfaction settles 0.3 higher (J* = 0.65 + 0.5 * 0.6; no overload or pressure in the
-    baseline), so its turnover is exp(-3 * 0.3) = 0.41 of the first's and its desk
+    satisfaction settles about 0.3 higher (J* = J0 + 0.5 * 0.6 against J0, less the
+    baseline's rare overload and pressure in both), so its turnover is exp(-3 * 0.3) = 0.41 of the first's and its desk
     resolves complaints with log-odds 3 * 0.3 = 0.9 higher (0.70 -> 0.85 at the agents'
     starting skill). On 8 paired seeds over two years: fewer departures and a higher
     recovery rate, both 95 % intervals clear of 0."""
@@ -56,9 +56,12 @@ def test_employee_satisfaction_lowers_turnover_and_raises_recovery_quality():
         departures.append(happy["staff_departures"] - plain["staff_departures"])
         recovery.append(happy["recovery_rate"] - plain["recovery_rate"])
         satisfaction.append(happy["employee_satisfaction_end"] - plain["employee_satisfaction_end"])
-        assert plain["employee_satisfaction_end"] == pytest.approx(0.65)
-    # J follows its target 0.3 higher with a 6-month time constant: 0.3 (1 - exp(-24/6))
-    assert satisfaction == pytest.approx([0.3 * -math.expm1(-4.0)] * 8, abs=1e-9)
+        # no driver raises the plain firm's J above J0 (no training, no pleasing
+        # involvement); overload and pressure may lower it a little
+        assert plain["employee_satisfaction_end"] <= 0.65 + 1e-12
+    # J follows its target 0.3 higher with a 6-month time constant: 0.3 (1 - exp(-24/6)) =
+    # 0.2945, up to the small differences of overload and pressure between the two firms
+    assert satisfaction == pytest.approx([0.3 * -math.expm1(-4.0)] * 8, abs=0.01)
     assert paired_interval(departures)[1] < 0.0, departures
     assert paired_interval(recovery)[0] > 0.0, recovery
 
