@@ -37,10 +37,10 @@ def test_employee_satisfaction_lowers_turnover_and_raises_recovery_quality():
     """Two firms identical but for how much involvement pleases their staff
     (people.involvement_effect 0 or 0.5, 60 % involved in both): the second's employee
     satisfaction settles about 0.3 higher (J* = J0 + 0.5 * 0.6 against J0, less the
-    baseline's rare overload and pressure in both), so its turnover is exp(-3 * 0.3) = 0.41 of the first's and its desk
-    resolves complaints with log-odds 3 * 0.3 = 0.9 higher (0.70 -> 0.85 at the agents'
-    starting skill). On 8 paired seeds over two years: fewer departures and a higher
-    recovery rate, both 95 % intervals clear of 0."""
+    baseline's rare overload and pressure in both), so its turnover is exp(-3 * 0.3) =
+    0.41 of the first's and its desk resolves complaints with log-odds 3 * 0.3 = 0.9
+    higher (0.70 -> 0.85 at the agents' starting skill). On 8 paired seeds over two
+    years: fewer departures and a higher recovery rate, both 95 % intervals clear of 0."""
     base = load_scenario("baseline").with_overrides(
         {
             "simulation.horizon_months": 24,
