@@ -40,7 +40,9 @@ def test_employee_satisfaction_lowers_turnover_and_raises_recovery_quality():
     baseline's rare overload and pressure in both), so its turnover is exp(-3 * 0.3) =
     0.41 of the first's and its desk resolves complaints with log-odds 3 * 0.3 = 0.9
     higher (0.70 -> 0.85 at the agents' starting skill). On 8 paired seeds over two
-    years: fewer departures and a higher recovery rate, both 95 % intervals clear of 0."""
+    years: fewer departures and a higher recovery rate, both 95 % intervals clear of 0.
+    Measured: 5.9 fewer departures (4.4 to 7.4, of 12.9), recovery rate +0.118 (0.100 to
+    0.136)."""
     base = load_scenario("baseline").with_overrides(
         {
             "simulation.horizon_months": 24,
