@@ -42,6 +42,7 @@ MONEY = [
     "production_cost",
     "fixed_cost",
     "technology_cost",
+    "capacity_cost",
     "prevention_cost",
     "appraisal_cost",
     "internal_failure_cost",
@@ -72,6 +73,27 @@ RENAMED = {
     "discounted_profit_with_equity": "npv_with_customer_equity",
     "period_days": "horizon_days",
 }
+
+
+def assert_rule_actions_add_up(result: RunResult) -> None:
+    """Lines, line costs and people: every line in place is a configured one or one a
+    rule paid for (and whose lead time has passed); the capacity account holds exactly the
+    lines' costs; states of people stay on their 0-1 scales."""
+    s, config, decisions = result.summary, result.config, result.decisions
+    rules = {rule.name: rule for rule in config.portfolio.rules or ()}
+    lines = decisions[decisions["action"] == "add_line"]
+    paid = float(lines["amount"].sum())
+    assert s["capacity_cost"] == pytest.approx(paid, abs=_money_tolerance(paid)), "line costs"
+    horizon = config.simulation.horizon_months
+    running = sum(
+        1 for row in lines.itertuples() if row.month + rules[row.rule].lead_time_months < horizon
+    )
+    assert s["production_lines_end"] == config.operations.production_lines + running, "lines"
+    ts = result.timeseries
+    for level in ("employee_satisfaction", "desk_skill", "recovery_quality"):
+        assert ((ts[level] >= 0.0) & (ts[level] <= 1.0)).all(), level
+    if config.workforce.turnover_rate_per_year == 0.0:
+        assert s["staff_departures"] == 0
 
 
 def _money_tolerance(*values: float) -> float:
@@ -150,8 +172,15 @@ def assert_conserved(result: RunResult) -> None:
         + s["external_failure_cost"]
     )
     assert s["coq_total"] == pytest.approx(coq, abs=_money_tolerance(coq))
-    cost = s["production_cost"] + s["fixed_cost"] + s["technology_cost"] + s["coq_total"]
+    cost = (
+        s["production_cost"]
+        + s["fixed_cost"]
+        + s["technology_cost"]
+        + s["capacity_cost"]
+        + s["coq_total"]
+    )
     assert s["total_cost"] == pytest.approx(cost, abs=_money_tolerance(cost))
+    assert_rule_actions_add_up(result)
     handled = s["complaints_closed"] if config.service.desk_staff > 0 else 0.0
     finance = config.finance
     external = (
@@ -281,7 +310,13 @@ def assert_conserved(result: RunResult) -> None:
         ["prevention_cost", "appraisal_cost", "internal_failure_cost", "external_failure_cost"]
     ].sum(axis=1)
     np.testing.assert_allclose(ts["coq_total"], coq_rows, rtol=1e-12, atol=1e-6)
-    cost_rows = ts["production_cost"] + ts["fixed_cost"] + ts["technology_cost"] + ts["coq_total"]
+    cost_rows = (
+        ts["production_cost"]
+        + ts["fixed_cost"]
+        + ts["technology_cost"]
+        + ts["capacity_cost"]
+        + ts["coq_total"]
+    )
     np.testing.assert_allclose(ts["total_cost"], cost_rows, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(ts["profit"], ts["revenue"] - cost_rows, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(ts["cumulative_profit"], ts["profit"].cumsum(), rtol=1e-9, atol=1e-6)
@@ -407,22 +442,27 @@ def _shortened(config: Config, months: int) -> Config:
         "hire_when_late",
         "cut_improvement_when_late",
         "people_first",
+        "customer_first_capacity",
     ],
 )
 def test_shipped_portfolios_with_rules_conserve(portfolio):
     """The quick baseline over 12 months, with improvement time for the rule that cuts it;
-    hiring pressed by a late-delivery threshold no month meets (so its rule fires)."""
+    hiring pressed by a late-delivery threshold no month meets and the line added at a
+    threshold of orders every month meets (so their rules fire)."""
+    horizon = 14 if portfolio == "customer_first_capacity" else 12  # its start in month 12
     config = at_size(load_scenario("baseline"), "quick").with_overrides(
-        {"simulation.horizon_months": 12, "workforce.improvement_time_share": 0.1}
+        {"simulation.horizon_months": horizon, "workforce.improvement_time_share": 0.1}
     )
     config = with_portfolio(config, portfolio)
-    if portfolio == "hire_when_late":
+    if portfolio in {"hire_when_late", "customer_first_capacity"}:
         config = config.with_overrides({"portfolio.rules": [_always(config.portfolio.rules[0])]})
     result = simulate(config, seed=2025)
     assert_conserved(result)
     assert_npv_is_discounted_monthly_profit(result)
     if portfolio == "hire_when_late":
         assert result.summary["operators_end"] > config.workforce.operators
+    if portfolio == "customer_first_capacity":  # the line, 6 months after month 1
+        assert result.summary["production_lines_end"] == config.operations.production_lines + 1
 
 
 def _always(rule) -> dict:
@@ -702,6 +742,19 @@ def valid_overrides(draw) -> dict:
         "involvement.improvement_floor": draw(unit),
         "involvement.forgetting_rate_per_year": draw(st.floats(0.0, 12.0)),
         "service.desk_staff": draw(st.integers(0, 3)),
+        "people.model": draw(st.sampled_from(["off", "on"])),
+        "people.reference_satisfaction": draw(unit),
+        "people.training_effect": draw(unit),
+        "people.involvement_effect": draw(unit),
+        "people.workload_effect": draw(unit),
+        "people.pressure_effect": draw(unit),
+        "people.normal_utilisation": draw(st.floats(0.0, 0.99)),
+        "people.adjustment_months": draw(st.floats(0.0, 24.0)),
+        "people.turnover_sensitivity": draw(st.floats(0.0, 20.0)),
+        "people.agent_skill": draw(unit),
+        "people.recovery_skill_effect": draw(st.floats(0.0, 20.0)),
+        "people.recovery_courtesy_effect": draw(st.floats(0.0, 20.0)),
+        "people.handling_skill_effect": draw(st.floats(0.0, 10.0)),
         "service.recovery_quality": draw(unit),
         "service.fast_resolution_days": draw(st.floats(0.1, 10.0)),
         "service.handling_time": draw(
@@ -781,7 +834,7 @@ def initiative_tables(draw, horizon: int) -> list[dict]:
 def rule_tables(draw, initiatives: list[dict]) -> list[dict]:
     """Up to three rules on any reported KPI, thresholds inside the KPI's range."""
     names = [i["name"] for i in initiatives]
-    actions = ["set", "hire"] + (["stop", "pause", "scale"] if names else [])
+    actions = ["set", "hire", "add_line"] + (["stop", "pause", "scale"] if names else [])
     rules = []
     for index in range(draw(st.integers(0, 3))):
         kpi = draw(st.sampled_from(RULE_KPIS))
@@ -810,13 +863,21 @@ def rule_tables(draw, initiatives: list[dict]) -> list[dict]:
                         "quality.prevention_spend_per_month",
                         "quality.inspection_coverage",
                         "workforce.improvement_time_share",
+                        "finance.unit_price",
                     ]
                 )
             )
             rule["lever"] = lever
-            rule["value"] = draw(st.floats(0.0, 0.9 if lever.startswith("workforce") else 1.0))
+            if lever == "finance.unit_price":
+                rule["value"] = draw(st.floats(1.0, 500.0))
+            else:
+                top = 0.9 if lever.startswith("workforce") else 1.0
+                rule["value"] = draw(st.floats(0.0, top))
         elif action == "hire":
             rule["hire_share"] = draw(st.floats(0.05, 0.5))
+        elif action == "add_line":
+            rule["lead_time_months"] = draw(st.integers(0, 4))
+            rule["line_cost"] = draw(st.floats(0.0, 100_000.0))
         rules.append(rule)
     return rules
 
@@ -848,6 +909,10 @@ def ruled_configs(draw) -> dict:
         "workforce.operators": draw(st.integers(1, 60)),
         "workforce.improvement_time_share": draw(st.floats(0.0, 0.3)),
         "workforce.pressure_response": draw(st.floats(0.0, 1.0)),
+        "workforce.turnover_rate_per_year": draw(st.floats(0.0, 3.0)),
+        "people.model": draw(st.sampled_from(["off", "on"])),
+        "involvement.share_involved": draw(st.floats(0.0, 1.0)),
+        "service.desk_staff": draw(st.integers(0, 3)),
         "portfolio": {"name": "drawn", "initiatives": initiatives, "rules": rules},
     }
 

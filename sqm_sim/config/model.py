@@ -25,7 +25,7 @@ from .market_sections import (
     ServiceSettings,
     default_segments,
 )
-from .people_sections import InvolvementSettings, WorkforceSettings
+from .people_sections import InvolvementSettings, PeopleSettings, WorkforceSettings
 from .schema import _nested_model, mapping_of_models
 from .sections import (
     DistributionSettings,
@@ -48,6 +48,7 @@ class Config(Section):
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     workforce: WorkforceSettings = Field(default_factory=WorkforceSettings)
     involvement: InvolvementSettings = Field(default_factory=InvolvementSettings)
+    people: PeopleSettings = Field(default_factory=PeopleSettings)
     quality: QualitySystemSettings = Field(default_factory=QualitySystemSettings)
     distribution: DistributionSettings = Field(default_factory=DistributionSettings)
     finance: FinanceSettings = Field(default_factory=FinanceSettings)

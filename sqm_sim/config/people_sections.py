@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from .fields import Section, param
 
 
@@ -267,4 +269,164 @@ class InvolvementSettings(Section):
         "attention moves on); rate assumed",
         ge=0.0,
         le=12.0,
+    )
+
+
+class PeopleSettings(Section):
+    """Employee satisfaction and the service-profit chain (opt-in: ``model = "on"``).
+
+    Employee satisfaction J (0-1, one state for operators and desk agents) moves each
+    month toward a target set by training, involvement, workload and schedule pressure:
+
+        J*   = clip(J0 + b_T (1 - exp(-T)) + b_I v - b_W W - b_P P, 0, 1)
+        J   <- J* + (J - J*) exp(-1 / adjustment_months)
+        T   <- T exp(-1 / training_memory_months) + trained share completed this month
+
+    (v = share involved, W = overload of the lines and the desk beyond normal utilisation,
+    P = felt schedule pressure). J drives voluntary turnover, rate = r0 exp(-k (J - J0)),
+    and, with the desk agents' skill (a learning curve on complaints handled, lost to the
+    same turnover), service recovery: logit(recovery) = logit(recovery lever) +
+    g_K (skill - skill0) + g_J (J - J0), handling time x exp(-h (skill - skill0)). With
+    ``model = "off"`` (the default) none of it runs. See :mod:`sqm_sim.models.people`.
+    """
+
+    model: Literal["off", "on"] = param(
+        "off",
+        unit="-",
+        description="opt-in: 'on' makes employee satisfaction a state that drives turnover "
+        "and the desk agents' recovery quality and speed, and gives desk agents skill "
+        "(sqm_sim/models/people.py); 'off' keeps turnover constant and the desk a parameter",
+        source="Heskett et al. 1994 (service-profit chain); off in the baseline",
+    )
+    reference_satisfaction: float = param(
+        0.65,
+        unit="0-1 scale",
+        description="J0: employee satisfaction at t=0 and with no training, no involvement, "
+        "normal workload and no pressure; turnover is workforce.turnover_rate_per_year and "
+        "recovery quality the lever's at J = J0",
+        source="assumption: about two thirds of employees satisfied with their job in "
+        "manufacturing surveys",
+        ge=0.0,
+        le=1.0,
+    )
+    training_effect: float = param(
+        0.1,
+        unit="0-1 scale",
+        description="b_T: satisfaction gained at saturating recent training (T large); "
+        "1 - exp(-T) of it at a recent trained share T",
+        source="assumption: training as a sign of investment in people (Heskett et al. "
+        "1994: internal service quality drives employee satisfaction)",
+        ge=0.0,
+        le=1.0,
+    )
+    involvement_effect: float = param(
+        0.15,
+        unit="0-1 scale per share involved",
+        description="b_I: satisfaction gained with every operator involved in improvement",
+        source="assumption: involvement and job satisfaction (Heskett et al. 1994; Rucci, "
+        "Kirn & Quinn 1998: 'attitude about the job')",
+        ge=0.0,
+        le=1.0,
+    )
+    workload_effect: float = param(
+        0.2,
+        unit="0-1 scale per unit overload",
+        description="b_W: satisfaction lost at full overload W = 1 (lines and desk busy all "
+        "the time beyond normal_utilisation)",
+        source="assumption: workload and burnout lower job satisfaction",
+        ge=0.0,
+        le=1.0,
+    )
+    pressure_effect: float = param(
+        0.1,
+        unit="0-1 scale per unit pressure",
+        description="b_P: satisfaction lost at full felt schedule pressure P = 1",
+        source="assumption (Repenning & Sterman 2001: firefighting wears people out)",
+        ge=0.0,
+        le=1.0,
+    )
+    normal_utilisation: float = param(
+        0.85,
+        unit="share of time",
+        description="utilisation of the lines (and the desk) above which people feel "
+        "overloaded: W = max(0, U - U_n) / (1 - U_n), U = busy time / available time last "
+        "month, weighted by operators and agents",
+        source="assumption: sustained utilisation above 85 % means overtime and rush",
+        ge=0.0,
+        lt=1.0,
+    )
+    adjustment_months: float = param(
+        6.0,
+        unit="months",
+        description="time constant with which satisfaction follows its target (0 = at once)",
+        source="assumption: attitudes move over months",
+        ge=0.0,
+        le=120.0,
+    )
+    training_memory_months: float = param(
+        12.0,
+        unit="months",
+        description="time constant with which the memory of recent training T fades",
+        source="assumption: a year",
+        gt=0.0,
+        le=120.0,
+    )
+    turnover_sensitivity: float = param(
+        3.0,
+        unit="1 per unit satisfaction",
+        description="k in turnover = workforce.turnover_rate_per_year exp(-k (J - J0)); "
+        "k = 3 gives 36 % lower turnover at 0.15 more satisfaction",
+        source="Harter, Schmidt & Hayes 2002: top- vs bottom-quartile units by employee "
+        "satisfaction-engagement have 25-50 % lower turnover; Griffeth, Hom & Gaertner "
+        "2000: satisfaction-turnover correlation about -0.2; level assumed",
+        ge=0.0,
+        le=50.0,
+    )
+    agent_skill: float = param(
+        0.7,
+        unit="share of full proficiency",
+        description="skill0: mean desk agent skill at t=0 (recovery quality and handling "
+        "time are the levers' at this skill)",
+        source="assumption, as workforce.skill",
+        ge=0.0,
+        le=1.0,
+    )
+    agent_learning_reference: float = param(
+        50.0,
+        unit="complaints",
+        description="c0 of the agents' learning curve skill = 1 - (1 - "
+        "workforce.new_hire_skill) ((c + c0) / c0)^log2(workforce.learning_rate), c = "
+        "complaints an agent has handled",
+        source="assumption: a few weeks on the desk",
+        gt=0.0,
+        le=1e9,
+    )
+    recovery_skill_effect: float = param(
+        4.0,
+        unit="log-odds per unit skill",
+        description="g_K: a skill 0.1 above skill0 multiplies the odds of resolving a "
+        "complaint by exp(0.1 g_K) (1.49 at 4)",
+        source="assumption (Tax, Brown & Chandrashekaran 1998: handling competence drives "
+        "complaint satisfaction)",
+        ge=0.0,
+        le=50.0,
+    )
+    recovery_courtesy_effect: float = param(
+        3.0,
+        unit="log-odds per unit satisfaction",
+        description="g_J: courtesy of satisfied staff; 0.1 more employee satisfaction "
+        "multiplies the odds of resolving a complaint by exp(0.1 g_J) (1.35 at 3)",
+        source="Schneider & Bowen 1985, Schneider, White & Paul 1998 (employee climate and "
+        "customer perceptions); Rucci, Kirn & Quinn 1998; level assumed",
+        ge=0.0,
+        le=50.0,
+    )
+    handling_skill_effect: float = param(
+        1.5,
+        unit="per unit skill",
+        description="h: handling time multiplied by exp(-h (skill - skill0)) (0.1 more "
+        "skill: 14 % faster at 1.5)",
+        source="assumption: experienced agents resolve faster",
+        ge=0.0,
+        le=20.0,
     )

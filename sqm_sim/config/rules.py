@@ -18,8 +18,11 @@ months past the ones it has seen before it can fire again.
 
 Actions: ``start`` an initiative that waits for a rule (``waits_for_rule = true``),
 ``stop`` or ``pause`` (``pause_months``) an initiative, ``scale`` its effect and spend by
-``factor``, ``set`` a lever (``lever``, ``value``) from then on, or ``hire`` operators
-(``hire_share``). What an action does to the month's levers is computed in one place,
+``factor``, ``set`` a lever (``lever``, ``value``: prevention spend, inspection coverage,
+improvement time, the unit price) from then on, ``hire`` operators (``hire_share``) or
+``add_line``: a production line that runs ``lead_time_months`` after the decision and
+costs ``line_cost``, booked in the decision month to its own account (``capacity_cost``).
+What an action does to the month's levers is computed in one place,
 :func:`sqm_sim.models.initiatives.levers`; which rules fire, in
 :mod:`sqm_sim.models.rules`.
 """
@@ -34,7 +37,7 @@ from pydantic import Field, model_validator
 
 from .fields import Section, param
 
-RuleAction = Literal["start", "stop", "pause", "scale", "set", "hire"]
+RuleAction = Literal["start", "stop", "pause", "scale", "set", "hire", "add_line"]
 Cadence = Literal["monthly", "quarterly", "yearly"]
 
 CADENCE_MONTHS: dict[str, int] = {"monthly": 1, "quarterly": 3, "yearly": 12}
@@ -44,8 +47,14 @@ SETTABLE_LEVERS: dict[str, tuple[float, float]] = {
     "quality.prevention_spend_per_month": (0.0, 1e9),
     "quality.inspection_coverage": (0.0, 1.0),
     "workforce.improvement_time_share": (0.0, 0.9),
+    "finance.unit_price": (0.0, 1e9),
 }
-"""Config keys a ``set`` action may change, with the values allowed (the schema's bounds)."""
+"""Config keys a ``set`` action may change, with the values allowed (the schema's bounds;
+a price must also be above 0)."""
+
+MONEY_LEVERS = ("quality.prevention_spend_per_month",)
+"""Settable levers in money per month that grow with the company (the quick size scales
+them)."""
 
 INITIATIVE_ACTIONS = ("start", "stop", "pause", "scale")
 """Actions that name an initiative."""
@@ -134,7 +143,7 @@ class Rule(Section):
         le=1000,
     )
     action: RuleAction = Field(
-        description="start, stop, pause, scale (an initiative), set (a lever) or hire"
+        description="start, stop, pause, scale (an initiative), set (a lever), hire or add_line"
     )
     initiative: str | None = Field(
         None, description="the initiative a start, stop, pause or scale acts on"
@@ -166,6 +175,23 @@ class Rule(Section):
         source="portfolio input",
         ge=0.0,
         le=1e9,
+    )
+    lead_time_months: int | None = param(
+        None,
+        unit="months",
+        description="add_line: months from the decision until the new line runs",
+        source="portfolio input; months to a year for a production line (assumption)",
+        ge=0,
+        le=120,
+    )
+    line_cost: float | None = param(
+        None,
+        unit="currency",
+        description="add_line: cost of the line, booked in the decision month as "
+        "capacity_cost (outside the cost of quality)",
+        source="portfolio input",
+        ge=0.0,
+        le=1e12,
     )
     hire_share: float | None = param(
         None,
@@ -204,8 +230,18 @@ class Rule(Section):
             "scale": ("initiative", "factor"),
             "set": ("lever", "value"),
             "hire": ("hire_share",),
+            "add_line": ("lead_time_months", "line_cost"),
         }[self.action]
-        optional = ("initiative", "factor", "pause_months", "lever", "value", "hire_share")
+        optional = (
+            "initiative",
+            "factor",
+            "pause_months",
+            "lever",
+            "value",
+            "hire_share",
+            "lead_time_months",
+            "line_cost",
+        )
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(f"{where}: action '{self.action}' needs {', '.join(missing)}")
@@ -228,6 +264,10 @@ class Rule(Section):
                 raise ValueError(
                     f"{where}: value {self.value:g} for {self.lever} is outside "
                     f"{low:g} <= value <= {high:g}"
+                )
+            if self.lever == "finance.unit_price" and self.value <= 0.0:
+                raise ValueError(
+                    f"{where}: value {self.value:g} for {self.lever}: a price must be > 0"
                 )
         return self
 

@@ -122,6 +122,8 @@ class CustomerBase(Component):
         self._warranty_cost = finance.warranty_cost_per_claim
         self._damage_cost = finance.damage_claim_cost
         self.feature_level = levers.feature_level
+        self._price = finance.unit_price
+        self._competitor_price = config.environment.competitor_price
         self._price_gap = finance.unit_price / config.environment.competitor_price - 1.0
         self._initial_satisfaction = customers.initial_satisfaction
         self._initial_expectation = customers.initial_expectation
@@ -252,8 +254,12 @@ class CustomerBase(Component):
 
     # -- experiences --------------------------------------------------------------------
     def apply_levers(self, levers: Levers) -> None:
-        """The month's feature level (redesign and technology investments)."""
+        """The month's feature level (redesign and technology investments) and price
+        (the logit's price term: price / competitor_price - 1)."""
         self.feature_level = levers.feature_level
+        if levers.unit_price != self._price:
+            self._price = levers.unit_price
+            self._price_gap = levers.unit_price / self._competitor_price - 1.0
 
     def on_delivered(self, order: Order, defective: bool, damaged: bool, on_time: bool) -> None:
         """A unit reaches its customer: claim or silence, experience, decision."""

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from .calendar import Calendar
 from .context import Component, Context
+from .initiatives import Levers
 from .ledger import REVENUE
 
 
@@ -116,6 +117,10 @@ class Fulfilment(Component):
             order = backorders.popleft()
             self._tally.orders_cancelled += 1
             self.on_cancelled(order)
+
+    def apply_levers(self, levers: Levers) -> None:
+        """The month's price (booked as revenue at dispatch)."""
+        self._price = levers.unit_price
 
     def _dispatch(self) -> None:
         tally, queue = self._tally, self._awaiting_dispatch

@@ -46,7 +46,8 @@ for the others (procedures, circles, service and technology programmes last only
 they run; skill already trained stays with the trainees). A ``scale`` multiplies the
 initiative's share of effect, its spend, capacity loss and trained share by ``factor``
 from then on (factors of several firings multiply). A ``set`` replaces a configured lever
-(``quality.prevention_spend_per_month``, ``quality.inspection_coverage``) from then on.
+(``quality.prevention_spend_per_month``, ``quality.inspection_coverage``,
+``workforce.improvement_time_share``, ``finance.unit_price``) from then on.
 """
 
 from __future__ import annotations
@@ -147,6 +148,8 @@ class Levers:
     improvement_time_share: float = 0.0
     """share of operator hours planned for improvement work (``levers``: the configured
     or rule-set share; management replaces it with the share used under pressure)"""
+    unit_price: float = 0.0
+    """price per unit this month (``finance.unit_price``, or a rule's)"""
     line_speed_factor: float = 1.0
     """line speed relative to the configured cycle time (management sets it): operator
     hours on production relative to the configured staff at the planned improvement
@@ -438,6 +441,7 @@ def levers(
         trainings_completed=trainings,
         spend=tuple(spend),
         improvement_time_share=config.workforce.improvement_time_share,
+        unit_price=config.finance.unit_price,
     )
 
 
@@ -485,7 +489,10 @@ MAX_CAPACITY_LOSS = 0.9
 def portfolio_problems(config: Config) -> list[str]:
     """What makes the portfolio infeasible under ``config``, one message per problem:
     an initiative starting at or after the horizon, a model year over budget, a
-    probability pushed past 1, more than 90 % of line capacity lost in a month."""
+    probability pushed past 1, more than 90 % of line capacity lost in a month; with
+    rules, the same again with every rule fired in month 0 (the worst case: the spend
+    judged against the budget is then the initiatives' plus the prevention spend a rule
+    sets, :func:`rule_prevention_spend`)."""
     horizon = config.simulation.horizon_months
     portfolio = config.portfolio
     problems = [
@@ -494,7 +501,7 @@ def portfolio_problems(config: Config) -> list[str]:
         for i in portfolio.initiatives
         if i.start_month >= horizon
     ]
-    if not portfolio.initiatives:
+    if not portfolio.initiatives and not portfolio.rules:
         return problems
     schedule = lever_schedule(config)
     problems.extend(budget_problems(portfolio, [month.initiative_spend for month in schedule]))
@@ -505,12 +512,30 @@ def portfolio_problems(config: Config) -> list[str]:
         for month in range(horizon):
             previous = worst_schedule[-1] if worst_schedule else None
             worst_schedule.append(levers(config, month, previous, worst))
+        worst_spend = [
+            month.initiative_spend + rule_prevention_spend(config, month.month, worst)
+            for month in worst_schedule
+        ]
         problems.extend(
             f"with every rule fired in month 0: {problem}"
-            for problem in _schedule_problems(config, worst_schedule)
+            for problem in [
+                *budget_problems(portfolio, worst_spend),
+                *_schedule_problems(config, worst_schedule),
+            ]
             if problem not in problems
         )
     return problems
+
+
+def rule_prevention_spend(config: Config, month: int, decisions: Sequence[Decision] = ()) -> float:
+    """Prevention spend a ``set`` decision adds to the configured spend in ``month``
+    (currency; 0 without one, negative if it cuts the spend). It counts against the
+    portfolio's budget with the initiatives' spend; a line's cost (``add_line``) and a
+    hire's wage do not (a capital investment and an operating cost, outside the
+    improvement budget)."""
+    configured = config.quality.prevention_spend_per_month
+    in_force = settings_in_force(config, month, decisions)
+    return in_force.quality.prevention_spend_per_month - configured
 
 
 def _worst_case(config: Config) -> tuple[Decision, ...]:

@@ -20,12 +20,15 @@ INTERNAL_FAILURE = "internal_failure_cost"
 EXTERNAL_FAILURE = "external_failure_cost"
 TECHNOLOGY = "technology_cost"
 """Technology investments (feature upgrades): a cost, but not a cost of quality."""
+CAPACITY = "capacity_cost"
+"""Capacity investments (production lines added by rules): a cost, not a cost of
+quality."""
 INITIATIVE_SPEND = "initiative_spend"
 """Memo account: initiative spend, already booked under prevention, appraisal or
 technology."""
 
 COQ_ACCOUNTS = (PREVENTION, APPRAISAL, INTERNAL_FAILURE, EXTERNAL_FAILURE)
-COST_ACCOUNTS = (PRODUCTION_COST, FIXED_COST, TECHNOLOGY, *COQ_ACCOUNTS)
+COST_ACCOUNTS = (PRODUCTION_COST, FIXED_COST, TECHNOLOGY, CAPACITY, *COQ_ACCOUNTS)
 ACCOUNTS = (REVENUE, *COST_ACCOUNTS, INITIATIVE_SPEND)
 
 

@@ -1,13 +1,18 @@
 """Management: the monthly cycle that runs the initiative portfolio and the workforce.
 
 At the start of every month (after the collector has closed the previous one):
-1. the workforce works off last month's output (learning) and turnover happens;
+1. the workforce works off last month's output (learning) and turnover happens (with
+   employee satisfaction on, :mod:`.people`, at a rate set by satisfaction, and the desk
+   agents learn and leave too);
 2. training sessions that end now raise their trainees' skill;
 3. the suggestion system runs at the month's involvement share (continuous improvement);
    operator hours are split between production and improvement work: the planned share
    (``workforce.improvement_time_share``, or a rule's) cut under schedule pressure by the
    policy ``workforce.pressure_response``; the share used builds process capability
    (:class:`~.workforce.Workforce`), and the production hours set the line speed;
+   with employee satisfaction on, the month's training, involvement, last month's
+   workload and the felt pressure move employee satisfaction, which sets the desk's
+   recovery with the agents' skill;
 4. the month's levers (:func:`sqm_sim.models.initiatives.levers`: design and capability,
    inspection and SPC, service recovery, feature level, capacity loss) are pushed to every
    component that takes them;
@@ -18,7 +23,8 @@ At the start of every month (after the collector has closed the previous one):
 With decision rules (``portfolio.rules``), step 0 comes first: at a month where a rule is
 due, the manager reads the monthly report of the months closed so far (``reported``, the
 values the run's time series will show) and :func:`sqm_sim.models.rules.review` says
-which rules fire; hires join the workforce at once, and the month's levers are computed
+which rules fire; hires join the workforce at once, a line decided on is paid for at once
+(``capacity_cost``) and runs from ``lead_time_months`` later, and the month's levers are computed
 under every decision so far (:func:`sqm_sim.models.initiatives.levers`). A prevention
 spend set by a rule is booked as the difference to the configured spend (which the world
 books every month); each hired operator costs ``workforce.wage_per_month`` a month, booked
@@ -32,9 +38,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
+from ..config import Config
 from .context import Component, Context
-from .initiatives import Levers, levers, settings_in_force
-from .ledger import APPRAISAL, FIXED_COST, INITIATIVE_SPEND, PREVENTION, TECHNOLOGY
+from .initiatives import Levers, levers, rule_prevention_spend
+from .ledger import APPRAISAL, CAPACITY, FIXED_COST, INITIATIVE_SPEND, PREVENTION, TECHNOLOGY
+from .people import People
 from .rules import Decision, is_review_month, review
 from .units import DAYS_PER_MONTH
 from .workforce import Workforce
@@ -55,6 +63,12 @@ class Backlog(Protocol):
     def backorders_open(self) -> int: ...
 
 
+class Capacity(Protocol):
+    """What management needs to add production capacity: a new line."""
+
+    def add_line(self) -> None: ...
+
+
 class Management(Component):
     """Runs the portfolio and the workforce month by month.
 
@@ -70,6 +84,8 @@ class Management(Component):
         takers: Sequence[LeverTaker],
         reported: Report | None = None,
         backlog: Backlog | None = None,
+        people: People | None = None,
+        capacity: Capacity | None = None,
     ) -> None:
         super().__init__(context)
         self._config = context.config
@@ -86,6 +102,10 @@ class Management(Component):
         self.hired = 0
         """operators hired by rules so far"""
         self._hires_due = 0
+        self._capacity = capacity
+        self._lines_due: list[int] = []
+        self.lines_added = 0
+        """production lines added by rules so far"""
         self._backlog = backlog
         self._orders_seen = 0
         self.schedule_pressure = 0.0
@@ -93,7 +113,14 @@ class Management(Component):
         self.felt_pressure = 0.0
         """pressure management acts on: P, or its slowly fading memory"""
         self.levers = schedule[0]
+        self.people = people
+        """employee satisfaction and the desk agents (``people.model = "on"``), or None"""
         context.env.process(self._monthly_cycle())
+
+    @property
+    def config(self) -> Config:
+        """The run's configuration."""
+        return self._config
 
     @property
     def share_involved(self) -> float:
@@ -131,18 +158,25 @@ class Management(Component):
             self.decisions.extend(taken)
             staff = self._config.workforce
             for decision in taken:
-                if decision.rule.action == "hire":
-                    share = float(decision.rule.hire_share)  # type: ignore[arg-type]
+                rule = decision.rule
+                if rule.action == "hire":
+                    share = float(rule.hire_share)  # type: ignore[arg-type]
                     self._hires_due += max(1, round(share * staff.operators))
+                elif rule.action == "add_line":
+                    self._ledger.book(CAPACITY, float(rule.line_cost))  # type: ignore[arg-type]
+                    self._lines_due.append(month + int(rule.lead_time_months))  # type: ignore[arg-type]
+        for _ in range(self._lines_due.count(month)):
+            if self._capacity is None:
+                raise ValueError("a rule adds a line but management has no capacity= to add to")
+            self._capacity.add_line()
+            self.lines_added += 1
         if self.hired + self._hires_due:
             self._ledger.book(
                 FIXED_COST, (self.hired + self._hires_due) * self._config.workforce.wage_per_month
             )
         if not self.decisions:
             return self._schedule[month]
-        configured = self._config.quality.prevention_spend_per_month
-        in_force = settings_in_force(self._config, month, self.decisions)
-        extra = in_force.quality.prevention_spend_per_month - configured
+        extra = rule_prevention_spend(self._config, month, self.decisions)
         if extra != 0.0:
             self._ledger.book(PREVENTION, extra)
         return levers(self._config, month, previous, self.decisions)
@@ -190,10 +224,15 @@ class Management(Component):
     def _start_month(self, month_levers: Levers) -> None:
         workforce = self._workforce
         self.levers = month_levers
+        people = self.people
         if month_levers.month > 0:
             produced = self._tally.units_produced
-            workforce.month_passed(produced - self._units_seen)
-            self._units_seen = produced
+            made, self._units_seen = produced - self._units_seen, produced
+            if people is None:
+                self._tally.staff_departures += workforce.month_passed(made)
+            else:
+                left = workforce.month_passed(made, people.turnover_factor())
+                self._tally.staff_departures += left + people.month_passed()
         if self._hires_due:  # after last month's learning and turnover
             workforce.hire(self._hires_due)
             self.hired += self._hires_due
@@ -203,6 +242,11 @@ class Management(Component):
         workforce.improve(month_levers.share_involved)
         month_levers = self._split_time(month_levers)
         self.levers = month_levers
+        if people is not None:
+            trained = sum(session.trained_share for session in month_levers.trainings_completed)
+            people.month(
+                trained, month_levers.share_involved, self.felt_pressure, workforce.operators
+            )
         for taker in self._takers:
             taker.apply_levers(month_levers)
         ledger = self._ledger

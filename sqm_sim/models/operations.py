@@ -172,9 +172,19 @@ class Production(Component):
         self.finished_goods: FinishedGoods | None = None
         self.inspect: Callable[[bool], None] | None = None
         self.finish_rework: Callable[[], None] | None = None
+        self.busy_days = 0.0
+        """line time worked so far, summed over lines (days; a job's whole time is
+        counted when it starts)"""
+        self.lines = 0
+        """production lines running"""
         for _ in range(ops.production_lines):
-            env.process(self._line())
+            self.add_line()
         self.apply_levers(levers)
+
+    def add_line(self) -> None:
+        """A production line starts taking jobs (at build, or a capacity expansion)."""
+        self.lines += 1
+        self._env.process(self._line())
 
     def connect(
         self,
@@ -267,10 +277,14 @@ class Production(Component):
                 continue
             job = jobs.popleft()
             if job == MAKE:
-                yield env.timeout(self._cycle_time() * self._slowdown)
+                duration = self._cycle_time() * self._slowdown
+                self.busy_days += duration
+                yield env.timeout(duration)
                 self._finish_unit()
             else:
-                yield env.timeout(self._cycle_time() * self._rework_time_fraction * self._slowdown)
+                duration = self._cycle_time() * self._rework_time_fraction * self._slowdown
+                self.busy_days += duration
+                yield env.timeout(duration)
                 self.finish_rework()  # type: ignore[misc]
 
     def _finish_unit(self) -> None:

@@ -58,6 +58,9 @@ class Tally:
     """expected customers lost because service fell short of a flawless experience"""
     repurchase_decisions: int = 0
     repurchases: int = 0
+    # people
+    staff_departures: int = 0
+    """operators (and, with employee satisfaction on, desk agents) who left"""
 
     @classmethod
     def names(cls) -> list[str]:

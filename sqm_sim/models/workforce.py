@@ -3,7 +3,8 @@
 Each operator has cumulative output e and a skill gap at zero experience g, so that
     skill = 1 - g * ((e + e0) / e0)^b,   b = log2(learning_rate)      (Wright 1936)
 Output is shared equally among operators every month. Each month an operator leaves with
-probability 1 - exp(-turnover / 12) and is replaced by a new hire (g = 1 - new_hire_skill,
+probability 1 - exp(-turnover / 12) (with employee satisfaction on, turnover times
+exp(-k (J - J0)), :mod:`.people`) and is replaced by a new hire (g = 1 - new_hire_skill,
 e = 0). A training session closes a share of each trainee's gap (g <- g (1 - closed)).
 
 Continuous improvement (Schneiderman's half-life, with a floor and forgetting): the
@@ -59,6 +60,7 @@ class Workforce:
         self._exponent = math.log2(staff.learning_rate)
         self._reference_units = staff.learning_reference_units
         self._new_hire_gap = 1.0 - staff.new_hire_skill
+        self._turnover_rate = staff.turnover_rate_per_year
         self._leave_probability = -math.expm1(-staff.turnover_rate_per_year / 12.0)
         self._suggestion_rate = involvement.suggestions_per_month
         self._acceptance = involvement.acceptance_probability
@@ -110,15 +112,21 @@ class Workforce:
         """Mean operator skill."""
         return float(self.skills().mean())
 
-    def month_passed(self, units_made: int) -> None:
-        """A month of work: experience from the month's output, then turnover."""
+    def month_passed(self, units_made: int, turnover_factor: float = 1.0) -> int:
+        """A month of work: experience from the month's output, then turnover at the
+        configured rate times ``turnover_factor`` (employee satisfaction,
+        :mod:`.people`); returns the operators who left (each replaced by a new hire)."""
         self.experience += units_made / len(self.experience)
-        leaving = self._turnover.random(len(self.experience)) < self._leave_probability
+        leave = self._leave_probability
+        if turnover_factor != 1.0:
+            leave = -math.expm1(-self._turnover_rate * turnover_factor / 12.0)
+        leaving = self._turnover.random(len(self.experience)) < leave
         count = int(leaving.sum())
         if count:
             self.experience[leaving] = 0.0
             self.gap_at_hire[leaving] = self._new_hire_gap
             self.hired += count
+        return count
 
     def steady_capability(self, share: float) -> float:
         """K* = a s / (a s + e): the capability a steady improvement time share keeps."""

@@ -17,6 +17,7 @@ from .journeys import JourneyRecorder
 from .ledger import FIXED_COST, PREVENTION, Ledger
 from .management import Management, Report
 from .operations import Production
+from .people import People
 from .quality import Inspection, ProcessControl
 from .random_streams import RandomStreams
 from .service_desk import ServiceDesk
@@ -76,7 +77,20 @@ class World:
             "feature_level": customers.feature_level,
             "capacity_loss": self.management.capacity_loss,
             "defect_probability": self.production.current_defect_probability(),
+            "employee_satisfaction": self._people("employee_satisfaction"),
+            "desk_skill": self._people("desk_skill"),
+            "recovery_quality": self.desk.recovery_quality,
+            "production_lines": self.production.lines,
         }
+
+    def _people(self, level: str) -> float:
+        """Employee satisfaction or the agents' mean skill; with people off, their
+        reference values (people.reference_satisfaction, people.agent_skill), at which the
+        model's turnover and recovery are exactly the configured ones."""
+        people, settings = self.management.people, self.management.config.people
+        if level == "desk_skill":
+            return settings.agent_skill if people is None else people.agents.average_skill()
+        return settings.reference_satisfaction if people is None else people.employee_satisfaction
 
 
 def build_world(
@@ -112,8 +126,11 @@ def build_world(
     desk = ServiceDesk(context, first)
     customers = CustomerBase(context, first, environment, desk, fulfilment.place_order, journeys)
     Acquisition(context, customers)  # runs as a SimPy process; adds to the customer base
-    takers = (customers, process, inspection, desk, production)
-    management = Management(context, schedule, workforce, takers, reported, fulfilment)
+    takers = (fulfilment, customers, process, inspection, desk, production)
+    people = People(context, production, desk) if config.people.model == "on" else None
+    management = Management(
+        context, schedule, workforce, takers, reported, fulfilment, people, production
+    )
     fulfilment.on_placed = production.review
     fulfilment.on_delivered = customers.on_delivered
     fulfilment.on_cancelled = customers.on_cancelled

@@ -18,6 +18,7 @@ RUN_FILES = (
     "timeseries.parquet",
     "timeseries.csv",
     "summary.json",
+    "decisions.csv",
     "config.toml",
     "report.md",
     "report.html",
@@ -39,6 +40,9 @@ def write_run(
     if table_format in {"csv", "both"}:
         written.append(out_dir / "timeseries.csv")
         atomic.write_frame(result.timeseries, written[-1])
+    if result.config.portfolio.rules:
+        written.append(out_dir / "decisions.csv")
+        atomic.write_text(written[-1], result.decisions.to_csv(index=False))
     files = {
         "summary.json": json.dumps(json_ready(result.summary), indent=2) + "\n",
         "config.toml": result.config.to_toml(),
@@ -71,7 +75,26 @@ def run_report(result: RunResult, manifest: dict) -> str:
             "",
             as_markdown(result.summary),
             "",
+            *_decisions_markdown(result),
             "The full monthly time series is in `timeseries.parquet` / `timeseries.csv`.",
             "",
         ]
     )
+
+
+def _decisions_markdown(result: RunResult) -> list[str]:
+    """The rules' decisions as a Markdown table (nothing without rules)."""
+    if not result.config.portfolio.rules:
+        return []
+    table = result.decisions
+    if table.empty:
+        return ["## Decisions taken by rules", "", "No rule fired.", ""]
+    header = "| " + " | ".join(table.columns) + " |"
+    rule = "|" + "---|" * len(table.columns)
+    rows = [
+        "| "
+        + " | ".join(f"{value:g}" if isinstance(value, float) else str(value) for value in row)
+        + " |"
+        for row in table.itertuples(index=False)
+    ]
+    return ["## Decisions taken by rules (also in `decisions.csv`)", "", header, rule, *rows, ""]

@@ -98,11 +98,31 @@ def initiatives_section(folder: ResultsFolder) -> Section | None:
     )
 
 
+def decisions_section(folder: ResultsFolder) -> Section | None:
+    """Which rules fired and when (None for a run without rules)."""
+    path = folder.path / "decisions.csv"
+    if not path.is_file():
+        return None
+    table = pd.read_csv(path)
+    if table.empty:
+        return Section("Decisions taken by rules", paragraph("No rule fired."))
+    return Section(
+        "Decisions taken by rules",
+        paragraph(
+            f"{len(table)} decision(s): the month (from 0) each action applies from, the KPI "
+            "the rule watched, the latest reported month it saw (its information delay), "
+            "what it did and how much."
+        )
+        + table_html(table.map(number)),
+    )
+
+
 def build_run(folder: ResultsFolder) -> list[Section]:
     """The sections of a run's report."""
     summary = summary_values(folder)
     timeseries = folder.parquet("timeseries.parquet")
     initiatives = initiatives_section(folder)
+    decisions = decisions_section(folder)
     portfolio = str(_config(folder).get("portfolio", {}).get("name")) if initiatives else None
     figures = figure_html(
         kpi_timeseries(timeseries),
@@ -116,6 +136,7 @@ def build_run(folder: ResultsFolder) -> list[Section]:
     return [
         what_was_run(folder),
         *([initiatives] if initiatives is not None else []),
+        *([decisions] if decisions is not None else []),
         Section("Findings", bullet_list(run_findings(summary, timeseries, portfolio), "findings")),
         Section(
             "Key results",

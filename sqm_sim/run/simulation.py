@@ -6,7 +6,7 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ from ..models.journeys import JourneyRecorder
 from ..models.random_streams import RandomStreams
 from ..models.units import DAYS_PER_MONTH
 from .collector import MonthlyCollector
+from .decisions import decision_table
 from .kpis import build_timeseries, summarise
 from .reported import MonthlyReport
 
@@ -36,7 +37,9 @@ class RunResult:
     ``customers`` has one row per customer ever active (segment, join / first order / loss
     day, orders, discounted orders, final satisfaction and expectation, personal standard);
     ``journeys`` has one row per customer event when the run was asked to trace them
-    (:mod:`sqm_sim.models.journeys`), and is None otherwise.
+    (:mod:`sqm_sim.models.journeys`), and is None otherwise. ``decisions`` has one row
+    per firing of a decision rule, in order (:mod:`sqm_sim.run.decisions`; empty without
+    rules or firings).
     """
 
     config: Config
@@ -45,6 +48,7 @@ class RunResult:
     summary: dict[str, float]
     customers: pd.DataFrame
     journeys: pd.DataFrame | None = None
+    decisions: pd.DataFrame = field(default_factory=lambda: decision_table(()))
 
 
 def simulate(config: Config, seed: int, *, trace_customers: bool = False) -> RunResult:
@@ -81,6 +85,7 @@ def simulate(config: Config, seed: int, *, trace_customers: bool = False) -> Run
         summary,
         world.customers.table(),
         None if journeys is None else journeys.table(),
+        decision_table(world.management.decisions),
     )
 
 

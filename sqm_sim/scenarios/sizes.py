@@ -20,10 +20,16 @@ stay those of the full company and money and units are about one fifth. The tabl
   (the checks come at the same interval whatever the volume, so an unscaled check would
   cost five times the share of sales), and every initiative's one-off and running cost
   and the portfolio's budget;
+- decision rules: a threshold on a KPI that grows with the company (money, units, orders,
+  customers, complaints, people: :data:`RULE_SCALED_UNITS`) scales, so that a rule fires
+  in the small company when it would in the full one; a ``set`` of a money lever
+  (prevention spend) and a line's cost scale as money; shares, rates, days and the hire
+  share are kept;
 - per-operator quantities when the operator count cannot shrink exactly (rounding, at
   least one): suggestions per operator, the learning curve's reference output and the
   training cost per trainee hour are corrected by the realised ratio, so that the
-  company's suggestions per month, output per operator and training cost keep the scale.
+  company's suggestions per month, output per operator and training cost keep the scale;
+  the same for the desk agents' learning reference (complaints per agent).
 
 Kept on purpose: the complaint desk's handling time per complaint (a resolution must take
 as long as at full size to count as fast; with one agent instead of 0.4 the small desk
@@ -71,6 +77,9 @@ STOCK = "stock level"
 """A level of the (s, S) policy: at least one, see :func:`_stock_levels`."""
 PER_HEAD_TOTAL_KEPT = "per operator, total kept"
 """Multiplied by full operators / quick operators: the company's total keeps its value."""
+PER_AGENT_TOTAL_SCALED = "per desk agent, total scaled"
+"""Multiplied by scale * full agents / quick agents: the desk's agents learn from their
+share of the complaints at the full size's pace (people.agent_learning_reference)."""
 PER_HEAD_TOTAL_SCALED = "per operator, total scaled"
 """Multiplied by scale * full operators / quick operators (1 when the operators' rounding
 is exact): the company's total scales."""
@@ -92,6 +101,7 @@ SCALING: dict[str, str] = {
     "quality.prevention_effect_scale": MONEY,
     "involvement.suggestions_per_month": PER_HEAD_TOTAL_KEPT,
     "workforce.learning_reference_units": PER_HEAD_TOTAL_SCALED,
+    "people.agent_learning_reference": PER_AGENT_TOTAL_SCALED,
     "portfolio.budget_per_year": MONEY,
 }
 """How each company-size parameter of the config scales (see the module docstring)."""
@@ -114,6 +124,44 @@ KEPT: dict[str, str] = {
 and the list the completeness test accepts)."""
 
 
+RULE_SCALED_UNITS = frozenset(
+    {
+        "currency",
+        "orders",
+        "order-days",
+        "units",
+        "unit-days",
+        "claims",
+        "customers",
+        "customer-months",
+        "complaints",
+        "complaint-days",
+        "decisions",
+        "people",
+    }
+)
+"""Units of the KPIs whose values grow with the company: a rule's threshold on one of them
+scales with the company (the others, shares, rates, days, indices, are kept)."""
+
+
+def scaled_rules(config: Config, scale: float) -> list[dict[str, Any]]:
+    """The portfolio's rules as data with their size-like numbers times ``scale``."""
+    from ..config.rules import MONEY_LEVERS, rule_kpis
+
+    units = rule_kpis()
+    rules = []
+    for rule in config.portfolio.rules or ():
+        data = rule.model_dump(mode="json", exclude_none=True)
+        if units[rule.kpi] in RULE_SCALED_UNITS:
+            data["threshold"] = rule.threshold * scale
+        if rule.action == "set" and rule.lever in MONEY_LEVERS:
+            data["value"] = float(rule.value) * scale  # type: ignore[arg-type]
+        if rule.action == "add_line":
+            data["line_cost"] = float(rule.line_cost) * scale  # type: ignore[arg-type]
+        rules.append(data)
+    return rules
+
+
 def _operator_ratio(config: Config, scale: float) -> float:
     """Full operators / quick operators over the scale: 1 when the rounding is exact."""
     full = config.workforce.operators
@@ -125,8 +173,16 @@ def _at_least_one(value: int, scale: float) -> int:
     return max(1, round(value * scale)) if value > 0 else value
 
 
+def _agent_ratio(config: Config, scale: float) -> float:
+    """Full agents / quick agents times the scale: 1 when the rounding is exact."""
+    full = config.service.desk_staff
+    quick = _at_least_one(full, scale)
+    return full * scale / quick if quick > 0 else 1.0
+
+
 def _rules(config: Config, scale: float) -> dict[str, Callable[[Any], Any]]:
     ratio = _operator_ratio(config, scale)
+    agents = _agent_ratio(config, scale)
     return {
         COUNT: lambda value: round(value * scale),
         AT_LEAST_ONE: lambda value: _at_least_one(value, scale),
@@ -134,6 +190,7 @@ def _rules(config: Config, scale: float) -> dict[str, Callable[[Any], Any]]:
         TIME_PER_UNIT: lambda value: float(value) / scale,
         PER_HEAD_TOTAL_KEPT: lambda value: float(value) * ratio / scale,
         PER_HEAD_TOTAL_SCALED: lambda value: float(value) * ratio,
+        PER_AGENT_TOTAL_SCALED: lambda value: float(value) * agents,
     }
 
 
@@ -159,6 +216,8 @@ def scale_overrides(config: Config, scale: float) -> dict[str, Any]:
             if hasattr(initiative, field):
                 key = f"portfolio.{initiative.name}.{field}"
                 overrides[key] = rules[rule](getattr(initiative, field))
+    if config.portfolio.rules:
+        overrides["portfolio.rules"] = scaled_rules(config, scale)
     return overrides
 
 

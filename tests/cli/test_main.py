@@ -43,6 +43,7 @@ def test_run_json_is_the_summary(capsys):
         - summary["production_cost"]
         - summary["fixed_cost"]
         - summary["technology_cost"]
+        - summary["capacity_cost"]
         - summary["coq_total"]
     )
 

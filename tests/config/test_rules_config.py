@@ -46,8 +46,20 @@ def configured(rule: dict, *initiatives: dict) -> Config:
         ({"factor": 2.0}, "action 'stop' does not use factor"),
         ({"action": "start"}, "starts on its own schedule; set waits_for_rule = true"),
         (
-            {"action": "set", "initiative": None, "lever": "finance.unit_price", "value": 1.0},
-            "lever 'finance.unit_price' cannot be set by a rule",
+            {"action": "set", "initiative": None, "lever": "finance.unit_cost", "value": 1.0},
+            "lever 'finance.unit_cost' cannot be set by a rule",
+        ),
+        (
+            {"action": "set", "initiative": None, "lever": "finance.unit_price", "value": 0.0},
+            "value 0 for finance.unit_price: a price must be > 0",
+        ),
+        (
+            {"action": "add_line", "initiative": None, "line_cost": 1.0},
+            "action 'add_line' needs lead_time_months",
+        ),
+        (
+            {"action": "add_line", "initiative": None, "lead_time_months": 2, "line_cost": -1.0},
+            "line_cost",
         ),
         (
             {

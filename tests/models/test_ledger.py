@@ -82,4 +82,4 @@ def test_tally_names_are_its_counters_in_declaration_order():
     names = Tally.names()
     assert names == list(Tally().snapshot())
     assert names[:2] == ["orders_placed", "orders_filled_from_stock"]
-    assert names[-1] == "repurchases"
+    assert names[-1] == "staff_departures"

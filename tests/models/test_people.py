@@ -1,0 +1,174 @@
+"""People: employee satisfaction, turnover and the desk agents' skill, each equation of
+:mod:`sqm_sim.models.people` on a reduced case with a hand-derived answer."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+import simpy
+from scipy import stats
+
+from sqm_sim import Config, simulate
+from sqm_sim.config.people_sections import PeopleSettings
+from sqm_sim.models.context import Context
+from sqm_sim.models.ledger import Ledger
+from sqm_sim.models.people import (
+    DeskStaff,
+    EmployeeSatisfaction,
+    handling_factor,
+    overload,
+    recovery_probability,
+    satisfaction_target,
+    turnover_factor,
+)
+from sqm_sim.models.random_streams import RandomStreams
+from sqm_sim.models.tally import Tally
+from sqm_sim.models.workforce import Workforce
+
+PEOPLE = PeopleSettings(model="on")
+
+
+def _context(overrides: dict[str, Any]) -> Context:
+    config = Config().with_overrides(overrides)
+    env = simpy.Environment()
+    return Context(env, config, RandomStreams(1), Tally(), Ledger(env, 60))
+
+
+def test_satisfaction_target_adds_the_drivers_to_the_reference():
+    """J0 0.65, T = ln 2 (1 - exp(-T) = 0.5), half involved, overload 0.5, full pressure:
+    0.65 + 0.1 * 0.5 + 0.15 * 0.5 - 0.2 * 0.5 - 0.1 * 1 = 0.575."""
+    assert satisfaction_target(PEOPLE, math.log(2.0), 0.5, 0.5, 1.0) == pytest.approx(0.575)
+    assert satisfaction_target(PEOPLE, 0.0, 0.0, 0.0, 0.0) == 0.65
+    # the target is a 0-1 scale: strong drivers stop at its ends
+    harsh = PEOPLE.model_copy(update={"workload_effect": 1.0, "pressure_effect": 1.0})
+    assert satisfaction_target(harsh, 0.0, 0.0, 1.0, 1.0) == 0.0
+    kind = PEOPLE.model_copy(update={"involvement_effect": 1.0})
+    assert satisfaction_target(kind, 0.0, 1.0, 0.0, 0.0) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("utilisation", "expected"), [(0.5, 0.0), (0.85, 0.0), (0.925, 0.5), (1.0, 1.0), (1.2, 1.0)]
+)
+def test_overload_is_the_utilisation_beyond_normal_over_the_room_left(utilisation, expected):
+    """W = max(0, U - 0.85) / 0.15, at most 1."""
+    assert overload(utilisation, 0.85) == pytest.approx(expected)
+
+
+def test_satisfaction_follows_its_target_with_a_first_order_delay():
+    """tau = 6 months, target 0.575 from month 0 on (trained share completed T, fading with
+    a 12-month memory): J_m = J* + (J0 - J*) exp(-m / 6) while T is held; T after a month
+    without training is T exp(-1 / 12)."""
+    state = EmployeeSatisfaction(PEOPLE)
+    assert state.satisfaction == 0.65
+    trained = math.log(2.0)
+    first = state.month(trained, 0.5, 0.5, 1.0)
+    assert first == pytest.approx(0.575 + (0.65 - 0.575) * math.exp(-1.0 / 6.0))
+    state.month(0.0, 0.5, 0.5, 1.0)
+    assert state.recent_training == pytest.approx(trained * math.exp(-1.0 / 12.0))
+    at_once = EmployeeSatisfaction(PEOPLE.model_copy(update={"adjustment_months": 0.0}))
+    assert at_once.month(math.log(2.0), 0.5, 0.5, 1.0) == pytest.approx(0.575)
+
+
+def test_turnover_falls_exponentially_with_satisfaction():
+    """k = 3: 0.15 above J0 multiplies turnover by exp(-0.45) = 0.638 (36 % lower, inside
+    Harter et al.'s 25-50 %); at J0 by exactly 1; 0.1 below by exp(0.3)."""
+    assert turnover_factor(PEOPLE, 0.80) == pytest.approx(math.exp(-0.45))
+    assert turnover_factor(PEOPLE, 0.65) == 1.0
+    assert turnover_factor(PEOPLE, 0.55) == pytest.approx(math.exp(0.3))
+
+
+def test_recovery_shifts_the_log_odds_by_skill_and_courtesy():
+    """Lever 0.7 (odds 7/3); skill 0.1 above K0 with g_K = 4: odds x exp(0.4), p = 0.77683;
+    satisfaction 0.1 above J0 with g_J = 3 too: odds x exp(0.7), p = 0.82452. At K0 and J0
+    the lever itself; a lever of 0 or 1 stays (no log-odds to shift)."""
+    odds = 7.0 / 3.0
+    skilled = recovery_probability(PEOPLE, 0.7, 0.8, 0.65)
+    assert skilled == pytest.approx(odds * math.exp(0.4) / (1 + odds * math.exp(0.4)))
+    assert skilled == pytest.approx(0.77683, abs=1e-5)
+    both = recovery_probability(PEOPLE, 0.7, 0.8, 0.75)
+    assert both == pytest.approx(0.82452, abs=1e-5)
+    assert recovery_probability(PEOPLE, 0.7, 0.7, 0.65) == pytest.approx(0.7, abs=1e-15)
+    assert recovery_probability(PEOPLE, 0.0, 1.0, 1.0) == 0.0
+    assert recovery_probability(PEOPLE, 1.0, 0.0, 0.0) == 1.0
+
+
+def test_skilled_agents_handle_complaints_faster():
+    """h = 1.5: 0.1 more skill than K0 is exp(-0.15) = 0.861 of the handling time."""
+    assert handling_factor(PEOPLE, 0.8) == pytest.approx(math.exp(-0.15))
+    assert handling_factor(PEOPLE, 0.7) == 1.0
+
+
+def test_desk_agents_start_at_their_skill_and_learn_on_the_curve():
+    """Learning rate 0.85, new hire 0.3, c0 = 50: an agent of skill 0.7 has handled c with
+    0.7 ((c + 50) / 50)^b = 0.3, b = log2(0.85); 100 more complaints shared by 2 agents add
+    50 each: skill = 1 - 0.7 ((c + 100) / 50)^b. No turnover (factor 0)."""
+    staff = DeskStaff(_context({"people.model": "on", "service.desk_staff": 2}))
+    assert staff.skills() == pytest.approx([0.7, 0.7])
+    b = math.log2(0.85)
+    handled = 50.0 * ((0.3 / 0.7) ** (1.0 / b) - 1.0)
+    assert staff.month_passed(100, 0.0) == 0
+    expected = 1.0 - 0.7 * ((handled + 100.0) / 50.0) ** b
+    assert staff.average_skill() == pytest.approx(expected)
+
+
+def test_agents_leave_with_the_monthly_hazard_times_the_satisfaction_factor():
+    """500 agents, turnover 0.6/yr times 2: each leaves a month with 1 - exp(-0.1); over
+    24 months the leavers are Binomial(12,000, 1 - exp(-0.1)) (99.9 % interval)."""
+    staff = DeskStaff(
+        _context(
+            {
+                "people.model": "on",
+                "service.desk_staff": 500,
+                "workforce.turnover_rate_per_year": 0.6,
+            }
+        )
+    )
+    left = sum(staff.month_passed(0, 2.0) for _ in range(24))
+    low, high = stats.binom(12_000, -math.expm1(-0.1)).interval(0.999)
+    assert low <= left <= high
+    assert staff.hired == left
+
+
+def test_operators_turnover_factor_scales_the_rate_and_one_is_the_old_draw():
+    """A factor of 1 gives the very draws of the configured rate (runs with people off are
+    unchanged); a factor of 0.5 halves the rate: leavers over 24 months of 500 operators at
+    1.2/yr x 0.5 are Binomial(12,000, 1 - exp(-0.05))."""
+    overrides = {
+        "workforce.operators": 500,
+        "workforce.turnover_rate_per_year": 1.2,
+        "workforce.learning_rate": 1.0,
+    }
+    one, plain = (Workforce(_context(overrides)) for _ in range(2))
+    for _ in range(6):
+        assert one.month_passed(500, 1.0) == plain.month_passed(500)
+    np.testing.assert_array_equal(one.experience, plain.experience)
+    half = Workforce(_context(overrides))
+    left = sum(half.month_passed(500, 0.5) for _ in range(24))
+    low, high = stats.binom(12_000, -math.expm1(-0.05)).interval(0.999)
+    assert low <= left <= high
+
+
+def test_people_off_reports_no_employee_satisfaction_and_the_plain_recovery_lever():
+    """With people off the new levels stay at their references (at which turnover and
+    recovery are the configured ones) and the desk resolves at the lever; with people on,
+    month 0 starts at J0 and K0."""
+    small = {"simulation.horizon_months": 2, "market.initial_customers": 50}
+    off = simulate(Config().with_overrides(small), seed=1).timeseries
+    assert (off["employee_satisfaction"] == 0.65).all()
+    assert (off["desk_skill"] == 0.7).all()
+    assert (off["recovery_quality"] == 0.7).all()
+    on = simulate(Config().with_overrides({**small, "people.model": "on"}), seed=1).timeseries
+    assert on["employee_satisfaction"].iloc[0] == pytest.approx(0.65)
+    assert on["desk_skill"].iloc[0] == pytest.approx(0.7)
+
+
+def test_recovery_of_a_nearly_hopeless_desk_does_not_overflow():
+    """A lever of 1e-300 has log-odds -690.8: shifted up by 0.4 the resolution chance is
+    still about 1.49e-300 (the logistic is computed without overflow)."""
+    assert recovery_probability(PEOPLE, 1e-300, 0.8, 0.65) == pytest.approx(
+        1e-300 * math.exp(0.4), rel=1e-9
+    )
+    assert recovery_probability(PEOPLE, 1e-300, 0.0, 0.0) >= 0.0
