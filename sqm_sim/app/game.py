@@ -41,10 +41,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, ConfigError
+from ..config import Config, ConfigError, PortfolioSettings
 from ..config.files import read_toml
 from ..config.rules import CADENCE_MONTHS
 from ..experiments import Menu, SerialBackend, run_plan, search_portfolios
+from ..models.initiatives import portfolio_spend_by_month
 from ..run import RunResult, simulate
 from ..scenarios import load_scenario
 from ..scenarios.sizes import SIZES, at_size
@@ -61,15 +62,16 @@ TEAM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,23}")
 space or punctuation."""
 MAX_TEAMS = 30
 
-LEADERBOARD_KPIS: tuple[tuple[str, str, str], ...] = (
-    ("profit", "Cumulative profit", "currency"),
-    ("mean_satisfaction_end", "Satisfaction at the end", "0-1 scale"),
-    ("active_customers_end", "Customers at the end", "customers"),
-    ("retention_rate_annual", "Retention per year", "share"),
-    ("coq_total", "Cost of quality", "currency"),
-    ("defects_shipped_ppm", "Defects shipped", "ppm"),
+LEADERBOARD_KPIS: tuple[tuple[str, str], ...] = (
+    ("profit", "Cumulative profit"),
+    ("mean_satisfaction_end", "Satisfaction at the end"),
+    ("active_customers_end", "Customers at the end"),
+    ("retention_rate_annual", "Retention per year"),
+    ("coq_total", "Cost of quality, to date"),
+    ("defects_shipped_ppm", "Defects shipped"),
 )
-"""The summary keys a year's results show (the first ranks the teams), labels and units."""
+"""The summary keys a year's results show (the first ranks the teams) and their labels
+(units: the KPI catalogue's)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,35 @@ def load_game_settings(path: Path = GAME_FILE) -> GameSettings:
 def shipped_game() -> GameSettings:
     """The game as shipped (:data:`GAME_FILE`)."""
     return load_game_settings()
+
+
+_NOT_EFFECTS = {"kind", "name", "one_off_cost", "recurring_cost_per_month", "duration_months"}
+
+
+def menu_rows(settings: GameSettings) -> list[dict[str, str]]:
+    """The menu as the page lists it: name, kind, months of implementation, spend in the
+    first 12 months if started at a year's start (currency, training hours included), and
+    the other fields (effects) in words."""
+    base = settings.base()
+    rows = []
+    for item in settings.menu:
+        initiatives = PortfolioSettings.model_validate({"initiatives": [item]}).initiatives
+        spend = sum(portfolio_spend_by_month(initiatives, MONTHS_PER_YEAR, base.workforce))
+        effects = ", ".join(
+            f"{key.replace('_', ' ')} {value:g}"
+            for key, value in item.items()
+            if key not in _NOT_EFFECTS
+        )
+        rows.append(
+            {
+                "name": str(item["name"]),
+                "kind": str(item["kind"]).replace("_", " "),
+                "months": str(item.get("duration_months", "")),
+                "first_year": f"{spend:,.0f}",
+                "effects": effects,
+            }
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -331,7 +362,7 @@ class Game:
             Standing(
                 1 + sum(other[key] > summary[key] for _, other in played),
                 name,
-                {kpi: float(summary[kpi]) for kpi, _, _ in LEADERBOARD_KPIS},
+                {kpi: float(summary[kpi]) for kpi, _ in LEADERBOARD_KPIS},
             )
             for name, summary in played
         ]

@@ -107,6 +107,8 @@ def classroom() -> None:
         ui.label("move a lever: each run beside its reference, on the same seeds").classes(
             "text-caption opacity-80"
         )
+        ui.space()
+        ui.link("class game", "/game").classes("text-white").props('data-testid="to-game"')
 
     with ui.element("div").classes("flex flex-col lg:flex-row lg:flex-nowrap gap-4 w-full"):
         with ui.card().classes("w-full lg:w-[360px] shrink-0 gap-1"):
