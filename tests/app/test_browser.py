@@ -190,6 +190,8 @@ def test_two_tabs_keep_their_own_settings(page, server, browser):
         ("hostages_and_deregulation", "hostages"),
         ("recovery_paradox", "per 100 complaints"),
         ("voice_and_recovery", "TARP's order (silent < unresolved < slow < fast)"),
+        ("the_funnel", "lifts the defect rate"),
+        pytest.param("capability_trap", "the capability trap", marks=pytest.mark.slow),
     ],
 )
 def test_every_lesson_states_a_finding(page, name, words):
