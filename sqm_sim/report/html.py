@@ -32,7 +32,9 @@ table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.88em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: left;
          vertical-align: top; }
 th { background: #f0f0f0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td { overflow-wrap: anywhere; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;
+         overflow-wrap: normal; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1.2em; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
@@ -41,7 +43,19 @@ figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; margin-top: 0.3em; }
 div.wide { overflow-x: auto; }
 footer { margin-top: 3em; color: #777; font-size: 0.85em; }
+@media (max-width: 900px) {
+  body { padding: 1em 0.8em 3em; }
+  table { font-size: 0.78em; }
+  th, td { padding: 0.25em 0.35em; }
+  td.num { white-space: normal; }
+}
 """
+
+
+def _breakable(name: object) -> str:
+    """A column name, escaped, that may wrap after each underscore (``difference_ci_low``
+    over two lines rather than a column pushed off a narrow screen)."""
+    return esc(name).replace("_", "_<wbr>")
 
 
 def esc(text: object) -> str:
@@ -84,7 +98,7 @@ def table_html(table: pd.DataFrame, caption: str | None = None, right: Iterable[
     """A table of already formatted cells, scrolling sideways if wide; cells that read as
     numbers, and all cells of the ``right`` columns, are right-aligned."""
     aligned = [column in set(right) for column in table.columns]
-    head = "".join(f"<th>{esc(column)}</th>" for column in table.columns)
+    head = "".join(f"<th>{_breakable(column)}</th>" for column in table.columns)
     body = []
     for row in table.itertuples(index=False):
         cells = []

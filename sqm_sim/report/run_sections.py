@@ -67,10 +67,22 @@ def what_was_run(folder: ResultsFolder) -> Section:
 def kpi_table(summary: dict[str, float]) -> pd.DataFrame:
     """The headline KPIs with value, unit and meaning."""
     rows = [
-        (group, name, value, unit, kpi_doc(name)[1])
+        (group, kpi_words(name), value, unit, f"{kpi_doc(name)[1]} ({name})")
         for group, name, value, unit in headline_rows(summary)
     ]
-    return pd.DataFrame(rows, columns=["group", "KPI", "value", "unit", "meaning"])
+    return pd.DataFrame(rows, columns=["group", "KPI", "value", "unit", "meaning (key)"])
+
+
+def kpi_words(name: str) -> str:
+    """A summary key as a reader says it: ``coq_share_of_revenue`` -> "CoQ share of
+    revenue", ``npv`` -> "NPV"."""
+    words = [ACRONYMS.get(word, word) for word in name.split("_")]
+    text = " ".join(words)
+    return text[0].upper() + text[1:]
+
+
+ACRONYMS = {"coq": "CoQ", "npv": "NPV", "ppm": "ppm", "clv": "CLV"}
+"""Words of summary keys written as abbreviations."""
 
 
 def initiatives_section(folder: ResultsFolder) -> Section | None:
@@ -117,15 +129,15 @@ def build_run(folder: ResultsFolder) -> list[Section]:
         what_was_run(folder),
         *([initiatives] if initiatives is not None else []),
         Section("Findings", bullet_list(run_findings(summary, timeseries, portfolio), "findings")),
+        Section("Month by month", figures),
         Section(
             "Key results",
             paragraph(
-                "Whole-run totals, ratios and end-of-run levels; shares in %, money in "
-                "currency units."
+                "Whole-run totals, ratios and end-of-run levels, each in its unit (shares in "
+                "%, money in currency units); the key is the name in summary.json."
             )
             + table_html(kpi_table(summary)),
         ),
-        Section("Month by month", figures),
     ]
 
 
