@@ -116,7 +116,15 @@ def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
     if facts.get("menu"):
         entries.append(("menu of initiatives", ", ".join(facts["menu"])))
     if not facts.get("menu"):
-        entries.append(("cells", f"{len(cells)}: " + ", ".join(c["cell"] for c in cells[:12])))
+        names = [str(c["cell"]) for c in cells]
+        piped = " (scenario|portfolio)" if any("|" in name for name in names) else ""
+        entries.append(
+            (
+                "cells",
+                f"{len(cells)}, each one configuration run on every seed{piped}: "
+                + ", ".join(names[:12]),
+            )
+        )
     entries += [
         (
             "seeds",
