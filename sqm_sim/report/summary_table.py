@@ -28,7 +28,7 @@ def as_text(summary: dict[str, float]) -> str:
         if group != current:
             lines.append(f"\n{group}")
             current = group
-        shown_unit = "" if unit in {"share", "currency"} else unit
+        shown_unit = "" if unit == "share" else unit  # a share's value carries its %
         lines.append(f"  {name:<30} {value:>16}  {shown_unit}")
     return "\n".join(lines).lstrip("\n")
 
