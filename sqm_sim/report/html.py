@@ -53,9 +53,9 @@ footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 
 
 def _breakable(name: object) -> str:
-    """A column name, escaped, that may wrap after each underscore (``difference_ci_low``
+    """A name, escaped, that may wrap after each underscore or dot (``difference_ci_low``
     over two lines rather than a column pushed off a narrow screen)."""
-    return esc(name).replace("_", "_<wbr>")
+    return esc(name).replace("_", "_<wbr>").replace(".", ".<wbr>")
 
 
 def esc(text: object) -> str:
@@ -90,8 +90,13 @@ def facts_list(facts: Sequence[tuple[str, str]]) -> str:
 
 
 def _is_number(text: str) -> bool:
-    cleaned = text.replace(",", "").replace("%", "").replace(" ", "").replace("-", "", 1)
-    return cleaned.replace(".", "", 1).isdigit() or text == "-"
+    """Whether a formatted cell reads as a number: 1,234, -5.6 %, 1.651e-06, or '-'."""
+    cleaned = text.replace(",", "").replace("%", "").replace(" ", "")
+    try:
+        float(cleaned)
+    except ValueError:
+        return text == "-"
+    return cleaned.lower() not in {"nan", "inf", "-inf", "infinity", "-infinity"}
 
 
 def table_html(table: pd.DataFrame, caption: str | None = None, right: Iterable[str] = ()) -> str:
@@ -104,8 +109,9 @@ def table_html(table: pd.DataFrame, caption: str | None = None, right: Iterable[
         cells = []
         for value, align in zip(row, aligned, strict=True):
             text = str(value)
-            css = ' class="num"' if align or _is_number(text) else ""
-            cells.append(f"<td{css}>{esc(text)}</td>")
+            number_like = align or _is_number(text)
+            css = ' class="num"' if number_like else ""
+            cells.append(f"<td{css}>{esc(text) if number_like else _breakable(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     title = f"<caption>{esc(caption)}</caption>" if caption else ""
     return (

@@ -15,7 +15,7 @@ from .findings import run_findings
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
 from .numbers import number
-from .summary_table import headline_rows
+from .summary_table import headline_rows, readable_kpi
 
 
 def _is_run(manifest: dict[str, Any], path: Path) -> bool:
@@ -67,22 +67,10 @@ def what_was_run(folder: ResultsFolder) -> Section:
 def kpi_table(summary: dict[str, float]) -> pd.DataFrame:
     """The headline KPIs with value, unit and meaning."""
     rows = [
-        (group, kpi_words(name), value, unit, f"{kpi_doc(name)[1]} ({name})")
+        (group, readable_kpi(name), value, unit, f"{kpi_doc(name)[1]} ({name})")
         for group, name, value, unit in headline_rows(summary)
     ]
     return pd.DataFrame(rows, columns=["group", "KPI", "value", "unit", "meaning (key)"])
-
-
-def kpi_words(name: str) -> str:
-    """A summary key as a reader says it: ``coq_share_of_revenue`` -> "CoQ share of
-    revenue", ``npv`` -> "NPV"."""
-    words = [ACRONYMS.get(word, word) for word in name.split("_")]
-    text = " ".join(words)
-    return text[0].upper() + text[1:]
-
-
-ACRONYMS = {"coq": "CoQ", "npv": "NPV", "ppm": "ppm", "clv": "CLV"}
-"""Words of summary keys written as abbreviations."""
 
 
 def initiatives_section(folder: ResultsFolder) -> Section | None:

@@ -39,3 +39,15 @@ def as_markdown(summary: dict[str, float]) -> str:
     for group, name, value, unit in headline_rows(summary):
         lines.append(f"| {group} | `{name}` | {value} | {unit} | {kpi_doc(name)[1]} |")
     return "\n".join(lines)
+
+
+def readable_kpi(name: str) -> str:
+    """A summary key as a reader says it: ``coq_share_of_revenue`` -> "CoQ share of
+    revenue", ``npv`` -> "NPV"."""
+    words = [ACRONYMS.get(word, word) for word in name.split("_")]
+    text = " ".join(words)
+    return text[0].upper() + text[1:]
+
+
+ACRONYMS = {"coq": "CoQ", "npv": "NPV", "ppm": "ppm", "clv": "CLV"}
+"""Words of summary keys written as abbreviations."""

@@ -79,3 +79,12 @@ def test_the_run_table_names_the_unit_of_every_money_row(small_run):
     for name in money:
         assert lines[name].rstrip().endswith("currency"), lines[name]
     assert lines["coq_share_of_revenue"].rstrip().endswith("%")
+
+
+def test_a_summary_key_reads_as_words():
+    from sqm_sim.report.summary_table import readable_kpi
+
+    assert readable_kpi("npv") == "NPV"
+    assert readable_kpi("coq_share_of_revenue") == "CoQ share of revenue"
+    assert readable_kpi("defects_shipped_ppm") == "Defects shipped ppm"
+    assert readable_kpi("retention_rate_annual") == "Retention rate annual"
