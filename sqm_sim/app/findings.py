@@ -325,7 +325,8 @@ def funnel(lesson: Lesson, runs: LessonRuns) -> Finding:
         numbers["theory_extra"] = tampered - alone
         theory = (
             f" (theory for the process alone at Cpk {cpk:g}: {_share(alone)} left alone, "
-            f"{_share(tampered)} under rule 2, {_share(tampered - alone)} more)"
+            f"{_share(tampered)} under rule 2, {100 * (tampered - alone):.2f} percentage "
+            "points more)"
         )
     moves = _moves(rate["reference"], rate["whatif"])
     text = (
