@@ -304,6 +304,7 @@ class Game:
         self.version = 0
         """Counts changes, so that a page redraws only when something happened."""
         self._search: tuple[str, float, str, int] | None = None
+        self._search_lock = threading.Lock()  # one search per game, however many ask
 
     def join(self, name: str) -> Team:
         """The team called ``name``, created when new (a browser that joins with a known
@@ -374,7 +375,12 @@ class Game:
 
     def search_best(self) -> tuple[str, float, str, int]:
         """(best portfolio, its NPV, the search's method, portfolios evaluated): the search
-        over the game's menu and budget on its market and seed, run once per game."""
+        over the game's menu and budget on its market and seed, run once per game (a
+        second caller waits for the first's)."""
+        with self._search_lock:
+            return self._run_search()
+
+    def _run_search(self) -> tuple[str, float, str, int]:
         if self._search is None:
             settings = self.settings
             menu = Menu(settings.base(), settings.menu, settings.budget_per_year)
