@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -47,7 +48,10 @@ def main() -> None:
     save_figure(cost_of_quality_area(none, title=coq_title), FIGURES / "baseline_coq.png")
     indices = Path("results/sobol_baseline/indices.parquet")
     if indices.is_file():
-        figure = plot_indices(pd.read_parquet(indices), "npv", "sobol")
+        manifest = json.loads(indices.with_name("manifest.json").read_text(encoding="utf-8"))
+        size = manifest.get("experiment", {}).get("size", "full")
+        note = f"{size} size ({'a fifth of the company' if size == 'quick' else 'as shipped'})"
+        figure = plot_indices(pd.read_parquet(indices), "npv", "sobol", note=note)
         save_figure(figure, FIGURES / "sobol_npv.png")
     else:
         print(f"skipped sobol_npv.png: {indices} not found")

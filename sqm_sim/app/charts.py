@@ -142,6 +142,19 @@ def sweep_chart(
     return option
 
 
+def teams_chart(title: str, lines: Mapping[str, Sequence[float]]) -> dict[str, Any]:
+    """One line per team month by month (the class game: cumulative profit), on the
+    months of the longest line; a team that has played fewer years has a shorter line."""
+    months = max((len(values) for values in lines.values()), default=0)
+    option = _base(title, list(range(1, months + 1)), "month")
+    option["series"] = [
+        {"name": name, "type": "line", "data": [round(float(v)) for v in values]}
+        for name, values in lines.items()
+    ]
+    option["legend"]["data"] = list(lines)
+    return option
+
+
 PROBLEM_COLOUR = "#d62728"
 VOICE_COLOUR = "#ff7f0e"
 RESOLVED_COLOUR = "#2ca02c"

@@ -8,6 +8,7 @@ tests check the arithmetic and the page can show it.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 from ..config import ConfigError
 from ..experiments.voice import tarp_table
 from ..models.journeys import NO_PROBLEM, OUTCOMES, SILENT
+from ..models.operations import process_defect_share
 from ..models.units import DAYS_PER_MONTH
 from ..report.numbers import number
 from ..run import RunResult
@@ -247,6 +249,99 @@ def recovery_paradox(lesson: Lesson, runs: LessonRuns) -> Finding:
     )
 
 
+def _first_year(runs: Sequence[RunResult]) -> float:
+    """Discounted profit of months 1-12, mean over the runs (currency)."""
+    return float(
+        sum(run.timeseries["discounted_profit"].iloc[:12].sum() for run in runs) / len(runs)
+    )
+
+
+def capability_trap(lesson: Lesson, runs: LessonRuns) -> Finding:
+    """Defending output against protecting improvement time (the reference): the first
+    year's discounted profit, capability and the defect rate at the end, and the NPV."""
+    pair = runs.pair
+    keys = ("npv", "capability_end", "defect_rate_produced")
+    ref = {key: mean_summary(pair.reference, key) for key in keys}
+    what = {key: mean_summary(pair.whatif, key) for key in keys}
+    ref["first_year"], what["first_year"] = _first_year(pair.reference), _first_year(pair.whatif)
+    years = pair.whatif[0].config.simulation.horizon_months / 12
+    gain = what["first_year"] - ref["first_year"]
+    loss = ref["npv"] - what["npv"]
+    trapped = gain > 0 and loss > 0 and what["capability_end"] < ref["capability_end"]
+    first = (
+        f"wins the first year ({_money(gain)} more discounted profit in months 1-12)"
+        if gain > 0
+        else f"does not win the first year ({_money(-gain)} less discounted profit)"
+    )
+    text = (
+        f"Defending output ({lesson.portfolio}) {first}, and ends {years:g} years with "
+        f"capability {what['capability_end']:.2f} against {ref['capability_end']:.2f} when "
+        f"improvement time is protected, a defect rate of {_share(what['defect_rate_produced'])}"
+        f" against {_share(ref['defect_rate_produced'])}, and an NPV "
+        f"{_money(abs(loss))} {'lower' if loss > 0 else 'higher'}"
+        f"{': the capability trap' if trapped else ''}{_size_note(lesson)}."
+    )
+    return Finding(
+        text,
+        {
+            **{f"reference_{key}": value for key, value in ref.items()},
+            **{f"whatif_{key}": value for key, value in what.items()},
+            "first_year_gain": gain,
+            "npv_loss": loss,
+            "trapped": float(trapped),
+        },
+    )
+
+
+def _defect_rate(runs: Sequence[RunResult]) -> float:
+    """Defective units over units produced, pooled over the runs."""
+    produced = sum(run.summary["units_produced"] for run in runs)
+    return sum(run.summary["defects_produced"] for run in runs) / produced
+
+
+def funnel(lesson: Lesson, runs: LessonRuns) -> Finding:
+    """Adjusting a stable process after each measured unit (the what-if's policy) against
+    leaving it alone: the defect rate produced against what theory says for the process
+    alone (rule 2 with no drift: the setting is minus the last result's noise, so each
+    unit varies with twice the variance: 2 Phi(-3 Cpk / sqrt 2) out of specification
+    instead of 2 Phi(-3 Cpk)), and what it costs downstream."""
+    pair = runs.pair
+    config = pair.whatif[0].config
+    policy = config.operations.adjustment_policy
+    cpk = config.operations.process_capability_cpk
+    rate = {"reference": _defect_rate(pair.reference), "whatif": _defect_rate(pair.whatif)}
+    keys = ("defects_shipped_ppm", "external_failure_cost", "mean_satisfaction_end", "npv")
+    ref = {key: mean_summary(pair.reference, key) for key in keys}
+    what = {key: mean_summary(pair.whatif, key) for key in keys}
+    numbers = {
+        "reference_defect_rate": rate["reference"],
+        "whatif_defect_rate": rate["whatif"],
+        **{f"reference_{key}": value for key, value in ref.items()},
+        **{f"whatif_{key}": value for key, value in what.items()},
+    }
+    theory = ""
+    if policy == "rule2" and config.quality.drift_rate_per_month == 0.0:
+        alone, tampered = process_defect_share(cpk), process_defect_share(cpk / math.sqrt(2))
+        numbers["theory_extra"] = tampered - alone
+        theory = (
+            f" (theory for the process alone at Cpk {cpk:g}: {_share(alone)} left alone, "
+            f"{_share(tampered)} under rule 2, {100 * (tampered - alone):.2f} percentage "
+            "points more)"
+        )
+    moves = _moves(rate["reference"], rate["whatif"])
+    text = (
+        f"Moving the setting after each measured unit ({policy}) {moves} the defect rate "
+        f"from {_share(rate['reference'])} to "
+        f"{_share(rate['whatif'])}{theory}. Shipped defects go from "
+        f"{ref['defects_shipped_ppm']:,.0f} to {what['defects_shipped_ppm']:,.0f} ppm, "
+        f"external failure costs from {_money(ref['external_failure_cost'])} to "
+        f"{_money(what['external_failure_cost'])}, NPV from {_money(ref['npv'])} to "
+        f"{_money(what['npv'])}: tampering with a stable process adds the last result's "
+        f"noise to the next{_size_note(lesson)}."
+    )
+    return Finding(text, numbers)
+
+
 TARP_ORDER: tuple[str, ...] = (
     SILENT,
     OUTCOMES[False, False],
@@ -344,6 +439,8 @@ FINDINGS: dict[str, Callable[[Lesson, LessonRuns], Finding]] = {
     "hostages": hostages,
     "recovery_paradox": recovery_paradox,
     "tarp": tarp,
+    "capability_trap": capability_trap,
+    "funnel": funnel,
 }
 """Every finding a lesson can name, by key."""
 

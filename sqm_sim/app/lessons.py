@@ -2,8 +2,8 @@
 
 A :class:`Lesson` sets up the what-if page (scenario, portfolio, slider values of the
 what-if and of its reference, run size, replications; ``settings``, config overrides that
-are not sliders, on both sides; ``trace_customers`` when its finding reads the customers'
-journeys) and names a finding (see
+are not sliders, on both sides, and ``whatif_settings`` on the what-if side only;
+``trace_customers`` when its finding reads the customers' journeys) and names a finding (see
 :mod:`sqm_sim.app.findings`) computed from its runs. A lesson file is checked when it is
 read: a wrong entry is refused with a message naming the lesson, the field and what is
 allowed.
@@ -21,7 +21,7 @@ from ..config.files import read_toml
 from ..run import RunResult
 from ..run.catalogue import SUMMARY_KPIS
 from ..scenarios import load_scenario
-from ..scenarios.sizes import SIZES
+from ..scenarios.sizes import SIZES, at_size
 from .levers import levers, starting_values
 from .whatif import (
     MAX_SEEDS,
@@ -48,6 +48,7 @@ _OPTIONAL = (
     "sweep_values",
     "sweep_kpis",
     "settings",
+    "whatif_settings",
     "trace_customers",
 )
 
@@ -70,9 +71,19 @@ class Lesson:
     sweep_values: tuple[float, ...] = ()
     sweep_kpis: tuple[str, ...] = ("coq_total",)
     settings: Mapping[str, Any] = field(default_factory=dict)
-    """Config overrides that are not sliders (the lesson's company), on both sides."""
+    """Config overrides that are not sliders (the lesson's company), on both sides, in the
+    run size's terms (applied after the size's scaling)."""
+    whatif_settings: Mapping[str, Any] = field(default_factory=dict)
+    """Config overrides that are not sliders, on the what-if side only (a policy that is
+    no number: the funnel's adjustment rule), applied with ``settings``."""
     trace_customers: bool = False
     """Whether the lesson's runs record the customers' journeys (for its finding)."""
+
+    @property
+    def whatif_side(self) -> dict[str, Any]:
+        """The what-if's config overrides that are not sliders: ``settings``, then
+        ``whatif_settings``."""
+        return {**self.settings, **self.whatif_settings}
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -131,11 +142,14 @@ def _lesson(entry: Mapping[str, Any], findings: Sequence[str]) -> Lesson:
             "summary key (see the KPI catalogue, sqm_sim/run/catalogue.py)"
         )
     settings = dict(entry.get("settings", {}))
-    sliders = sorted(set(settings) & keys)
-    if sliders:
-        raise ConfigError(
-            f"{label}: settings.{sliders[0]} is a slider: set it in levers and reference_levers"
-        )
+    whatif_settings = dict(entry.get("whatif_settings", {}))
+    for field_name, table in (("settings", settings), ("whatif_settings", whatif_settings)):
+        sliders = sorted(set(table) & keys)
+        if sliders:
+            raise ConfigError(
+                f"{label}: {field_name}.{sliders[0]} is a slider: set it in levers and "
+                "reference_levers"
+            )
     trace = entry.get("trace_customers", False)
     if not isinstance(trace, bool):
         raise ConfigError(f"{label}: trace_customers = {trace!r} (allowed: true or false)")
@@ -154,6 +168,7 @@ def _lesson(entry: Mapping[str, Any], findings: Sequence[str]) -> Lesson:
         sweep_values=sweep_values,
         sweep_kpis=sweep_kpis,
         settings=settings,
+        whatif_settings=whatif_settings,
         trace_customers=trace,
     )
 
@@ -171,11 +186,15 @@ def load_lessons(path: Path = LESSONS_FILE) -> tuple[Lesson, ...]:
         raise ConfigError(f"lessons: duplicate names {', '.join(doubled)}")
     for lesson in lessons:
         load_scenario(lesson.scenario)  # an unknown scenario fails here, named
-        if lesson.settings:
-            try:
-                load_scenario(lesson.scenario).with_overrides(lesson.settings)
-            except ConfigError as exc:
-                raise ConfigError(f"lesson {lesson.name!r}: settings: {exc}") from None
+        for field_name, table in (
+            ("settings", lesson.settings),
+            ("whatif_settings", lesson.whatif_side),
+        ):
+            if table:
+                try:
+                    at_size(load_scenario(lesson.scenario), lesson.size).with_overrides(table)
+                except ConfigError as exc:
+                    raise ConfigError(f"lesson {lesson.name!r}: {field_name}: {exc}") from None
     return lessons
 
 
@@ -197,7 +216,9 @@ def run_lesson(
         lesson.scenario, lesson.size, lesson.reference_levers, lesson.settings
     )
     values = lesson.slider_values()
-    whatif = whatif_config(lesson.scenario, lesson.portfolio, values, lesson.size, lesson.settings)
+    whatif = whatif_config(
+        lesson.scenario, lesson.portfolio, values, lesson.size, lesson.whatif_side
+    )
     total = 2 * lesson.replications + len(lesson.sweep_values) * lesson.replications
 
     def step(done: int, _: int) -> None:
@@ -222,7 +243,7 @@ def run_lesson(
             lesson.portfolio,
             {**values, lesson.sweep_key: value},
             lesson.size,
-            lesson.settings,
+            lesson.whatif_side,
         )
         runs = []
         for seed in lesson.seeds:

@@ -107,6 +107,8 @@ def classroom() -> None:
         ui.label("move a lever: each run beside its reference, on the same seeds").classes(
             "text-caption opacity-80"
         )
+        ui.space()
+        ui.link("class game", "/game").classes("text-white").props('data-testid="to-game"')
 
     with ui.element("div").classes("flex flex-col lg:flex-row lg:flex-nowrap gap-4 w-full"):
         with ui.card().classes("w-full lg:w-[360px] shrink-0 gap-1"):
@@ -310,13 +312,16 @@ def classroom() -> None:
     def lesson_settings() -> dict[str, Any]:
         return dict(state.lesson.settings) if state.lesson else {}
 
+    def whatif_settings() -> dict[str, Any]:
+        return state.lesson.whatif_side if state.lesson else {}
+
     def configs() -> tuple[Any, Any]:
         reference_levers = state.lesson.reference_levers if state.lesson else None
         reference = reference_config(
             scenario.value, size.value, reference_levers, lesson_settings()
         )
         whatif = whatif_config(
-            scenario.value, portfolio.value, slider_values(), size.value, lesson_settings()
+            scenario.value, portfolio.value, slider_values(), size.value, whatif_settings()
         )
         return reference, whatif
 
@@ -334,7 +339,10 @@ def classroom() -> None:
         told = ", ".join(f"{lever(key).label} {value:g}" for key, value in changes.items())
         text = f"reference: the scenario as shipped{' with ' + told if told else ''}"
         company = ", ".join(f"{key} = {value:g}" for key, value in lesson_settings().items())
-        return f"{text}; on both sides the lesson's {company}" if company else text
+        text = f"{text}; on both sides the lesson's {company}" if company else text
+        own = state.lesson.whatif_settings if state.lesson else {}
+        policy = ", ".join(f"{key} = {value}" for key, value in own.items())
+        return f"{text}; the what-if with {policy}" if policy else text
 
     async def run_whatif() -> None:
         if state.busy:
@@ -395,7 +403,7 @@ def classroom() -> None:
         pick = int(typed) if typed is not None and typed != "" else journey_pick.value
         try:
             config = whatif_config(
-                scenario.value, portfolio.value, slider_values(), "quick", lesson_settings()
+                scenario.value, portfolio.value, slider_values(), "quick", whatif_settings()
             )
         except ConfigError as exc:
             journey_story.text = str(exc)

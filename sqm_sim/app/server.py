@@ -18,6 +18,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Serve the page until interrupted; print its address once it answers."""
     from nicegui import app, ui
 
+    from .game_page import game_play, game_start
     from .page import classroom
 
     def announce() -> None:
@@ -25,6 +26,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
         sys.stdout.flush()
 
     app.on_startup(announce)
+    ui.page("/game", title="sqm_sim class game")(game_start)
+    ui.page("/game/{game_id}", title="sqm_sim class game")(game_play)
     ui.run(
         classroom,
         host=host,

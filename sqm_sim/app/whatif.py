@@ -83,18 +83,18 @@ def whatif_config(
     size: str = "quick",
     settings: Mapping[str, object] | None = None,
 ) -> Config:
-    """The scenario with ``portfolio`` (``OWN_PORTFOLIO`` keeps its own), a lesson's
-    ``settings`` (config overrides that are not sliders) and the moved sliders, at run
-    ``size``; a bad combination raises the CLI's :class:`ConfigError`."""
+    """The scenario with ``portfolio`` (``OWN_PORTFOLIO`` keeps its own) and the moved
+    sliders (full-size money), at run ``size``, then a lesson's ``settings`` (config
+    overrides that are not sliders, in the run size's terms: a horizon, a customer count
+    of the small company); a bad combination raises the CLI's :class:`ConfigError`."""
     config = load_scenario(scenario)
     if portfolio != OWN_PORTFOLIO:
         config = with_portfolio(config, portfolio)
-    if settings:
-        config = config.with_overrides(settings)
     changes = changed_levers(config, values)
     if changes:
         config = config.with_overrides(changes)
-    return at_size(config, size)
+    config = at_size(config, size)
+    return config.with_overrides(settings) if settings else config
 
 
 def reference_config(

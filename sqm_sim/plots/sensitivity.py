@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .style import axis_label, format_axis, kpi_title, kpi_unit, new_figure, tidy_axes
@@ -50,9 +51,13 @@ def _height(rows: int) -> float:
     return max(3.0, 0.38 * rows + 1.6)
 
 
-def plot_indices(indices: pd.DataFrame, kpi: str, method: str = "sobol") -> Figure:
+def plot_indices(
+    indices: pd.DataFrame, kpi: str, method: str = "sobol", note: str | None = None
+) -> Figure:
     """Horizontal bars of S1 and ST (or delta and S1) per parameter for ``kpi``, whiskers
-    at the confidence interval, sorted by the total (or delta) index."""
+    at the confidence interval, sorted by the total (or delta) index; ``note`` (e.g. the
+    run size) goes under the title. A negative index is said to be estimation noise: an
+    index is a share of variance, so below 0 it is an estimate of a value near 0."""
     table = indices[indices["kpi"] == kpi]
     pair = ("delta", "S1") if method == "delta" else ("ST", "S1")
     main = table[table["index"] == pair[0]].set_index("parameter")
@@ -82,8 +87,13 @@ def plot_indices(indices: pd.DataFrame, kpi: str, method: str = "sobol") -> Figu
         )
     ax.set_yticks(positions, labels.tolist())
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_xlabel("share of the KPI's variance (whiskers: confidence interval)")
-    ax.set_title(f"What drives {kpi_title(kpi).lower()}? {method.capitalize()} indices")
+    negative = bool((table["value"] < 0).any())
+    ax.set_xlabel(
+        "share of the KPI's variance (whiskers: confidence interval)"
+        + ("\nbelow 0: estimation noise around a share near 0, not a negative effect" * negative)
+    )
+    title = f"What drives {kpi_title(kpi).lower()}? {method.capitalize()} indices"
+    ax.set_title(f"{title}\n{note}" if note else title)
     ax.legend(loc="lower right", fontsize="small")
     tidy_axes(ax)
     return fig
@@ -125,11 +135,11 @@ def plot_morris(indices: pd.DataFrame, kpi: str) -> Figure:
         for i in np.argsort(-np.nan_to_num(x))[:LABELLED_POINTS]
         if x[i] >= SMALL_EFFECT_SHARE * largest
     }
-    for i, (xi, yi, label) in enumerate(zip(x, y, labels, strict=True)):
-        if i in shown:
-            ax.annotate(
-                label, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize="small"
-            )
+    named = [
+        (float(xi), float(yi), str(label))
+        for i, (xi, yi, label) in enumerate(zip(x, y, labels, strict=True))
+        if i in shown
+    ]
     hidden = len(x) - len(shown)
     if hidden > 0:
         ax.text(
@@ -153,7 +163,52 @@ def plot_morris(indices: pd.DataFrame, kpi: str) -> Figure:
         f"Morris screening of {kpi_title(kpi).lower()}: right = influential, up = non-linear"
     )
     tidy_axes(ax)
+    place_labels(ax, named)
     return fig
+
+
+LABEL_CHAR_POINTS = 5.6
+"""Width of one character of a point's label at the 'small' font size (points, a generous
+estimate for the default sans-serif)."""
+LABEL_HEIGHT_POINTS = 10.0
+"""Height of one line of a point's label (points)."""
+
+
+def place_labels(ax: Axes, points: list[tuple[float, float, str]]) -> None:
+    """Label each (x, y, text) point just above and right of it; a label that would overlap
+    one placed before it (lower points first) moves up until it does not, with a thin line
+    back to its point. Placed in display coordinates once the layout is final."""
+    fig = ax.figure
+    fig.canvas.draw()  # the constrained layout fixes the axes' final place
+    scale = fig.dpi / 72.0  # pixels per point
+    placed: list[tuple[float, float, float, float]] = []
+    for x, y, text in sorted(points, key=lambda point: (point[1], point[0])):
+        px, py = ax.transData.transform((x, y))
+        width = len(text) * LABEL_CHAR_POINTS * scale
+        height = LABEL_HEIGHT_POINTS * scale
+        left, bottom = px + 4 * scale, py + 3 * scale
+        moved = True
+        while moved:
+            moved = False
+            for other_left, other_bottom, other_right, other_top in placed:
+                if (
+                    left < other_right
+                    and left + width > other_left
+                    and bottom < other_top
+                    and bottom + height > other_bottom
+                ):
+                    bottom, moved = other_top + scale, True
+        placed.append((left, bottom, left + width, bottom + height))
+        lifted = bottom - py > 6 * scale
+        line = {"arrowstyle": "-", "color": "#999999", "linewidth": 0.6}
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=((left - px) / scale, (bottom - py) / scale),
+            textcoords="offset points",
+            fontsize="small",
+            arrowprops=line if lifted else None,
+        )
 
 
 def _range_text(row: pd.Series) -> str:

@@ -133,24 +133,27 @@ def kpi_timeseries(
     column's name)."""
     names = _group_order(timeseries, group)
     colours = group_colours(names) if group else {"all": "#4c72b0"}
-    rows = (len(kpis) + 1) // 2 if not group else len(kpis) // 2 + 1
-    fig = new_figure(11.0, 2.9 * rows + 0.6)
-    grid = fig.subplots(rows, 2, squeeze=False)
-    axes = list(grid.flat)
-    for ax, kpi in zip(axes, kpis, strict=False):
+    rows = (len(kpis) + 1) // 2
+    fig = new_figure(11.0, 2.9 * rows + (1.0 if group else 0.6))
+    layout = fig.add_gridspec(rows, 2)
+    axes = [fig.add_subplot(layout[i // 2, i % 2]) for i in range(len(kpis) - len(kpis) % 2)]
+    if len(kpis) % 2:  # an odd panel out takes the whole last row: no half-empty row
+        axes.append(fig.add_subplot(layout[rows - 1, :]))
+    for ax, kpi in zip(axes, kpis, strict=True):
         draw_bands(ax, monthly_bands(timeseries, kpi, group, confidence), kpi, colours)
-    spare = axes[len(kpis) :]
-    for ax in spare:
-        ax.axis("off")
-    if group and spare:
+    if group:  # one legend for every panel, under the title, where the eye starts
         handles, labels = axes[0].get_legend_handles_labels()
-        spare[0].legend(
+        axes[0].legend(
             handles,
             labels,
             title=legend_title or group.capitalize(),
-            loc="center",
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.12),
+            ncol=min(len(labels), 4),
             frameon=False,
             fontsize=10,
+            title_fontsize=10,
+            alignment="left",
         )
     runs = runs_per_group(timeseries, group)
     note = (

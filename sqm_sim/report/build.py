@@ -20,7 +20,7 @@ def build_report(results_dir: str | Path) -> str:
     sections = kind.build(folder)
     return page(
         title=kind.title(folder),
-        subtitle=f"Report of the results in {folder.path.resolve()}",
+        subtitle=f"Report of the results folder '{folder.path.resolve().name}'",
         intro=kind.intro(folder),
         sections=sections,
         footer=f"Written by sqm_sim on {utc_now()} from {folder.path.name}/manifest.json and "

@@ -35,6 +35,7 @@ from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, esc, facts_list, figure_html, paragraph, table_html
 from .numbers import number
 from .run_sections import versions_text
+from .summary_table import readable_kpi
 
 MAX_GROUPS_IN_CHARTS = 8
 """Cells drawn as separate lines in time-series charts at most (more: no time series)."""
@@ -116,7 +117,15 @@ def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
     if facts.get("menu"):
         entries.append(("menu of initiatives", ", ".join(facts["menu"])))
     if not facts.get("menu"):
-        entries.append(("cells", f"{len(cells)}: " + ", ".join(c["cell"] for c in cells[:12])))
+        names = [str(c["cell"]) for c in cells]
+        piped = " (scenario|portfolio)" if any("|" in name for name in names) else ""
+        entries.append(
+            (
+                "cells",
+                f"{len(cells)}, each one configuration run on every seed{piped}: "
+                + ", ".join(names[:12]),
+            )
+        )
     entries += [
         (
             "seeds",
@@ -218,7 +227,7 @@ def kpi_table(summary: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     rows = []
     for kpi, group in summary.groupby("kpi", sort=False):
         unit = kpi_unit(kpi)
-        row = {"KPI": kpi, "unit": unit}
+        row = {"KPI": readable_kpi(kpi), "unit": unit}
         for item in group.itertuples():
             mean, low, high = (estimate(v, unit) for v in (item.mean, item.ci_low, item.ci_high))
             row[names.get(item.cell, item.cell)] = f"{mean} [{low}, {high}]"

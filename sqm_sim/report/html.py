@@ -32,7 +32,9 @@ table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.88em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: left;
          vertical-align: top; }
 th { background: #f0f0f0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td { overflow-wrap: anywhere; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;
+         overflow-wrap: normal; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1.2em; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
@@ -41,7 +43,19 @@ figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; margin-top: 0.3em; }
 div.wide { overflow-x: auto; }
 footer { margin-top: 3em; color: #777; font-size: 0.85em; }
+@media (max-width: 900px) {
+  body { padding: 1em 0.8em 3em; }
+  table { font-size: 0.78em; }
+  th, td { padding: 0.25em 0.35em; }
+  td.num { white-space: normal; }
+}
 """
+
+
+def _breakable(name: object) -> str:
+    """A name, escaped, that may wrap after each underscore or dot (``difference_ci_low``
+    over two lines rather than a column pushed off a narrow screen)."""
+    return esc(name).replace("_", "_<wbr>").replace(".", ".<wbr>")
 
 
 def esc(text: object) -> str:
@@ -76,22 +90,28 @@ def facts_list(facts: Sequence[tuple[str, str]]) -> str:
 
 
 def _is_number(text: str) -> bool:
-    cleaned = text.replace(",", "").replace("%", "").replace(" ", "").replace("-", "", 1)
-    return cleaned.replace(".", "", 1).isdigit() or text == "-"
+    """Whether a formatted cell reads as a number: 1,234, -5.6 %, 1.651e-06, or '-'."""
+    cleaned = text.replace(",", "").replace("%", "").replace(" ", "")
+    try:
+        float(cleaned)
+    except ValueError:
+        return text == "-"
+    return cleaned.lower() not in {"nan", "inf", "-inf", "infinity", "-infinity"}
 
 
 def table_html(table: pd.DataFrame, caption: str | None = None, right: Iterable[str] = ()) -> str:
     """A table of already formatted cells, scrolling sideways if wide; cells that read as
     numbers, and all cells of the ``right`` columns, are right-aligned."""
     aligned = [column in set(right) for column in table.columns]
-    head = "".join(f"<th>{esc(column)}</th>" for column in table.columns)
+    head = "".join(f"<th>{_breakable(column)}</th>" for column in table.columns)
     body = []
     for row in table.itertuples(index=False):
         cells = []
         for value, align in zip(row, aligned, strict=True):
             text = str(value)
-            css = ' class="num"' if align or _is_number(text) else ""
-            cells.append(f"<td{css}>{esc(text)}</td>")
+            number_like = align or _is_number(text)
+            css = ' class="num"' if number_like else ""
+            cells.append(f"<td{css}>{esc(text) if number_like else _breakable(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     title = f"<caption>{esc(caption)}</caption>" if caption else ""
     return (

@@ -15,7 +15,7 @@ from .findings import run_findings
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
 from .numbers import number
-from .summary_table import headline_rows
+from .summary_table import headline_rows, readable_kpi
 
 
 def _is_run(manifest: dict[str, Any], path: Path) -> bool:
@@ -67,10 +67,10 @@ def what_was_run(folder: ResultsFolder) -> Section:
 def kpi_table(summary: dict[str, float]) -> pd.DataFrame:
     """The headline KPIs with value, unit and meaning."""
     rows = [
-        (group, name, value, unit, kpi_doc(name)[1])
+        (group, readable_kpi(name), value, unit, f"{kpi_doc(name)[1]} ({name})")
         for group, name, value, unit in headline_rows(summary)
     ]
-    return pd.DataFrame(rows, columns=["group", "KPI", "value", "unit", "meaning"])
+    return pd.DataFrame(rows, columns=["group", "KPI", "value", "unit", "meaning (key)"])
 
 
 def initiatives_section(folder: ResultsFolder) -> Section | None:
@@ -138,15 +138,15 @@ def build_run(folder: ResultsFolder) -> list[Section]:
         *([initiatives] if initiatives is not None else []),
         *([decisions] if decisions is not None else []),
         Section("Findings", bullet_list(run_findings(summary, timeseries, portfolio), "findings")),
+        Section("Month by month", figures),
         Section(
             "Key results",
             paragraph(
-                "Whole-run totals, ratios and end-of-run levels; shares in %, money in "
-                "currency units."
+                "Whole-run totals, ratios and end-of-run levels, each in its unit (shares in "
+                "%, money in currency units); the key is the name in summary.json."
             )
             + table_html(kpi_table(summary)),
         ),
-        Section("Month by month", figures),
     ]
 
 

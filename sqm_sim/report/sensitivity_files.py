@@ -80,10 +80,15 @@ def headline(outcome: SensitivityOutcome) -> list[str]:
         lines.append(f"{kpi}: by {main}: {named}")
         noise = outcome.noise[outcome.noise["kpi"] == kpi]
         if not noise.empty and not math.isnan(noise["noise_share"].iloc[0]):
+            share = float(noise["noise_share"].iloc[0])
+            seeds = f"{plural(spec.replications, 'seed')} per point"
             lines.append(
-                f"  point-specific simulation noise is {noise['noise_share'].iloc[0]:.1%} of the "
-                f"variance of {kpi} across points ({plural(spec.replications, 'seed')} per "
-                "point)"
+                f"  point-specific simulation noise is at least as large as the variance of "
+                f"{kpi} across points (the share is capped at 100 %): with {seeds} the ranking "
+                "above may be chance; rerun with more --replications"
+                if share >= 1.0
+                else f"  point-specific simulation noise is {share:.1%} of the variance of {kpi} "
+                f"across points ({seeds})"
             )
         check = outcome.convergence[outcome.convergence["kpi"] == kpi].iloc[0]
         verdict = (

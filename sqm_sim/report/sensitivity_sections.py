@@ -170,7 +170,8 @@ def build_sensitivity(folder: ResultsFolder) -> list[Section]:
             "Noise measured on points run with several seeds: the part every point shares "
             "(common random numbers: it does not move the indices) and the part specific to "
             "each point; the noise share is the latter, for the seeds averaged per point, over "
-            "the variance across points.",
+            "the variance across points, capped at 1: a share of 1 means the noise is at least "
+            "as large as what the parameters move, so the ranking cannot be told from chance.",
         ),
         (
             "convergence",

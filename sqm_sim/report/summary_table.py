@@ -28,7 +28,7 @@ def as_text(summary: dict[str, float]) -> str:
         if group != current:
             lines.append(f"\n{group}")
             current = group
-        shown_unit = "" if unit in {"share", "currency"} else unit
+        shown_unit = "" if unit == "share" else unit  # a share's value carries its %
         lines.append(f"  {name:<30} {value:>16}  {shown_unit}")
     return "\n".join(lines).lstrip("\n")
 
@@ -39,3 +39,15 @@ def as_markdown(summary: dict[str, float]) -> str:
     for group, name, value, unit in headline_rows(summary):
         lines.append(f"| {group} | `{name}` | {value} | {unit} | {kpi_doc(name)[1]} |")
     return "\n".join(lines)
+
+
+def readable_kpi(name: str) -> str:
+    """A summary key as a reader says it: ``coq_share_of_revenue`` -> "CoQ share of
+    revenue", ``npv`` -> "NPV"."""
+    words = [ACRONYMS.get(word, word) for word in name.split("_")]
+    text = " ".join(words)
+    return text[0].upper() + text[1:]
+
+
+ACRONYMS = {"coq": "CoQ", "npv": "NPV", "ppm": "ppm", "clv": "CLV"}
+"""Words of summary keys written as abbreviations."""

@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 import sqm_sim
 from sqm_sim.app.findings import finding_for
@@ -31,62 +25,9 @@ from sqm_sim.app.levers import starting_values
 from sqm_sim.app.whatif import OWN_PORTFOLIO, whatif_config
 from sqm_sim.cli import main
 from sqm_sim.report.numbers import number
+from tests.app.browser import RUN_TIMEOUT_MS, shoot
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(os.environ.get("SQM_SIM_SCREENSHOTS", Path(tempfile.gettempdir()) / "sqm_sim_app"))
-RUN_TIMEOUT_MS = 60_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[str, int]]:
-    """``sqm-sim app`` on a free port; yields (address, port) once it prints its address."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sqm_sim.cli", "app", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        # NiceGUI's ui.run does nothing under pytest (it expects its own test plugin)
-        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
-    )
-    try:
-        line = ""
-        deadline = time.monotonic() + 60
-        while "classroom page is at" not in line and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                break
-        assert "classroom page is at" in line, f"the page did not start: {line!r}"
-        yield line.split(" at ", 1)[1].split()[0], port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -114,16 +55,6 @@ def cell(tab: Page, key: str, column: str):
 
 
 LABELS = {"coq_total": "Cost of quality", "prevention_cost": "Cost of quality: prevention"}
-
-
-def shoot(tab: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.mouse.move(0, 0)  # no hover tooltip in the picture
-    for width in (1280, 800):
-        tab.set_viewport_size({"width": width, "height": 900})
-        tab.wait_for_timeout(400)  # the charts resize
-        tab.screenshot(path=SHOTS / f"{name}_{width}.png", full_page=True)
-    tab.set_viewport_size({"width": 1280, "height": 900})
 
 
 def move(tab: Page, key: str, press: str, until: str, most: int = 40) -> None:
@@ -259,6 +190,8 @@ def test_two_tabs_keep_their_own_settings(page, server, browser):
         ("hostages_and_deregulation", "hostages"),
         ("recovery_paradox", "per 100 complaints"),
         ("voice_and_recovery", "TARP's order (silent < unresolved < slow < fast)"),
+        ("the_funnel", "lifts the defect rate"),
+        pytest.param("capability_trap", "the capability trap", marks=pytest.mark.slow),
     ],
 )
 def test_every_lesson_states_a_finding(page, name, words):

@@ -4,14 +4,16 @@ lesson needs only a file entry, and each finding states numbers computed from th
 from __future__ import annotations
 
 import dataclasses
+import math
 from itertools import pairwise
 
 import pandas as pd
 import pytest
+from scipy import stats
 
 from sqm_sim.app.findings import crossover_month, finding_for
 from sqm_sim.app.lessons import load_lessons, run_lesson, sweep_means
-from sqm_sim.app.whatif import RunCache, mean_summary, monthly_band
+from sqm_sim.app.whatif import RunCache, mean_summary, monthly_band, whatif_config
 from sqm_sim.config import ConfigError
 from sqm_sim.experiments.voice import tarp_table
 from sqm_sim.models.units import DAYS_PER_MONTH
@@ -42,6 +44,8 @@ def test_the_shipped_lessons_load():
         "hostages_and_deregulation",
         "recovery_paradox",
         "voice_and_recovery",
+        "capability_trap",
+        "the_funnel",
     } <= names
 
 
@@ -70,6 +74,14 @@ def test_a_new_lesson_is_a_file_entry(tmp_path):
         (
             GOOD + 'settings = { "service.recovery_quality" = 0.9 }\n',
             "settings.service.recovery_quality is a slider",
+        ),
+        (
+            GOOD + 'whatif_settings = { "operations.adjustment_policy" = "rule9" }\n',
+            r"lesson 'my_lesson': whatif_settings: .*adjustment_policy",
+        ),
+        (
+            GOOD + 'whatif_settings = { "service.recovery_quality" = 0.9 }\n',
+            "whatif_settings.service.recovery_quality is a slider",
         ),
     ],
 )
@@ -203,3 +215,70 @@ def test_the_tarp_finding_needs_traced_runs():
     runs = run_lesson(dataclasses.replace(lesson, trace_customers=False), RunCache())
     with pytest.raises(ConfigError, match="needs trace_customers = true"):
         finding_for(lesson, runs)
+
+
+def test_a_lessons_settings_are_in_the_run_sizes_terms_and_whatif_settings_one_sided():
+    lesson = by_name()["the_funnel"]
+    runs = run_lesson(dataclasses.replace(lesson, replications=1))
+    reference, whatif = runs.pair.reference[0].config, runs.pair.whatif[0].config
+    assert reference.operations.adjustment_policy == "none"
+    assert whatif.operations.adjustment_policy == "rule2"
+    for config in (reference, whatif):
+        assert config.quality.drift_rate_per_month == 0.0
+        assert config.operations.process_capability_cpk == 1.0
+    trap = by_name()["capability_trap"]
+    config = whatif_config(
+        trap.scenario, trap.portfolio, trap.slider_values(), "quick", trap.settings
+    )
+    # applied after the quick size's scaling: as written, not shrunk or cut to 24 months
+    assert config.market.initial_customers == 380
+    assert config.simulation.horizon_months == 60
+
+
+def test_the_funnel_raises_the_defect_rate_as_theory_says():
+    """Rule 2 with no drift: each unit varies with twice the variance, so the process part
+    of the defect rate rises from 2 Phi(-3) to 2 Phi(-3 / sqrt 2), +0.0312 at Cpk 1. The
+    setting is drawn once a day (about 730 days a seed, 3 seeds), so the measured rise has
+    a standard deviation below sqrt(0.034 / 2,190 + 0.034 / 20,000) < 0.0045 (a daily
+    share's variance is below its mean): 0.02 is more than 4 sd."""
+    lesson = by_name()["the_funnel"]
+    runs = run_lesson(lesson)
+    finding = finding_for(lesson, runs)
+    numbers = finding.numbers
+    produced = sum(run.summary["units_produced"] for run in runs.pair.whatif)
+    assert produced > 20_000
+    defects = sum(run.summary["defects_produced"] for run in runs.pair.whatif)
+    assert numbers["whatif_defect_rate"] == defects / produced
+    theory = 2 * stats.norm.cdf(-3 / math.sqrt(2)) - 2 * stats.norm.cdf(-3)
+    assert numbers["theory_extra"] == pytest.approx(theory, rel=1e-9)
+    rise = numbers["whatif_defect_rate"] - numbers["reference_defect_rate"]
+    assert rise == pytest.approx(theory, abs=0.02)
+    assert f"lifts the defect rate from {number(numbers['reference_defect_rate'], 'share')}" in (
+        finding.text
+    )
+    assert numbers["whatif_npv"] < numbers["reference_npv"]
+    assert f"NPV from {number(numbers['reference_npv'], 'currency')}" in finding.text
+
+
+@pytest.mark.slow
+def test_the_capability_trap_wins_the_first_year_and_loses_the_five():
+    """The shipped preset (3 seeds, 60 months at the quick size): the rule that cuts
+    improvement time wins the first year and ends with lower capability and NPV (12 seeds
+    with paired intervals: tests/test_capability_trap.py)."""
+    lesson = by_name()["capability_trap"]
+    runs = run_lesson(lesson)
+    finding = finding_for(lesson, runs)
+    numbers = finding.numbers
+    first_year = [
+        float(run.timeseries["discounted_profit"].iloc[:12].sum()) for run in runs.pair.whatif
+    ]
+    assert numbers["whatif_first_year"] == pytest.approx(sum(first_year) / len(first_year))
+    assert numbers["first_year_gain"] > 0
+    assert numbers["npv_loss"] == pytest.approx(
+        mean_summary(runs.pair.reference, "npv") - mean_summary(runs.pair.whatif, "npv")
+    )
+    assert numbers["npv_loss"] > 0
+    assert numbers["whatif_capability_end"] < 0.1 < 0.45 < numbers["reference_capability_end"]
+    assert numbers["trapped"] == 1.0
+    assert finding.text.startswith("Defending output (cut_improvement_when_late) wins the first")
+    assert "the capability trap" in finding.text

@@ -66,3 +66,25 @@ def test_json_ready_makes_valid_json():
     assert ready == {"1": [1.5, None, None], "n": 3, "t": [None, "x"]}
     assert type(ready["n"]) is int
     json.dumps(ready, allow_nan=False)  # raises if a NaN or infinity slipped through
+
+
+def test_the_run_table_names_the_unit_of_every_money_row(small_run):
+    """``sqm-sim run``'s table: money rows say 'currency' (a share's value has its %)."""
+    from sqm_sim.report.summary_table import as_text, headline_rows
+
+    rows = [line for line in as_text(small_run.summary).splitlines() if line.startswith("  ")]
+    lines = {line.split()[0]: line for line in rows}
+    money = [name for _, name, _, unit in headline_rows(small_run.summary) if unit == "currency"]
+    assert "npv" in money
+    for name in money:
+        assert lines[name].rstrip().endswith("currency"), lines[name]
+    assert lines["coq_share_of_revenue"].rstrip().endswith("%")
+
+
+def test_a_summary_key_reads_as_words():
+    from sqm_sim.report.summary_table import readable_kpi
+
+    assert readable_kpi("npv") == "NPV"
+    assert readable_kpi("coq_share_of_revenue") == "CoQ share of revenue"
+    assert readable_kpi("defects_shipped_ppm") == "Defects shipped ppm"
+    assert readable_kpi("retention_rate_annual") == "Retention rate annual"
