@@ -87,6 +87,16 @@ def test_false_alarms_come_at_the_rate_the_limits_imply(assert_binomial):
     assert_binomial(signals, 1_000_000, p)
 
 
+def test_signals_are_points_strictly_outside_target_plus_minus_k_sigma():
+    """Target 10, sigma 2, k = 1.5: the limits are 10 +- 3, i.e. 7 and 13; a point on a
+    limit does not signal. Any k > 0 is allowed: k = 0.5 gives 2 Phi(-0.5) = erfc(0.5/sqrt 2)."""
+    results = np.array([10.0, 13.0, 13.5, 7.0, 6.5, 12.9])
+    signals = shewhart_signals(results, target=10.0, sigma=2.0, limit_sigma=1.5)
+    assert signals.tolist() == [False, False, True, False, True, False]
+    assert shewhart_signals([1, 5], target=1, sigma=1).tolist() == [False, True]
+    assert false_alarm_probability(0.5) == pytest.approx(2 * stats.norm.cdf(-0.5), rel=1e-12)
+
+
 def test_bad_inputs_are_refused():
     with pytest.raises(ValueError, match="policy = 'rule5'"):
         run_adjustment_policy("rule5", noise(1, 10))  # type: ignore[arg-type]

@@ -94,6 +94,31 @@ def test_review_reads_each_rules_own_kpi_and_history_length():
     assert review(rules, 1, {k: v[:1] for k, v in report.items()}) == ()
 
 
+def test_a_value_at_the_threshold_satisfies_neither_above_nor_below():
+    """Both conditions are strict: a KPI exactly at the threshold does not fire a rule."""
+    at = [0.0, 0.0, 0.0]
+    assert first_firing(rule(when="below"), at) is None
+    assert first_firing(rule(when="above"), at) is None
+    assert first_firing(rule(when="above"), [0.0, 1e-9]) == 2
+
+
+def test_a_review_sees_only_the_months_reported_so_far():
+    """Month 5 with three months reported (0-2) and no delay: the rule looks at months
+    1-2 (the latest two it has), not at months that are not there."""
+    the_rule = rule(for_months=2)
+    decision = fires(the_rule, 5, [0.1, -0.1, -0.1])
+    assert decision is not None
+    assert decision.seen_through == 2
+    assert fires(the_rule, 5, [-0.1, -0.1, 0.1]) is None
+
+
+def test_a_rule_not_due_does_not_stop_the_review_of_the_rules_after_it():
+    """A yearly rule listed first is skipped at month 1; the monthly rule after it fires."""
+    rules = [rule(name="yearly", cadence="yearly"), rule(name="monthly")]
+    taken = review(rules, 1, {"profit_margin": [-0.1]})
+    assert [d.rule.name for d in taken] == ["monthly"]
+
+
 # -- what decisions do to the levers ------------------------------------------------------------
 
 
