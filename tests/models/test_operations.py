@@ -603,10 +603,11 @@ def test_the_unit_defect_probability_is_that_of_month_0():
     assert unit_defect_probability(config, False) == pytest.approx(2 * stats.norm.sf(3 * 1.2))
 
 
-class _OutOfControl:
-    """A process that is out of control all the time."""
+class _Process:
+    """A process that stays in control, or out of control, all the time."""
 
-    out_of_control = True
+    def __init__(self, out_of_control: bool) -> None:
+        self.out_of_control = out_of_control
 
 
 class _Operators:
@@ -624,12 +625,16 @@ class _Operators:
         return 1.0
 
 
-def test_operators_measure_the_drift_and_the_defect_chance_follows_each_new_setting():
-    """Policy rule 4 (set at the last result), one measurement a day, the process out of
-    control (shift 1.5 sigma): the result is setting + 1.5 + z_t, so after n days the
-    setting is 1.5 n + z_1 + ... + z_n (z_t the stream's standard normals, drawn again
-    here), and the defect chances are those of a process offset by the setting (in
-    control) and by setting + 1.5 (out of control) at once, not from the next month."""
+@pytest.mark.parametrize("out_of_control", [False, True])
+def test_operators_measure_the_drift_and_the_defect_chance_follows_each_new_setting(
+    out_of_control,
+):
+    """Policy rule 4 (set at the last result), one measurement a day, the process in
+    control, or out of control with shift 1.5 sigma: the result is setting (+ 1.5) + z_t,
+    so after n days the setting is (1.5 n +) z_1 + ... + z_n (z_t the stream's standard
+    normals, drawn again here), and the defect chances are those of a process offset by
+    the setting (in control) and by setting + 1.5 (out of control) at once, not from the
+    next month."""
     import simpy
 
     from sqm_sim.models.context import Context
@@ -650,15 +655,16 @@ def test_operators_measure_the_drift_and_the_defect_chance_follows_each_new_sett
     env = simpy.Environment()
     context = Context(env, config, RandomStreams(5), Tally(), Ledger(env, 12))
     month_0 = levers(config, 0)
-    production = Production(context, month_0, _OutOfControl(), _Operators(0.6))
+    production = Production(context, month_0, _Process(out_of_control), _Operators(0.6))
     assert production.operator is not None
     env.run(until=days + 0.5)
     noise = RandomStreams(5).generator("process_measurement")
-    setting = sum(shift + float(noise.standard_normal()) for _ in range(days))
+    drift = shift if out_of_control else 0.0
+    setting = sum(drift + float(noise.standard_normal()) for _ in range(days))
     assert production.operator.setting == pytest.approx(setting, rel=1e-12)
     ops = config.operations
     factor = prevention_factor(config.quality, month_0.prevention_capability)
-    for out_of_control, offset in ((False, setting), (True, setting + shift)):
+    for state, offset in ((False, setting), (True, setting + shift)):
         expected = defect_probability(
             month_0.design_defect_ppm,
             month_0.process_capability_cpk,
@@ -667,4 +673,4 @@ def test_operators_measure_the_drift_and_the_defect_chance_follows_each_new_sett
             0.6,
             factor,
         )
-        assert production.current_defect_probability(out_of_control) == pytest.approx(expected)
+        assert production.current_defect_probability(state) == pytest.approx(expected)
