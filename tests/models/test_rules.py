@@ -263,3 +263,25 @@ def test_no_decisions_give_the_schedule_bit_for_bit():
     config = portfolio(PROJECT, CIRCLES, rules=[on("p", "stop")])
     schedule = lever_schedule(config)
     assert [levers(config, m, None, ()) for m in range(14)] == list(schedule)
+
+
+def test_a_project_paused_then_stopped_keeps_the_share_of_its_active_months():
+    """Paused at month 1 for 2 months (idle 1-2), stopped at month 4: active in months 0
+    and 3 only, so the share kept is that of two active months with delay 1 and duration
+    4: (2 - 1) / 4 = 0.25, i.e. Cpk +0.1 (not the 0.75 of month 3 on the original clock)."""
+    config = portfolio(PROJECT, rules=[on("p", "pause", pause_months=2), on("p", "stop")])
+    decided = [decision(config, 1, "pause_p"), decision(config, 4, "stop_p")]
+    base = config.operations.process_capability_cpk
+    cpk = [levers(config, m, None, decided).process_capability_cpk - base for m in range(7)]
+    # month 0: 0; paused: kept 0; month 3 (2nd active month): 0.25; stopped: kept 0.25
+    assert cpk == pytest.approx([0.0, 0.0, 0.0, 0.1, 0.1, 0.1, 0.1])
+
+
+def test_scale_factors_of_several_firings_multiply():
+    """Circles (share 0.8 reached in month 3) scaled by 0.5 at month 4 and again at month
+    5: involvement 0.4 in month 4, 0.2 from month 5 on; spend 10 -> 5 -> 2.5."""
+    config = portfolio(CIRCLES, rules=[on("c", "scale", factor=0.5, max_firings=2)])
+    decided = [decision(config, 4, "scale_c"), decision(config, 5, "scale_c")]
+    month = [levers(config, m, None, decided) for m in range(7)]
+    assert [m.share_involved for m in month[3:]] == pytest.approx([0.8, 0.4, 0.2, 0.2])
+    assert [m.initiative_spend for m in month[3:]] == pytest.approx([10.0, 5.0, 2.5, 2.5])
