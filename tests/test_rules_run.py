@@ -106,15 +106,19 @@ def test_hiring_adds_new_hires_and_their_wages(make_config):
         {
             "simulation.horizon_months": 6,
             "workforce.turnover_rate_per_year": 0.0,
-            "portfolio": {"name": "h", "rules": [hire]},
+            "portfolio": {
+                "name": "h",
+                "rules": [hire, {**hire, "name": "few", "hire_share": 0.01}],
+            },
         }
     )
     plain = simulate(config.with_overrides({"portfolio.rules": []}), seed=4).timeseries
     hired = simulate(config, seed=4).timeseries
-    # 25 % of 40 operators = 10 hires at month 3, each costing the wage every month
+    # 25 % of 40 operators = 10 hires at month 3, plus at least one for the second rule
+    # (1 % of 40 rounds to 0), each costing the wage every month
     wage = config.workforce.wage_per_month
     extra = (hired["fixed_cost"] - plain["fixed_cost"]).tolist()
-    assert extra == pytest.approx([0, 0, 0, 10 * wage, 10 * wage, 10 * wage])
+    assert extra == pytest.approx([0, 0, 0, 11 * wage, 11 * wage, 11 * wage])
     assert (hired["average_skill"].iloc[:3] == plain["average_skill"].iloc[:3]).all()
     assert hired["average_skill"].iloc[3] < plain["average_skill"].iloc[3]
 

@@ -109,6 +109,79 @@ def test_a_scale_that_would_push_a_probability_past_one_is_refused():
     assert configured({**rule, "factor": 1.5}, qa).portfolio.rules[0].factor == 1.5
 
 
+@pytest.mark.parametrize(
+    ("initiative", "message"),
+    [
+        # design defects x (1 - 0.8 * 2) < 0 once the effect is in (duration 1: month 0)
+        (
+            {"kind": "redesign", "name": "r", "duration_months": 1, "design_defect_reduction": 0.8},
+            r"push design defects below 0 \(-\d+\) in month 0",
+        ),
+        (
+            {
+                "kind": "process_improvement",
+                "name": "r",
+                "duration_months": 1,
+                "cpk_gain": 0.0,
+                "drift_rate_reduction": 0.8,
+            },
+            r"push the drift rate factor below 0 \(-0.6\) in month 0",
+        ),
+        (
+            {"kind": "training", "name": "r", "duration_months": 1, "trained_share": 0.8},
+            r"scaled training 'r' trains 1.6 of operators in month 1; a share cannot exceed 1",
+        ),
+        (
+            {"kind": "involvement", "name": "r", "duration_months": 1, "share_involved": 0.8},
+            r"scaled involvement reaches 1.6 of operators in month 0; a share cannot exceed 1",
+        ),
+    ],
+)
+def test_a_scale_that_would_push_a_reduction_or_share_past_its_range_is_refused(
+    initiative, message
+):
+    """A scale by 2 doubles a reduction of 0.8 (the factor goes to 1 - 1.6 = -0.6) and a
+    share of 0.8 (1.6 of the operators); by 1.25 they reach exactly 1, which is allowed (a
+    full reduction, every operator)."""
+    rule = {**RULE, "initiative": "r", "action": "scale", "factor": 2.0}
+    with pytest.raises(sqm_sim.ConfigError, match=message):
+        configured(rule, initiative)
+    assert configured({**rule, "factor": 1.25}, initiative).portfolio.rules[0].factor == 1.25
+
+
+def test_initiatives_may_take_up_to_90_percent_of_line_capacity():
+    """A process improvement and a redesign in the same month, each taking 0.45 of
+    capacity: 0.9 together is allowed; 0.45 + 0.46 is refused."""
+
+    def two(second: float) -> Config:
+        first = {**PROJECT, "duration_months": 1, "cpk_gain": 0.0, "disruption": 0.45}
+        other = {"kind": "redesign", "name": "other", "duration_months": 1, "disruption": second}
+        return Config().with_overrides({"portfolio": {"name": "d", "initiatives": [first, other]}})
+
+    assert two(0.45).portfolio.initiatives[1].disruption == 0.45
+    with pytest.raises(sqm_sim.ConfigError, match="initiatives take 91% of line capacity"):
+        two(0.46)
+
+
+def test_each_model_year_of_spend_is_summed_over_its_twelve_months():
+    """Budget 12,500 a year: 1,000 in each month of year 1 and 5,000 in month 13 are within
+    it (a 13-month window would read 17,000); 13,000 in month 13 is one problem, year 2."""
+    from sqm_sim.models.initiatives import budget_problems
+
+    portfolio = (
+        Config()
+        .with_overrides(
+            {"portfolio": {"name": "b", "budget_per_year": 12_500.0, "initiatives": []}}
+        )
+        .portfolio
+    )
+    assert budget_problems(portfolio, [1_000.0] * 12 + [5_000.0] + [0.0] * 11) == []
+    problems = budget_problems(portfolio, [1_000.0] * 12 + [13_000.0] + [0.0] * 11)
+    assert problems == [
+        "portfolio 'b' spends 13,000 in year 2 (months 13-24), over its budget of 12,500 per year"
+    ]
+
+
 def test_the_command_line_refuses_a_bad_rule_file_with_exit_2(tmp_path, capsys):
     path = tmp_path / "bad_rule.toml"
     path.write_text(

@@ -115,3 +115,39 @@ def test_a_negative_delay_or_bucket_width_is_refused():
         Calendar(env, print).add(-1.0, "x")
     with pytest.raises(ValueError, match=r"bucket_days = 0: must be positive"):
         Calendar(env, print, bucket_days=0)
+
+
+def test_the_count_of_entries_left_is_right_inside_a_bucket_and_after_an_earlier_entry():
+    """Bucket width 1 day. Entries at 0.5, 2.25, 2.5 and 2.75: after the first, the next
+    bucket (day 2) is loaded; an entry added at day 1 for day 1.2 comes before that bucket
+    (the loaded bucket is put back); then two entries into the day-2 bucket. The count is
+    the entries not yet handled at every step: 3, 4, then 1, then 0."""
+    env = simpy.Environment()
+    handled: list[str] = []
+    calendar = Calendar(env, handled.append)
+    for delay, item in ((0.5, "a"), (2.25, "b"), (2.5, "c"), (2.75, "d")):
+        calendar.add(delay, item)
+    env.run(until=1.0)
+    assert handled == ["a"]
+    assert len(calendar) == 3
+    calendar.add(0.2, "early")
+    assert len(calendar) == 4
+    env.run(until=2.6)
+    assert handled == ["a", "early", "b", "c"]
+    assert len(calendar) == 1
+    env.run()
+    assert handled == ["a", "early", "b", "c", "d"]
+    assert len(calendar) == 0
+
+
+def test_an_event_in_simpys_heap_between_two_entries_comes_between_them():
+    """Entries at 0.2 and 0.5 days and a SimPy timeout at 0.3 (all within the first day):
+    handled in time order, with the clock at each one's time."""
+    env = simpy.Environment()
+    log: list[tuple[float, str]] = []
+    calendar = Calendar(env, lambda item: log.append((env.now, item)))
+    calendar.add(0.2, "first")
+    calendar.add(0.5, "second")
+    env.timeout(0.3).callbacks.append(lambda _: log.append((env.now, "timeout")))
+    env.run()
+    assert log == [(0.2, "first"), (0.3, "timeout"), (0.5, "second")]

@@ -193,10 +193,15 @@ def test_a_cancelled_order_is_an_experience_of_zero():
             "service.complaint_probability": 0.0,
         }
     )
-    result = simulate(config, seed=3)
+    result = simulate(config, seed=3, trace_customers=True)
     lost = result.customers.dropna(subset=["lost_day"])
     assert len(lost) > 20
     assert result.summary["orders_cancelled"] == len(lost)
+    # each lost customer's journey: joined, the cancelled order (no delivery), left
+    assert result.journeys is not None
+    journeys = result.journeys[result.journeys["customer_id"].isin(lost["customer_id"])]
+    steps = journeys.groupby("customer_id", observed=True)["event"].agg(lambda e: list(e))
+    assert all(events == ["joined", "cancelled", "left"] for events in steps)
     assert (lost["orders"] == 1).all()
     assert (lost["lost_day"] - lost["joined_day"] == patience + 1.0).all()
     assert lost["satisfaction_end"].to_numpy() == pytest.approx((1.0 - MEMORY) * S0)

@@ -227,6 +227,49 @@ def test_training_spend_capacity_and_completions():
     assert schedule[4].trainings_completed[0].skill_gap_closed == 0.4
 
 
+def training(**values) -> dict:
+    """A training programme costing 1,000 a session (no trainee hours), disruption 0.1."""
+    return {
+        "kind": "training",
+        "name": "t",
+        "start_month": 0,
+        "effect_delay_months": 0,
+        "one_off_cost": 1_000.0,
+        "trained_share": 0.5,
+        "hours_per_trainee": 0.0,
+        "cost_per_trainee_hour": 0.0,
+        "disruption": 0.1,
+        **values,
+    }
+
+
+@pytest.mark.parametrize(
+    ("repeat", "duration", "sessions_running", "completions"),
+    [
+        # one session (repeat 0): months 1-2, trainees gain skill at 1 + 2 = 3
+        (0, 2, [0, 1, 1, 0, 0, 0, 0, 0], [3]),
+        # a session every month, each one month long: one running each month from 1
+        (1, 1, [0, 1, 1, 1, 1, 1, 1, 1], [2, 3, 4, 5, 6, 7]),
+        # sessions of 3 months every 2 months from month 1 overlap: two at once in 3, 5, 7
+        (2, 3, [0, 1, 1, 2, 1, 2, 1, 2], [4, 6]),
+    ],
+)
+def test_training_sessions_recur_and_overlapping_sessions_add_up(
+    repeat, duration, sessions_running, completions
+):
+    """Each running session spends 1,000 / duration a month and takes 0.1 of capacity."""
+    config = with_portfolio(
+        training(start_month=1, duration_months=duration, repeat_every_months=repeat),
+        **{"simulation.horizon_months": 8},
+    )
+    schedule = lever_schedule(config)
+    assert [m.initiative_spend for m in schedule] == pytest.approx(
+        [n * 1_000.0 / duration for n in sessions_running]
+    )
+    assert [m.capacity_loss for m in schedule] == pytest.approx([n * 0.1 for n in sessions_running])
+    assert [m.month for m in schedule if m.trainings_completed] == completions
+
+
 def test_no_portfolio_gives_the_configured_settings_every_month():
     config = Config().with_overrides({"simulation.horizon_months": 3})
     for month_levers in lever_schedule(config):

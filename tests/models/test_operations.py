@@ -573,3 +573,104 @@ def test_lost_capacity_stretches_every_cycle():
     busy = cycle * summary["units_produced"]
     available = 2 * 2 * DAYS_PER_MONTH
     assert available - 2 * 2 * cycle <= busy <= available
+
+
+# -- the month-0 defect chance and the operators' measurements, on their own ------------------
+
+
+def test_the_unit_defect_probability_is_that_of_month_0():
+    """A process improvement of Cpk +0.4 over two months from month 0, no delay: in month 0
+    half of it is in force (ramp (0 + 1) / 2), so Cpk is 1.0 + 0.2 (month 1 would be 1.4)."""
+    project = {
+        "kind": "process_improvement",
+        "name": "p",
+        "start_month": 0,
+        "duration_months": 2,
+        "effect_delay_months": 0,
+        "one_off_cost": 0.0,
+        "cpk_gain": 0.4,
+        "drift_rate_reduction": 0.0,
+    }
+    config = Config().with_overrides(
+        {
+            "operations.design_defect_ppm": 0.0,
+            "operations.process_capability_cpk": 1.0,
+            "operations.human_error_probability_untrained": 0.0,
+            "quality.prevention_max_reduction": 0.0,
+            "portfolio": {"name": "one", "budget_per_year": None, "initiatives": [project]},
+        }
+    )
+    assert unit_defect_probability(config, False) == pytest.approx(2 * stats.norm.sf(3 * 1.2))
+
+
+class _Process:
+    """A process that stays in control, or out of control, all the time."""
+
+    def __init__(self, out_of_control: bool) -> None:
+        self.out_of_control = out_of_control
+
+
+class _Operators:
+    """Operators of fixed skill, no improvement and the starting capability."""
+
+    improvement_factor = 1.0
+
+    def __init__(self, skill: float) -> None:
+        self.skill = skill
+
+    def average_skill(self) -> float:
+        return self.skill
+
+    def capability_factor(self) -> float:
+        return 1.0
+
+
+@pytest.mark.parametrize("out_of_control", [False, True])
+def test_operators_measure_the_drift_and_the_defect_chance_follows_each_new_setting(
+    out_of_control,
+):
+    """Policy rule 4 (set at the last result), one measurement a day, the process in
+    control, or out of control with shift 1.5 sigma: the result is setting (+ 1.5) + z_t,
+    so after n days the setting is (1.5 n +) z_1 + ... + z_n (z_t the stream's standard
+    normals, drawn again here), and the defect chances are those of a process offset by
+    the setting (in control) and by setting + 1.5 (out of control) at once, not from the
+    next month."""
+    import simpy
+
+    from sqm_sim.models.context import Context
+    from sqm_sim.models.initiatives import levers
+    from sqm_sim.models.ledger import Ledger
+    from sqm_sim.models.operations import Production
+    from sqm_sim.models.random_streams import RandomStreams
+    from sqm_sim.models.tally import Tally
+
+    shift, days = 1.5, 7
+    config = Config().with_overrides(
+        {
+            "operations.adjustment_policy": "rule4",
+            "operations.adjustment_interval_days": 1.0,
+            "quality.drift_shift_sigma": shift,
+        }
+    )
+    env = simpy.Environment()
+    context = Context(env, config, RandomStreams(5), Tally(), Ledger(env, 12))
+    month_0 = levers(config, 0)
+    production = Production(context, month_0, _Process(out_of_control), _Operators(0.6))
+    assert production.operator is not None
+    env.run(until=days + 0.5)
+    noise = RandomStreams(5).generator("process_measurement")
+    drift = shift if out_of_control else 0.0
+    setting = sum(drift + float(noise.standard_normal()) for _ in range(days))
+    assert production.operator.setting == pytest.approx(setting, rel=1e-12)
+    ops = config.operations
+    factor = prevention_factor(config.quality, month_0.prevention_capability)
+    for state, offset in ((False, setting), (True, setting + shift)):
+        expected = defect_probability(
+            month_0.design_defect_ppm,
+            month_0.process_capability_cpk,
+            offset,
+            ops.human_error_probability_untrained,
+            0.6,
+            factor,
+        )
+        assert production.current_defect_probability(state) == pytest.approx(expected)

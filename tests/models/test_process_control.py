@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from sqm_sim.models.process_control import (
+    Adjuster,
     false_alarm_probability,
     run_adjustment_policy,
     shewhart_signals,
@@ -87,8 +88,72 @@ def test_false_alarms_come_at_the_rate_the_limits_imply(assert_binomial):
     assert_binomial(signals, 1_000_000, p)
 
 
+def test_signals_are_points_strictly_outside_target_plus_minus_k_sigma():
+    """Target 10, sigma 2, k = 1.5: the limits are 10 +- 3, i.e. 7 and 13; a point on a
+    limit does not signal. Any k > 0 is allowed: k = 0.5 gives 2 Phi(-0.5) = erfc(0.5/sqrt 2)."""
+    results = np.array([10.0, 13.0, 13.5, 7.0, 6.5, 12.9])
+    signals = shewhart_signals(results, target=10.0, sigma=2.0, limit_sigma=1.5)
+    assert signals.tolist() == [False, False, True, False, True, False]
+    assert shewhart_signals([1, 5], target=1, sigma=1).tolist() == [False, True]
+    assert false_alarm_probability(0.5) == pytest.approx(2 * stats.norm.cdf(-0.5), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        # x_t = z_t + e_t, z_0 = 1.5, T = 1, e = 0.2, -0.4, 1.2, 0.1
+        ("rule1", [1.7, 1.1, 2.7, 1.6]),  # z stays 1.5
+        ("rule2", [1.7, 0.4, 2.6, -0.1]),  # z -= x - T: 0.8, 1.4, -0.2
+        ("rule3", [1.7, -0.1, 3.3, -1.2]),  # z = T - (x - T): 0.3, 2.1, -1.3
+        ("rule4", [1.7, 1.3, 2.5, 2.6]),  # z = x: 1.7, 1.3, 2.5
+        # limits 1 +- 3 * 0.5: only 2.7 (deviation 1.7) signals; z -= (0.7 + 0.1 + 1.7) / 3
+        ("shewhart", [1.7, 1.1, 2.7, 1.6 - 2.5 / 3]),
+    ],
+)
+def test_each_policy_moves_the_setting_by_its_update_rule_on_a_hand_worked_run(policy, expected):
+    results = run_adjustment_policy(
+        policy, np.array([0.2, -0.4, 1.2, 0.1]), target=1.0, start=1.5, sigma=0.5
+    )
+    assert results == pytest.approx(expected, abs=1e-12)
+
+
+def test_the_shewhart_policy_adjusts_only_outside_the_limits_it_is_given():
+    """The same run with limits at 4 sigma (1 +- 2): 2.7 is inside, nothing moves."""
+    noise = np.array([0.2, -0.4, 1.2, 0.1])
+    left = run_adjustment_policy("shewhart", noise, 1.0, 1.5, sigma=0.5, limit_sigma=4.0)
+    assert left == pytest.approx([1.7, 1.1, 2.7, 1.6], abs=1e-12)
+    operator = Adjuster("shewhart", target=1.0, setting=1.5, limit=1.5)
+    for result in (1.7, 1.1, 2.7, 1.6 - 2.5 / 3):
+        operator.observe(result)
+    assert operator.adjustments == 1
+    assert operator.setting == pytest.approx(1.5 - 2.5 / 3)
+
+
+def test_whole_number_noise_and_shift_give_results_off_the_whole_numbers():
+    """Noise and shift given as integers are still numbers of process sigmas: the setting
+    0.5 is added, not truncated away."""
+    assert run_adjustment_policy("rule1", [0, 1, -1], start=0.5).tolist() == [0.5, 1.5, -0.5]
+    results = run_adjustment_policy("rule1", [0, 1, -1], start=0.5, shift=[0, 0, 2])
+    assert results.tolist() == [0.5, 1.5, 1.5]
+
+
+def test_the_shewhart_operator_averages_the_deviations_since_its_last_adjustment():
+    """Target 0, limits +-3 (the default): 1.0 then 3.5 signals, the setting moves by
+    -(1.0 + 3.5) / 2 = -2.25; a deviation of exactly 3 does not signal; then 0.5 and -4.0
+    signal again and the setting moves by -(0.5 - 4.0) / 2 (only the points since the
+    last adjustment count)."""
+    operator = Adjuster("shewhart")
+    assert [operator.observe(x) for x in (1.0, 3.5)] == [0.0, -2.25]
+    assert operator.observe(3.0) == -2.25  # a result on the limit
+    operator = Adjuster("shewhart")
+    for x in (1.0, 3.5, 0.5):
+        operator.observe(x)
+    assert operator.observe(-4.0) == pytest.approx(-2.25 + 1.75)
+    assert operator.adjustments == 2
+
+
 def test_bad_inputs_are_refused():
-    with pytest.raises(ValueError, match="policy = 'rule5'"):
+    with pytest.raises(ValueError, match="policy = 'rule5': allowed rule1, rule2, rule3"):
         run_adjustment_policy("rule5", noise(1, 10))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="limit_sigma"):
         false_alarm_probability(0.0)

@@ -94,6 +94,31 @@ def test_review_reads_each_rules_own_kpi_and_history_length():
     assert review(rules, 1, {k: v[:1] for k, v in report.items()}) == ()
 
 
+def test_a_value_at_the_threshold_satisfies_neither_above_nor_below():
+    """Both conditions are strict: a KPI exactly at the threshold does not fire a rule."""
+    at = [0.0, 0.0, 0.0]
+    assert first_firing(rule(when="below"), at) is None
+    assert first_firing(rule(when="above"), at) is None
+    assert first_firing(rule(when="above"), [0.0, 1e-9]) == 2
+
+
+def test_a_review_sees_only_the_months_reported_so_far():
+    """Month 5 with three months reported (0-2) and no delay: the rule looks at months
+    1-2 (the latest two it has), not at months that are not there."""
+    the_rule = rule(for_months=2)
+    decision = fires(the_rule, 5, [0.1, -0.1, -0.1])
+    assert decision is not None
+    assert decision.seen_through == 2
+    assert fires(the_rule, 5, [-0.1, -0.1, 0.1]) is None
+
+
+def test_a_rule_not_due_does_not_stop_the_review_of_the_rules_after_it():
+    """A yearly rule listed first is skipped at month 1; the monthly rule after it fires."""
+    rules = [rule(name="yearly", cadence="yearly"), rule(name="monthly")]
+    taken = review(rules, 1, {"profit_margin": [-0.1]})
+    assert [d.rule.name for d in taken] == ["monthly"]
+
+
 # -- what decisions do to the levers ------------------------------------------------------------
 
 
@@ -238,3 +263,25 @@ def test_no_decisions_give_the_schedule_bit_for_bit():
     config = portfolio(PROJECT, CIRCLES, rules=[on("p", "stop")])
     schedule = lever_schedule(config)
     assert [levers(config, m, None, ()) for m in range(14)] == list(schedule)
+
+
+def test_a_project_paused_then_stopped_keeps_the_share_of_its_active_months():
+    """Paused at month 1 for 2 months (idle 1-2), stopped at month 4: active in months 0
+    and 3 only, so the share kept is that of two active months with delay 1 and duration
+    4: (2 - 1) / 4 = 0.25, i.e. Cpk +0.1 (not the 0.75 of month 3 on the original clock)."""
+    config = portfolio(PROJECT, rules=[on("p", "pause", pause_months=2), on("p", "stop")])
+    decided = [decision(config, 1, "pause_p"), decision(config, 4, "stop_p")]
+    base = config.operations.process_capability_cpk
+    cpk = [levers(config, m, None, decided).process_capability_cpk - base for m in range(7)]
+    # month 0: 0; paused: kept 0; month 3 (2nd active month): 0.25; stopped: kept 0.25
+    assert cpk == pytest.approx([0.0, 0.0, 0.0, 0.1, 0.1, 0.1, 0.1])
+
+
+def test_scale_factors_of_several_firings_multiply():
+    """Circles (share 0.8 reached in month 3) scaled by 0.5 at month 4 and again at month
+    5: involvement 0.4 in month 4, 0.2 from month 5 on; spend 10 -> 5 -> 2.5."""
+    config = portfolio(CIRCLES, rules=[on("c", "scale", factor=0.5, max_firings=2)])
+    decided = [decision(config, 4, "scale_c"), decision(config, 5, "scale_c")]
+    month = [levers(config, m, None, decided) for m in range(7)]
+    assert [m.share_involved for m in month[3:]] == pytest.approx([0.8, 0.4, 0.2, 0.2])
+    assert [m.initiative_spend for m in month[3:]] == pytest.approx([10.0, 5.0, 2.5, 2.5])
