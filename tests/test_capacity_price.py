@@ -93,18 +93,43 @@ def test_a_price_set_by_a_rule_moves_revenue_and_the_repurchase_logit_by_hand():
 
 
 def test_a_rule_whose_spend_can_break_the_budget_is_refused_before_any_run():
-    """Budget 50,000 a year; a rule may set prevention spend to 5,000 a month (60,000 a
-    year above the configured 0): refused, naming the worst case and the budget."""
-    rule = {"name": "spend", **ALWAYS, "action": "set"}
-    rules = [{**rule, "lever": "quality.prevention_spend_per_month", "value": 5000.0}]
+    """Budget 50,000 a year; an involvement programme costs 3,000 a month (36,000 a year)
+    and a rule may scale it by 1.5 from month 1, its first review: 1.5 x 3,000 x 11 +
+    3,000 = 52,500 in year 1, 54,000 in year 2: refused, naming the worst case and the
+    budget. A rule may set prevention spend without limit: an operating cost outside the
+    improvement budget, as the configured prevention spend is."""
+    circles = {
+        "kind": "involvement",
+        "name": "circles",
+        "duration_months": 1,
+        "recurring_cost_per_month": 3000.0,
+        "share_involved": 0.2,
+    }
+    scale = {"name": "more", **ALWAYS, "action": "scale", "initiative": "circles"}
+    months = {"simulation.horizon_months": 24}
     with pytest.raises(ConfigError) as caught:
-        _with_rules({}, rules, budget_per_year=50_000.0)
+        Config().with_overrides(
+            {
+                **months,
+                "portfolio": {
+                    "name": "ruled",
+                    "initiatives": [circles],
+                    "rules": [{**scale, "factor": 1.5}],
+                    "budget_per_year": 50_000.0,
+                },
+            }
+        )
     message = str(caught.value)
-    assert "with every rule fired in month 0" in message
-    assert "spends 60,000 in year 1" in message
+    assert "with every rule fired in the first month it can" in message
+    assert "spends 52,500 in year 1" in message
+    assert "spends 54,000 in year 2" in message
     assert "over its budget of 50,000" in message
-    # within the budget it is accepted
-    _with_rules({}, [{**rules[0], "value": 4000.0}], budget_per_year=50_000.0)
+    prevention = {"lever": "quality.prevention_spend_per_month", "value": 50_000.0}
+    _with_rules(
+        months,
+        [{"name": "spend", **ALWAYS, "action": "set", **prevention}],
+        budget_per_year=50_000.0,
+    )  # accepted
 
 
 def test_the_quick_size_scales_size_like_rule_numbers_and_keeps_the_rest():
@@ -167,3 +192,25 @@ def test_customer_first_is_not_throttled_when_a_rule_adds_a_line():
     mean = sum(gains) / len(gains)
     half = stats.t.ppf(0.975, len(gains) - 1) * stats.tstd(gains) / math.sqrt(len(gains))
     assert mean - half > 0.0, gains
+
+
+def test_the_worst_case_fires_each_rule_in_the_first_month_it_can():
+    """A QA system adds 0.2 to the inspection coverage from month 0. Rule 'high' (yearly
+    review, 12 reported months) can first set the coverage to 0.9 in month 12, rule 'low'
+    (monthly, 24 months behind a 1-month delay) can first set 0.3 in month 25. The worst
+    case reaches 0.9 + 0.2 = 1.1 in month 12 (not month 0: the rule cannot fire before);
+    with 'high' at 0.8 it stays at 1.0: accepted."""
+    qa = {"kind": "qa_system", "name": "qa", "duration_months": 1}
+    qa |= {"inspection_coverage_gain": 0.2}
+    high = {"name": "high", **ALWAYS, "action": "set", "cadence": "yearly", "for_months": 12}
+    low = {"name": "low", **ALWAYS, "action": "set", "for_months": 24, "delay_months": 1}
+    lever = {"lever": "quality.inspection_coverage"}
+
+    def config(high_value: float) -> Config:
+        rules = [{**high, **lever, "value": high_value}, {**low, **lever, "value": 0.3}]
+        portfolio = {"name": "ruled", "initiatives": [qa], "rules": rules}
+        return Config().with_overrides({"simulation.horizon_months": 36, "portfolio": portfolio})
+
+    config(0.8)  # no error
+    with pytest.raises(ConfigError, match=r"reaches 1\.1 in month 12; a probability"):
+        config(0.9)

@@ -490,9 +490,11 @@ def portfolio_problems(config: Config) -> list[str]:
     """What makes the portfolio infeasible under ``config``, one message per problem:
     an initiative starting at or after the horizon, a model year over budget, a
     probability pushed past 1, more than 90 % of line capacity lost in a month; with
-    rules, the same again with every rule fired in month 0 (the worst case: the spend
-    judged against the budget is then the initiatives' plus the prevention spend a rule
-    sets, :func:`rule_prevention_spend`)."""
+    rules, the same again with every rule fired in the first month it can (the worst
+    case, :func:`_worst_case`). The budget covers the initiatives' spend, also that of
+    initiatives a rule starts or scales; prevention spend, configured or set by a rule
+    (:func:`rule_prevention_spend`), is an operating cost outside it, booked as prevention
+    in the cost of quality."""
     horizon = config.simulation.horizon_months
     portfolio = config.portfolio
     problems = [
@@ -512,12 +514,9 @@ def portfolio_problems(config: Config) -> list[str]:
         for month in range(horizon):
             previous = worst_schedule[-1] if worst_schedule else None
             worst_schedule.append(levers(config, month, previous, worst))
-        worst_spend = [
-            month.initiative_spend + rule_prevention_spend(config, month.month, worst)
-            for month in worst_schedule
-        ]
+        worst_spend = [month.initiative_spend for month in worst_schedule]
         problems.extend(
-            f"with every rule fired in month 0: {problem}"
+            f"with every rule fired in the first month it can: {problem}"
             for problem in [
                 *budget_problems(portfolio, worst_spend),
                 *_schedule_problems(config, worst_schedule),
@@ -529,27 +528,40 @@ def portfolio_problems(config: Config) -> list[str]:
 
 def rule_prevention_spend(config: Config, month: int, decisions: Sequence[Decision] = ()) -> float:
     """Prevention spend a ``set`` decision adds to the configured spend in ``month``
-    (currency; 0 without one, negative if it cuts the spend). It counts against the
-    portfolio's budget with the initiatives' spend; a line's cost (``add_line``) and a
-    hire's wage do not (a capital investment and an operating cost, outside the
-    improvement budget)."""
+    (currency; 0 without one, negative if it cuts the spend): an operating cost, outside
+    the portfolio's improvement budget like the configured prevention spend, a line's
+    cost (``add_line``) and a hire's wage."""
     configured = config.quality.prevention_spend_per_month
     in_force = settings_in_force(config, month, decisions)
     return in_force.quality.prevention_spend_per_month - configured
 
 
 def _worst_case(config: Config) -> tuple[Decision, ...]:
-    """Decisions in month 0 that push the levers furthest: every start, every scale up
-    (as often as the rule may fire) and every set, the largest value of a lever last."""
-    from .rules import Decision
+    """Decisions that push the levers furthest, each rule firing in the first month it can
+    (:func:`~sqm_sim.models.rules.earliest_firing_month`): every start, every scale up (as
+    often as the rule may fire) and every set that raises its lever above what the sets
+    before it (by month, then value) could have set, so that a set lever is the highest
+    value any of its rules could have put in force by then."""
+    from .rules import Decision, earliest_firing_month
 
     rules = config.portfolio.rules or ()
-    chosen = [Decision(0, rule, -1) for rule in rules if rule.action == "start"]
+    chosen = [
+        Decision(earliest_firing_month(rule), rule, -1) for rule in rules if rule.action == "start"
+    ]
     for rule in rules:
         if rule.action == "scale" and (rule.factor or 0.0) > 1.0:
-            chosen.extend(Decision(0, rule, -1) for _ in range(rule.max_firings))
-    sets = sorted((rule for rule in rules if rule.action == "set"), key=lambda r: r.value or 0.0)
-    chosen.extend(Decision(0, rule, -1) for rule in sets)
+            month = earliest_firing_month(rule)
+            chosen.extend(Decision(month, rule, -1) for _ in range(rule.max_firings))
+    sets = sorted(
+        (rule for rule in rules if rule.action == "set"),
+        key=lambda r: (earliest_firing_month(r), r.value or 0.0),
+    )
+    highest: dict[str, float] = {}
+    for rule in sets:
+        value, lever = rule.value or 0.0, str(rule.lever)
+        if value >= highest.get(lever, -math.inf):
+            highest[lever] = value
+            chosen.append(Decision(earliest_firing_month(rule), rule, -1))
     return tuple(chosen)
 
 

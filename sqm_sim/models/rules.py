@@ -40,6 +40,14 @@ def is_review_month(rule: Rule, month: int) -> bool:
     return month >= 1 and month % rule.review_every == 0
 
 
+def earliest_firing_month(rule: Rule) -> int:
+    """The first month ``rule`` can fire in: its first review month m with a full window
+    of reported months behind it (m - 1 - delay >= for_months - 1, i.e. m >= for_months +
+    delay), whatever the report says."""
+    needed = max(1, rule.for_months + rule.delay_months)
+    return rule.review_every * -(-needed // rule.review_every)
+
+
 def condition_holds(rule: Rule, value: float) -> bool:
     """Whether one reported value satisfies the rule's condition (NaN never does)."""
     if math.isnan(value):

@@ -104,7 +104,7 @@ def test_a_scale_that_would_push_a_probability_past_one_is_refused():
         "inspection_coverage_gain": 0.3,
     }
     rule = {**RULE, "initiative": "qa", "action": "scale", "factor": 3.0}
-    with pytest.raises(sqm_sim.ConfigError, match="with every rule fired in month 0"):
+    with pytest.raises(sqm_sim.ConfigError, match="with every rule fired in the first month"):
         configured(rule, qa)
     assert configured({**rule, "factor": 1.5}, qa).portfolio.rules[0].factor == 1.5
 
@@ -115,7 +115,7 @@ def test_a_scale_that_would_push_a_probability_past_one_is_refused():
         # design defects x (1 - 0.8 * 2) < 0 once the effect is in (duration 1: month 0)
         (
             {"kind": "redesign", "name": "r", "duration_months": 1, "design_defect_reduction": 0.8},
-            r"push design defects below 0 \(-\d+\) in month 0",
+            r"push design defects below 0 \(-\d+\) in month 1",
         ),
         (
             {
@@ -125,7 +125,7 @@ def test_a_scale_that_would_push_a_probability_past_one_is_refused():
                 "cpk_gain": 0.0,
                 "drift_rate_reduction": 0.8,
             },
-            r"push the drift rate factor below 0 \(-0.6\) in month 0",
+            r"push the drift rate factor below 0 \(-0.6\) in month 1",
         ),
         (
             {"kind": "training", "name": "r", "duration_months": 1, "trained_share": 0.8},
@@ -133,7 +133,7 @@ def test_a_scale_that_would_push_a_probability_past_one_is_refused():
         ),
         (
             {"kind": "involvement", "name": "r", "duration_months": 1, "share_involved": 0.8},
-            r"scaled involvement reaches 1.6 of operators in month 0; a share cannot exceed 1",
+            r"scaled involvement reaches 1.6 of operators in month 1; a share cannot exceed 1",
         ),
     ],
 )

@@ -285,3 +285,25 @@ def test_scale_factors_of_several_firings_multiply():
     month = [levers(config, m, None, decided) for m in range(7)]
     assert [m.share_involved for m in month[3:]] == pytest.approx([0.8, 0.4, 0.2, 0.2])
     assert [m.initiative_spend for m in month[3:]] == pytest.approx([10.0, 5.0, 2.5, 2.5])
+
+
+def test_the_earliest_firing_month_is_the_first_review_with_a_full_window():
+    """m >= for_months + delay (at least 1), rounded up to the cadence: monthly 1 + 0 -> 1,
+    3 + 2 -> 5; quarterly 2 + 2 -> 6 (4 rounded up to 6), 3 + 0 -> 3; yearly 12 + 0 -> 12,
+    1 + 12 -> 24 (13 rounded up). Each agrees with :func:`fires` on a report that always
+    meets the condition: it does not fire one month earlier and fires then."""
+    from sqm_sim.models.rules import earliest_firing_month
+
+    cases = [
+        ("monthly", 1, 0, 1),
+        ("monthly", 3, 2, 5),
+        ("quarterly", 2, 2, 6),
+        ("quarterly", 3, 0, 3),
+        ("yearly", 12, 0, 12),
+        ("yearly", 1, 12, 24),
+    ]
+    for cadence, for_months, delay, expected in cases:
+        the_rule = rule(cadence=cadence, for_months=for_months, delay_months=delay)
+        assert earliest_firing_month(the_rule) == expected, (cadence, for_months, delay)
+        always_negative = [-0.1] * 40
+        assert first_firing(the_rule, always_negative) == expected
