@@ -13,7 +13,7 @@ import tomli_w
 from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
 
 from .errors import ConfigError, config_error_from
-from .fields import Section
+from .fields import Section, param
 from .initiatives import PortfolioSettings
 from .keys import check_key, set_key
 from .market_sections import (
@@ -26,6 +26,7 @@ from .market_sections import (
     default_segments,
 )
 from .people_sections import InvolvementSettings, WorkforceSettings
+from .posterior import PosteriorSettings
 from .schema import _nested_model, mapping_of_models
 from .sections import (
     DistributionSettings,
@@ -62,6 +63,13 @@ class Config(Section):
     acquisition: AcquisitionSettings = Field(default_factory=AcquisitionSettings)
     environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
     portfolio: PortfolioSettings = Field(default_factory=PortfolioSettings)
+    posterior: PosteriorSettings | None = param(
+        None,
+        unit="parameter sets",
+        description="calibrated parameter sets (written by sqm-sim calibrate); each run "
+        "draws one by its seed. Omit: the parameters as written.",
+        source="sqm-sim calibrate (ABC-SMC posterior)",
+    )
 
     @field_validator("segments", mode="after")
     @classmethod
