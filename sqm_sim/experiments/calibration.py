@@ -126,6 +126,8 @@ def abc_sampler(backend: str, workers: int | None, scheduler: str | None) -> Any
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """The ``q`` quantile of a weighted sample (inverse of the weighted empirical CDF,
     interpolated between the mid-points of each value's weight)."""
+    kept = weights > 0  # a set without weight is no part of the sample
+    values, weights = values[kept], weights[kept]
     order = np.argsort(values)
     sorted_values, sorted_weights = values[order], weights[order] / weights.sum()
     midpoints = np.cumsum(sorted_weights) - 0.5 * sorted_weights

@@ -94,3 +94,24 @@ def plot_posterior(posterior: pd.DataFrame, intervals: pd.DataFrame) -> Figure:
         ax.set_yticks([])
         tidy_axes(ax)
     return fig
+
+
+def plot_coverage(coverage: pd.DataFrame, level: float) -> Figure:
+    """One panel per parameter: each synthetic dataset's credible interval (a line, grey
+    when it misses) against its true value (a point), sorted by the true value."""
+    parameters = list(dict.fromkeys(coverage["parameter"]))
+    fig, axes = _grid(len(parameters), 3.0)
+    for ax, parameter in zip(axes, parameters, strict=True):
+        part = coverage[coverage["parameter"] == parameter].sort_values("truth")
+        for position, row in enumerate(part.itertuples(index=False)):
+            colour = BAND_COLOUR if row.covered else "#999999"
+            ax.plot([position, position], [row.lower, row.upper], color=colour, linewidth=3)
+            ax.plot(position, row.truth, "o", color=OBSERVED_COLOUR, markersize=4)
+        ax.set_title(
+            f"{parameter}\n{part['covered'].mean():.0%} of {len(part)} {level:.0%} intervals "
+            "cover the truth",
+            fontsize=8,
+        )
+        ax.set_xlabel("synthetic dataset (sorted by true value)")
+        tidy_axes(ax)
+    return fig

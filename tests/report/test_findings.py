@@ -72,7 +72,9 @@ def test_run_findings_quote_the_summary(small_run):
     assert f"{100 * summary['coq_share_of_revenue']:.1f} % of revenue;" in found[1]
     with_lost_sales = summary["coq_with_lost_sales_share"]
     assert f"it was {100 * with_lost_sales:.1f} % of revenue" in found[1]
-    position = "below" if with_lost_sales < 0.15 else "above" if with_lost_sales > 0.25 else "within"
+    position = (
+        "below" if with_lost_sales < 0.15 else "above" if with_lost_sales > 0.25 else "within"
+    )
     assert f"({position} the 15%-25%" in found[1]
     trend = next(s for s in found if "satisfaction" in s)
     first = small_run.timeseries["mean_satisfaction"].iloc[:2].mean()
