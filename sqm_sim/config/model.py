@@ -149,7 +149,17 @@ class Config(Section):
         or, for an initiative of the portfolio, by its name:
         ``{"portfolio.capability_project.cpk_gain": 0.1}`` (see :mod:`.keys`). Keys apply in
         order (an initiative key after ``"portfolio"`` sees the new portfolio); the whole
-        config, budget and capacity included, is validated after all of them."""
+        config, budget and capacity included, is validated after all of them. A key that a
+        calibrated config's posterior draws in every run is refused (the draw would replace
+        it)."""
+        drawn = set(self.posterior.parameters) if self.posterior is not None else set()
+        clash = [key for key in overrides if key in drawn]
+        if clash:
+            raise ConfigError(
+                f"invalid override: {clash[0]} is drawn from the posterior of the calibrated "
+                f"scenario '{self.name}' in every run, which would replace the value set "
+                "here; vary it on the uncalibrated profile, or leave it to the posterior"
+            )
         data = self.to_dict()
         for key, value in overrides.items():
             try:

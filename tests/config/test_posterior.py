@@ -42,3 +42,10 @@ def test_a_posterior_is_read_and_changes_the_fingerprint():
 def test_an_inconsistent_posterior_is_refused(changes, words):
     with pytest.raises(ConfigError, match=words):
         Config.from_mapping(posterior(**changes))
+
+
+def test_a_key_the_posterior_draws_cannot_be_overridden():
+    config = Config.from_mapping(posterior())
+    with pytest.raises(ConfigError, match="drawn from the posterior"):
+        config.with_overrides({KEY: 0.3})
+    assert config.with_overrides({"quality.inspection_coverage": 0.3}).posterior == config.posterior
