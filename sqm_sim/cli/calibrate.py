@@ -75,17 +75,19 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "pip install 'sqm_sim[calibrate]'"
         )
     from ..config.calibration import fitted_priors
-    from ..experiments.calibration import abc_sampler, calibrate, history_config
+    from ..scenarios.profiles import load_profile
+
+    profile = load_profile(args.profile)  # the inputs first: a bad one is told at once
+    settings = _settings(profile.calibration, args)
+    priors = fitted_priors(profile.config, settings)
     from ..experiments.history import read_history
+
+    history = read_history(args.data)
+    from ..experiments.calibration import abc_sampler, calibrate, history_config
     from ..report.build import write_report
     from ..report.calibration_files import interval_rows, markdown_table, write_outputs
     from ..run.provenance import package_versions, utc_now
-    from ..scenarios.profiles import load_profile
 
-    profile = load_profile(args.profile)
-    history = read_history(args.data)
-    settings = _settings(profile.calibration, args)
-    priors = fitted_priors(profile.config, settings)
     history_config(profile.config, history)  # the profile over the history's months is valid
     out = Path(args.out)
     _prepare_out(out, args.overwrite)
