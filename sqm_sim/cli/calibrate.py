@@ -93,10 +93,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     _prepare_out(out, args.overwrite)
     out.mkdir(parents=True, exist_ok=True)
     started = utc_now()
-    sampler = abc_sampler(args.backend, args.workers, args.scheduler)
-    outcome = calibrate(
-        profile.config, history, priors, settings, sampler=sampler, database=out / "abc.db"
-    )
+    with abc_sampler(args.backend, args.workers, args.scheduler) as sampler:
+        outcome = calibrate(
+            profile.config, history, priors, settings, sampler=sampler, database=out / "abc.db"
+        )
     manifest = {
         "kind": "calibration",
         "profile": str(profile.path),

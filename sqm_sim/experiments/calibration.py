@@ -18,10 +18,12 @@ cluster (:func:`abc_sampler`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,19 +110,30 @@ def history_config(config: Config, history: History) -> Config:
     )
 
 
-def abc_sampler(backend: str, workers: int | None, scheduler: str | None) -> Any:
+@contextmanager
+def abc_sampler(backend: str, workers: int | None, scheduler: str | None) -> Iterator[Any]:
     """pyabc's sampler for a backend name: ``serial`` (one process, reproducible),
-    ``processes`` (local processes) or ``dask`` (a scheduler address, or a LocalCluster)."""
+    ``processes`` (local processes) or ``dask`` (a scheduler address, or a LocalCluster
+    of ``workers``); the Dask client (and a cluster started here) close on the way out."""
     from pyabc import sampler
 
     if backend == "serial":
-        return sampler.SingleCoreSampler()
+        yield sampler.SingleCoreSampler()
+        return
     if backend == "processes":
-        return sampler.MulticoreEvalParallelSampler(n_procs=workers)
+        yield sampler.MulticoreEvalParallelSampler(n_procs=workers)
+        return
     from distributed import Client, LocalCluster
 
-    client = Client(scheduler) if scheduler else Client(LocalCluster(n_workers=workers or 2))
-    return sampler.DaskDistributedSampler(dask_client=client)
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True)
+            )
+            client = stack.enter_context(Client(cluster))
+        yield sampler.DaskDistributedSampler(dask_client=client)
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
