@@ -1,4 +1,6 @@
-"""Coverage of the calibration's credible intervals on synthetic histories (docs/calibration.md).
+"""Coverage of the calibration's credible intervals on synthetic histories.
+
+The study of docs/company_calibration.md:
 
     .venv/bin/python tools/calibration_coverage.py [DATASETS] [--out docs/figures]
 

@@ -3,8 +3,10 @@
 Each synthetic dataset draws "true" parameter values from the priors, simulates the company
 with them (a seed of its own) and calibrates to the simulated history as if it were a
 company's. When the posterior is right, a central ``level`` credible interval covers the
-true value in a share ``level`` of such datasets (averaged over the prior); ABC's tolerance
-makes the posterior wider than the exact one, so coverage is then at least ``level``.
+true value in a share ``level`` of such datasets (averaged over the prior, not for every
+true value: near a prior's edge a central interval leaves the truth out more often); ABC's
+approximation (tolerance, finite population) can move coverage either way, which is what
+this measures.
 """
 
 from __future__ import annotations

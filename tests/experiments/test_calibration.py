@@ -174,9 +174,8 @@ def test_a_parameter_the_history_cannot_identify_is_reported_as_such(tmp_path, s
 @pytest.mark.slow
 def test_credible_intervals_cover_the_true_values_of_synthetic_histories():
     """Over synthetic histories with true values drawn from the priors, the 90 % intervals
-    cover the truth at least as often as the lowest 1 % tail of Binomial(n, 0.9) allows
-    (ABC's tolerance only widens them). docs/calibration.md reports the full study
-    (tools/calibration_coverage.py)."""
+    cover the truth at least as often as the lowest 1 % tail of Binomial(n, 0.9) allows.
+    docs/company_calibration.md reports the full study (tools/calibration_coverage.py)."""
     from scipy import stats
 
     from sqm_sim.experiments.calibration_check import (
