@@ -30,6 +30,13 @@ CALIBRATED_PROFILE = "calibrated_profile.toml"
 
 TABLES = ("intervals", "fit", "generations")
 
+VERDICT_SENTENCES = {
+    "pinned down": "pins down",
+    "partly pinned down": "partly pins down",
+    "not pinned down": "does not pin down",
+}
+"""Each verdict as the verb of a finding."""
+
 
 def calibrated_profile(data: dict[str, Any], outcome: CalibrationOutcome) -> dict[str, Any]:
     """The profile's data with the ``[posterior]`` table of ``outcome``."""
@@ -77,12 +84,10 @@ def findings(outcome: CalibrationOutcome) -> list[str]:
     """One sentence per verdict group and one on the fit."""
     intervals, facts = outcome.intervals, outcome.facts
     sentences = []
-    for verdict_text in ("pinned down", "partly pinned down", "not pinned down"):
+    for verdict_text, words in VERDICT_SENTENCES.items():
         names = intervals.loc[intervals["verdict"] == verdict_text, "parameter"].tolist()
         if names:
-            sentences.append(
-                f"The history {verdict_text.replace('pinned', 'pins')}: {', '.join(names)}."
-            )
+            sentences.append(f"The history {words}: {', '.join(names)}.")
     sentences.append(
         f"{facts['fit_coverage']:.0%} of the observed months lie inside the "
         f"{facts['credible_level']:.0%} band of {facts['check_draws']} simulations of "

@@ -199,3 +199,19 @@ def test_credible_intervals_cover_the_true_values_of_synthetic_histories():
     covered, n = int(table["covered"].sum()), len(table)
     assert n == 12
     assert stats.binom.cdf(covered, n, STUDY_SETTINGS.credible_level) > 0.01, table
+
+
+def test_findings_name_the_parameters_of_each_verdict():
+    from sqm_sim.experiments.calibration import CalibrationOutcome
+    from sqm_sim.report.calibration_files import findings
+
+    intervals = pd.DataFrame(
+        {"parameter": ["a", "b", "c"], "verdict": ["pinned down", "not pinned down", "pinned down"]}
+    )
+    facts = {"fit_coverage": 0.75, "credible_level": 0.9, "check_draws": 40}
+    found = findings(
+        CalibrationOutcome({}, pd.DataFrame(), intervals, pd.DataFrame(), pd.DataFrame(), facts)
+    )
+    assert found[0] == "The history pins down: a, c."
+    assert found[1] == "The history does not pin down: b."
+    assert found[2].startswith("75% of the observed months lie inside the 90% band of 40")
