@@ -20,8 +20,8 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 KERNEL = "python3"
 
 
-def test_the_eight_notebooks_are_there():
-    assert [path.stem[:2] for path in NOTEBOOKS] == [f"{n:02d}" for n in range(1, 9)]
+def test_the_nine_notebooks_are_there():
+    assert [path.stem[:2] for path in NOTEBOOKS] == [f"{n:02d}" for n in range(1, 10)]
 
 
 def test_kernel_is_this_python():

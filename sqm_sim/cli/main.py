@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..config import ConfigError  # without the schema: it loads when a command runs
 from .app import register as register_app_command
+from .calibrate import register as register_calibrate_commands
 from .destinations import check_folder, check_run_folder
 from .experiments import (
     INTERRUPTED,
@@ -312,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_report_command(commands)
     register_sensitivity_command(commands)
     register_explore_command(commands)
+    register_calibrate_commands(commands)
     register_app_command(commands)
 
     params = commands.add_parser(

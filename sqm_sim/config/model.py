@@ -13,7 +13,7 @@ import tomli_w
 from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
 
 from .errors import ConfigError, config_error_from
-from .fields import Section
+from .fields import Section, param
 from .initiatives import PortfolioSettings
 from .keys import check_key, set_key
 from .market_sections import (
@@ -26,6 +26,7 @@ from .market_sections import (
     default_segments,
 )
 from .people_sections import InvolvementSettings, PeopleSettings, WorkforceSettings
+from .posterior import PosteriorSettings
 from .schema import _nested_model, mapping_of_models
 from .sections import (
     DistributionSettings,
@@ -63,6 +64,13 @@ class Config(Section):
     acquisition: AcquisitionSettings = Field(default_factory=AcquisitionSettings)
     environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
     portfolio: PortfolioSettings = Field(default_factory=PortfolioSettings)
+    posterior: PosteriorSettings | None = param(
+        None,
+        unit="parameter sets",
+        description="calibrated parameter sets (written by sqm-sim calibrate); each run "
+        "draws one by its seed. Omit: the parameters as written.",
+        source="sqm-sim calibrate (ABC-SMC posterior)",
+    )
 
     @field_validator("segments", mode="after")
     @classmethod
@@ -142,7 +150,17 @@ class Config(Section):
         or, for an initiative of the portfolio, by its name:
         ``{"portfolio.capability_project.cpk_gain": 0.1}`` (see :mod:`.keys`). Keys apply in
         order (an initiative key after ``"portfolio"`` sees the new portfolio); the whole
-        config, budget and capacity included, is validated after all of them."""
+        config, budget and capacity included, is validated after all of them. A key that a
+        calibrated config's posterior draws in every run is refused (the draw would replace
+        it)."""
+        drawn = set(self.posterior.parameters) if self.posterior is not None else set()
+        clash = [key for key in overrides if key in drawn]
+        if clash:
+            raise ConfigError(
+                f"invalid override: {clash[0]} is drawn from the posterior of the calibrated "
+                f"scenario '{self.name}' in every run, which would replace the value set "
+                "here; vary it on the uncalibrated profile, or leave it to the posterior"
+            )
         data = self.to_dict()
         for key, value in overrides.items():
             try:

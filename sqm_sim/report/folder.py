@@ -105,6 +105,7 @@ KIND_MODULES = (
     "sqm_sim.report.experiment_sections",
     "sqm_sim.report.sensitivity_sections",
     "sqm_sim.report.roi_sections",
+    "sqm_sim.report.calibration_sections",
 )
 """Modules that register the kinds of results the report can read."""
 

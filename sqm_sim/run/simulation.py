@@ -20,6 +20,7 @@ from ..models.units import DAYS_PER_MONTH
 from .collector import MonthlyCollector
 from .decisions import decision_table
 from .kpis import build_timeseries, summarise
+from .posterior import drawn_config
 from .reported import MonthlyReport
 
 RUN_GC_THRESHOLD = 50_000
@@ -53,10 +54,13 @@ class RunResult:
 
 def simulate(config: Config, seed: int, *, trace_customers: bool = False) -> RunResult:
     """Run the model once. A pure function of ``(config, seed)``: same inputs, same bits.
+    A config with a posterior (a calibrated profile) runs the parameter set the seed draws
+    from it (:func:`~sqm_sim.run.posterior.drawn_config`); the result carries that config.
     ``trace_customers`` also records every customer's journey, event by event (memory grows
     with the number of events; the other results are the same bits either way)."""
     if not isinstance(config, Config):
         raise TypeError(f"config must be a sqm_sim.Config, got {type(config).__name__}")
+    config = drawn_config(config, seed)  # a calibrated profile: its seed's parameter set
     streams = RandomStreams(seed)
     months = config.simulation.horizon_months
     env = simpy.Environment()

@@ -1,7 +1,9 @@
 """Shipped scenarios (TOML files in this folder) and the loader for scenario files.
 
 A scenario file sets any subset of the config keys; everything it leaves out keeps the
-documented default (the baseline company). Files are parsed as TOML data only.
+documented default (the baseline company). Files are parsed as TOML data only. A company
+profile (:mod:`.profiles`) is a scenario file with a ``[calibration]`` table, which is
+checked here and left out of the configuration.
 """
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ def shipped_scenarios() -> list[ScenarioInfo]:
 def load_scenario(name_or_path: str | Path) -> Config:
     """The validated config of a shipped scenario (by name) or of a TOML file (by path)."""
     from ..config import Config
+    from .profiles import split_profile
 
     path = resolve(name_or_path, SCENARIO_DIR, "scenario")
-    data = read_toml(path)
+    origin = f"scenario file {path}"
+    data, _ = split_profile(read_toml(path), origin)  # a profile's [calibration] is no setting
     data.setdefault("name", path.stem)
-    return Config.from_mapping(data, origin=f"scenario file {path}")
+    return Config.from_mapping(data, origin=origin)

@@ -1,0 +1,168 @@
+"""The files of a calibration's results folder (``sqm-sim calibrate --out DIR``).
+
+``posterior.parquet`` / ``posterior.csv``: the accepted parameter sets of the last ABC-SMC
+generation with their weights (summing to 1); ``intervals.csv``: per parameter the prior,
+the posterior mean and median, the central credible interval, its width against the
+prior's (``width_ratio``) and the verdict; ``fit.csv``: per observed column and month the
+observation and the band of the posterior draws' simulations; ``generations.csv``;
+``fit.png`` and ``posterior.png``; ``calibrated_profile.toml`` (the profile with a
+``[posterior]`` table: every command that reads it draws a parameter set per seed);
+``manifest.json``; ``report.md`` (and ``report.html`` via :mod:`sqm_sim.report.build`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import tomli_w
+
+from ..experiments import atomic
+from ..experiments.calibration import PINNED_RATIO, UNIDENTIFIED_RATIO, CalibrationOutcome
+from ..plots.calibration import plot_fit, plot_posterior
+from ..plots.style import save_figure
+from .numbers import json_ready, number
+
+CALIBRATED_PROFILE = "calibrated_profile.toml"
+"""The calibrated profile's file name in the results folder."""
+
+TABLES = ("intervals", "fit", "generations")
+
+VERDICT_SENTENCES = {
+    "pinned down": "pins down",
+    "partly pinned down": "partly pins down",
+    "not pinned down": "does not pin down",
+}
+"""Each verdict as the verb of a finding."""
+
+
+def calibrated_profile(data: dict[str, Any], outcome: CalibrationOutcome) -> dict[str, Any]:
+    """The profile's data with the ``[posterior]`` table of ``outcome``."""
+    keys = list(outcome.priors)
+    posterior = outcome.posterior
+    return {
+        **{key: value for key, value in data.items() if key != "posterior"},
+        "posterior": {
+            "parameters": keys,
+            "weights": [float(w) for w in posterior["weight"]],
+            "draws": [[float(v) for v in row] for row in posterior[keys].itertuples(index=False)],
+        },
+    }
+
+
+def interval_rows(intervals: pd.DataFrame, level: float) -> pd.DataFrame:
+    """The intervals table formatted for reading."""
+    return pd.DataFrame(
+        {
+            "parameter": intervals["parameter"],
+            "prior": [
+                f"{number(lo)} to {number(hi)}"
+                for lo, hi in zip(intervals["prior_low"], intervals["prior_high"], strict=True)
+            ],
+            "median": [number(v) for v in intervals["median"]],
+            f"{level:.0%} interval": [
+                f"{number(lo)} to {number(hi)}"
+                for lo, hi in zip(intervals["lower"], intervals["upper"], strict=True)
+            ],
+            "width / prior width": [f"{v:.2f}" for v in intervals["width_ratio"]],
+            "the data": intervals["verdict"],
+        }
+    )
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A pipe table of already formatted cells."""
+    lines = ["| " + " | ".join(map(str, table.columns)) + " |"]
+    lines.append("|" + "---|" * len(table.columns))
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def findings(outcome: CalibrationOutcome) -> list[str]:
+    """One sentence per verdict group and one on the fit."""
+    intervals, facts = outcome.intervals, outcome.facts
+    sentences = []
+    for verdict_text, words in VERDICT_SENTENCES.items():
+        names = intervals.loc[intervals["verdict"] == verdict_text, "parameter"].tolist()
+        if names:
+            sentences.append(f"The history {words}: {', '.join(names)}.")
+    sentences.append(
+        f"{facts['fit_coverage']:.0%} of the observed months lie inside the "
+        f"{facts['credible_level']:.0%} band of {facts['check_draws']} simulations of "
+        "posterior draws (near the band's level: the model reproduces the history; far "
+        "below: it misses something the history shows)."
+    )
+    return sentences
+
+
+def report_markdown(outcome: CalibrationOutcome, manifest: dict[str, Any]) -> str:
+    """The calibration's report as Markdown."""
+    facts, level = outcome.facts, outcome.facts["credible_level"]
+    ess = float(outcome.intervals["effective_sample_size"].iloc[0])
+    lines = [
+        f"# Calibration of {manifest['profile_name']}",
+        "",
+        f"Profile `{manifest['profile']}` fitted to `{manifest['data']}`: {facts['months']} "
+        f"months of {', '.join(facts['columns'])}; ABC-SMC (pyabc) with "
+        f"{facts['population']} parameter sets per generation, {facts['generations_run']} "
+        f"generations, {number(facts['simulations'])} simulations, seed {facts['seed']}.",
+        "",
+        "## What the history says",
+        "",
+        *[f"- {sentence}" for sentence in findings(outcome)],
+        "",
+        "## Posterior",
+        "",
+        markdown_table(interval_rows(outcome.intervals, level)),
+        "",
+        f"A parameter is pinned down when its {level:.0%} credible interval is at most "
+        f"{PINNED_RATIO:g} of its prior's width, and not pinned down from {UNIDENTIFIED_RATIO:g} "
+        "(the data leave it where the prior put it: the decision must not lean on it). "
+        f"Effective sample size of the weights: {ess:.0f}.",
+        "",
+        "![fitted against observed](fit.png)",
+        "",
+        "![posterior of each parameter](posterior.png)",
+        "",
+        "## Use it",
+        "",
+        f"`{CALIBRATED_PROFILE}` is the profile with the posterior: `sqm-sim compare "
+        f"{CALIBRATED_PROFILE} --portfolios none balanced` runs each replication with a "
+        "parameter set drawn (by its seed) from the posterior, so the intervals include the "
+        "parameter uncertainty.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_outputs(
+    outcome: CalibrationOutcome, out: Path, profile_data: dict[str, Any], manifest: dict[str, Any]
+) -> list[Path]:
+    """Write the results folder (see the module docstring); the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("posterior.parquet", "posterior.csv"):
+        atomic.write_frame(outcome.posterior, out / name)
+        written.append(out / name)
+    for name in TABLES:
+        atomic.write_frame(getattr(outcome, name), out / f"{name}.csv")
+        written.append(out / f"{name}.csv")
+    written.append(
+        save_figure(plot_fit(outcome.fit, outcome.facts["credible_level"]), out / "fit.png")
+    )
+    written.append(
+        save_figure(plot_posterior(outcome.posterior, outcome.intervals), out / "posterior.png")
+    )
+    profile = "# Calibrated by sqm-sim calibrate: the [posterior] table holds the accepted\n"
+    profile += "# parameter sets; every run draws one by its seed.\n"
+    atomic.write_text(
+        out / CALIBRATED_PROFILE, profile + tomli_w.dumps(calibrated_profile(profile_data, outcome))
+    )
+    written.append(out / CALIBRATED_PROFILE)
+    atomic.write_text(out / "manifest.json", json.dumps(json_ready(manifest), indent=2))
+    written.append(out / "manifest.json")
+    atomic.write_text(out / "report.md", report_markdown(outcome, manifest))
+    written.append(out / "report.md")
+    return written
