@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from sqm_sim import Config, RunResult, simulate
+from tests.app.browser import browser, server  # one Chromium and page server per session
 
 # A scaled-down baseline company: ~7 orders/day against a capacity of ~72 units/day, so a
 # run of a few months takes a few hundredths of a second.
@@ -62,3 +63,6 @@ def binomial_check(successes: float, trials: float, p: float, confidence: float 
 def assert_binomial() -> Callable[..., None]:
     """``assert_binomial(k, n, p, confidence=0.999)``, see :func:`binomial_check`."""
     return binomial_check
+
+
+__all__ = ["browser", "server"]

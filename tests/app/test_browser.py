@@ -186,8 +186,9 @@ def test_two_tabs_keep_their_own_settings(page, server, browser):
 @pytest.mark.parametrize(
     ("name", "words"),
     [
-        ("worse_before_better", "falls behind doing nothing"),
-        ("hostages_and_deregulation", "hostages"),
+        # the two longest (10-30 s: several full runs each) in the slow tier
+        pytest.param("worse_before_better", "falls behind doing nothing", marks=pytest.mark.slow),
+        pytest.param("hostages_and_deregulation", "hostages", marks=pytest.mark.slow),
         ("recovery_paradox", "per 100 complaints"),
         ("voice_and_recovery", "TARP's order (silent < unresolved < slow < fast)"),
         ("the_funnel", "lifts the defect rate"),

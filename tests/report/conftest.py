@@ -1,5 +1,5 @@
-"""Results folders of every kind the report reads, and their reports (built once); the
-browser of the report screenshot tests."""
+"""Results folders of every kind the report reads, and their reports (built once). The
+report screenshot tests use the session's one browser (``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from sqm_sim.report import build_report
-from tests.app.browser import browser
 from tests.support import write_compare_folder, write_run_folder, write_search_folder
 
 
@@ -46,6 +45,3 @@ def compare_report(compare_dir: Path) -> str:
 def search_report(search_dir: Path) -> str:
     """The HTML report of ``search_dir``."""
     return build_report(search_dir)
-
-
-__all__ = ["browser"]
