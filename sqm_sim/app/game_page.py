@@ -29,6 +29,7 @@ from .game import (
     new_game,
 )
 from .levers import lever
+from .page import error_label
 
 MENU_COLUMNS = [
     {"name": "name", "label": "initiative", "field": "name", "align": "left"},
@@ -202,13 +203,7 @@ def _build(game: Game) -> None:
                         busy = ui.spinner(size="md")
                         busy.visible = False
                 form.visible = False
-                error_box = (
-                    ui.label()
-                    .classes("w-full text-negative bg-red-1 q-pa-md rounded-borders")
-                    .style("white-space: pre-wrap; font-family: monospace")
-                    .props('data-testid="game-error"')
-                )
-                error_box.visible = False
+                error_box = error_label("game-error")
                 years_table = (
                     ui.table(columns=YEARS_COLUMNS, rows=[], row_key="year")
                     .classes("w-full")

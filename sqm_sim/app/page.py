@@ -72,6 +72,19 @@ def _label(lever: Lever, value: float) -> str:
     return f"{lever.label}: {shown} {lever.unit}"
 
 
+def error_label(test_id: str) -> Any:
+    """A hidden box for a clear error message (the command line's words, kept as written),
+    found by tests under ``data-testid`` ``test_id``."""
+    box = (
+        ui.label()
+        .classes("w-full text-negative bg-red-1 q-pa-md rounded-borders")
+        .style("white-space: pre-wrap; font-family: monospace")
+        .props(f'data-testid="{test_id}"')
+    )
+    box.visible = False
+    return box
+
+
 @dataclass
 class _State:
     """One browser tab's state."""
@@ -177,13 +190,7 @@ def classroom() -> None:
                 )
                 finding_table.visible = False
                 sweep_chart = ui.echart({"series": []}).classes("w-full h-72")
-            error_box = (
-                ui.label()
-                .classes("w-full text-negative bg-red-1 q-pa-md rounded-borders")
-                .style("white-space: pre-wrap; font-family: monospace")
-                .props('data-testid="error"')
-            )
-            error_box.visible = False
+            error_box = error_label("error")
             with ui.row().classes("items-center gap-2 min-h-8") as busy_row:
                 ui.spinner(size="md")
                 busy_label = ui.label("running...").props('data-testid="busy"')
