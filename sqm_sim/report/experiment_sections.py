@@ -13,6 +13,7 @@ from ..experiments.runner import ExperimentOutcome
 from ..plots import (
     cost_frontier,
     cost_of_quality_area,
+    difference_timeseries,
     kpi_means,
     kpi_timeseries,
     monthly_bands,
@@ -20,8 +21,9 @@ from ..plots import (
 )
 from ..plots.risk import kpi_distribution, risk_return
 from ..plots.style import kpi_unit
+from ..plots.timeseries import MAX_BANDED_GROUPS, runs_per_group
 from .executive import comparison_summary
-from .experiment_files import display_tables, plural
+from .experiment_files import plural
 from .findings import (
     catch_up_findings,
     correlation_findings,
@@ -34,6 +36,7 @@ from .findings import (
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, esc, facts_list, figure_html, paragraph, table_html
 from .numbers import number
+from .readable_tables import GLOSSARY, readable, readable_tables
 from .run_sections import versions_text
 from .summary_table import readable_kpi
 
@@ -94,6 +97,18 @@ def design_settings(folder: ResultsFolder) -> dict[str, str]:
 def legend_title(names: dict[str, str]) -> str:
     """``"Portfolio"`` when cells are shown by their portfolio, else ``"Cell"``."""
     return "Cell" if all(key == value for key, value in names.items()) else "Portfolio"
+
+
+def display_references(outcome: ExperimentOutcome, names: dict[str, str]) -> dict[str, str]:
+    """Each compared cell's display name -> its reference's (from the differences table)."""
+    differences = outcome.tables.get("differences")
+    if differences is None or differences.empty:
+        return {}
+    pairs = differences[["cell", "reference"]].drop_duplicates()
+    return {
+        names.get(cell, cell): names.get(reference, reference)
+        for cell, reference in zip(pairs["cell"], pairs["reference"], strict=True)
+    }
 
 
 def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
@@ -303,13 +318,13 @@ def risk_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section |
         )
     spend = outcome.tables.get("spend")
     if spend is not None and not spend.empty:
-        shown = spend.assign(cell=spend["cell"].map(lambda c: names.get(c, c)))
         columns = ["cell", "initiatives", "total_spend", "pv_spend", f"incremental_{kpi}", "roi"]
         body += "<h3>Initiative spend and return</h3>" + paragraph(
             f"Spend on initiatives over the horizon and its present value (discounted as "
             f"profit is); return = mean gain in {kpi} over none / present value of the spend."
         )
-        body += table_html(shown[[c for c in columns if c in shown]].map(number))
+        shown = spend[[c for c in columns if c in spend]]
+        body += table_html(readable(shown, kpi, names, legend_title(names).lower()))
     return Section(f"Risk beyond the mean: {kpi}", body)
 
 
@@ -331,9 +346,14 @@ def frontier_section(outcome: ExperimentOutcome) -> Section | None:
 
 
 def timeseries_section(
-    timeseries: pd.DataFrame, legend_title: str, confidence: float
+    timeseries: pd.DataFrame,
+    legend_title: str,
+    confidence: float,
+    references: dict[str, str] | None = None,
 ) -> Section | None:
-    """KPI time series with replication bands and cost of quality, per cell."""
+    """KPI time series with replication bands and cost of quality, per cell; with
+    ``references`` (display name -> its reference's), the paired differences month by
+    month with their bands."""
     if timeseries.empty:
         return None
     if timeseries["name"].nunique() > MAX_GROUPS_IN_CHARTS:
@@ -345,6 +365,22 @@ def timeseries_section(
             ),
         )
     group = "name"
+    banded = timeseries["name"].nunique() <= MAX_BANDED_GROUPS
+    band_words = (
+        f", with the {confidence:.0%} confidence band of that mean"
+        if banded
+        else " (the bands of so many cells would overlap: the next chart shows each cell's "
+        "difference from its reference with its band)"
+    )
+    differences = ""
+    if references and runs_per_group(timeseries, group) > 1:
+        differences = figure_html(
+            difference_timeseries(timeseries, references, group=group, confidence=confidence),
+            "Each cell minus its reference, seed by seed (common random numbers), month by "
+            f"month: mean of the paired differences with its {confidence:.0%} confidence "
+            "band; where a band leaves the zero line the cells differ by more than chance "
+            "that month.",
+        )
     return Section(
         "Month by month",
         figure_html(
@@ -352,9 +388,9 @@ def timeseries_section(
                 timeseries, group=group, confidence=confidence, legend_title=legend_title
             ),
             "Satisfaction, retention, active customers, monthly and cumulative profit: mean "
-            f"over the replications of each cell per month, with the {confidence:.0%} "
-            "confidence band of that mean.",
+            f"over the replications of each cell per month{band_words}.",
         )
+        + differences
         + figure_html(
             cost_of_quality_area(timeseries, group=group),
             "Cost of quality per month by category (mean over the replications): prevention "
@@ -363,14 +399,20 @@ def timeseries_section(
     )
 
 
-def tables_section(outcome: ExperimentOutcome, skip: tuple[str, ...] = ()) -> Section:
-    """Every analysis table worth reading (as in report.md), but those titled in ``skip``."""
+def tables_section(
+    outcome: ExperimentOutcome, names: dict[str, str], skip: tuple[str, ...] = ()
+) -> Section:
+    """Every analysis table worth reading (as in report.md, in words: see
+    :mod:`~sqm_sim.report.readable_tables`), but those titled in ``skip``."""
+    tables = readable_tables(outcome.tables, outcome.facts, names, legend_title(names).lower())
     body = "".join(
-        f"<h3>{esc(title)}</h3>" + table_html(table)
-        for title, table in display_tables(outcome)
+        f"<h3>{esc(title[0].upper() + title[1:])}</h3>" + table_html(table)
+        for title, table in tables
         if title not in skip
     )
-    return Section("Tables", body or paragraph("No analysis tables."))
+    if not body:
+        return Section("Tables", paragraph("No analysis tables."))
+    return Section("Tables", f"<p>{GLOSSARY}</p>" + body)
 
 
 def build_experiment(folder: ResultsFolder) -> list[Section]:
@@ -407,14 +449,19 @@ def build_experiment(folder: ResultsFolder) -> list[Section]:
         comparison_section(outcome, names),
         risk_section(outcome, names),
         frontier_section(outcome),
-        timeseries_section(timeseries, legend_title(names), outcome.facts["confidence"]),
+        timeseries_section(
+            timeseries,
+            legend_title(names),
+            outcome.facts["confidence"],
+            display_references(outcome, names),
+        ),
     ):
         if section is not None:
             sections.append(section)
     shown_in_kpi_table = (
         ("means of every KPI",) if len(sections) > 2 + bool(summary_section) else ()
     )
-    sections.append(tables_section(outcome, skip=shown_in_kpi_table))
+    sections.append(tables_section(outcome, names, skip=shown_in_kpi_table))
     return sections
 
 
