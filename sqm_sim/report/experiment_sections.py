@@ -55,7 +55,14 @@ KIND_NAMES = {
 
 
 def _is_experiment(manifest: dict[str, Any], path: Path) -> bool:
-    return isinstance(manifest.get("experiment"), dict) and (path / "results.json").is_file()
+    """An experiment's manifest names no other ``kind`` (an exploration's or a sensitivity
+    analysis's also records its spec under ``experiment``), whatever order the kinds were
+    registered in."""
+    return (
+        "kind" not in manifest
+        and isinstance(manifest.get("experiment"), dict)
+        and (path / "results.json").is_file()
+    )
 
 
 def load_outcome(folder: ResultsFolder) -> ExperimentOutcome:
@@ -258,24 +265,25 @@ def comparison_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Sec
     if summary is None or summary.empty:
         return None
     kpi = facts["kpi"]
+    label = readable_kpi(kpi)
     level = f"{facts['confidence']:.0%}"
     named = summary.assign(name=summary["cell"].map(lambda c: names.get(c, c)))
     body = ""
     if named["cell"].nunique() <= 20:
         body += figure_html(
             kpi_means(named, kpi, group="name", direction=facts["direction"]),
-            f"Mean {kpi} per cell with its {level} confidence interval (t interval over the "
+            f"Mean {label} per cell with its {level} confidence interval (t interval over the "
             "replications); bars in the same colour as the lines of the time-series charts.",
         )
     differences = tables.get("differences")
     if differences is not None and not differences.empty:
         body += figure_html(
             paired_differences_chart(differences, kpi, names=names),
-            f"Paired difference in {kpi} from the reference, with its {level} confidence "
+            f"Paired difference in {label} from the reference, with its {level} confidence "
             "interval on common random numbers; filled: significant (the interval excludes "
             "zero), hollow: not significant.",
         )
-    return Section(f"Comparison of {kpi}", body) if body else None
+    return Section(f"Comparison of {label}", body) if body else None
 
 
 def executive_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section | None:
@@ -297,23 +305,24 @@ def risk_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section |
         return None
     facts = outcome.facts
     kpi = facts["kpi"]
+    label = readable_kpi(kpi)
     level = float(facts.get("cvar_level", 0.1))
     body = paragraph(
-        f"Beyond the mean: how {kpi} spreads over the replications of each cell, and how much "
+        f"Beyond the mean: how {label} spreads over the replications of each cell, and how much "
         "each portfolio gains over doing nothing (none) seed by seed (common random numbers). "
         f"CVaR is the mean of the worst {level:.0%} of replications; the probability of doing "
         "worse than none has a Wilson interval."
     )
     body += figure_html(
         kpi_distribution(outcomes, kpi, names),
-        f"{kpi} per cell over the replications, and its gain over none (right, when none was "
+        f"{label} per cell over the replications, and its gain over none (right, when none was "
         "run): box from the 25th to the 75th percentile, median line, whiskers at the 5th and "
         "95th percentiles, red diamond the mean, dots the replications.",
     )
     if (risk["quantity"] == kpi).sum() > 1:
         body += figure_html(
             risk_return(risk, kpi, names, facts["direction"]),
-            f"Mean {kpi} (return) against its CVaR at {level:.0%} (risk) per cell; on the "
+            f"Mean {label} (return) against its CVaR at {level:.0%} (risk) per cell; on the "
             "dashed line the bad tail equals the mean (no spread).",
         )
     spend = outcome.tables.get("spend")
@@ -321,11 +330,11 @@ def risk_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section |
         columns = ["cell", "initiatives", "total_spend", "pv_spend", f"incremental_{kpi}", "roi"]
         body += "<h3>Initiative spend and return</h3>" + paragraph(
             f"Spend on initiatives over the horizon and its present value (discounted as "
-            f"profit is); return = mean gain in {kpi} over none / present value of the spend."
+            f"profit is); return = mean gain in {label} over none / present value of the spend."
         )
         shown = spend[[c for c in columns if c in spend]]
         body += table_html(readable(shown, kpi, names, legend_title(names).lower()))
-    return Section(f"Risk beyond the mean: {kpi}", body)
+    return Section(f"Risk beyond the mean: {label}", body)
 
 
 def frontier_section(outcome: ExperimentOutcome) -> Section | None:
