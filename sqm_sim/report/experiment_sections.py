@@ -375,14 +375,22 @@ def timeseries_section(
         )
     group = "name"
     banded = timeseries["name"].nunique() <= MAX_BANDED_GROUPS
-    band_words = (
-        f", with the {confidence:.0%} confidence band of that mean"
-        if banded
-        else " (the bands of so many cells would overlap: the next chart shows each cell's "
-        "difference from its reference with its band)"
-    )
+    paired = bool(references) and runs_per_group(timeseries, group) > 1
+    if banded:
+        band_words = f", with the {confidence:.0%} confidence band of that mean"
+    elif paired:
+        band_words = (
+            " (the bands of so many cells would overlap: the next chart shows each cell's "
+            "difference from its reference with its band)"
+        )
+    else:
+        band_words = (
+            " (no bands: those of so many cells would overlap; the tables give each cell's "
+            "confidence interval)"
+        )
     differences = ""
-    if references and runs_per_group(timeseries, group) > 1:
+    if paired:
+        assert references is not None
         differences = figure_html(
             difference_timeseries(timeseries, references, group=group, confidence=confidence),
             "Each cell minus its reference, seed by seed (common random numbers), month by "

@@ -51,8 +51,8 @@ COLUMN_WORDS: dict[str, str] = {
     "pv_spend": "present value of the spend",
     "roi": "return on the spend",
     "portfolio": "portfolio",
-    "worst": "worst scenario",
-    "best": "best scenario",
+    "worst": "worst",
+    "best": "best",
     "max_regret": "largest regret",
     "mean_regret": "mean regret",
     "times_best": "times best",
@@ -69,6 +69,27 @@ COLUMN_WORDS: dict[str, str] = {
     "worst_relative_half_width": "widest CI half-width / mean",
     "seed": "seed",
     "error": "error",
+    "variance_across_points": "variance across points",
+    "within_point_variance": "variance within a point (seeds)",
+    "seed_common_variance": "part shared by every point",
+    "point_specific_variance": "part specific to a point",
+    "noise_variance": "noise variance (seeds averaged)",
+    "noise_share": "noise share (capped at 1)",
+    "parameter_share": "parameters' share",
+    "index": "index",
+    "widest_half_width": "widest CI half-width",
+    "target": "target",
+    "converged": "converged",
+    "top_parameter": "most influential parameter",
+    "top_separated": "top one told apart",
+    "suggested_n": "suggested n",
+    "satisficing": "meets the goal (share of futures)",
+    "satisficing_low": "meets the goal: CI low",
+    "satisficing_high": "meets the goal: CI high",
+    "best_share": "best in (share of futures)",
+    "rank_minimax_regret": "rank by largest regret",
+    "rank_satisficing": "rank by goal met",
+    "rank_best_share": "rank by best in",
 }
 """Column headers in words (a column not listed keeps its name: a design parameter)."""
 
@@ -225,3 +246,31 @@ def readable_tables(
 def _with_label(title: str, kpi: str, label: str) -> str:
     """``title`` with the KPI key ``kpi`` (a whole word) written as its ``label``."""
     return re.sub(rf"(?<!\w){re.escape(kpi)}(?!\w)", label, title)
+
+
+SHARE_COLUMNS = frozenset(
+    {
+        "satisficing",
+        "satisficing_low",
+        "satisficing_high",
+        "best_share",
+        "noise_share",
+        "parameter_share",
+    }
+)
+"""Columns of a share (written in %) in :func:`in_words`."""
+
+
+def in_words(table: pd.DataFrame) -> pd.DataFrame:
+    """Any analysis table as text: KPI keys (a ``kpi`` column) by their label, shares in %,
+    other values by :func:`~sqm_sim.report.numbers.number`, headers in words
+    (:data:`COLUMN_WORDS`)."""
+    shown = table.map(number)
+    for column in SHARE_COLUMNS & set(table.columns):
+        shown[column] = [
+            number(value, "share") if _numeric(value) else "-" for value in table[column]
+        ]
+    if "kpi" in table:
+        shown["kpi"] = table["kpi"].map(lambda key: readable_kpi(str(key)))
+    headers = {column: COLUMN_WORDS.get(column, column) for column in table.columns}
+    return shown.rename(columns={**headers, "kpi": "KPI"})

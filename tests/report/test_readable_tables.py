@@ -9,7 +9,7 @@ import pandas as pd
 
 from sqm_sim.report.experiment_sections import display_names, load_outcome
 from sqm_sim.report.folder import open_results
-from sqm_sim.report.readable_tables import readable, readable_tables
+from sqm_sim.report.readable_tables import in_words, readable, readable_tables
 
 
 def test_a_row_is_written_in_its_kpis_unit_with_names_and_words():
@@ -57,3 +57,16 @@ def test_the_comparisons_tables_name_no_key_and_no_cell(compare_dir):
     summary = outcome.tables["summary"]
     expected = summary.query("kpi == 'npv' and cell == 'baseline|none'")["mean"].iloc[0]
     assert npv["none"] == f"{expected:,.0f}"
+
+
+def test_any_table_in_words_labels_kpis_and_writes_shares_in_percent():
+    raw = pd.DataFrame(
+        [
+            {"kpi": "retention_rate_annual", "noise_share": 0.0445, "variance_across_points": 0.5},
+            {"kpi": "npv", "noise_share": math.nan, "variance_across_points": 1234567.0},
+        ]
+    )
+    shown = in_words(raw)
+    assert list(shown.columns) == ["KPI", "noise share (capped at 1)", "variance across points"]
+    assert shown.iloc[0].tolist() == ["Retention rate annual", "4.45 %", "0.5"]
+    assert shown.iloc[1].tolist() == ["NPV", "-", "1,234,567"]
