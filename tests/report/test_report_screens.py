@@ -139,12 +139,13 @@ def test_a_run_report_leads_with_findings_and_charts(run_dir, tab, tmp_path):
 
 
 def test_a_comparison_report_reads_in_words_and_shows_each_difference_with_its_band(
-    compare_dir, tab, tmp_path
+    compare_report, tab, tmp_path
 ):
     """Three portfolios: the level panels' bands would overlap, so a chart of each
     portfolio's paired difference from none carries them; every table header is in words
     (no snake_case column) and no cell is written scenario|portfolio."""
-    report = write_report(compare_dir, tmp_path / "comparison.html")
+    report = tmp_path / "comparison.html"  # the report the other tests read, built once
+    report.write_text(compare_report, encoding="utf-8")
     tab.goto(report.as_uri())
     alts = tab.locator("img").evaluate_all("images => images.map(image => image.alt)")
     assert any(alt.startswith("Each cell minus its reference") for alt in alts)
