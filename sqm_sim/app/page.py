@@ -487,6 +487,7 @@ def classroom() -> None:
             f"`sqm-sim report {folder / 'results'}` writes it again)"
         )
         ui.download.file(report, "sqm_sim_whatif_report.html")
+        await open_queued_lesson()  # a lesson clicked while the report was written
 
     def save_csv() -> None:
         if state.pair is not None:
