@@ -95,6 +95,8 @@ class _State:
     cancelled: bool = False
     progress: tuple[int, int] = (0, 0)
     pending: bool = False
+    queued_lesson: Lesson | None = None
+    """A lesson clicked while a run was going: it opens when that run ends."""
     loading: bool = False
     pair: PairedRuns | None = None
     """The comparison on show (what the export saves) and its title."""
@@ -191,6 +193,12 @@ def classroom() -> None:
                 finding_table.visible = False
                 sweep_chart = ui.echart({"series": []}).classes("w-full h-72")
             error_box = error_label("error")
+            queued_note = (
+                ui.label()
+                .classes("w-full text-body2 bg-amber-1 q-pa-sm rounded-borders")
+                .props('data-testid="lesson-queued" role="status"')
+            )
+            queued_note.visible = False
             with ui.row().classes("items-center gap-2 min-h-8") as busy_row:
                 ui.spinner(size="md")
                 busy_label = ui.label("running...").props('data-testid="busy"')
@@ -389,6 +397,8 @@ def classroom() -> None:
                 await show_journey()
         else:
             caption.text = "cancelled"
+        if await open_queued_lesson():
+            return
         if state.pending:
             state.pending = False
             await run_whatif()
@@ -477,6 +487,7 @@ def classroom() -> None:
             f"`sqm-sim report {folder / 'results'}` writes it again)"
         )
         ui.download.file(report, "sqm_sim_whatif_report.html")
+        await open_queued_lesson()  # a lesson clicked while the report was written
 
     def save_csv() -> None:
         if state.pair is not None:
@@ -524,9 +535,25 @@ def classroom() -> None:
 
     reset_button.on_click(reset)
 
+    async def open_queued_lesson() -> bool:
+        """Open the lesson clicked during the run that just ended, if any."""
+        lesson, state.queued_lesson = state.queued_lesson, None
+        if lesson is None:
+            return False
+        state.pending = False  # the lesson sets every lever: an older what-if is moot
+        await open_lesson(lesson)
+        return True
+
     async def open_lesson(lesson: Lesson) -> None:
-        if state.busy:
+        if state.busy:  # said on the page, and done when the run ends
+            state.queued_lesson = lesson
+            queued_note.text = (
+                f"A run is in progress: the lesson '{lesson.title}' starts as soon as it "
+                "ends (Cancel stops a what-if run now)."
+            )
+            queued_note.visible = True
             return
+        queued_note.visible = False
         state.loading = True
         try:
             state.lesson = lesson
@@ -554,6 +581,7 @@ def classroom() -> None:
             finding: Finding = finding_for(lesson, runs)
         except ConfigError as exc:
             show_error(str(exc))
+            await open_queued_lesson()
             return
         finally:
             set_busy(False)
@@ -578,6 +606,7 @@ def classroom() -> None:
                 )
             )
             sweep_chart.update()
+        await open_queued_lesson()
 
     for button, lesson in zip(lesson_buttons, lessons, strict=True):
         button.on_click(lambda _, lesson=lesson: open_lesson(lesson))

@@ -41,7 +41,7 @@ from ..config import ConfigError
 from ..run.provenance import package_versions, utc_now
 from . import atomic
 from . import parts as part_index
-from .manifest import read_manifest
+from .manifest import experiment_dir_entry, read_manifest
 from .plan import Plan
 from .tables import dedupe_runs, dedupe_timeseries, records_to_frames, select_runs
 from .worker import RunRecord
@@ -461,6 +461,6 @@ def open_store(
     store = ResultsStore(out, spec.model_dump(mode="json"), spec.experiment_id())
     if kind is not None:
         store.manifest["kind"] = kind
-    store.manifest["experiment_dir"] = str((base_dir or Path.cwd()).resolve())
+    store.manifest["experiment_dir"] = experiment_dir_entry(base_dir or Path.cwd(), Path(out))
     store.manifest.update(manifest)
     return store

@@ -14,13 +14,20 @@ from .comparison import cost_frontier, kpi_means, paired_differences_chart
 from .cost_of_quality import cost_of_quality_area, mean_coq_by_month
 from .sensitivity import plot_indices, plot_morris, plot_tornado
 from .style import COQ_CATEGORIES, group_colours, save_figure
-from .timeseries import PANEL_KPIS, kpi_timeseries, monthly_bands, with_cumulative_profit
+from .timeseries import (
+    PANEL_KPIS,
+    difference_timeseries,
+    kpi_timeseries,
+    monthly_bands,
+    with_cumulative_profit,
+)
 
 __all__ = [
     "COQ_CATEGORIES",
     "PANEL_KPIS",
     "cost_frontier",
     "cost_of_quality_area",
+    "difference_timeseries",
     "group_colours",
     "kpi_means",
     "kpi_timeseries",

@@ -48,10 +48,10 @@ def cost_of_quality_area(
         parts = [(name, timeseries[timeseries[group].astype(str) == name]) for name in names]
     else:
         parts = [("", timeseries)]
-    columns = min(len(parts), 3)
+    columns = 2 if len(parts) == 4 else min(len(parts), 3)  # 2 x 2, not 3 + 1 alone
     rows = -(-len(parts) // columns)
     width = 3.9 * columns + 1.6 if len(parts) > 1 else 9.0
-    fig = new_figure(width, 3.2 * rows + 0.9 if len(parts) > 1 else 4.2)
+    fig = new_figure(width, 3.2 * rows + 1.2 if len(parts) > 1 else 4.2)
     axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
     top = 0.0
     for ax, (name, part) in zip(axes.flat, parts, strict=False):
@@ -64,7 +64,12 @@ def cost_of_quality_area(
     for ax in list(axes.flat)[len(parts) :]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="outside right center", frameon=False, fontsize=9)
+    if len(parts) > 1:  # one legend for every panel, in one row under them
+        fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False, fontsize=9)
+    else:
+        fig.legend(
+            handles[::-1], labels[::-1], loc="outside right center", frameon=False, fontsize=9
+        )
     runs = timeseries["run_id"].nunique() if "run_id" in timeseries else 1
     per = "per month" if runs == 1 else "per month, mean over the replications"
     fig.suptitle(title or f"Cost of quality by category ({per})", fontsize=12)

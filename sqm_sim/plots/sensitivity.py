@@ -141,23 +141,18 @@ def plot_morris(indices: pd.DataFrame, kpi: str) -> Figure:
         if i in shown
     ]
     hidden = len(x) - len(shown)
-    if hidden > 0:
-        ax.text(
-            0.99,
-            0.01,
-            f"{hidden} parameters with smaller mu* not labelled (see the indices table)",
-            transform=ax.transAxes,
-            ha="right",
-            va="bottom",
-            fontsize="x-small",
-            color="#555555",
-        )
+    note = (  # under the axis label: inside the axes it could cover a point or its label
+        f"\n({hidden} parameter{'s' if hidden > 1 else ''} with a smaller "
+        rf"$\mu^*$ not labelled: see the indices table)"
+        if hidden > 0
+        else ""
+    )
     unit = kpi_unit(kpi)
     format_axis(ax, unit, "x")
     format_axis(ax, unit, "y")
     ax.set_xlim(left=0, right=top * 1.12)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel(rf"$\mu^*$: mean |elementary effect| on {axis_label(kpi)}, per full range")
+    ax.set_xlabel(rf"$\mu^*$: mean |elementary effect| on {axis_label(kpi)}, per full range{note}")
     ax.set_ylabel(r"$\sigma$: spread of the elementary effects (same unit)")
     ax.set_title(
         f"Morris screening of {kpi_title(kpi).lower()}: right = influential, up = non-linear"

@@ -26,6 +26,7 @@ from .style import (
     kpi_unit,
     new_figure,
     tidy_axes,
+    unit_label,
 )
 
 PANEL_KPIS = (
@@ -85,12 +86,103 @@ def monthly_bands(
     return pd.DataFrame(rows).sort_values(["group", "month"], kind="stable")
 
 
-def draw_bands(ax: Axes, bands: pd.DataFrame, kpi: str, colours: dict[str, str]) -> None:
-    """Mean lines and shaded intervals of ``bands`` (from :func:`monthly_bands`) on ``ax``."""
+ZERO_LINE_KPIS = frozenset({"profit", "cumulative_profit"})
+"""Panels with a line at zero (a loss is below it)."""
+
+MAX_BANDED_GROUPS = 2
+"""Groups whose confidence bands are drawn in one level panel at most: more bands overlap
+into one blur (the paired differences chart shows them, one per cell, around zero)."""
+
+
+def paired_monthly_differences(
+    timeseries: pd.DataFrame,
+    kpi: str,
+    references: dict[str, str],
+    group: str,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """One row per compared group and period: ``group``, ``month``, ``n`` (seeds run by
+    both), ``mean``, ``low`` and ``high`` of the paired difference ``kpi`` (group minus its
+    reference in ``references``, seed by seed: common random numbers), t interval over the
+    seeds. Units are the KPI's."""
+    frame = with_cumulative_profit(timeseries) if kpi == "cumulative_profit" else timeseries
+    frame = frame.assign(_month=period_end_month(frame).round(6), _group=frame[group].astype(str))
+    rows = []
+    for name, reference in references.items():
+        mine = frame[frame["_group"] == name].set_index(["seed", "_month"])[kpi]
+        theirs = frame[frame["_group"] == reference].set_index(["seed", "_month"])[kpi]
+        paired = (mine - theirs).dropna()
+        for month, values in paired.groupby(level="_month", sort=True):
+            interval = t_interval(values.to_numpy(float), confidence)
+            rows.append(
+                {
+                    "group": name,
+                    "month": month,
+                    "n": interval.n,
+                    "mean": interval.mean,
+                    "low": interval.low,
+                    "high": interval.high,
+                }
+            )
+    return pd.DataFrame(rows, columns=["group", "month", "n", "mean", "low", "high"])
+
+
+def difference_timeseries(
+    timeseries: pd.DataFrame,
+    references: dict[str, str],
+    kpis: Sequence[str] = PANEL_KPIS,
+    group: str = "name",
+    confidence: float = 0.95,
+) -> Figure:
+    """Small multiples of the paired difference from the reference, month by month: one
+    row per KPI, one column per compared group (``references`` maps it to its reference),
+    each panel one line with the ``confidence`` band of the mean difference over the seeds
+    and a line at zero (no difference); a row shares its y axis, so panels side by side
+    compare. Common random numbers make these bands much narrower than the levels'."""
+    colours = group_colours(_group_order(timeseries, group))
+    compared = list(references)
+    fig = new_figure(11.0, 2.3 * len(kpis) + 1.0)
+    grid = fig.subplots(len(kpis), len(compared), sharex=True, sharey="row", squeeze=False)
+    for row, kpi in enumerate(kpis):
+        bands = paired_monthly_differences(timeseries, kpi, references, group, confidence)
+        for column, name in enumerate(compared):
+            ax = grid[row, column]
+            draw_bands(ax, bands[bands["group"] == name], kpi, colours)
+            if kpi not in ZERO_LINE_KPIS:  # draw_bands drew it already
+                ax.axhline(0.0, color="#555555", linewidth=0.8)
+            ax.set_title(
+                f"{kpi_title(kpi)}: {name} - {references[name]}" if len(compared) == 1 else "",
+                fontsize=10,
+            )
+            ax.set_ylabel("")
+            if row < len(kpis) - 1:
+                ax.set_xlabel("")
+        unit = unit_label(kpi_unit(kpi))
+        grid[row, 0].set_ylabel(
+            f"{kpi_title(kpi)}\ndifference{f' ({unit})' if unit else ''}", fontsize=9
+        )
+    if len(compared) > 1:
+        for column, name in enumerate(compared):
+            grid[0, column].set_title(
+                f"{name} - {references[name]}", fontsize=11, color=colours.get(name)
+            )
+    fig.suptitle(
+        "Difference from the reference month by month (mean over the seeds; shaded: "
+        f"{confidence:.0%} confidence interval of the paired difference)",
+        fontsize=12,
+    )
+    return fig
+
+
+def draw_bands(
+    ax: Axes, bands: pd.DataFrame, kpi: str, colours: dict[str, str], shade: bool = True
+) -> None:
+    """Mean lines and (if ``shade``) shaded intervals of ``bands`` (from
+    :func:`monthly_bands`) on ``ax``."""
     for name, rows in bands.groupby("group", sort=False):
         colour = colours.get(str(name), "#333333")
         ax.plot(rows["month"], rows["mean"], color=colour, linewidth=1.8, label=str(name))
-        if np.isfinite(rows["low"]).any():
+        if shade and np.isfinite(rows["low"]).any():
             ax.fill_between(
                 rows["month"], rows["low"], rows["high"], color=colour, alpha=0.2, linewidth=0
             )
@@ -99,7 +191,7 @@ def draw_bands(ax: Axes, bands: pd.DataFrame, kpi: str, colours: dict[str, str])
     ax.set_xlabel("Month", fontsize=9)
     ax.set_xlim(left=0)
     format_axis(ax, kpi_unit(kpi))
-    if kpi in {"profit", "cumulative_profit"}:
+    if kpi in ZERO_LINE_KPIS:
         ax.axhline(0.0, color="#555555", linewidth=0.8)
     tidy_axes(ax)
 
@@ -139,8 +231,9 @@ def kpi_timeseries(
     axes = [fig.add_subplot(layout[i // 2, i % 2]) for i in range(len(kpis) - len(kpis) % 2)]
     if len(kpis) % 2:  # an odd panel out takes the whole last row: no half-empty row
         axes.append(fig.add_subplot(layout[rows - 1, :]))
+    shade = len(names) <= MAX_BANDED_GROUPS
     for ax, kpi in zip(axes, kpis, strict=True):
-        draw_bands(ax, monthly_bands(timeseries, kpi, group, confidence), kpi, colours)
+        draw_bands(ax, monthly_bands(timeseries, kpi, group, confidence), kpi, colours, shade)
     if group:  # one legend for every panel, under the title, where the eye starts
         handles, labels = axes[0].get_legend_handles_labels()
         axes[0].legend(
@@ -156,10 +249,12 @@ def kpi_timeseries(
             alignment="left",
         )
     runs = runs_per_group(timeseries, group)
-    note = (
-        f"mean of {runs} replications per line, shaded: {confidence:.0%} confidence interval"
-        if runs > 1
-        else "one replication"
-    )
+    if runs == 1:
+        note = "one replication"
+    elif shade:
+        note = f"mean of {runs} replications per line, shaded: {confidence:.0%} confidence interval"
+    else:
+        note = f"mean of {runs} replications per line"
+
     fig.suptitle(f"{title or 'Key indicators month by month'} ({note})", fontsize=12)
     return fig

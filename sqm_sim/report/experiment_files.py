@@ -76,6 +76,12 @@ class TableView:
 
     def show(self, table: pd.DataFrame, facts: dict[str, Any]) -> tuple[str, pd.DataFrame]:
         """The titled table with readable columns and at most :data:`MAX_ROWS` rows."""
+        title, selected = self.select(table, facts)
+        return title, selected.map(number)
+
+    def select(self, table: pd.DataFrame, facts: dict[str, Any]) -> tuple[str, pd.DataFrame]:
+        """The title and the view's rows and columns (at most :data:`MAX_ROWS` rows) of
+        ``table``, values as they are."""
         kpi = facts["kpi"]
         if self.main_kpi_only:
             table = table[table["kpi"] == kpi]
@@ -90,7 +96,7 @@ class TableView:
             criterion=criterion.format(level=f"{facts.get('cvar_level', 0.1):.0%}"),
         )
         present = [c for c in columns if c in table]
-        return title, table[present].head(MAX_ROWS).map(number)
+        return title, table[present].head(MAX_ROWS)
 
 
 def _labels(table: pd.DataFrame) -> list[str]:

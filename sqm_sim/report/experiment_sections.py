@@ -13,6 +13,7 @@ from ..experiments.runner import ExperimentOutcome
 from ..plots import (
     cost_frontier,
     cost_of_quality_area,
+    difference_timeseries,
     kpi_means,
     kpi_timeseries,
     monthly_bands,
@@ -20,8 +21,9 @@ from ..plots import (
 )
 from ..plots.risk import kpi_distribution, risk_return
 from ..plots.style import kpi_unit
+from ..plots.timeseries import MAX_BANDED_GROUPS, runs_per_group
 from .executive import comparison_summary
-from .experiment_files import display_tables, plural
+from .experiment_files import plural
 from .findings import (
     catch_up_findings,
     correlation_findings,
@@ -34,6 +36,7 @@ from .findings import (
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, esc, facts_list, figure_html, paragraph, table_html
 from .numbers import number
+from .readable_tables import GLOSSARY, readable, readable_tables
 from .run_sections import versions_text
 from .summary_table import readable_kpi
 
@@ -52,7 +55,14 @@ KIND_NAMES = {
 
 
 def _is_experiment(manifest: dict[str, Any], path: Path) -> bool:
-    return isinstance(manifest.get("experiment"), dict) and (path / "results.json").is_file()
+    """An experiment's manifest names no other ``kind`` (an exploration's or a sensitivity
+    analysis's also records its spec under ``experiment``), whatever order the kinds were
+    registered in."""
+    return (
+        "kind" not in manifest
+        and isinstance(manifest.get("experiment"), dict)
+        and (path / "results.json").is_file()
+    )
 
 
 def load_outcome(folder: ResultsFolder) -> ExperimentOutcome:
@@ -94,6 +104,18 @@ def design_settings(folder: ResultsFolder) -> dict[str, str]:
 def legend_title(names: dict[str, str]) -> str:
     """``"Portfolio"`` when cells are shown by their portfolio, else ``"Cell"``."""
     return "Cell" if all(key == value for key, value in names.items()) else "Portfolio"
+
+
+def display_references(outcome: ExperimentOutcome, names: dict[str, str]) -> dict[str, str]:
+    """Each compared cell's display name -> its reference's (from the differences table)."""
+    differences = outcome.tables.get("differences")
+    if differences is None or differences.empty:
+        return {}
+    pairs = differences[["cell", "reference"]].drop_duplicates()
+    return {
+        names.get(cell, cell): names.get(reference, reference)
+        for cell, reference in zip(pairs["cell"], pairs["reference"], strict=True)
+    }
 
 
 def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
@@ -243,24 +265,25 @@ def comparison_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Sec
     if summary is None or summary.empty:
         return None
     kpi = facts["kpi"]
+    label = readable_kpi(kpi)
     level = f"{facts['confidence']:.0%}"
     named = summary.assign(name=summary["cell"].map(lambda c: names.get(c, c)))
     body = ""
     if named["cell"].nunique() <= 20:
         body += figure_html(
             kpi_means(named, kpi, group="name", direction=facts["direction"]),
-            f"Mean {kpi} per cell with its {level} confidence interval (t interval over the "
+            f"Mean {label} per cell with its {level} confidence interval (t interval over the "
             "replications); bars in the same colour as the lines of the time-series charts.",
         )
     differences = tables.get("differences")
     if differences is not None and not differences.empty:
         body += figure_html(
             paired_differences_chart(differences, kpi, names=names),
-            f"Paired difference in {kpi} from the reference, with its {level} confidence "
+            f"Paired difference in {label} from the reference, with its {level} confidence "
             "interval on common random numbers; filled: significant (the interval excludes "
             "zero), hollow: not significant.",
         )
-    return Section(f"Comparison of {kpi}", body) if body else None
+    return Section(f"Comparison of {label}", body) if body else None
 
 
 def executive_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section | None:
@@ -282,35 +305,36 @@ def risk_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section |
         return None
     facts = outcome.facts
     kpi = facts["kpi"]
+    label = readable_kpi(kpi)
     level = float(facts.get("cvar_level", 0.1))
     body = paragraph(
-        f"Beyond the mean: how {kpi} spreads over the replications of each cell, and how much "
+        f"Beyond the mean: how {label} spreads over the replications of each cell, and how much "
         "each portfolio gains over doing nothing (none) seed by seed (common random numbers). "
         f"CVaR is the mean of the worst {level:.0%} of replications; the probability of doing "
         "worse than none has a Wilson interval."
     )
     body += figure_html(
         kpi_distribution(outcomes, kpi, names),
-        f"{kpi} per cell over the replications, and its gain over none (right, when none was "
+        f"{label} per cell over the replications, and its gain over none (right, when none was "
         "run): box from the 25th to the 75th percentile, median line, whiskers at the 5th and "
         "95th percentiles, red diamond the mean, dots the replications.",
     )
     if (risk["quantity"] == kpi).sum() > 1:
         body += figure_html(
             risk_return(risk, kpi, names, facts["direction"]),
-            f"Mean {kpi} (return) against its CVaR at {level:.0%} (risk) per cell; on the "
+            f"Mean {label} (return) against its CVaR at {level:.0%} (risk) per cell; on the "
             "dashed line the bad tail equals the mean (no spread).",
         )
     spend = outcome.tables.get("spend")
     if spend is not None and not spend.empty:
-        shown = spend.assign(cell=spend["cell"].map(lambda c: names.get(c, c)))
         columns = ["cell", "initiatives", "total_spend", "pv_spend", f"incremental_{kpi}", "roi"]
         body += "<h3>Initiative spend and return</h3>" + paragraph(
             f"Spend on initiatives over the horizon and its present value (discounted as "
-            f"profit is); return = mean gain in {kpi} over none / present value of the spend."
+            f"profit is); return = mean gain in {label} over none / present value of the spend."
         )
-        body += table_html(shown[[c for c in columns if c in shown]].map(number))
-    return Section(f"Risk beyond the mean: {kpi}", body)
+        shown = spend[[c for c in columns if c in spend]]
+        body += table_html(readable(shown, kpi, names, legend_title(names).lower()))
+    return Section(f"Risk beyond the mean: {label}", body)
 
 
 def frontier_section(outcome: ExperimentOutcome) -> Section | None:
@@ -331,9 +355,14 @@ def frontier_section(outcome: ExperimentOutcome) -> Section | None:
 
 
 def timeseries_section(
-    timeseries: pd.DataFrame, legend_title: str, confidence: float
+    timeseries: pd.DataFrame,
+    legend_title: str,
+    confidence: float,
+    references: dict[str, str] | None = None,
 ) -> Section | None:
-    """KPI time series with replication bands and cost of quality, per cell."""
+    """KPI time series with replication bands and cost of quality, per cell; with
+    ``references`` (display name -> its reference's), the paired differences month by
+    month with their bands."""
     if timeseries.empty:
         return None
     if timeseries["name"].nunique() > MAX_GROUPS_IN_CHARTS:
@@ -345,6 +374,30 @@ def timeseries_section(
             ),
         )
     group = "name"
+    banded = timeseries["name"].nunique() <= MAX_BANDED_GROUPS
+    paired = bool(references) and runs_per_group(timeseries, group) > 1
+    if banded:
+        band_words = f", with the {confidence:.0%} confidence band of that mean"
+    elif paired:
+        band_words = (
+            " (the bands of so many cells would overlap: the next chart shows each cell's "
+            "difference from its reference with its band)"
+        )
+    else:
+        band_words = (
+            " (no bands: those of so many cells would overlap; the tables give each cell's "
+            "confidence interval)"
+        )
+    differences = ""
+    if paired:
+        assert references is not None
+        differences = figure_html(
+            difference_timeseries(timeseries, references, group=group, confidence=confidence),
+            "Each cell minus its reference, seed by seed (common random numbers), month by "
+            f"month: mean of the paired differences with its {confidence:.0%} confidence "
+            "band; where a band leaves the zero line the cells differ by more than chance "
+            "that month.",
+        )
     return Section(
         "Month by month",
         figure_html(
@@ -352,9 +405,9 @@ def timeseries_section(
                 timeseries, group=group, confidence=confidence, legend_title=legend_title
             ),
             "Satisfaction, retention, active customers, monthly and cumulative profit: mean "
-            f"over the replications of each cell per month, with the {confidence:.0%} "
-            "confidence band of that mean.",
+            f"over the replications of each cell per month{band_words}.",
         )
+        + differences
         + figure_html(
             cost_of_quality_area(timeseries, group=group),
             "Cost of quality per month by category (mean over the replications): prevention "
@@ -363,14 +416,20 @@ def timeseries_section(
     )
 
 
-def tables_section(outcome: ExperimentOutcome, skip: tuple[str, ...] = ()) -> Section:
-    """Every analysis table worth reading (as in report.md), but those titled in ``skip``."""
+def tables_section(
+    outcome: ExperimentOutcome, names: dict[str, str], skip: tuple[str, ...] = ()
+) -> Section:
+    """Every analysis table worth reading (as in report.md, in words: see
+    :mod:`~sqm_sim.report.readable_tables`), but those titled in ``skip``."""
+    tables = readable_tables(outcome.tables, outcome.facts, names, legend_title(names).lower())
     body = "".join(
-        f"<h3>{esc(title)}</h3>" + table_html(table)
-        for title, table in display_tables(outcome)
+        f"<h3>{esc(title[0].upper() + title[1:])}</h3>" + table_html(table)
+        for title, table in tables
         if title not in skip
     )
-    return Section("Tables", body or paragraph("No analysis tables."))
+    if not body:
+        return Section("Tables", paragraph("No analysis tables."))
+    return Section("Tables", f"<p>{GLOSSARY}</p>" + body)
 
 
 def build_experiment(folder: ResultsFolder) -> list[Section]:
@@ -407,14 +466,19 @@ def build_experiment(folder: ResultsFolder) -> list[Section]:
         comparison_section(outcome, names),
         risk_section(outcome, names),
         frontier_section(outcome),
-        timeseries_section(timeseries, legend_title(names), outcome.facts["confidence"]),
+        timeseries_section(
+            timeseries,
+            legend_title(names),
+            outcome.facts["confidence"],
+            display_references(outcome, names),
+        ),
     ):
         if section is not None:
             sections.append(section)
     shown_in_kpi_table = (
         ("means of every KPI",) if len(sections) > 2 + bool(summary_section) else ()
     )
-    sections.append(tables_section(outcome, skip=shown_in_kpi_table))
+    sections.append(tables_section(outcome, names, skip=shown_in_kpi_table))
     return sections
 
 

@@ -15,6 +15,7 @@ from .experiment_files import plural
 from .exploration_files import ROBUST_COLUMNS, box_sentences, factor_name, robust_sentences, shown
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
+from .readable_tables import in_words
 from .run_sections import versions_text
 
 RESULTS_KIND = "exploration"
@@ -146,7 +147,7 @@ def build_exploration(folder: ResultsFolder) -> list[Section]:
                 "Satisficing: the share of futures meeting the goal (Wilson interval; the "
                 "reference itself has no goal). Best share: futures in which it is best."
             )
-            + table_html(shown(robust, ROBUST_COLUMNS)),
+            + table_html(in_words(robust[[c for c in ROBUST_COLUMNS if c in robust]])),
         ),
     ]
 

@@ -32,7 +32,7 @@ table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.88em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: left;
          vertical-align: top; }
 th { background: #f0f0f0; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;
          overflow-wrap: normal; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1.2em; }

@@ -17,7 +17,9 @@ from ..sensitivity.methods import INDEX_DOCS, MAIN_INDEX
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
 from .numbers import number
+from .readable_tables import in_words
 from .run_sections import versions_text
+from .summary_table import readable_kpi
 
 RANKED_ROWS = 10
 """Parameters listed per KPI in the ranking table."""
@@ -105,13 +107,19 @@ def _charts(method: str, kpis: list[str], indices: pd.DataFrame, tornado: pd.Dat
     for kpi in kpis:
         if method == "oat":
             figure = plot_tornado(tornado, kpi)
-            caption = f"{kpi}: the KPI with each parameter at its low and high end, others at base"
+            caption = (
+                f"{readable_kpi(kpi)}: the KPI with each parameter at its low and high end, "
+                "others at base"
+            )
         elif method == "morris":
             figure = plot_morris(indices, kpi)
-            caption = f"{kpi}: Morris mu* (influence) against sigma (non-linearity, interactions)"
+            caption = (
+                f"{readable_kpi(kpi)}: Morris mu* (influence) against sigma (non-linearity, "
+                "interactions)"
+            )
         else:
             figure = plot_indices(indices, kpi, method)
-            caption = f"{kpi}: {method} indices with their confidence intervals"
+            caption = f"{readable_kpi(kpi)}: {method} indices with their confidence intervals"
         parts.append(figure_html(figure, caption))
     return "".join(parts)
 
@@ -121,7 +129,7 @@ def ranking_table(ranking: pd.DataFrame) -> pd.DataFrame:
     top = ranking[ranking["rank"] <= RANKED_ROWS]
     return pd.DataFrame(
         {
-            "KPI": top["kpi"],
+            "KPI": top["kpi"].map(readable_kpi),
             "rank": top["rank"],
             "parameter": top["label"],
             "index": top["value"].map(number),
@@ -182,7 +190,7 @@ def build_sensitivity(folder: ResultsFolder) -> list[Section]:
     ):
         table = folder.parquet(f"{name}.parquet")
         if not table.empty:
-            sections.append(Section(title, paragraph(text) + table_html(table.map(number))))
+            sections.append(Section(title, paragraph(text) + table_html(in_words(table))))
     return sections
 
 

@@ -171,6 +171,24 @@ def test_a_full_size_run_shows_progress_and_can_be_cancelled(page):
     expect(busy).to_be_hidden()
 
 
+@pytest.mark.slow  # a full-size run, then a lesson: ~35 s under load
+def test_a_lesson_clicked_during_a_run_says_so_and_starts_when_the_run_ends(page):
+    page.get_by_role("button", name="full").click()
+    expect(page.get_by_test_id("busy")).to_contain_text("of 2 runs", timeout=RUN_TIMEOUT_MS)
+    lesson = next(item for item in load_lessons() if item.name == "recovery_paradox")
+    page.get_by_test_id("lesson-recovery_paradox").click()
+    note = page.get_by_test_id("lesson-queued")
+    expect(note).to_contain_text("A run is in progress")
+    expect(note).to_contain_text(f"the lesson '{lesson.title}' starts as soon as it ends")
+    shoot(page, "lesson_queued")
+    page.get_by_test_id("cancel").click()
+    expect(page.get_by_test_id("finding")).to_contain_text(
+        "per 100 complaints", timeout=RUN_TIMEOUT_MS
+    )
+    expect(note).to_be_hidden()
+    expect(page.get_by_test_id("caption")).to_contain_text(f"lesson '{lesson.title}'")
+
+
 def test_two_tabs_keep_their_own_settings(page, server, browser):
     other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     other.goto(server[0])

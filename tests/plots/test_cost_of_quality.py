@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from sqm_sim.plots import COQ_CATEGORIES, cost_of_quality_area, mean_coq_by_month, save_figure
@@ -29,3 +30,18 @@ def test_mean_costs_average_the_runs(compare_timeseries):
     assert len(costs) == 9
     expected = balanced[balanced["period"] == 9]["external_failure_cost"].mean()
     assert costs["external_failure_cost"].iloc[-1] == pytest.approx(expected)
+
+
+def test_four_portfolios_fill_two_rows_of_two_with_one_legend_below(compare_timeseries):
+    """Four panels as 2 x 2 (not three and one alone in a half-empty row); one legend for
+    all, in the figure, not on a panel."""
+    fourth = compare_timeseries[compare_timeseries["portfolio"] == "none"]
+    four = pd.concat([compare_timeseries, fourth.assign(portfolio="copy")])
+    fig = cost_of_quality_area(four, group="portfolio")
+    assert len(fig.axes) == 4
+    assert all(ax.axison for ax in fig.axes)
+    assert {ax.get_subplotspec().colspan.start for ax in fig.axes} == {0, 1}
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        label for label, _ in COQ_CATEGORIES.values()
+    ]
+    assert not [ax for ax in fig.axes if ax.get_legend()]

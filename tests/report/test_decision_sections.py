@@ -27,7 +27,7 @@ def _text(report: str) -> str:
 def test_the_comparison_report_opens_with_the_executive_summary(compare_report):
     headings = re.findall(r"<h2>(.*?)</h2>", compare_report)
     assert headings[0] == "Executive summary"
-    assert "Risk beyond the mean: npv" in headings
+    assert "Risk beyond the mean: NPV" in headings
     summary = _text(compare_report.split("<h2>Executive summary</h2>")[1].split("</section>")[0])
     assert "Recommendation:" in summary
     assert "Confidence:" in summary

@@ -54,7 +54,7 @@ EXPECTED = {
             "What was run",
             "Findings",
             "Key results with confidence intervals",
-            "Comparison of npv",
+            "Comparison of NPV",
             "Month by month",
             "Tables",
         ],

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from sqm_sim.cli import main
 from sqm_sim.report import write_report
@@ -135,3 +136,23 @@ def test_a_run_report_leads_with_findings_and_charts(run_dir, tab, tmp_path):
     first_column = kpis.locator("tbody tr td:nth-child(2)").all_inner_texts()
     assert "NPV" in first_column
     assert not [name for name in first_column if "_" in name]  # words, not snake_case keys
+
+
+def test_a_comparison_report_reads_in_words_and_shows_each_difference_with_its_band(
+    compare_report, tab, tmp_path
+):
+    """Three portfolios: the level panels' bands would overlap, so a chart of each
+    portfolio's paired difference from none carries them; every table header is in words
+    (no snake_case column) and no cell is written scenario|portfolio."""
+    report = tmp_path / "comparison.html"  # the report the other tests read, built once
+    report.write_text(compare_report, encoding="utf-8")
+    tab.goto(report.as_uri())
+    alts = tab.locator("img").evaluate_all("images => images.map(image => image.alt)")
+    assert any(alt.startswith("Each cell minus its reference") for alt in alts)
+    assert any("the bands of so many cells would overlap" in alt for alt in alts)
+    portfolios = {"none", "process_first", "balanced"}
+    headers = tab.locator("th").all_inner_texts()
+    assert not [h for h in headers if "_" in h and h not in portfolios], headers
+    assert not [text for text in tab.locator("td").all_inner_texts() if "|" in text]
+    expect(tab.get_by_role("heading", name="Comparison of NPV")).to_be_visible()
+    expect(tab.get_by_text("How to read these tables: a cell is one configuration")).to_be_visible()

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sqm_sim.cli import main
+from tests.support import TINY_RESULTS_SETS
 
 SMALL = ["--set", "simulation.horizon_months=3", "--backend", "serial", "--quiet"]
 
@@ -119,3 +120,37 @@ def test_shipped_sensitivity_files_are_valid(path, capsys):
     out = capsys.readouterr().out
     # 128 * (19 + 2) = 2688 design points, + 8 noise points x 4 extra seeds = 32 runs
     assert "sobol (n = 128) over 19 parameters: 2688 design points, 2720 runs" in out
+
+
+@pytest.mark.slow  # a Sobol run, its report and two refinements: ~10 s quiet, ~50 s loaded
+def test_a_moved_results_folder_still_reports_and_refines(tmp_path, space_file, capsys):
+    """The manifest names the analysis file's folder relative to the results folder: move
+    the project (analysis file, space file, results) and both report and refine still work;
+    a manifest of an older version (an absolute ``experiment_dir``) still refines."""
+    project = tmp_path / "project"
+    project.mkdir()
+    space_file.rename(project / "space.toml")
+    spec = project / "analysis.toml"
+    spec.write_text('method = "sobol"\nspace = "space.toml"\nkpis = ["npv"]\nnoise_points = 0\n')
+    out = project / "results" / "sobol"
+    tiny = [f"{key}={value}" for key, value in TINY_RESULTS_SETS.items()]
+    tiny = [arg for pair in tiny if "horizon" not in pair for arg in ("--set", pair)]
+    assert main(["sensitivity", str(spec), "--n", "8", "--out", str(out), *SMALL, *tiny]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["experiment_dir"] == "../.."
+    assert str(tmp_path) not in json.dumps(manifest["experiment_dir"])
+    moved = tmp_path / "elsewhere" / "project"
+    moved.parent.mkdir()
+    project.rename(moved)
+    capsys.readouterr()
+    assert main(["report", str(moved / "results" / "sobol")]) == 0
+    assert (moved / "results" / "sobol" / "report.html").is_file()
+    refine = ["sensitivity", "--refine", str(moved / "results" / "sobol"), "--dry-run"]
+    assert main(refine) == 0  # reads space.toml from the moved project
+    assert "over 2 parameters" in capsys.readouterr().out  # not the default space
+    old = moved / "results" / "sobol" / "manifest.json"
+    manifest = json.loads(old.read_text())
+    manifest["experiment_dir"] = str(moved)  # as written before: absolute
+    old.write_text(json.dumps(manifest))
+    assert main(refine) == 0
+    assert "over 2 parameters" in capsys.readouterr().out  # not the default space
