@@ -18,6 +18,7 @@ from sqm_sim.models.ledger import Ledger
 from sqm_sim.models.people import (
     DeskStaff,
     EmployeeSatisfaction,
+    People,
     handling_factor,
     overload,
     recovery_probability,
@@ -26,6 +27,7 @@ from sqm_sim.models.people import (
 )
 from sqm_sim.models.random_streams import RandomStreams
 from sqm_sim.models.tally import Tally
+from sqm_sim.models.units import DAYS_PER_MONTH
 from sqm_sim.models.workforce import Workforce
 
 PEOPLE = PeopleSettings(model="on")
@@ -172,3 +174,98 @@ def test_recovery_of_a_nearly_hopeless_desk_does_not_overflow():
         1e-300 * math.exp(0.4), rel=1e-9
     )
     assert recovery_probability(PEOPLE, 1e-300, 0.0, 0.0) >= 0.0
+
+
+class _Lines:
+    """Production lines seen by :class:`People`: time worked so far, lines running."""
+
+    def __init__(self, lines: int) -> None:
+        self.busy_days = 0.0
+        self.lines = lines
+
+
+class _Desk:
+    """The complaint desk seen by :class:`People`; remembers what it was told."""
+
+    def __init__(self, agents: int) -> None:
+        self.busy_days = 0.0
+        self.agents = agents
+        self.told: list[tuple[float, float]] = []
+
+    def staff_changed(self, agent_skill: float, satisfaction: float) -> None:
+        self.told.append((agent_skill, satisfaction))
+
+
+def _people(
+    lines: int = 2, agents: int = 4, turnover: float = 0.0
+) -> tuple[People, _Lines, _Desk, Context]:
+    """People (on) over stub lines and desk; no turnover unless asked."""
+    context = _context(
+        {
+            "people.model": "on",
+            "service.desk_staff": agents,
+            "workforce.turnover_rate_per_year": turnover,
+        }
+    )
+    line_stub, desk_stub = _Lines(lines), _Desk(agents)
+    return People(context, line_stub, desk_stub), line_stub, desk_stub, context
+
+
+def test_utilisation_is_time_worked_since_the_last_call_weighted_by_heads():
+    """2 lines busy 90 % of a month, 4 agents busy 50 %, 6 operators: U = (6 x 0.9 + 4 x
+    0.5) / 10 = 0.74. The next month counts only the new time: lines 50 %, desk 100 %:
+    U = (6 x 0.5 + 4 x 1) / 10 = 0.7. No lines and no agents: U = 0."""
+    people, lines, desk, _ = _people()
+    lines.busy_days, desk.busy_days = 2 * DAYS_PER_MONTH * 0.9, 4 * DAYS_PER_MONTH * 0.5
+    assert people.utilisation(6) == pytest.approx(0.74)
+    lines.busy_days += 2 * DAYS_PER_MONTH * 0.5
+    desk.busy_days += 4 * DAYS_PER_MONTH
+    assert people.utilisation(6) == pytest.approx(0.7)
+    idle, *_ = _people(lines=0, agents=0)
+    assert idle.utilisation(0) == 0.0
+    no_desk, lines, _, _ = _people(agents=0)
+    lines.busy_days = 2 * DAYS_PER_MONTH * 0.9
+    assert no_desk.utilisation(6) == pytest.approx(0.9)
+    no_lines, _, desk, _ = _people(lines=0)
+    desk.busy_days = 4 * DAYS_PER_MONTH * 0.5
+    assert no_lines.utilisation(6) == pytest.approx(4 * 0.5 / 10)
+
+
+def test_a_month_moves_satisfaction_by_the_overload_and_tells_the_desk():
+    """Everyone busy all month (U = 1, W = 1), T = ln 2, half involved, full pressure:
+    J* = 0.65 + 0.1 x 0.5 + 0.15 x 0.5 - 0.2 - 0.1 = 0.475, J = J* + (0.65 - J*) e^(-1/6);
+    the desk hears the agents' mean skill (0.7, untouched) and that J."""
+    people, lines, desk, _ = _people()
+    lines.busy_days, desk.busy_days = 2 * DAYS_PER_MONTH, 4 * DAYS_PER_MONTH
+    people.month(math.log(2.0), 0.5, 1.0, 6)
+    expected = 0.475 + (0.65 - 0.475) * math.exp(-1.0 / 6.0)
+    assert people.overload == pytest.approx(1.0)
+    assert people.employee_satisfaction == pytest.approx(expected)
+    assert desk.told == [(pytest.approx(0.7), pytest.approx(expected))]
+    assert people.turnover_factor() == pytest.approx(math.exp(-3.0 * (expected - 0.65)))
+
+
+def test_agents_learn_from_the_complaints_closed_since_the_last_month():
+    """No turnover; 4 agents; 100 complaints closed by the first month end, 150 by the
+    second: each agent handled 25, then 12.5 more."""
+    people, _, _, context = _people()
+    start = people.agents.handled.copy()
+    context.tally.complaints_closed = 100
+    assert people.month_passed() == 0
+    np.testing.assert_allclose(people.agents.handled, start + 25.0)
+    context.tally.complaints_closed = 150
+    people.month_passed()
+    np.testing.assert_allclose(people.agents.handled, start + 37.5)
+
+
+def test_desk_agents_leave_at_the_rate_the_staffs_satisfaction_sets():
+    """People.month_passed hands the agents the turnover factor exp(-k (J - J0)): at J = J0
+    + 0.2 (k = 3), 400 agents at 0.6/yr leave a month w.p. 1 - exp(-0.05 e^-0.6); over 24
+    months Binomial(9,600, that) (99.9 % interval): the factor-1 rate (0.049) is outside."""
+    people, *_ = _people(agents=400, turnover=0.6)
+    people.satisfaction.satisfaction = 0.85
+    left = sum(people.month_passed() for _ in range(24))
+    rate = -math.expm1(-0.05 * math.exp(-0.6))
+    low, high = stats.binom(9_600, rate).interval(0.999)
+    assert low <= left <= high
+    assert not low <= 9_600 * -math.expm1(-0.05) <= high
