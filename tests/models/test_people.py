@@ -269,3 +269,30 @@ def test_desk_agents_leave_at_the_rate_the_staffs_satisfaction_sets():
     low, high = stats.binom(9_600, rate).interval(0.999)
     assert low <= left <= high
     assert not low <= 9_600 * -math.expm1(-0.05) <= high
+
+
+@pytest.mark.parametrize(
+    ("skill", "rate", "gap", "handled"),
+    [
+        (0.3, 0.8, 0.7, 0.0),  # at the new hire's skill: a new hire
+        (0.2, 0.8, 0.8, 0.0),  # below it: a larger gap, nothing handled
+        (0.7, 1.0, 0.3, 0.0),  # a flat curve
+        (1.0, 0.8, 0.0, 0.0),  # full proficiency: no gap (and no log of 0)
+        (0.44, 0.8, 0.7, 50.0),  # (c + c0) / c0 = 2: the gap 0.7 x 0.8 = 0.56
+    ],
+)
+def test_an_agent_starts_on_the_curve_at_the_configured_skill(skill, rate, gap, handled):
+    """(gap at hire, complaints handled) of the starting agents, by hand (c0 = 50)."""
+    staff = DeskStaff(
+        _context(
+            {
+                "people.model": "on",
+                "people.agent_skill": skill,
+                "workforce.new_hire_skill": 0.3,
+                "workforce.learning_rate": rate,
+            }
+        )
+    )
+    np.testing.assert_allclose(staff.gap_at_hire, gap, rtol=1e-12)
+    np.testing.assert_allclose(staff.handled, handled, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(staff.skills(), skill, rtol=1e-12)
