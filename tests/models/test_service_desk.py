@@ -178,6 +178,8 @@ def test_with_people_on_the_desk_resolves_and_handles_at_its_staffs_levels():
     people = {"people.model": "on", "service.recovery_quality": 0.7}
     desk, context, outcomes = _desk(people)
     assert desk.recovery_quality == pytest.approx(0.7, abs=1e-15)
+    desk.apply_levers(levers(context.config, 0))  # not yet told: at K0 and J0
+    assert desk.recovery_quality == pytest.approx(0.7, abs=1e-15)
     desk.staff_changed(0.8, 0.75)
     assert desk.recovery_quality == pytest.approx(0.82452, abs=1e-5)
     upgraded = replace(levers(context.config, 0), handling_time_factor=0.5, recovery_quality=0.6)
@@ -192,10 +194,15 @@ def test_with_people_on_the_desk_resolves_and_handles_at_its_staffs_levels():
 
 
 def test_with_people_off_the_desk_takes_the_levers_as_they_are():
-    """People off: being told of skill and satisfaction changes nothing; the month's levers
-    are taken as they are (recovery 0.6, handling 0.5 H), and each closed complaint costs
-    the handling cost (external failure)."""
+    """People off: a desk on its own handles at the levers it was built with (factor 1);
+    being told of skill and satisfaction changes nothing; the month's levers are taken as
+    they are (recovery 0.6, handling 0.5 H); each of the three closed complaints costs the
+    handling cost (external failure)."""
     desk, context, outcomes = _desk({"service.recovery_quality": 0.7})
+    desk.file("customer", lambda _c, resolved, fast: outcomes.append((resolved, fast)))
+    context.env.run()  # with the levers it was built with: handling factor 1
+    assert desk.busy_days == HANDLING
+    desk.busy_days = 0.0
     desk.staff_changed(0.8, 0.75)
     assert desk.recovery_quality == 0.7
     desk.apply_levers(
@@ -209,4 +216,5 @@ def test_with_people_off_the_desk_takes_the_levers_as_they_are():
     assert desk.complaints_open == 0
     assert desk.busy_days == pytest.approx(2 * HANDLING * 0.5)
     cost = context.config.finance.complaint_handling_cost
-    assert sum(context.ledger.entries[EXTERNAL_FAILURE]) == pytest.approx(2 * cost)
+    assert sum(context.ledger.entries[EXTERNAL_FAILURE]) == pytest.approx(3 * cost)
+    assert len(outcomes) == 3
