@@ -296,3 +296,29 @@ def test_an_agent_starts_on_the_curve_at_the_configured_skill(skill, rate, gap, 
     np.testing.assert_allclose(staff.gap_at_hire, gap, rtol=1e-12)
     np.testing.assert_allclose(staff.handled, handled, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(staff.skills(), skill, rtol=1e-12)
+
+
+def test_a_desk_without_agents_has_no_skill_and_loses_nobody():
+    """No agents: mean skill 0 (not the mean of nothing), and a month loses nobody."""
+    staff = DeskStaff(_context({"people.model": "on", "service.desk_staff": 0}))
+    assert staff.average_skill() == 0.0
+    assert staff.month_passed(10, 1.0) == 0
+
+
+def test_an_agent_who_leaves_is_replaced_by_a_new_hire():
+    """A turnover factor so large that every agent leaves (1 - exp(-huge) = 1): each of the
+    3 is replaced by a hire with nothing handled and the new hire's gap (skill 0.3)."""
+    staff = DeskStaff(_context({"people.model": "on", "service.desk_staff": 3}))
+    assert staff.month_passed(300, 1e9) == 3
+    np.testing.assert_array_equal(staff.handled, 0.0)
+    np.testing.assert_allclose(staff.gap_at_hire, 0.7)
+    np.testing.assert_allclose(staff.skills(), 0.3)
+    assert staff.hired == 3
+
+
+def test_an_adjustment_time_of_one_month_keeps_e_to_the_minus_one_of_the_gap():
+    """tau = 1 month (the smallest delay, not 'at once'): J_1 = J* + (J0 - J*) e^-1."""
+    state = EmployeeSatisfaction(PEOPLE.model_copy(update={"adjustment_months": 1.0}))
+    assert state.month(math.log(2.0), 0.5, 0.5, 1.0) == pytest.approx(
+        0.575 + (0.65 - 0.575) * math.exp(-1.0)
+    )
