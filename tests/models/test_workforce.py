@@ -317,8 +317,8 @@ def test_hires_join_with_no_experience_and_the_new_hires_gap():
 
 
 def test_capability_moves_exactly_towards_its_steady_state_each_month():
-    """a = 2/yr, e = 1/yr, K0 = 0 (no improvement time before): a month at s = 0.5 has
-    a s + e = 2, K* = 1 / 2, so K = 0.5 - 0.5 exp(-2 / 12); with a = e = 0 nothing moves
+    """a = 2/yr, e = 1/yr, K0 = 0 (no improvement time before): K* = a s / (a s + e) is
+    1 / 2 at s = 0.5 and 1 / 3 at s = 0.25; a month at s = 0.5 has a s + e = 2, so K = 0.5 - 0.5 exp(-2 / 12); with a = e = 0 nothing moves
     (no 0 / 0)."""
     workforce = _workforce(
         {
@@ -328,6 +328,8 @@ def test_capability_moves_exactly_towards_its_steady_state_each_month():
         }
     )
     assert workforce.capability == 0.0
+    assert workforce.steady_capability(0.5) == pytest.approx(0.5)
+    assert workforce.steady_capability(0.25) == pytest.approx(0.5 / 1.5)
     assert workforce.build_capability(0.5) == pytest.approx(0.5 - 0.5 * math.exp(-2.0 / 12.0))
     still = _workforce(
         {
