@@ -318,8 +318,8 @@ def test_hires_join_with_no_experience_and_the_new_hires_gap():
 
 def test_capability_moves_exactly_towards_its_steady_state_each_month():
     """a = 2/yr, e = 1/yr, K0 = 0 (no improvement time before): K* = a s / (a s + e) is
-    1 / 2 at s = 0.5 and 1 / 3 at s = 0.25; a month at s = 0.5 has a s + e = 2, so K = 0.5 - 0.5 exp(-2 / 12); with a = e = 0 nothing moves
-    (no 0 / 0)."""
+    1 / 2 at s = 0.5 and 1 / 3 at s = 0.25; a month at s = 0.5 has a s + e = 2, so
+    K = 0.5 - 0.5 exp(-2 / 12); with a = e = 0 nothing moves (no 0 / 0)."""
     workforce = _workforce(
         {
             "workforce.capability_build_per_year": 2.0,
