@@ -143,6 +143,7 @@ def test_an_over_budget_portfolio_shows_the_command_lines_message(page):
     shoot(page, "error")
 
 
+@pytest.mark.slow  # browser, 5-16 s
 def test_a_lesson_states_its_finding_computed_from_the_runs(page):
     lesson = next(item for item in load_lessons() if item.name == "quality_is_free")
     expected = finding_for(lesson, run_lesson(lesson)).text
@@ -162,6 +163,7 @@ def test_the_page_answers_on_127_0_0_1_only(server):
         pass
 
 
+@pytest.mark.slow  # browser, 5-16 s
 def test_a_full_size_run_shows_progress_and_can_be_cancelled(page):
     page.get_by_role("button", name="full").click()  # a new size runs at once
     busy = page.get_by_test_id("busy")
@@ -189,6 +191,7 @@ def test_a_lesson_clicked_during_a_run_says_so_and_starts_when_the_run_ends(page
     expect(page.get_by_test_id("caption")).to_contain_text(f"lesson '{lesson.title}'")
 
 
+@pytest.mark.slow  # browser, 5-16 s
 def test_two_tabs_keep_their_own_settings(page, server, browser):
     other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     other.goto(server[0])
@@ -204,12 +207,12 @@ def test_two_tabs_keep_their_own_settings(page, server, browser):
 @pytest.mark.parametrize(
     ("name", "words"),
     [
-        # the two longest (10-30 s: several full runs each) in the slow tier
+        # all but the quickest (5 s) in the slow tier (7-30 s: several full runs each)
         pytest.param("worse_before_better", "falls behind doing nothing", marks=pytest.mark.slow),
         pytest.param("hostages_and_deregulation", "hostages", marks=pytest.mark.slow),
-        ("recovery_paradox", "per 100 complaints"),
+        pytest.param("recovery_paradox", "per 100 complaints", marks=pytest.mark.slow),
         ("voice_and_recovery", "TARP's order (silent < unresolved < slow < fast)"),
-        ("the_funnel", "lifts the defect rate"),
+        pytest.param("the_funnel", "lifts the defect rate", marks=pytest.mark.slow),
         pytest.param("capability_trap", "the capability trap", marks=pytest.mark.slow),
     ],
 )
@@ -254,6 +257,7 @@ def test_a_customers_journey_tells_the_story_of_the_whatif_run(page):
     )
 
 
+@pytest.mark.slow  # browser, 5-16 s
 def test_the_comparison_is_saved_as_the_report_and_the_table_as_csv(page, tmp_path):
     move(page, "quality.prevention_spend_per_month", "ArrowRight", "Prevention spend: 1,000")
     expect(cell(page, "prevention_cost", "whatif")).not_to_have_text("0", timeout=RUN_TIMEOUT_MS)

@@ -86,6 +86,7 @@ def year_one(initiatives: tuple[str, ...]) -> YearDecision:
     return YearDecision(initiatives, prevention, inspection)
 
 
+@pytest.mark.slow  # browser, 7-12 s
 def test_two_teams_of_one_game_share_its_leaderboard(tabs, server):
     red = start_game(tabs, server)
     join(red, "Red")
@@ -114,6 +115,7 @@ def test_two_teams_of_one_game_share_its_leaderboard(tabs, server):
     shoot(blue, "game_second_team")
 
 
+@pytest.mark.slow  # browser, 7-12 s
 def test_two_browsers_with_their_own_games_do_not_see_each_other(tabs, server):
     first = start_game(tabs, server)
     second = start_game(tabs, server)
@@ -129,6 +131,7 @@ def test_two_browsers_with_their_own_games_do_not_see_each_other(tabs, server):
     assert "Alpha" not in second.content()
 
 
+@pytest.mark.slow  # browser, 7-12 s
 def test_a_year_over_budget_shows_the_command_lines_message(tabs, server):
     tab = start_game(tabs, server)
     join(tab, "Green")

@@ -99,6 +99,7 @@ def test_crossover_is_the_month_the_gap_stops_being_negative():
     assert crossover_month(pd.Series([1.0, 2.0], index=[1, 2])) is None
 
 
+@pytest.mark.slow  # a lesson's sweep of runs, 5-8 s
 def test_quality_is_free_finds_the_lowest_cost_of_quality_of_its_sweep():
     lesson = by_name()["quality_is_free"]
     runs = run_lesson(lesson)
@@ -112,6 +113,7 @@ def test_quality_is_free_finds_the_lowest_cost_of_quality_of_its_sweep():
     assert f"prevention spend of {number(best, 'currency')} a month" in finding.text
 
 
+@pytest.mark.slow  # a lesson's sweep of runs, 5-8 s
 def test_worse_before_better_measures_the_cumulative_profit_gap():
     lesson = dataclasses.replace(by_name()["worse_before_better"], replications=1)
     runs = run_lesson(lesson)

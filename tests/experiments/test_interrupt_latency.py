@@ -31,6 +31,8 @@ from sqm_sim.experiments.plan import Plan
 from sqm_sim.experiments.store import ResultsStore
 from tests.timing import calibrated_bound, wait_until
 
+pytestmark = pytest.mark.slow  # timing tests of 12-26 s (they sleep through chunks)
+
 RUN_S = 1.0
 CHUNK = 16
 CALIBRATION_FACTOR = 4.0

@@ -11,6 +11,7 @@ from scipy import stats
 from sqm_sim.experiments.intervals import paired_interval, t_interval, welch_interval
 
 
+@pytest.mark.slow  # a coverage test over 4,000 samples, 3-5 s each
 @pytest.mark.parametrize(("n", "confidence"), [(5, 0.95), (12, 0.90)])
 def test_t_interval_covers_the_true_mean_at_its_level(n, confidence):
     """Over many samples from a normal distribution with a known mean, the t interval

@@ -102,7 +102,25 @@ def _check(code: int, err: str, *, one_line: bool) -> None:
         assert len(err.strip().splitlines()) == 1, err
 
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+DEFAULT_EXAMPLES, SLOW_EXAMPLES = 20, 60
+"""Examples per command: 20 in the default tier, 60 more in the slow tier (each test ran
+60 in the default tier before the tiers were split)."""
+
+
+def in_both_tiers(body, commands, **strategies):
+    """``body(command, ...)`` as a property test over ``commands``: DEFAULT_EXAMPLES
+    examples per command in the default tier, and a twin with SLOW_EXAMPLES in the slow
+    tier. Returns (default test, slow test)."""
+
+    def tier(examples: int):
+        test = given(**strategies)(body)
+        test = settings(
+            max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        )(test)
+        return pytest.mark.parametrize("command", list(commands))(test)
+
+    return tier(DEFAULT_EXAMPLES), pytest.mark.slow(tier(SLOW_EXAMPLES))
+
 
 scalars = st.one_of(
     st.booleans(),
@@ -127,10 +145,7 @@ documents = st.dictionaries(
 )
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
-@SETTINGS
-@given(data=st.binary(min_size=1, max_size=300))
-def test_random_bytes_are_one_line_and_exit_2(command, data):
+def _random_bytes_are_one_line_and_exit_2(command, data):
     if data.strip() == b"":
         data = b"\xff" + data
     code, err = invoke(COMMANDS[command](_file(data)))
@@ -138,27 +153,18 @@ def test_random_bytes_are_one_line_and_exit_2(command, data):
     _check(code, err, one_line=True)
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
-@SETTINGS
-@given(document=documents)
-def test_random_toml_is_a_clear_error_or_runs(command, document):
+def _random_toml_is_a_clear_error_or_runs(command, document):
     code, err = invoke(COMMANDS[command](_file(tomli_w.dumps(document).encode())))
     _check(code, err, one_line=False)
 
 
-@pytest.mark.parametrize("command", list(FOLDER_COMMANDS))
-@SETTINGS
-@given(data=st.binary(min_size=1, max_size=300))
-def test_a_random_bytes_manifest_is_one_line_and_exit_2(command, data):
+def _a_random_bytes_manifest_is_one_line_and_exit_2(command, data):
     code, err = invoke(FOLDER_COMMANDS[command](_folder(data)))
     assert code == 2, err
     _check(code, err, one_line=True)
 
 
-@pytest.mark.parametrize("command", list(FOLDER_COMMANDS))
-@SETTINGS
-@given(document=st.one_of(documents, st.recursive(scalars, st.lists, max_leaves=5)))
-def test_a_random_json_manifest_is_a_clear_error(command, document):
+def _a_random_json_manifest_is_a_clear_error(command, document):
     """A JSON manifest of random content, object or not: refused in one line (a folder
     whose manifest records no result of a known kind is not a results folder)."""
     manifest = json.dumps(document, allow_nan=True).encode()
@@ -167,3 +173,25 @@ def test_a_random_json_manifest_is_a_clear_error(command, document):
         return  # a manifest of no run is none of run's business unless it is an experiment
     assert code == 2, err
     _check(code, err, one_line=True)
+
+
+test_random_bytes_are_one_line_and_exit_2, test_random_bytes_more_examples = in_both_tiers(
+    _random_bytes_are_one_line_and_exit_2, COMMANDS, data=st.binary(min_size=1, max_size=300)
+)
+test_random_toml_is_a_clear_error_or_runs, test_random_toml_more_examples = in_both_tiers(
+    _random_toml_is_a_clear_error_or_runs, COMMANDS, document=documents
+)
+test_a_random_bytes_manifest_is_one_line_and_exit_2, test_random_bytes_manifest_more_examples = (
+    in_both_tiers(
+        _a_random_bytes_manifest_is_one_line_and_exit_2,
+        FOLDER_COMMANDS,
+        data=st.binary(min_size=1, max_size=300),
+    )
+)
+test_a_random_json_manifest_is_a_clear_error, test_random_json_manifest_more_examples = (
+    in_both_tiers(
+        _a_random_json_manifest_is_a_clear_error,
+        FOLDER_COMMANDS,
+        document=st.one_of(documents, st.recursive(scalars, st.lists, max_leaves=5)),
+    )
+)

@@ -14,6 +14,7 @@ import json
 import time
 
 import pandas as pd
+import pytest
 
 from sqm_sim.experiments import parts
 from sqm_sim.experiments.store import ResultsStore
@@ -33,6 +34,7 @@ def _one_by_one_s(folder) -> float:
     return time.perf_counter() - started
 
 
+@pytest.mark.slow  # a timing test, 10 s
 def test_finished_ids_of_a_thousand_parts_cost_a_fraction_of_reading_them(tmp_path):
     (tmp_path / "runs").mkdir()
     index = {}

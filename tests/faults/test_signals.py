@@ -94,6 +94,7 @@ def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path):
     assert left == []
 
 
+@pytest.mark.slow  # a timing test of a subprocess, 7 s each
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_sigint_and_sigterm_stop_compare_in_one_line(signum, tmp_path):
     """SIGINT (Ctrl-C) or SIGTERM once a chunk is on disk (an observable event: a busy

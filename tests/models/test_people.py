@@ -18,6 +18,7 @@ from sqm_sim.models.ledger import Ledger
 from sqm_sim.models.people import (
     DeskStaff,
     EmployeeSatisfaction,
+    People,
     handling_factor,
     overload,
     recovery_probability,
@@ -26,6 +27,7 @@ from sqm_sim.models.people import (
 )
 from sqm_sim.models.random_streams import RandomStreams
 from sqm_sim.models.tally import Tally
+from sqm_sim.models.units import DAYS_PER_MONTH
 from sqm_sim.models.workforce import Workforce
 
 PEOPLE = PeopleSettings(model="on")
@@ -172,3 +174,151 @@ def test_recovery_of_a_nearly_hopeless_desk_does_not_overflow():
         1e-300 * math.exp(0.4), rel=1e-9
     )
     assert recovery_probability(PEOPLE, 1e-300, 0.0, 0.0) >= 0.0
+
+
+class _Lines:
+    """Production lines seen by :class:`People`: time worked so far, lines running."""
+
+    def __init__(self, lines: int) -> None:
+        self.busy_days = 0.0
+        self.lines = lines
+
+
+class _Desk:
+    """The complaint desk seen by :class:`People`; remembers what it was told."""
+
+    def __init__(self, agents: int) -> None:
+        self.busy_days = 0.0
+        self.agents = agents
+        self.told: list[tuple[float, float]] = []
+
+    def staff_changed(self, agent_skill: float, satisfaction: float) -> None:
+        self.told.append((agent_skill, satisfaction))
+
+
+def _people(
+    lines: int = 2, agents: int = 4, turnover: float = 0.0
+) -> tuple[People, _Lines, _Desk, Context]:
+    """People (on) over stub lines and desk; no turnover unless asked."""
+    context = _context(
+        {
+            "people.model": "on",
+            "service.desk_staff": agents,
+            "workforce.turnover_rate_per_year": turnover,
+        }
+    )
+    line_stub, desk_stub = _Lines(lines), _Desk(agents)
+    return People(context, line_stub, desk_stub), line_stub, desk_stub, context
+
+
+def test_utilisation_is_time_worked_since_the_last_call_weighted_by_heads():
+    """2 lines busy 90 % of a month, 4 agents busy 50 %, 6 operators: U = (6 x 0.9 + 4 x
+    0.5) / 10 = 0.74. The next month counts only the new time: lines 50 %, desk 100 %:
+    U = (6 x 0.5 + 4 x 1) / 10 = 0.7. No lines and no agents: U = 0."""
+    people, lines, desk, _ = _people()
+    lines.busy_days, desk.busy_days = 2 * DAYS_PER_MONTH * 0.9, 4 * DAYS_PER_MONTH * 0.5
+    assert people.utilisation(6) == pytest.approx(0.74)
+    lines.busy_days += 2 * DAYS_PER_MONTH * 0.5
+    desk.busy_days += 4 * DAYS_PER_MONTH
+    assert people.utilisation(6) == pytest.approx(0.7)
+    idle, *_ = _people(lines=0, agents=0)
+    assert idle.utilisation(0) == 0.0
+    no_desk, lines, _, _ = _people(agents=0)
+    lines.busy_days = 2 * DAYS_PER_MONTH * 0.9
+    assert no_desk.utilisation(6) == pytest.approx(0.9)
+    no_lines, _, desk, _ = _people(lines=0)
+    desk.busy_days = 4 * DAYS_PER_MONTH * 0.5
+    assert no_lines.utilisation(6) == pytest.approx(4 * 0.5 / 10)
+
+
+def test_a_month_moves_satisfaction_by_the_overload_and_tells_the_desk():
+    """Everyone busy all month (U = 1, W = 1), T = ln 2, half involved, full pressure:
+    J* = 0.65 + 0.1 x 0.5 + 0.15 x 0.5 - 0.2 - 0.1 = 0.475, J = J* + (0.65 - J*) e^(-1/6);
+    the desk hears the agents' mean skill (0.7, untouched) and that J."""
+    people, lines, desk, _ = _people()
+    lines.busy_days, desk.busy_days = 2 * DAYS_PER_MONTH, 4 * DAYS_PER_MONTH
+    people.month(math.log(2.0), 0.5, 1.0, 6)
+    expected = 0.475 + (0.65 - 0.475) * math.exp(-1.0 / 6.0)
+    assert people.overload == pytest.approx(1.0)
+    assert people.employee_satisfaction == pytest.approx(expected)
+    assert desk.told == [(pytest.approx(0.7), pytest.approx(expected))]
+    assert people.turnover_factor() == pytest.approx(math.exp(-3.0 * (expected - 0.65)))
+
+
+def test_agents_learn_from_the_complaints_closed_since_the_last_month():
+    """No turnover; 4 agents; 100 complaints closed by the first month end, 150 by the
+    second: each agent handled 25, then 12.5 more."""
+    people, _, _, context = _people()
+    start = people.agents.handled.copy()
+    context.tally.complaints_closed = 100
+    assert people.month_passed() == 0
+    np.testing.assert_allclose(people.agents.handled, start + 25.0)
+    context.tally.complaints_closed = 150
+    people.month_passed()
+    np.testing.assert_allclose(people.agents.handled, start + 37.5)
+
+
+def test_desk_agents_leave_at_the_rate_the_staffs_satisfaction_sets():
+    """People.month_passed hands the agents the turnover factor exp(-k (J - J0)): at J = J0
+    + 0.2 (k = 3), 400 agents at 0.6/yr leave a month w.p. 1 - exp(-0.05 e^-0.6); over 24
+    months Binomial(9,600, that) (99.9 % interval): the factor-1 rate (0.049) is outside."""
+    people, *_ = _people(agents=400, turnover=0.6)
+    people.satisfaction.satisfaction = 0.85
+    left = sum(people.month_passed() for _ in range(24))
+    rate = -math.expm1(-0.05 * math.exp(-0.6))
+    low, high = stats.binom(9_600, rate).interval(0.999)
+    assert low <= left <= high
+    assert not low <= 9_600 * -math.expm1(-0.05) <= high
+
+
+@pytest.mark.parametrize(
+    ("skill", "rate", "gap", "handled"),
+    [
+        (0.3, 0.8, 0.7, 0.0),  # at the new hire's skill: a new hire
+        (0.2, 0.8, 0.8, 0.0),  # below it: a larger gap, nothing handled
+        (0.7, 1.0, 0.3, 0.0),  # a flat curve
+        (1.0, 0.8, 0.0, 0.0),  # full proficiency: no gap (and no log of 0)
+        (0.44, 0.8, 0.7, 50.0),  # (c + c0) / c0 = 2: the gap 0.7 x 0.8 = 0.56
+    ],
+)
+def test_an_agent_starts_on_the_curve_at_the_configured_skill(skill, rate, gap, handled):
+    """(gap at hire, complaints handled) of the starting agents, by hand (c0 = 50)."""
+    staff = DeskStaff(
+        _context(
+            {
+                "people.model": "on",
+                "people.agent_skill": skill,
+                "workforce.new_hire_skill": 0.3,
+                "workforce.learning_rate": rate,
+            }
+        )
+    )
+    np.testing.assert_allclose(staff.gap_at_hire, gap, rtol=1e-12)
+    np.testing.assert_allclose(staff.handled, handled, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(staff.skills(), skill, rtol=1e-12)
+
+
+def test_a_desk_without_agents_has_no_skill_and_loses_nobody():
+    """No agents: mean skill 0 (not the mean of nothing), and a month loses nobody."""
+    staff = DeskStaff(_context({"people.model": "on", "service.desk_staff": 0}))
+    assert staff.average_skill() == 0.0
+    assert staff.month_passed(10, 1.0) == 0
+
+
+def test_an_agent_who_leaves_is_replaced_by_a_new_hire():
+    """A turnover factor so large that every agent leaves (1 - exp(-huge) = 1): each of the
+    3 is replaced by a hire with nothing handled and the new hire's gap (skill 0.3)."""
+    staff = DeskStaff(_context({"people.model": "on", "service.desk_staff": 3}))
+    assert staff.month_passed(300, 1e9) == 3
+    np.testing.assert_array_equal(staff.handled, 0.0)
+    np.testing.assert_allclose(staff.gap_at_hire, 0.7)
+    np.testing.assert_allclose(staff.skills(), 0.3)
+    assert staff.hired == 3
+
+
+def test_an_adjustment_time_of_one_month_keeps_e_to_the_minus_one_of_the_gap():
+    """tau = 1 month (the smallest delay, not 'at once'): J_1 = J* + (J0 - J*) e^-1."""
+    state = EmployeeSatisfaction(PEOPLE.model_copy(update={"adjustment_months": 1.0}))
+    assert state.month(math.log(2.0), 0.5, 0.5, 1.0) == pytest.approx(
+        0.575 + (0.65 - 0.575) * math.exp(-1.0)
+    )

@@ -13,11 +13,20 @@ transaction of 0) leaves (1 - m) S0, a loss of m S0; the outcome with credit c l
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from typing import Any
 
 import pytest
+import simpy
 
 from sqm_sim import Config, simulate
+from sqm_sim.models.context import Context
+from sqm_sim.models.initiatives import levers
+from sqm_sim.models.ledger import EXTERNAL_FAILURE, Ledger
+from sqm_sim.models.random_streams import RandomStreams
+from sqm_sim.models.service_desk import ServiceDesk
+from sqm_sim.models.tally import Tally
 from tests.support import NO_ACQUISITION, fixed_loyalty
 
 PATIENCE, HANDLING = 3.0, 2.0
@@ -149,3 +158,63 @@ def test_a_second_failure_gets_a_smaller_credit_and_no_paradox():
     assert second == pytest.approx(0.704)
     assert second < first
     assert twice["satisfaction_end"].to_numpy() == pytest.approx(second, rel=1e-12)
+
+
+def _desk(overrides: dict[str, Any]) -> tuple[ServiceDesk, Context, list[tuple[bool, bool]]]:
+    """A desk on its own (no customers) with its month-0 levers; outcomes are recorded."""
+    config = Config().with_overrides(
+        {"service.handling_time": {"kind": "deterministic", "mean": HANDLING}, **overrides}
+    )
+    env = simpy.Environment()
+    context = Context(env, config, RandomStreams(1), Tally(), Ledger(env, 60))
+    return ServiceDesk(context, levers(config, 0)), context, []
+
+
+def test_with_people_on_the_desk_resolves_and_handles_at_its_staffs_levels():
+    """Lever 0.7, handling factor 0.5 (a free upgrade in force at month 0): at K0 = 0.7 and
+    J0 the desk keeps the levers; told K = 0.8 and J = 0.75 (g_K 4, g_J 3, h 1.5) it
+    resolves with logit^-1(logit 0.7 + 0.4 + 0.3) = 0.82452 and handles a complaint in
+    H x 0.5 x exp(-0.15) days, and the next month's levers are moved the same way."""
+    people = {"people.model": "on", "service.recovery_quality": 0.7}
+    desk, context, outcomes = _desk(people)
+    assert desk.recovery_quality == pytest.approx(0.7, abs=1e-15)
+    desk.apply_levers(levers(context.config, 0))  # not yet told: at K0 and J0
+    assert desk.recovery_quality == pytest.approx(0.7, abs=1e-15)
+    desk.staff_changed(0.8, 0.75)
+    assert desk.recovery_quality == pytest.approx(0.82452, abs=1e-5)
+    upgraded = replace(levers(context.config, 0), handling_time_factor=0.5, recovery_quality=0.6)
+    desk.apply_levers(upgraded)
+    odds = 0.6 / 0.4 * math.exp(0.7)
+    assert desk.recovery_quality == pytest.approx(odds / (1.0 + odds))
+    desk.file("customer", lambda _c, resolved, fast: outcomes.append((resolved, fast)))
+    context.env.run()
+    assert desk.busy_days == pytest.approx(HANDLING * 0.5 * math.exp(-0.15))
+    assert context.tally.complaint_days_total == pytest.approx(desk.busy_days)
+    assert len(outcomes) == 1
+
+
+def test_with_people_off_the_desk_takes_the_levers_as_they_are():
+    """People off: a desk on its own handles at the levers it was built with (factor 1);
+    being told of skill and satisfaction changes nothing; the month's levers are taken as
+    they are (recovery 0.6, handling 0.5 H); each of the three closed complaints costs the
+    handling cost (external failure)."""
+    desk, context, outcomes = _desk({"service.recovery_quality": 0.7})
+    desk.file("customer", lambda _c, resolved, fast: outcomes.append((resolved, fast)))
+    context.env.run()  # with the levers it was built with: handling factor 1
+    assert desk.busy_days == HANDLING
+    desk.busy_days = 0.0
+    desk.staff_changed(0.8, 0.75)
+    assert desk.recovery_quality == 0.7
+    desk.apply_levers(
+        replace(levers(context.config, 0), handling_time_factor=0.5, recovery_quality=0.6)
+    )
+    assert desk.recovery_quality == 0.6
+    desk.file("customer", lambda _c, resolved, fast: outcomes.append((resolved, fast)))
+    desk.file("customer", lambda _c, resolved, fast: outcomes.append((resolved, fast)))
+    assert desk.complaints_open == 2
+    context.env.run()
+    assert desk.complaints_open == 0
+    assert desk.busy_days == pytest.approx(2 * HANDLING * 0.5)
+    cost = context.config.finance.complaint_handling_cost
+    assert sum(context.ledger.entries[EXTERNAL_FAILURE]) == pytest.approx(3 * cost)
+    assert len(outcomes) == 3

@@ -254,3 +254,102 @@ def test_rare_or_no_suggestions_cut_the_factor_as_often_as_poisson_says(per_mont
     else:
         low, high = stats.poisson.interval(0.999, mean)
         assert low <= count <= high
+
+
+def _start(skill: float, rate: float, new_hire: float = 0.3) -> Workforce:
+    """A workforce of 3 at ``skill`` on a curve of learning rate ``rate`` (e0 = 200)."""
+    return _workforce(
+        {
+            "workforce.operators": 3,
+            "workforce.skill": skill,
+            "workforce.new_hire_skill": new_hire,
+            "workforce.learning_rate": rate,
+            "workforce.learning_reference_units": 200.0,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("skill", "rate", "gap", "experience"),
+    [
+        (0.3, 0.8, 0.7, 0.0),  # at the new hire's skill: a new hire
+        (0.2, 0.8, 0.8, 0.0),  # below it: a new hire with a larger gap
+        (0.7, 1.0, 0.3, 0.0),  # a flat curve: no experience moves the skill
+        (1.0, 0.8, 0.0, 0.0),  # full proficiency: no gap (and no log of 0)
+        (0.44, 0.8, 0.7, 200.0),  # (e + e0) / e0 = 2: the gap 0.7 x 0.8 = 0.56
+    ],
+)
+def test_an_operator_starts_on_the_curve_at_the_configured_skill(skill, rate, gap, experience):
+    """(gap at hire, experience) of the starting operators, by hand: skill 1 - g ((e +
+    e0) / e0)^b, b = log2(rate)."""
+    workforce = _start(skill, rate)
+    np.testing.assert_allclose(workforce.gap_at_hire, gap, rtol=1e-12)
+    np.testing.assert_allclose(workforce.experience, experience, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(workforce.skills(), skill, rtol=1e-12)
+
+
+@pytest.mark.parametrize("log_ratio", [500.0, 700.0], ids=["below-the-cap", "capped"])
+def test_a_nearly_flat_curve_caps_the_starting_experience_at_e600(log_ratio):
+    """Skill 0.7, new hire 0.3, b = ln(3/7) / L so that (e + e0) / e0 = e^L gives the skill
+    from a new hire's gap: L = 500 starts there (gap 0.7, e = e0 (e^500 - 1)); L = 700
+    passes the cap of e^600, so the operator starts at e = e0 (e^600 - 1) with the gap that
+    gives 0.7 there, 0.3 e^(-600 b)."""
+    b = math.log(3.0 / 7.0) / log_ratio
+    workforce = _start(0.7, 2.0**b)
+    kept = min(log_ratio, 600.0)
+    np.testing.assert_allclose(workforce.experience, 200.0 * math.expm1(kept), rtol=1e-9)
+    gap = 0.7 if log_ratio <= 600.0 else 0.3 * math.exp(-600.0 * b)
+    np.testing.assert_allclose(workforce.gap_at_hire, gap, rtol=1e-9)
+    np.testing.assert_allclose(workforce.skills(), 0.7, rtol=1e-12)
+
+
+def test_hires_join_with_no_experience_and_the_new_hires_gap():
+    """3 operators of skill 0.7 (on the curve), 2 hires: 5 operators, the hires at e = 0
+    with gap 1 - 0.3 (skill 0.3), the others unchanged: mean skill (3 x 0.7 + 2 x 0.3) / 5."""
+    workforce = _start(0.44, 0.8)
+    before = workforce.experience.copy()
+    workforce.hire(2)
+    assert workforce.operators == 5
+    np.testing.assert_array_equal(workforce.experience, [*before, 0.0, 0.0])
+    np.testing.assert_allclose(workforce.gap_at_hire, [0.7] * 5)
+    np.testing.assert_allclose(workforce.skills(), [0.44, 0.44, 0.44, 0.3, 0.3])
+    assert workforce.average_skill() == pytest.approx((3 * 0.44 + 2 * 0.3) / 5)
+
+
+def test_capability_moves_exactly_towards_its_steady_state_each_month():
+    """a = 2/yr, e = 1/yr, K0 = 0 (no improvement time before): K* = a s / (a s + e) is
+    1 / 2 at s = 0.5 and 1 / 3 at s = 0.25; a month at s = 0.5 has a s + e = 2, so
+    K = 0.5 - 0.5 exp(-2 / 12); with a = e = 0 nothing moves (no 0 / 0)."""
+    workforce = _workforce(
+        {
+            "workforce.capability_build_per_year": 2.0,
+            "workforce.capability_erosion_per_year": 1.0,
+            "workforce.improvement_time_share_before": 0.0,
+        }
+    )
+    assert workforce.capability == 0.0
+    assert workforce.steady_capability(0.5) == pytest.approx(0.5)
+    assert workforce.steady_capability(0.25) == pytest.approx(0.5 / 1.5)
+    assert workforce.build_capability(0.5) == pytest.approx(0.5 - 0.5 * math.exp(-2.0 / 12.0))
+    still = _workforce(
+        {
+            "workforce.capability_build_per_year": 0.0,
+            "workforce.capability_erosion_per_year": 0.0,
+            "workforce.improvement_time_share_before": 0.0,
+        }
+    )
+    assert still.build_capability(0.5) == 0.0
+
+
+@pytest.mark.parametrize("factor", [0.5, 2.0])
+def test_a_turnover_factor_scales_the_yearly_rate_before_the_monthly_hazard(factor):
+    """2,000 operators at 0.6/yr times a factor f over 60 months leave a month with
+    1 - exp(-0.6 f / 12): Binomial(120,000, that) (99.9 % interval), which a rate read
+    over 13 months or the unscaled rate (at least 8 standard deviations off) fall outside."""
+    workforce = _workforce({"workforce.operators": 2000, "workforce.turnover_rate_per_year": 0.6})
+    left = sum(workforce.month_passed(0, factor) for _ in range(60))
+    binomial = stats.binom(120_000, -math.expm1(-0.6 * factor / 12.0))
+    low, high = binomial.interval(0.999)
+    assert low <= left <= high
+    for wrong in (-math.expm1(-0.6 * factor / 13.0), -math.expm1(-0.6 / 12.0)):
+        assert not low <= 120_000 * wrong <= high

@@ -43,6 +43,7 @@ def simulated_sobol():
     return run_sensitivity(spec)
 
 
+@pytest.mark.slow  # the 92-run Sobol fixture, 14 s
 def test_a_parameter_the_kpi_does_not_use_has_zero_indices(simulated_sobol):
     indices = simulated_sobol.indices
     for kpi in ("retention_rate_annual", "mean_satisfaction"):
@@ -57,6 +58,7 @@ def test_a_parameter_the_kpi_does_not_use_has_zero_indices(simulated_sobol):
             assert row.ci_low <= 0.0 <= row.ci_high
 
 
+@pytest.mark.slow  # the 92-run Sobol fixture, 14 s
 def test_the_dominant_parameter_is_ranked_first(simulated_sobol):
     ranking = simulated_sobol.ranking
     npv = ranking[ranking["kpi"] == "npv"]
@@ -66,6 +68,7 @@ def test_the_dominant_parameter_is_ranked_first(simulated_sobol):
     assert bool(convergence.loc["npv", "top_separated"])
 
 
+@pytest.mark.slow  # the 92-run Sobol fixture, 14 s
 def test_runs_and_points_are_accounted_for(simulated_sobol):
     prepared = simulated_sobol.prepared
     assert prepared.design.size == 16 * (3 + 2)
