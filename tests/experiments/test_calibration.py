@@ -9,7 +9,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import tomli_w
 
 from sqm_sim import load_scenario
 from sqm_sim.cli import main
@@ -24,9 +23,7 @@ from sqm_sim.experiments.calibration import (
 )
 from sqm_sim.run import simulate
 from sqm_sim.run.posterior import draw_index
-
-INTERCEPT = "segments.quality_driven.loyalty_intercept"
-DISCOUNT = "finance.annual_discount_rate"  # moves no observed column: cannot be identified
+from tests.experiments.conftest import DISCOUNT, INTERCEPT, tiny_profile
 
 
 def test_block_statistics_are_means_over_blocks_of_months():
@@ -63,43 +60,6 @@ def test_verdicts_at_their_thresholds():
     assert verdict(PINNED_RATIO) == "pinned down"
     assert verdict((PINNED_RATIO + UNIDENTIFIED_RATIO) / 2) == "partly pinned down"
     assert verdict(UNIDENTIFIED_RATIO) == "not pinned down"
-
-
-def tiny_profile(tmp_path, small_config, population, generations, months=6):
-    """A small company's profile and its synthetic history (true intercept 3.3)."""
-    config = small_config.with_overrides({"simulation.horizon_months": months})
-    data = {**config.to_dict(), "name": "tiny"}
-    data["calibration"] = {
-        "population": population,
-        "generations": generations,
-        "check_draws": 3,
-        "parameters": {
-            INTERCEPT: {"low": 1.3, "high": 5.3},
-            DISCOUNT: {"low": 0.0, "high": 0.3},
-        },
-    }
-    profile = tmp_path / "tiny.toml"
-    profile.write_text(tomli_w.dumps(data), encoding="utf-8")
-    series = simulate(config.with_overrides({INTERCEPT: 3.3}), 77).timeseries
-    history = pd.DataFrame(
-        {
-            "month": range(1, months + 1),
-            "customers_lost": series["customers_lost"],
-            "active_customers": series["active_customers"],
-        }
-    )
-    history.to_csv(tmp_path / "history.csv", index=False)
-    return profile, tmp_path / "history.csv"
-
-
-@pytest.fixture(scope="module")
-def calibrated(tmp_path_factory, small_config):
-    """``sqm-sim calibrate`` of the tiny profile at the smallest useful size."""
-    folder = tmp_path_factory.mktemp("calibrate")
-    profile, history = tiny_profile(folder, small_config, population=5, generations=1)
-    out = folder / "out"
-    assert main(["calibrate", str(profile), "--data", str(history), "--out", str(out)]) == 0
-    return out
 
 
 def test_calibrate_writes_posterior_intervals_fit_charts_and_reports(calibrated):
