@@ -54,22 +54,34 @@ def verdict(width_ratio: float) -> str:
     return "partly pinned down"
 
 
-def block_statistics(series: Mapping[str, np.ndarray], block_months: int) -> dict[str, float]:
+def block_statistics(
+    series: Mapping[str, np.ndarray],
+    block_months: int,
+    observed: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, float]:
     """Means of each series over consecutive blocks of ``block_months`` (the last block
     may be shorter), keyed ``column:block``; a missing value (no units shipped: no ppm)
-    counts as 0."""
+    counts as 0. ``observed`` (per column, a boolean per month; default all True) keeps
+    only the months the history observed: a block mean is taken over its observed months,
+    and a block without any is no statistic, so an unobserved month weighs nothing in the
+    distance, in the history's statistics and in every simulation's alike."""
     stats = {}
     for column, values in series.items():
         clean = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+        seen = np.ones(len(clean), bool) if observed is None else np.asarray(observed[column])
         for block, start in enumerate(range(0, len(clean), block_months)):
-            stats[f"{column}:{block}"] = float(clean[start : start + block_months].mean())
+            months = slice(start, start + block_months)
+            if seen[months].any():
+                stats[f"{column}:{block}"] = float(clean[months][seen[months]].mean())
     return stats
 
 
 def observed_statistics(history: History, block_months: int) -> dict[str, float]:
-    """The summary statistics of the observed history."""
+    """The summary statistics of the observed history (its blank cells left out)."""
     return block_statistics(
-        {name: history.table[name].to_numpy() for name in history.columns}, block_months
+        {name: history.table[name].to_numpy() for name in history.columns},
+        block_months,
+        history.observed(),
     )
 
 
@@ -98,7 +110,9 @@ class SimulatedHistory:
         seed = int(np.random.randint(0, 2**31 - 1))
         result = simulate(self.config.with_overrides(overrides), seed)
         return block_statistics(
-            simulated_series(result.timeseries, self.history), self.block_months
+            simulated_series(result.timeseries, self.history),
+            self.block_months,
+            self.history.observed(),
         )
 
 
@@ -194,7 +208,8 @@ def fit_bands(
 ) -> pd.DataFrame:
     """Posterior predictive check: ``check_draws`` posterior sets simulated over the history
     (seeds 1, 2, ...); per column and month the observed value, the median and the central
-    ``credible_level`` band of the simulations, and whether the observation is inside."""
+    ``credible_level`` band of the simulations, and whether the observation is inside
+    (None for a month the history did not observe)."""
     rows = check_draws(posterior, settings.check_draws, settings.seed)
     runs = []
     for replication, row in enumerate(rows, start=1):
@@ -216,10 +231,18 @@ def fit_bands(
                     "median": float(median[month]),
                     "lower": float(low[month]),
                     "upper": float(high[month]),
-                    "inside": bool(low[month] <= observed[month] <= high[month]),
+                    "inside": bool(low[month] <= observed[month] <= high[month])
+                    if not math.isnan(observed[month])
+                    else None,
                 }
             )
     return pd.DataFrame(records)
+
+
+def fit_coverage(fit: pd.DataFrame) -> float:
+    """Share of the observed months (blank months left out) inside their band."""
+    inside = fit["inside"].dropna() if len(fit) else pd.Series(dtype=bool)
+    return float(inside.astype(bool).mean()) if len(inside) else math.nan
 
 
 @dataclass
@@ -327,7 +350,7 @@ def calibrate(
         "block_months": settings.block_months,
         "seed": settings.seed,
         "check_draws": settings.check_draws,
-        "fit_coverage": float(fit["inside"].mean()) if len(fit) else math.nan,
+        "fit_coverage": fit_coverage(fit),
         "wall_time_s": round(time.perf_counter() - started, 3),
     }
     return CalibrationOutcome(dict(priors), posterior, intervals, fit, generations, facts)

@@ -59,8 +59,13 @@ INTERCEPT = "segments.quality_driven.loyalty_intercept"
 DISCOUNT = "finance.annual_discount_rate"  # moves no observed column: cannot be identified
 
 
-def tiny_profile(tmp_path, small_config, population, generations, months=6):
-    """A small company's profile and its synthetic history (true intercept 3.3)."""
+BLANKS = {"customers_lost": [2], "active_customers": [5]}
+"""Months left blank (unobserved) in the calibrated fixture's history, per column."""
+
+
+def tiny_profile(tmp_path, small_config, population, generations, months=6, blanks=None):
+    """A small company's profile and its synthetic history (true intercept 3.3); the
+    months of ``blanks`` (per column) are written as blank cells."""
     config = small_config.with_overrides({"simulation.horizon_months": months})
     data = {**config.to_dict(), "name": "tiny"}
     data["calibration"] = {
@@ -82,18 +87,25 @@ def tiny_profile(tmp_path, small_config, population, generations, months=6):
             "active_customers": series["active_customers"],
         }
     )
+    for column, blank_months in (blanks or {}).items():
+        history.loc[history["month"].isin(blank_months), column] = None
     history.to_csv(tmp_path / "history.csv", index=False)
     return profile, tmp_path / "history.csv"
+
+
+CALIBRATED_FIXTURE = {"population": 5, "generations": 1, "months": 8, "blanks": BLANKS}
+"""The arguments of :func:`tiny_profile` behind the ``calibrated`` fixture."""
 
 
 @pytest.fixture(scope="session")
 def calibrated(tmp_path_factory, small_config):
     """``sqm-sim calibrate`` of the tiny profile at the smallest useful size (5 parameter
-    sets, one generation): its results folder, shared read-only by every test."""
+    sets, one generation, 8 months with the blank cells of ``BLANKS``): its results
+    folder, shared read-only by every test."""
     from sqm_sim.cli import main
 
     folder = tmp_path_factory.mktemp("calibrate")
-    profile, history = tiny_profile(folder, small_config, population=5, generations=1)
+    profile, history = tiny_profile(folder, small_config, **CALIBRATED_FIXTURE)
     out = folder / "out"
     assert main(["calibrate", str(profile), "--data", str(history), "--out", str(out)]) == 0
     return out
