@@ -239,3 +239,30 @@ def test_html_reports_say_what_the_intervals_cover(calibrated, tmp_path, capsys)
         else:
             assert "intervals include parameter uncertainty: 2 posterior draws" in html, name
             assert "from the calibrated profile &#x27;tiny&#x27;" in html, name
+
+
+def exploration(tmp_path, profile, key, low, high):
+    circles = tmp_path / "circles.toml"
+    circles.write_text('name = "circles"' + CIRCLES, encoding="utf-8")
+    spec = tmp_path / "futures.toml"
+    spec.write_text(
+        f'scenario = "{profile}"\nsize = "full"\nportfolios = ["none", "{circles}"]\n'
+        'samples = 2\nreplications = 2\nkpi = "npv"\n'
+        '[goal]\nmetric = "incremental"\nthreshold = 0.0\nreference = "none"\n'
+        f'[[factors]]\nkey = "{key}"\nlow = {low}\nhigh = {high}\n',
+        encoding="utf-8",
+    )
+    return spec
+
+
+def test_explore_of_the_calibrated_profile_says_its_intervals_include_the_posterior(
+    calibrated, tmp_path, capsys
+):
+    trend = "environment.competitor_quality_trend_per_year"
+    spec = exploration(tmp_path, profile_of(calibrated), trend, 0.0, 0.05)
+    assert main(["explore", str(spec), *SERIAL]) == 0
+    assert "intervals include parameter uncertainty: 2 posterior draws" in capsys.readouterr().out
+    drawn = exploration(tmp_path, profile_of(calibrated), INTERCEPT, 2.0, 3.0)
+    assert main(["explore", str(drawn), *SERIAL]) == 2
+    err = capsys.readouterr().err
+    assert f"factor {INTERCEPT} is drawn from the posterior of the calibrated scenario" in err
