@@ -223,11 +223,12 @@ def test_html_reports_say_what_the_intervals_cover(calibrated, tmp_path, capsys)
     space.write_text('[[parameters]]\nkey = "quality.inspection_coverage"\n')
     oat = ["--space", str(space), "--method", "oat", "--size", "full", "--kpi", "npv"]
     small = ["--set", "simulation.horizon_months=2", "--set", "market.initial_customers=50"]
+    twice = ["--replications", "2"]
     runs = {
-        "compare": ["compare", profile, "--portfolios", "none", "--replications", "2"],
+        "compare": ["compare", profile, "--portfolios", "none", str(circles), *twice],
         "roi": ["roi", profile, "--portfolio", str(circles), "--replications", "2"],
         "sensitivity": ["sensitivity", "--scenario", profile, *oat, "--replications", "2"],
-        "plain": ["compare", "baseline", *small, "--replications", "2"],
+        "plain": ["compare", "baseline", *small, "--portfolios", "none", str(circles), *twice],
     }
     for name, argv in runs.items():
         out = tmp_path / name
@@ -236,7 +237,11 @@ def test_html_reports_say_what_the_intervals_cover(calibrated, tmp_path, capsys)
         html = (out / "report.html").read_text()
         if name == "plain":
             assert "intervals cover simulation noise only" in html
+            assert "Not modelled: the company is the shipped scenario" in html
         else:
+            if name == "compare":  # the executive summary does not call it uncalibrated
+                assert "Not modelled: only the parameters the calibration fitted" in html
+                assert "not calibrated to your own data" not in html
             assert "intervals include parameter uncertainty: 2 posterior draws" in html, name
             assert "from the calibrated profile &#x27;tiny&#x27;" in html, name
 
@@ -266,3 +271,13 @@ def test_explore_of_the_calibrated_profile_says_its_intervals_include_the_poster
     assert main(["explore", str(drawn), *SERIAL]) == 2
     err = capsys.readouterr().err
     assert f"factor {INTERCEPT} is drawn from the posterior of the calibrated scenario" in err
+
+
+def test_the_executive_summary_says_what_a_calibrated_run_leaves_out():
+    from sqm_sim.report.executive import NOT_MODELLED, NOT_MODELLED_CALIBRATED, not_modelled
+
+    drawn = {"parameter_uncertainty": "intervals include parameter uncertainty: 3 draws"}
+    plain = {"parameter_uncertainty": "intervals cover simulation noise only: ..."}
+    assert not_modelled(drawn) == NOT_MODELLED_CALIBRATED
+    assert not_modelled(plain) == NOT_MODELLED
+    assert not_modelled({}) == NOT_MODELLED  # a folder written before the note existed
