@@ -265,10 +265,10 @@ def test_explore_of_the_calibrated_profile_says_its_intervals_include_the_poster
 ):
     trend = "environment.competitor_quality_trend_per_year"
     spec = exploration(tmp_path, profile_of(calibrated), trend, 0.0, 0.05)
-    assert main(["explore", str(spec), *SERIAL]) == 0
+    assert main(["explore", str(spec), "--out", str(tmp_path / "futures"), *SERIAL]) == 0
     assert "intervals include parameter uncertainty: 2 posterior draws" in capsys.readouterr().out
     drawn = exploration(tmp_path, profile_of(calibrated), INTERCEPT, 2.0, 3.0)
-    assert main(["explore", str(drawn), *SERIAL]) == 2
+    assert main(["explore", str(drawn), "--out", str(tmp_path / "drawn"), *SERIAL]) == 2
     err = capsys.readouterr().err
     assert f"factor {INTERCEPT} is drawn from the posterior of the calibrated scenario" in err
 
