@@ -6,8 +6,9 @@ observable inputs and where to find each in company records). ``sqm-sim calibrat
 history with ABC-SMC (pyabc, the ``calibrate`` extra) and writes the posterior, the credible
 intervals, which parameters the data pin down, fitted-vs-observed bands, charts, a report
 and ``calibrated_profile.toml``, which ``compare``, ``roi``, ``search`` and ``sensitivity``
-read like any scenario, drawing one parameter set per seed. Exit status 2 for bad input
-(an unknown or ill-formed history column names the column and the line).
+read like any scenario, drawing one parameter set per seed and starting where the history
+ended (``start_state.csv``). A blank history cell is a month not observed. Exit status 2
+for bad input (an unknown or ill-formed history column names the column and the line).
 """
 
 from __future__ import annotations

@@ -116,10 +116,12 @@ def cmd_roi(args: argparse.Namespace) -> int:
         print(table.to_json(orient="records", indent=2))
         return 0
     from ..report.roi_files import roi_text
+    from ..run.posterior import uncertainty_note
 
     print(
         f"scenario {config.name} | portfolio {config.portfolio.name} | "
         f"{args.replications} paired replications | {args.confidence:.0%} intervals\n"
+        f"{uncertainty_note([config], seeds)}\n"
     )
     print(roi_text(table))
     return 0

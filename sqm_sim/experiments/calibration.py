@@ -35,6 +35,7 @@ from ..config import Config, ConfigError
 from ..config.calibration import CalibrationSettings, PriorSettings
 from ..run import simulate
 from .history import OBSERVED, History
+from .start_state import END_COLUMNS, StartValue, start_state
 
 PINNED_RATIO = 0.5
 """A parameter whose credible interval is at most this share of its prior's is pinned down
@@ -54,22 +55,34 @@ def verdict(width_ratio: float) -> str:
     return "partly pinned down"
 
 
-def block_statistics(series: Mapping[str, np.ndarray], block_months: int) -> dict[str, float]:
+def block_statistics(
+    series: Mapping[str, np.ndarray],
+    block_months: int,
+    observed: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, float]:
     """Means of each series over consecutive blocks of ``block_months`` (the last block
     may be shorter), keyed ``column:block``; a missing value (no units shipped: no ppm)
-    counts as 0."""
+    counts as 0. ``observed`` (per column, a boolean per month; default all True) keeps
+    only the months the history observed: a block mean is taken over its observed months,
+    and a block without any is no statistic, so an unobserved month weighs nothing in the
+    distance, in the history's statistics and in every simulation's alike."""
     stats = {}
     for column, values in series.items():
         clean = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+        seen = np.ones(len(clean), bool) if observed is None else np.asarray(observed[column])
         for block, start in enumerate(range(0, len(clean), block_months)):
-            stats[f"{column}:{block}"] = float(clean[start : start + block_months].mean())
+            months = slice(start, start + block_months)
+            if seen[months].any():
+                stats[f"{column}:{block}"] = float(clean[months][seen[months]].mean())
     return stats
 
 
 def observed_statistics(history: History, block_months: int) -> dict[str, float]:
-    """The summary statistics of the observed history."""
+    """The summary statistics of the observed history (its blank cells left out)."""
     return block_statistics(
-        {name: history.table[name].to_numpy() for name in history.columns}, block_months
+        {name: history.table[name].to_numpy() for name in history.columns},
+        block_months,
+        history.observed(),
     )
 
 
@@ -98,16 +111,28 @@ class SimulatedHistory:
         seed = int(np.random.randint(0, 2**31 - 1))
         result = simulate(self.config.with_overrides(overrides), seed)
         return block_statistics(
-            simulated_series(result.timeseries, self.history), self.block_months
+            simulated_series(result.timeseries, self.history),
+            self.block_months,
+            self.history.observed(),
         )
 
 
 def history_config(config: Config, history: History) -> Config:
-    """``config`` over the months of ``history`` (monthly periods, no posterior)."""
+    """``config`` over the months of ``history`` (monthly periods, no posterior); its
+    scheduled events after the history (technology shocks, the switching cost's change)
+    do not happen within it and are left out."""
     plain = config.model_copy(update={"posterior": None})
-    return plain.with_overrides(
-        {"simulation.horizon_months": history.months, "simulation.report_period_months": 1}
-    )
+    months, env = history.months, config.environment
+    overrides: dict[str, Any] = {
+        "simulation.horizon_months": months,
+        "simulation.report_period_months": 1,
+        "environment.technology_shock_months": [
+            m for m in env.technology_shock_months if m <= months
+        ],
+    }
+    if env.switching_cost_change_month > months:
+        overrides["environment.switching_cost_change_month"] = 0
+    return plain.with_overrides(overrides)
 
 
 @contextmanager
@@ -185,22 +210,36 @@ def check_draws(posterior: pd.DataFrame, count: int, seed: int) -> list[int]:
     return [int(i) for i in rng.choice(len(weights), size=count, p=weights / weights.sum())]
 
 
-def fit_bands(
-    config: Config,
-    history: History,
-    posterior: pd.DataFrame,
-    keys: list[str],
-    settings: CalibrationSettings,
-) -> pd.DataFrame:
-    """Posterior predictive check: ``check_draws`` posterior sets simulated over the history
-    (seeds 1, 2, ...); per column and month the observed value, the median and the central
-    ``credible_level`` band of the simulations, and whether the observation is inside."""
+def check_runs(
+    config: Config, posterior: pd.DataFrame, keys: list[str], settings: CalibrationSettings
+) -> list[pd.DataFrame]:
+    """The time series of ``check_draws`` posterior sets simulated over the history (seeds
+    1, 2, ...): the posterior predictive simulations behind the fit bands."""
     rows = check_draws(posterior, settings.check_draws, settings.seed)
-    runs = []
+    series = []
     for replication, row in enumerate(rows, start=1):
         overrides = {key: float(posterior.iloc[row][key]) for key in keys}
-        result = simulate(config.with_overrides(overrides), replication)
-        runs.append(simulated_series(result.timeseries, history))
+        series.append(simulate(config.with_overrides(overrides), replication).timeseries)
+    return series
+
+
+def end_medians(series: list[pd.DataFrame]) -> dict[str, float]:
+    """Median over the simulations of each of :data:`~.start_state.END_COLUMNS` in the
+    last month."""
+    return {
+        column: float(np.median([frame[column].iloc[-1] for frame in series]))
+        for column in END_COLUMNS
+    }
+
+
+def fit_bands(
+    history: History, series: list[pd.DataFrame], settings: CalibrationSettings
+) -> pd.DataFrame:
+    """Posterior predictive check over the simulations ``series`` (:func:`check_runs`):
+    per column and month the observed value, the median and the central
+    ``credible_level`` band of the simulations, and whether the observation is inside
+    (None for a month the history did not observe)."""
+    runs = [simulated_series(frame, history) for frame in series]
     tail = (1 - settings.credible_level) / 2
     records = []
     for column in history.columns:
@@ -216,10 +255,18 @@ def fit_bands(
                     "median": float(median[month]),
                     "lower": float(low[month]),
                     "upper": float(high[month]),
-                    "inside": bool(low[month] <= observed[month] <= high[month]),
+                    "inside": bool(low[month] <= observed[month] <= high[month])
+                    if not math.isnan(observed[month])
+                    else None,
                 }
             )
     return pd.DataFrame(records)
+
+
+def fit_coverage(fit: pd.DataFrame) -> float:
+    """Share of the observed months (blank months left out) inside their band."""
+    inside = fit["inside"].dropna() if len(fit) else pd.Series(dtype=bool)
+    return float(inside.astype(bool).mean()) if len(inside) else math.nan
 
 
 @dataclass
@@ -227,7 +274,8 @@ class CalibrationOutcome:
     """What a calibration found: the ``priors``; the ``posterior`` (one row per accepted
     parameter set of the last generation: the keys and ``weight``, summing to 1); the
     ``intervals`` per parameter; the ``fit`` bands; the ``generations`` (tolerance,
-    acceptance rate, simulations) and ``facts`` (settings, counts, timing)."""
+    acceptance rate, simulations), ``facts`` (settings, counts, timing) and the ``start``
+    values of forward runs (the end of the history, :mod:`.start_state`)."""
 
     priors: dict[str, PriorSettings]
     posterior: pd.DataFrame
@@ -235,6 +283,7 @@ class CalibrationOutcome:
     fit: pd.DataFrame
     generations: pd.DataFrame
     facts: dict[str, Any] = field(default_factory=dict)
+    start: list[StartValue] = field(default_factory=list)
 
 
 def _generations(history: Any) -> pd.DataFrame:
@@ -316,7 +365,9 @@ def calibrate(
             base, history, priors, settings, sampler or samplers.SingleCoreSampler(), target
         )
     intervals = credible_intervals(posterior, priors, settings.credible_level)
-    fit = fit_bands(base, history, posterior, list(priors), settings)
+    series = check_runs(base, posterior, list(priors), settings)
+    fit = fit_bands(history, series, settings)
+    start = start_state(config, history, end_medians(series))
     facts = {
         "months": history.months,
         "columns": history.columns,
@@ -327,7 +378,7 @@ def calibrate(
         "block_months": settings.block_months,
         "seed": settings.seed,
         "check_draws": settings.check_draws,
-        "fit_coverage": float(fit["inside"].mean()) if len(fit) else math.nan,
+        "fit_coverage": fit_coverage(fit),
         "wall_time_s": round(time.perf_counter() - started, 3),
     }
-    return CalibrationOutcome(dict(priors), posterior, intervals, fit, generations, facts)
+    return CalibrationOutcome(dict(priors), posterior, intervals, fit, generations, facts, start)

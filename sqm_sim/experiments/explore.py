@@ -67,6 +67,7 @@ from ..config.errors import problem_list
 from ..config.files import read_toml
 from ..config.keys import initiative_field, parameter_info
 from ..run import simulate
+from ..run.posterior import uncertainty_note
 from ..scenarios import load_scenario
 from ..scenarios.sizes import at_size
 from .backends import Backend
@@ -250,7 +251,7 @@ def _check_factor(factor: FactorSpec, bases: dict[str, Config]) -> str:
         try:
             holder.with_overrides({factor.key: factor.low})
         except ConfigError as exc:
-            if "unknown key" in str(exc):
+            if "unknown key" in str(exc) or "drawn from the posterior" in str(exc):
                 raise ConfigError(f"factor {str(exc).removeprefix('invalid override: ')}") from None
     info = parameter_info(holder, factor.key)
     if info is None or info.type_name not in {"float", "int"}:
@@ -542,6 +543,10 @@ def analyse_explore(
         "futures": len(prepared.futures),
         "replications": spec.replications,
         "seeds": prepared.plan.seeds,
+        "parameter_uncertainty": uncertainty_note(
+            [cell.config for cell in prepared.plan.cells[: len(prepared.portfolios)]],
+            prepared.plan.seeds,
+        ),
         "runs": len(runs),
         "failed": int(len(runs) - len(ok)),
         "boxes": box_facts,

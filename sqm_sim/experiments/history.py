@@ -4,9 +4,14 @@ One row per month, a ``month`` column (1, 2, 3, ... or ``YYYY-MM``, consecutive)
 subset of the observed columns of :data:`OBSERVED`, each mapped to the model's monthly
 time-series column it is compared with. Everything that could make the fit meaningless is
 refused with one :class:`~sqm_sim.config.ConfigError` that names the column and the line
-of the file: an unknown column, a gap or a repeat in the months, a blank or non-numeric
-cell, a negative count, a fraction where a whole count is expected, a share outside 0-1
-(a percentage given for a share), too few months.
+of the file: an unknown column, a gap or a repeat in the months, a non-numeric cell, a
+negative count, a fraction where a whole count is expected, a share outside 0-1 (a
+percentage given for a share), too few months.
+
+A blank cell is a month the company did not record that series: it is read as NaN
+(unobserved) and left out of the calibration's distance for that series and month
+(:func:`sqm_sim.experiments.calibration.block_statistics`). A column blank in every row,
+or with fewer observed months than :data:`MIN_HISTORY_MONTHS`, is refused.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ MONTH_COLUMN = "month"
 """The column that numbers the months (1, 2, ... or YYYY-MM)."""
 
 MIN_HISTORY_MONTHS = 6
-"""Fewest months of history a calibration accepts (two quarterly blocks)."""
+"""Fewest months of history a calibration accepts (two quarterly blocks), and fewest
+observed (non-blank) months of each series."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,10 @@ class History:
         """The observed history columns, in file order."""
         return list(self.table.columns)
 
+    def observed(self) -> dict[str, np.ndarray]:
+        """Per column, which months hold a value (False: a blank cell, unobserved)."""
+        return {name: self.table[name].notna().to_numpy() for name in self.columns}
+
 
 def _where(path: Path, line: int, month: object) -> str:
     return f"{path} line {line} (month {month})"
@@ -122,10 +132,11 @@ def _month_numbers(path: Path, values: list[tuple[int, str]]) -> list[int]:
 
 
 def _check_value(path: Path, column: str, line: int, month: object, text: str) -> float:
+    """The cell's value; NaN for a blank cell (a month not observed)."""
     where = _where(path, line, month)
     kind = OBSERVED[column].kind
     if text.strip() == "":
-        raise ConfigError(f"{where}: column '{column}' is blank; give {KIND_WORDS[kind]}")
+        return math.nan
     try:
         value = float(text)
     except ValueError:
@@ -201,5 +212,17 @@ def read_history(path: str | Path) -> History:
         raise ConfigError(
             f"{source}: {len(body)} month(s) of history; at least {MIN_HISTORY_MONTHS} are needed"
         )
+    for name, column in values.items():
+        observed = sum(not math.isnan(v) for v in column)
+        if observed == 0:
+            raise ConfigError(
+                f"{source}: column '{name}' is blank in every row; give its monthly values "
+                "or leave the column out"
+            )
+        if observed < MIN_HISTORY_MONTHS:
+            raise ConfigError(
+                f"{source}: column '{name}' has {observed} observed month(s) "
+                f"({len(column) - observed} blank); at least {MIN_HISTORY_MONTHS} are needed"
+            )
     table = pd.DataFrame(values, index=pd.Index(np.arange(1, len(body) + 1), name="period"))
     return History(table, str(source))

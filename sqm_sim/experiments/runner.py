@@ -20,7 +20,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..config import Config
 from ..run import simulate
+from ..run.posterior import uncertainty_note
 from .backends import Backend, make_backend
 from .comparison import (
     paired_differences,
@@ -131,6 +133,14 @@ def analyse(
             runs, spec.kpi, groups, spec.confidence, prepared.direction, spec.adjust
         )
     return tables
+
+
+def _configs(prepared: Prepared) -> list[Config]:
+    """The configurations an experiment runs: its cells', or a search's base (every
+    portfolio of a menu shares the base's parameters)."""
+    if prepared.plan is not None:
+        return [cell.config for cell in prepared.plan.cells]
+    return [prepared.menu.base] if prepared.menu is not None else []
 
 
 def _headline(prepared: Prepared, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
@@ -256,6 +266,7 @@ def run_experiment(
         counts = failure_counts(runs)
         facts.update(counts, cells=int(runs["cell"].nunique()) if not runs.empty else 0)
         facts["seeds"] = sorted(int(s) for s in runs["seed"].unique()) if not runs.empty else []
+        facts["parameter_uncertainty"] = uncertainty_note(_configs(prepared), facts["seeds"])
         if counts["failed"]:
             failed = runs[runs["status"] == "failed"]
             columns = [

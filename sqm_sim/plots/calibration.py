@@ -58,7 +58,7 @@ def plot_fit(fit: pd.DataFrame, level: float) -> Figure:
             markersize=3.5,
             label="observed",
         )
-        inside = part["inside"].mean()
+        inside = part["inside"].dropna().astype(bool).mean()  # observed months only
         ax.set_title(f"{column} ({inside:.0%} of months inside)", fontsize=9)
         ax.set_xlabel("month")
         tidy_axes(ax)

@@ -6,12 +6,14 @@ the posterior mean and median, the central credible interval, its width against 
 prior's (``width_ratio``) and the verdict; ``fit.csv``: per observed column and month the
 observation and the band of the posterior draws' simulations; ``generations.csv``;
 ``fit.png`` and ``posterior.png``; ``calibrated_profile.toml`` (the profile with a
-``[posterior]`` table: every command that reads it draws a parameter set per seed);
+``[posterior]`` table: every command that reads it draws a parameter set per seed; it
+starts where the history ended, ``start_state.csv`` says which values were carried);
 ``manifest.json``; ``report.md`` (and ``report.html`` via :mod:`sqm_sim.report.build`).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,10 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
+from ..config.keys import set_key
 from ..experiments import atomic
 from ..experiments.calibration import PINNED_RATIO, UNIDENTIFIED_RATIO, CalibrationOutcome
+from ..experiments.start_state import NOT_CARRIED, start_overrides
 from ..plots.calibration import plot_fit, plot_posterior
 from ..plots.style import save_figure
 from .numbers import json_ready, number
@@ -39,17 +43,57 @@ VERDICT_SENTENCES = {
 
 
 def calibrated_profile(data: dict[str, Any], outcome: CalibrationOutcome) -> dict[str, Any]:
-    """The profile's data with the ``[posterior]`` table of ``outcome``."""
+    """The profile's data starting where the history ended (``outcome.start``) with the
+    ``[posterior]`` table of ``outcome``."""
     keys = list(outcome.priors)
     posterior = outcome.posterior
+    started = copy.deepcopy({key: value for key, value in data.items() if key != "posterior"})
+    for key, value in start_overrides(outcome.start).items():
+        set_key(started, key, value)
     return {
-        **{key: value for key, value in data.items() if key != "posterior"},
+        **started,
         "posterior": {
             "parameters": keys,
             "weights": [float(w) for w in posterior["weight"]],
             "draws": [[float(v) for v in row] for row in posterior[keys].itertuples(index=False)],
         },
     }
+
+
+def start_table(outcome: CalibrationOutcome) -> pd.DataFrame:
+    """Where forward runs start: each carried value, the profile's and the source."""
+    return pd.DataFrame(
+        [
+            {"key": v.key, "value": _text(v.value), "profile": _text(v.before), "source": v.source}
+            for v in outcome.start
+        ],
+        columns=["key", "value", "profile", "source"],
+    )
+
+
+def _text(value: Any) -> str:
+    """A start value as the profile would hold it, readably (floats to 6 digits)."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def start_lines(outcome: CalibrationOutcome) -> list[str]:
+    """The report's section on where forward runs of the calibrated profile start."""
+    readable = start_table(outcome)
+    return [
+        "## Where forward runs start",
+        "",
+        f"`{CALIBRATED_PROFILE}` starts where the history ended (month "
+        f"{outcome.facts['months']}), not at the profile's month 0 again:",
+        "",
+        markdown_table(readable),
+        "",
+        "Not carried (the profile cannot hold it; forward runs start it as at month 0): "
+        + "; ".join(f"{what} ({does})" for what, does in NOT_CARRIED)
+        + ".",
+        "",
+    ]
 
 
 def interval_rows(intervals: pd.DataFrame, level: float) -> pd.DataFrame:
@@ -126,6 +170,7 @@ def report_markdown(outcome: CalibrationOutcome, manifest: dict[str, Any]) -> st
         "",
         "![posterior of each parameter](posterior.png)",
         "",
+        *start_lines(outcome),
         "## Use it",
         "",
         f"`{CALIBRATED_PROFILE}` is the profile with the posterior: `sqm-sim compare "
@@ -149,6 +194,8 @@ def write_outputs(
     for name in TABLES:
         atomic.write_frame(getattr(outcome, name), out / f"{name}.csv")
         written.append(out / f"{name}.csv")
+    atomic.write_frame(start_table(outcome), out / "start_state.csv")
+    written.append(out / "start_state.csv")
     written.append(
         save_figure(plot_fit(outcome.fit, outcome.facts["credible_level"]), out / "fit.png")
     )
@@ -156,7 +203,8 @@ def write_outputs(
         save_figure(plot_posterior(outcome.posterior, outcome.intervals), out / "posterior.png")
     )
     profile = "# Calibrated by sqm-sim calibrate: the [posterior] table holds the accepted\n"
-    profile += "# parameter sets; every run draws one by its seed.\n"
+    profile += "# parameter sets; every run draws one by its seed. Runs start where the\n"
+    profile += "# history ended: see start_state.csv and report.md for what was carried.\n"
     atomic.write_text(
         out / CALIBRATED_PROFILE, profile + tomli_w.dumps(calibrated_profile(profile_data, outcome))
     )

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..experiments.calibration import CalibrationOutcome
+from ..experiments.start_state import NOT_CARRIED
 from ..plots.calibration import plot_fit, plot_posterior
 from .calibration_files import CALIBRATED_PROFILE, findings, interval_rows
 from .folder import ResultsFolder, ResultsKind, register_kind
@@ -38,6 +39,29 @@ def load_outcome(folder: ResultsFolder) -> CalibrationOutcome:
         pd.read_csv(folder.path / "generations.csv"),
         dict(folder.manifest.get("facts", {})),
     )
+
+
+def _start_section(folder: ResultsFolder) -> list[Section]:
+    """Where forward runs of the calibrated profile start (folders of older versions have
+    no ``start_state.csv``: no section)."""
+    path = folder.path / "start_state.csv"
+    if not path.is_file():
+        return []
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return [
+        Section(
+            "Where forward runs start",
+            paragraph(
+                f"{CALIBRATED_PROFILE} starts where the history ended, not at the profile's "
+                "month 0 again; these values were carried:"
+            )
+            + table_html(table)
+            + paragraph(
+                "Not carried (the profile cannot hold it; forward runs start it as at "
+                "month 0): " + "; ".join(f"{what} ({does})" for what, does in NOT_CARRIED) + "."
+            ),
+        )
+    ]
 
 
 def _sections(folder: ResultsFolder) -> list[Section]:
@@ -87,6 +111,7 @@ def _sections(folder: ResultsFolder) -> list[Section]:
             ),
         ),
         Section("Generations", table_html(generations)),
+        *_start_section(folder),
         Section(
             "Use it",
             paragraph(

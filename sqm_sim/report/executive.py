@@ -30,7 +30,29 @@ NOT_MODELLED = (
     "cumulative cash is reported, not acted on); initiatives deliver their stated effects "
     "unless an exploration makes them uncertain."
 )
-"""What a reader should know the numbers leave out (shown in every executive summary)."""
+"""What a reader should know the numbers leave out (shown in every executive summary of
+runs without a posterior)."""
+
+NOT_MODELLED_CALIBRATED = (
+    "Not modelled: only the parameters the calibration fitted are uncertain (drawn from its "
+    "posterior, one set per seed, so the intervals include what the history leaves open "
+    "about them); every other parameter is fixed at the profile's value, and state the "
+    "calibrated profile cannot carry from the end of the history starts as at its month 0 "
+    "(see the calibration's report); the competitor follows its set trend and does not "
+    "react to your moves; cash shortfalls are not financed or penalised (a negative "
+    "cumulative cash is reported, not acted on); initiatives deliver their stated effects "
+    "unless an exploration makes them uncertain."
+)
+"""The same for runs of a calibrated profile (facts say the intervals include parameter
+uncertainty)."""
+
+
+def not_modelled(facts: Mapping[str, Any]) -> str:
+    """:data:`NOT_MODELLED_CALIBRATED` when the runs drew from a posterior, else
+    :data:`NOT_MODELLED`."""
+    note = str(facts.get("parameter_uncertainty", ""))
+    return NOT_MODELLED_CALIBRATED if "include parameter uncertainty" in note else NOT_MODELLED
+
 
 CRITERIA = {
     "mean": "mean",
@@ -157,7 +179,7 @@ def comparison_summary(
             f"Across the scenarios, {robust['portfolio']} has the smallest largest regret "
             f"({amount(float(robust['max_regret']), unit)})."
         )
-    paragraphs.append(NOT_MODELLED)
+    paragraphs.append(not_modelled(facts))
     return paragraphs
 
 
@@ -201,4 +223,4 @@ def exploration_summary(
             f"(mean {amount(float(row['mean']), unit)})."
         )
     lines.append("Where the candidates fail: " + " ".join(box_lines))
-    return [" ".join(lines), NOT_MODELLED]
+    return [" ".join(lines), not_modelled(facts)]

@@ -173,6 +173,8 @@ def headline(outcome: ExperimentOutcome) -> list[str]:
         f"main KPI: {facts['kpi']} [{unit}] ({meaning}); {facts['direction']}imise; "
         f"{facts['confidence']:.0%} intervals",
     ]
+    if facts.get("parameter_uncertainty"):
+        lines.append(facts["parameter_uncertainty"])
     if "precision_reached" in facts:
         state = "reached" if facts["precision_reached"] else "NOT reached (cap)"
         lines.append(

@@ -22,6 +22,7 @@ from ..plots import (
 from ..plots.risk import kpi_distribution, risk_return
 from ..plots.style import kpi_unit
 from ..plots.timeseries import MAX_BANDED_GROUPS, runs_per_group
+from ..run.posterior import uncertainty_note
 from .executive import comparison_summary
 from .experiment_files import plural
 from .findings import (
@@ -161,6 +162,11 @@ def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
             "main KPI",
             f"{kpi_words(facts['kpi'])}; {facts['direction']}imise; "
             f"{facts['confidence']:.0%} confidence intervals",
+        ),
+        (
+            "uncertainty",
+            facts.get("parameter_uncertainty")
+            or uncertainty_note(manifest.get("configs", {}).values(), seeds),
         ),
     ]
     if sessions:

@@ -164,6 +164,8 @@ def headline(outcome: ExploreOutcome) -> list[str]:
         f"{facts['replications']} seed(s) = {facts['runs']} runs, {facts['failed']} failed | "
         f"{facts.get('wall_time_s', math.nan):.1f} s",
     ]
+    if facts.get("parameter_uncertainty"):
+        lines.append(facts["parameter_uncertainty"])
     lines += box_sentences(facts, outcome.tables.get("boxes", pd.DataFrame()))
     lines += robust_sentences(facts, outcome.tables["robust"])
     return lines

@@ -76,6 +76,8 @@ def what_was_run(folder: ResultsFolder, facts: dict[str, Any]) -> Section:
                 f"{sum(float(s.get('wall_time_s', 0)) for s in sessions):.1f} s",
             )
         )
+    if facts.get("parameter_uncertainty"):
+        entries.append(("uncertainty", facts["parameter_uncertainty"]))
     entries.append(("versions", versions_text(folder.manifest.get("versions", {}))))
     return Section("What was run", facts_list(entries))
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..run.posterior import uncertainty_note
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, facts_list, paragraph, table_html
 from .roi_files import ROI_TABLE_NAME, roi_text_table
@@ -27,6 +28,7 @@ def _sections(folder: ResultsFolder) -> list[Section]:
         ("portfolio", str(experiment.get("portfolio", "?"))),
         ("paired replications", f"{len(seeds)} (seeds {', '.join(map(str, seeds))})"),
         ("confidence", f"{float(experiment.get('confidence', 0.95)):.0%}"),
+        ("uncertainty", uncertainty_note(folder.manifest.get("configs", {}).values(), seeds)),
         ("versions", versions_text(folder.manifest.get("versions", {}))),
     ]
     table = roi_text_table(pd.read_csv(folder.path / ROI_TABLE_NAME))

@@ -18,8 +18,9 @@ import pandas as pd
 from ..experiments import atomic
 from ..plots import save_figure
 from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
+from ..run.posterior import uncertainty_note
 from ..sensitivity.methods import MAIN_INDEX
-from ..sensitivity.runner import SensitivityOutcome
+from ..sensitivity.runner import PreparedSensitivity, SensitivityOutcome
 from .experiment_files import markdown_table, plural
 from .numbers import json_ready, number
 
@@ -51,7 +52,30 @@ def facts(outcome: SensitivityOutcome) -> dict[str, Any]:
         "runs_failed": outcome.failed,
         "wall_time_s": round(outcome.wall_time_s, 2),
         "error": outcome.error,
+        "parameter_uncertainty": uncertainty_words(prepared),
     }
+
+
+def uncertainty_words(prepared: PreparedSensitivity) -> str:
+    """What the design's runs include besides the varied parameters: a calibrated base
+    draws one posterior parameter set per seed, the same at every design point (the
+    indices hold for those draws), and its drawn keys are left out of the default space."""
+    if prepared.base.posterior is None:
+        return (
+            "no posterior: parameters outside the space keep the scenario's values, and the "
+            "noise share is simulation noise only"
+        )
+    note = uncertainty_note([prepared.base], prepared.seeds)
+    note += (
+        "; every design point runs the same seed(s) and so the same parameter set(s): the "
+        "indices hold for those draws (more --replications average over more draws)"
+    )
+    if prepared.left_out:
+        note += (
+            f"; left out of the default space because the posterior draws them: "
+            f"{', '.join(prepared.left_out)}"
+        )
+    return note
 
 
 def _interval(row: pd.Series) -> str:
@@ -142,6 +166,7 @@ def as_text(outcome: SensitivityOutcome) -> str:
         f"{plural(info['replications'], 'seed')} + noise points: {info['runs_total']} runs "
         f"({info['runs_run']} run now, {info['runs_reused']} reused, "
         f"{info['runs_failed']} failed) in {info['wall_time_s']:.1f} s",
+        info["parameter_uncertainty"],
         *headline(outcome),
     ]
     if outcome.out is not None:
@@ -163,6 +188,7 @@ def report_markdown(outcome: SensitivityOutcome, charts: list[str]) -> str:
         f"{info['wall_time_s']:.1f} s",
         f"- scenario: {info['scenario']} (size {info['size']}), portfolio: "
         f"{info['portfolio'] or 'the scenario own'}",
+        f"- {info['parameter_uncertainty']}",
         "",
         "## Findings",
         "",

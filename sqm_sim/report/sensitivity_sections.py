@@ -68,6 +68,8 @@ def what_was_run(folder: ResultsFolder, facts: dict[str, Any]) -> Section:
         ),
         ("KPIs", ", ".join(facts["kpis"])),
     ]
+    if facts.get("parameter_uncertainty"):
+        entries.append(("uncertainty", facts["parameter_uncertainty"]))
     if sessions:
         last = sessions[-1]
         wall = sum(float(s.get("wall_time_s", 0)) for s in sessions)

@@ -56,6 +56,8 @@ class PreparedSensitivity:
     space: ParameterSpace
     design: Design
     kpis: list[str]
+    left_out: list[str] = field(default_factory=list)
+    """Keys of the default space left out because the base's posterior draws them."""
 
     @property
     def seeds(self) -> list[int]:
@@ -91,12 +93,31 @@ def _local(source: str, base_dir: Path | None) -> str:
     return str(candidate) if candidate.is_file() else source
 
 
-def _space(spec: SensitivitySpec, base_dir: Path | None, base: Config) -> ParameterSpace:
-    if isinstance(spec.space, list):
-        return ParameterSpace(spec.space, base)
+def _space(
+    spec: SensitivitySpec, base_dir: Path | None, base: Config
+) -> tuple[ParameterSpace, list[str]]:
+    """The analysis' space and the keys of the default space left out because a
+    calibrated base draws them from its posterior in every run (varying them would be
+    overridden by the draw). A space the user gave that holds such a key is refused."""
+    drawn = set(base.posterior.parameters) if base.posterior is not None else set()
     if spec.space == "default":
-        return default_space(base)
-    return load_space(_local(spec.space, base_dir), base)
+        space = default_space(base)
+        left_out = [key for key in space.keys if key in drawn]
+        return (space.without(left_out) if left_out else space), left_out
+    if isinstance(spec.space, list):
+        space = ParameterSpace(spec.space, base)
+    else:
+        space = load_space(_local(spec.space, base_dir), base)
+    clash = [key for key in space.keys if key in drawn]
+    if clash:
+        verb = "is" if len(clash) == 1 else "are"
+        raise ConfigError(
+            f"parameter space: {', '.join(clash)} {verb} drawn from the posterior of the "
+            f"calibrated scenario '{base.name}' in every run, so it cannot be varied; leave "
+            "it out of the space (the posterior's spread is already in every run), or "
+            "analyse the uncalibrated profile"
+        )
+    return space, []
 
 
 def base_config(spec: SensitivitySpec, base_dir: Path | None = None) -> Config:
@@ -112,7 +133,7 @@ def prepare_sensitivity(spec: SensitivitySpec, base_dir: Path | None = None) -> 
     """Check everything and build the design (see the module docstring)."""
     kpis = check_kpis(spec.kpis)
     base = base_config(spec, base_dir)
-    space = _space(spec, base_dir, base)  # initiative keys name the base's initiatives
+    space, left_out = _space(spec, base_dir, base)  # initiative keys name the base's
     options = spec.method_options()
     if spec.method != "oat":
         methods.check_size(spec.method, spec.size_n, len(space), options)
@@ -126,7 +147,7 @@ def prepare_sensitivity(spec: SensitivitySpec, base_dir: Path | None = None) -> 
         design = one_at_a_time_design(base, space)
     else:
         design = sampled_design(base, space, spec.method, spec.size_n, spec.sample_seed, options)
-    return PreparedSensitivity(spec, base, space, design, kpis)
+    return PreparedSensitivity(spec, base, space, design, kpis, left_out)
 
 
 @dataclass

@@ -19,8 +19,9 @@ are rounded to the nearest integer.
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -269,6 +270,15 @@ class ParameterSpace:
             p.key: int(value) if p.is_integer else float(value)
             for p, value in zip(self.parameters, row, strict=True)
         }
+
+    def without(self, keys: Collection[str]) -> ParameterSpace:
+        """This space without the parameters of ``keys`` (at least one must stay)."""
+        kept = [p for p in self.parameters if p.key not in keys]
+        if not kept:
+            raise ConfigError("the parameter space is empty: list at least one parameter")
+        space = copy.copy(self)
+        space.parameters = kept
+        return space
 
     def describe(self) -> list[dict[str, Any]]:
         """Every parameter as plain data (for manifests and reports)."""

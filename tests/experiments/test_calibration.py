@@ -9,7 +9,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import tomli_w
 
 from sqm_sim import load_scenario
 from sqm_sim.cli import main
@@ -24,14 +23,59 @@ from sqm_sim.experiments.calibration import (
 )
 from sqm_sim.run import simulate
 from sqm_sim.run.posterior import draw_index
-
-INTERCEPT = "segments.quality_driven.loyalty_intercept"
-DISCOUNT = "finance.annual_discount_rate"  # moves no observed column: cannot be identified
+from tests.experiments.conftest import (
+    BLANKS,
+    CALIBRATED_FIXTURE,
+    DISCOUNT,
+    INTERCEPT,
+    tiny_profile,
+)
 
 
 def test_block_statistics_are_means_over_blocks_of_months():
     stats = block_statistics({"a": np.array([1.0, 2.0, 3.0, 4.0, np.nan])}, 2)
     assert stats == {"a:0": 1.5, "a:1": 3.5, "a:2": 0.0}
+
+
+def test_unobserved_months_are_left_out_of_the_statistics_and_the_distance():
+    """complaints [2, _, 4 | 1, 1, _ | _] in blocks of 3: observed block means 3 and 1, the
+    last block (nothing observed) is no statistic. A simulation [1, 9, 2 | 0, 3, 7 | 5]
+    compared on the same months: 1.5 and 1.5, whatever it did in the blank months; the
+    Euclidean distance is sqrt(1.5^2 + 0.5^2) = sqrt(2.5)."""
+    seen = {"c": np.array([True, False, True, True, True, False, False])}
+    observed = block_statistics({"c": np.array([2, np.nan, 4, 1, 1, np.nan, np.nan])}, 3, seen)
+    assert observed == {"c:0": 3.0, "c:1": 1.0}
+    simulated = block_statistics({"c": np.array([1.0, 9, 2, 0, 3, 7, 5])}, 3, seen)
+    assert simulated == {"c:0": 1.5, "c:1": 1.5}
+    other = block_statistics({"c": np.array([1.0, -50, 2, 0, 3, 1e6, 8])}, 3, seen)
+    assert other == simulated  # the blank months' simulated values weigh nothing
+    distance = np.sqrt(sum((observed[k] - simulated[k]) ** 2 for k in observed))
+    assert distance == pytest.approx(np.sqrt(2.5))
+    # the same as the history without the blank months' rows, blocked as observed
+    assert block_statistics({"c": np.array([2.0, 4])}, 2) == {"c:0": 3.0}
+
+
+def test_the_history_and_its_simulations_share_the_statistics_of_the_observed_months(tmp_path):
+    from sqm_sim.experiments.calibration import SimulatedHistory, observed_statistics
+    from sqm_sim.experiments.history import read_history
+
+    text = "month,complaints,active_customers\n" + "".join(
+        f"{m},{'' if m in (2, 7) else m % 3},{'' if m == 8 else 100 + m}\n" for m in range(1, 10)
+    )
+    (tmp_path / "h.csv").write_text(text, encoding="utf-8")
+    history = read_history(tmp_path / "h.csv")
+    stats = observed_statistics(history, 3)
+    # complaints months 1, 3 | 4, 5, 6 | 8, 9: 1, 0 | 1, 2, 0 | 2, 0; customers 7 | 8 missing
+    assert stats == {
+        "complaints:0": 0.5, "complaints:1": 1.0, "complaints:2": 1.0,
+        "active_customers:0": 102.0, "active_customers:1": 105.0, "active_customers:2": 108.0,
+    }  # fmt: skip
+    config = load_scenario("baseline").with_overrides(
+        {"simulation.horizon_months": 9, "market.initial_customers": 40}
+    )
+    model = SimulatedHistory(config, {INTERCEPT: "p0"}, history, 3)
+    np.random.seed(3)
+    assert set(model({"p0": 3.0})) == set(stats)
 
 
 def test_weighted_quantiles_of_a_hand_sample():
@@ -65,43 +109,6 @@ def test_verdicts_at_their_thresholds():
     assert verdict(UNIDENTIFIED_RATIO) == "not pinned down"
 
 
-def tiny_profile(tmp_path, small_config, population, generations, months=6):
-    """A small company's profile and its synthetic history (true intercept 3.3)."""
-    config = small_config.with_overrides({"simulation.horizon_months": months})
-    data = {**config.to_dict(), "name": "tiny"}
-    data["calibration"] = {
-        "population": population,
-        "generations": generations,
-        "check_draws": 3,
-        "parameters": {
-            INTERCEPT: {"low": 1.3, "high": 5.3},
-            DISCOUNT: {"low": 0.0, "high": 0.3},
-        },
-    }
-    profile = tmp_path / "tiny.toml"
-    profile.write_text(tomli_w.dumps(data), encoding="utf-8")
-    series = simulate(config.with_overrides({INTERCEPT: 3.3}), 77).timeseries
-    history = pd.DataFrame(
-        {
-            "month": range(1, months + 1),
-            "customers_lost": series["customers_lost"],
-            "active_customers": series["active_customers"],
-        }
-    )
-    history.to_csv(tmp_path / "history.csv", index=False)
-    return profile, tmp_path / "history.csv"
-
-
-@pytest.fixture(scope="module")
-def calibrated(tmp_path_factory, small_config):
-    """``sqm-sim calibrate`` of the tiny profile at the smallest useful size."""
-    folder = tmp_path_factory.mktemp("calibrate")
-    profile, history = tiny_profile(folder, small_config, population=5, generations=1)
-    out = folder / "out"
-    assert main(["calibrate", str(profile), "--data", str(history), "--out", str(out)]) == 0
-    return out
-
-
 def test_calibrate_writes_posterior_intervals_fit_charts_and_reports(calibrated):
     for name in (
         "posterior.parquet", "posterior.csv", "intervals.csv", "fit.csv", "generations.csv",
@@ -118,8 +125,12 @@ def test_calibrate_writes_posterior_intervals_fit_charts_and_reports(calibrated)
     assert set(intervals["verdict"]) <= {"pinned down", "partly pinned down", "not pinned down"}
     assert (intervals["lower"] <= intervals["upper"]).all()
     fit = pd.read_csv(calibrated / "fit.csv")
-    assert len(fit) == 2 * 6
+    assert len(fit) == 2 * 8
     assert set(fit["column"]) == {"customers_lost", "active_customers"}
+    blank = fit.set_index(["column", "month"]).loc[[(c, m) for c, ms in BLANKS.items() for m in ms]]
+    assert blank["observed"].isna().all()  # a blank cell stays unobserved, with no verdict
+    assert blank["inside"].isna().all()
+    assert fit["inside"].notna().sum() == 2 * 8 - 2
     manifest = json.loads((calibrated / "manifest.json").read_text())
     assert manifest["kind"] == "calibration"
     assert manifest["versions"]["pyabc"].startswith("0.13")
@@ -130,7 +141,7 @@ def test_calibrate_writes_posterior_intervals_fit_charts_and_reports(calibrated)
 
 @pytest.mark.slow
 def test_the_same_command_gives_the_same_posterior(calibrated, tmp_path, small_config):
-    profile, history = tiny_profile(tmp_path, small_config, population=5, generations=1)
+    profile, history = tiny_profile(tmp_path, small_config, **CALIBRATED_FIXTURE)
     out = tmp_path / "again"
     assert main(["calibrate", str(profile), "--data", str(history), "--out", str(out)]) == 0
     first = pd.read_parquet(calibrated / "posterior.parquet")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from sqm_sim.cli import main
@@ -65,7 +67,14 @@ def with_line(line_number: int, replacement: str) -> str:
             with_line(5, "4,1,85,100"),
             ["line 5 (month 4)", "'retention_rate_annual' = 85", "a percentage"],
         ),
-        (with_line(2, "1,,0.8,100"), ["line 2 (month 1)", "'complaints' is blank"]),
+        (
+            "month,complaints,revenue\n" + "".join(f"{m},,{m}\n" for m in range(1, 8)),
+            ["column 'complaints' is blank in every row", "leave the column out"],
+        ),
+        (
+            GOOD.replace("\n2,2,", "\n2,,").replace("\n5,2,", "\n5,,"),
+            ["column 'complaints' has 5 observed month(s) (2 blank)", "at least 6"],
+        ),
         (with_line(2, "1,x,0.8,100"), ["line 2 (month 1)", "'complaints' = 'x' is not a number"]),
         (with_line(2, "1,1,0.8"), ["line 2", "3 cells for 4 columns"]),
         (
@@ -95,3 +104,13 @@ def test_the_command_line_refuses_a_bad_history_with_exit_2(tmp_path, capsys):
     assert "'complaints' = -4" in err
     assert "line 3" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_blank_cell_is_a_month_not_observed(tmp_path):
+    history = read_history(write(tmp_path, with_line(3, "2,,0.82,2000.5")))
+    assert history.months == 7
+    assert math.isnan(history.table.loc[2, "complaints"])
+    assert history.table.loc[2, "revenue"] == 2000.5
+    observed = history.observed()
+    assert observed["complaints"].tolist() == [True, False, True, True, True, True, True]
+    assert observed["revenue"].all()

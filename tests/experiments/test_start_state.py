@@ -1,0 +1,132 @@
+"""Forward runs of a calibrated profile start where the history ended: each carried value
+by hand, the model's customer identity behind the derived count, and the calibrated
+profile that ``sqm-sim calibrate`` writes."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sqm_sim import load_scenario, simulate
+from sqm_sim.experiments.history import History
+from sqm_sim.experiments.start_state import start_overrides, start_state
+from sqm_sim.models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+
+SIMULATED = {"active_customers": 170.0, "prospects_remaining": 30.0, "competitor_customers": 90.0}
+
+
+def history(**columns):
+    months = len(next(iter(columns.values())))
+    table = pd.DataFrame(columns, index=pd.Index(range(1, months + 1), name="period"))
+    return History(table.astype(float), "hand")
+
+
+def test_observed_customers_start_the_run_and_the_market_size_is_kept(small_config):
+    # small config: 200 ours + 100 prospects + 200 competitor = 500; 181 observed at the end
+    values = start_overrides(
+        start_state(small_config, history(active_customers=[198, 197, 190, 181]), SIMULATED)
+    )
+    assert values["market.initial_customers"] == 181
+    # the other 319 split as the simulation's 30 : 90 -> 0.25 * 319 = 79.75 -> 80 prospects
+    assert values["market.prospects"] == 80
+    assert values["environment.competitor_customers"] == 239
+
+
+def test_without_a_last_count_customers_are_derived_from_the_flows(small_config):
+    flows = {"customers_acquired": [2, 0, 3, 1], "customers_lost": [1, 4, 2, 5]}
+    found = start_state(small_config, history(**flows), SIMULATED)[0]
+    assert found.value == 200 + 6 - 12
+    assert found.source.startswith("derived")
+    blank_last = history(active_customers=[198, 197, 190, math.nan], **flows)
+    assert start_state(small_config, blank_last, SIMULATED)[0].value == 194
+
+
+def test_when_the_history_is_silent_the_simulated_median_is_used(small_config):
+    silent = history(complaints=[1, 0, 2, 1], customers_lost=[1, math.nan, 2, 5])
+    found = start_state(small_config, silent, SIMULATED)[0]
+    assert (found.value, found.source.split(":")[0]) == (170, "simulated")
+
+
+def test_the_derived_count_is_the_models_own_identity(small_config):
+    """active(t) = active(t-1) + acquired(t) - lost(t) in every run: the derived start
+    equals the simulated last month exactly."""
+    series = simulate(small_config, 4).timeseries
+    flows = history(
+        customers_acquired=series["customers_acquired"].tolist(),
+        customers_lost=series["customers_lost"].tolist(),
+    )
+    found = start_state(small_config, flows, SIMULATED)[0]
+    assert found.value == series["active_customers"].iloc[-1]
+
+
+def test_the_competitor_and_the_calendar_move_on_by_the_months_of_history(small_config):
+    config = small_config.with_overrides(
+        {
+            "simulation.horizon_months": 36,
+            "environment.competitor_quality": 0.8,
+            "environment.competitor_quality_trend_per_year": 0.03,
+            "environment.seasonality_amplitude": 0.2,
+            "environment.seasonality_peak_month": 3.0,
+            "environment.switching_cost_change_month": 20,
+            "environment.technology_shock_months": [4, 10, 30],
+        }
+    )
+    months = 8
+    values = start_overrides(start_state(config, history(complaints=[1] * months), SIMULATED))
+    assert values["environment.competitor_quality"] == pytest.approx(0.8 + 0.03 * 8 / 12)
+    assert values["environment.seasonality_peak_month"] == 7.0  # (3 - 8) mod 12
+    assert values["environment.switching_cost_change_month"] == 12
+    assert values["environment.technology_shock_months"] == [2, 22]
+    # the season of the forward run's day t is the history's day t + 8 months
+    for day in (0.0, 100.0, 250.0):
+        forward = math.cos(2 * math.pi * (day / DAYS_PER_YEAR - 7.0 / 12))
+        carried = math.cos(2 * math.pi * ((day + months * DAYS_PER_MONTH) / DAYS_PER_YEAR - 3 / 12))
+        assert forward == pytest.approx(carried, abs=1e-12)
+    past = config.with_overrides({"environment.switching_cost_change_month": 5})
+    values = start_overrides(start_state(past, history(complaints=[1] * months), SIMULATED))
+    assert values["environment.switching_cost"] == config.environment.switching_cost_after
+    assert values["environment.switching_cost_change_month"] == 0
+    steady = config.with_overrides({"environment.seasonality_amplitude": 0.0})
+    values = start_overrides(start_state(steady, history(complaints=[1] * months), SIMULATED))
+    assert "environment.seasonality_peak_month" not in values  # no season: nothing to shift
+
+
+def test_calibrate_writes_a_profile_that_starts_where_the_history_ended(calibrated):
+    profile = load_scenario(str(calibrated / "calibrated_profile.toml"))
+    observed = pd.read_csv(calibrated.parent / "history.csv")
+    last = int(observed["active_customers"].iloc[-1])
+    assert profile.market.initial_customers == last
+    market = profile.market.initial_customers + profile.market.prospects
+    assert market + profile.environment.competitor_customers == 200 + 100 + 200
+    table = pd.read_csv(calibrated / "start_state.csv").set_index("key")
+    assert table.loc["market.initial_customers", "source"].startswith("observed")
+    report = (calibrated / "report.md").read_text()
+    assert "## Where forward runs start" in report
+    assert "Not carried" in report
+    assert "market norms" in report
+    # a forward run starts from the carried customers: month 1 = start + acquired - lost
+    first = simulate(profile, 1).timeseries.iloc[0]
+    start = first["active_customers"] - first["customers_acquired"] + first["customers_lost"]
+    assert start == last
+
+
+def test_a_profile_with_events_after_the_history_can_be_calibrated(small_config):
+    """The history's simulations end with the history: a shock or a switching-cost change
+    scheduled later is left out of them (and kept, shifted, for the forward runs)."""
+    from sqm_sim.experiments.calibration import history_config
+
+    config = small_config.with_overrides(
+        {
+            "simulation.horizon_months": 36,
+            "environment.technology_shock_months": [4, 30],
+            "environment.switching_cost_change_month": 20,
+        }
+    )
+    over_history = history_config(config, history(complaints=[1] * 8))
+    assert over_history.simulation.horizon_months == 8
+    assert over_history.environment.technology_shock_months == (4,)
+    assert over_history.environment.switching_cost_change_month == 0
+    unchanged = history_config(small_config, history(complaints=[1] * 6))
+    assert unchanged.environment == small_config.environment
