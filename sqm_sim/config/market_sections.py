@@ -267,6 +267,27 @@ class CustomerSettings(Section):
         ge=0.0,
         le=1.0,
     )
+    share_of_wallet_floor: float = param(
+        1.0,
+        unit="share of purchases",
+        description="share of wallet of a customer at satisfaction 0: a customer at "
+        "satisfaction S orders at rate w(S) = floor + (1 - floor) * S ** "
+        "share_of_wallet_exponent per mean purchase cycle (1 = share of wallet does not "
+        "depend on satisfaction)",
+        source="Keiningham, Perkins-Munn & Evans 2003; Cooil, Keiningham, Aksoy & Hsu 2007: "
+        "satisfaction drives share of wallet, nonlinearly; level assumed",
+        gt=0.0,
+        le=1.0,
+    )
+    share_of_wallet_exponent: float = param(
+        2.0,
+        unit="exponent",
+        description="curvature of share of wallet in satisfaction (above 1: convex, share of "
+        "wallet rises fastest near complete satisfaction)",
+        source="Keiningham et al. 2003; Cooil et al. 2007: a nonlinear relation; exponent assumed",
+        ge=0.0,
+        le=10.0,
+    )
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> CustomerSettings:

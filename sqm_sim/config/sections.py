@@ -68,6 +68,27 @@ class MarketSettings(Section):
         "is one unit)",
         source="assumption: monthly replenishment orders",
     )
+    contract_share: float = param(
+        0.0,
+        unit="share of customers",
+        description="share of customers (drawn once per customer) who buy under a contract "
+        "and can leave only when it is up: their repurchase decisions before the renewal date "
+        "are 'stay' (hostages; see contract_term_months)",
+        source="Jones & Sasser 1995 'Why satisfied customers defect': contracts and other "
+        "barriers hold dissatisfied customers until the barrier falls; share assumed",
+        ge=0.0,
+        le=1.0,
+    )
+    contract_term_months: float = param(
+        12.0,
+        unit="months",
+        description="length of a contract; a contract customer decides for real only at the "
+        "first decision on or after each renewal date, and one who stays renews for the next "
+        "whole term",
+        source="assumption: annual supply contracts",
+        gt=0.0,
+        le=120.0,
+    )
 
 
 class OperationsSettings(Section):
