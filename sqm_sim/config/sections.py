@@ -61,15 +61,17 @@ class MarketSettings(Section):
     )
     purchase_cycle: DurationDistribution = duration_param(
         "gamma",
-        30.0,
+        25.0,
         0.5,
         unit="days",
-        description="time between two orders of one customer (renewal process; each order "
-        "is one unit)",
-        source="assumption: monthly replenishment orders",
+        description="time between two orders of one customer at full share of wallet "
+        "(renewal process; each order is one unit; the gap is divided by the customer's share "
+        "of wallet w(S), see customers.share_of_wallet_floor)",
+        source="assumption: monthly replenishment orders (every 25 days at full share of "
+        "wallet, about every 30 days at the baseline's satisfaction)",
     )
     contract_share: float = param(
-        0.0,
+        0.5,
         unit="share of customers",
         description="share of customers (drawn once per customer) who buy under a contract "
         "and can leave only when it is up: their repurchase decisions before the renewal date "
@@ -397,7 +399,7 @@ class FinanceSettings(Section):
         le=1e9,
     )
     fixed_cost_per_month: float = param(
-        52_000.0,
+        50_000.0,
         unit="currency/month",
         description="overheads not tied to volume or quality",
         source="assumption: leaves a single-digit operating margin",

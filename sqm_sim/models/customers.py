@@ -1,7 +1,8 @@
 """Customers: repeat buyers whose satisfaction decides whether they stay.
 
 Story of a customer: acquired from the prospect pool (or present at time 0) into a
-segment drawn by the segment shares, the customer orders one unit, waits a purchase cycle,
+segment drawn by the segment shares, the customer orders one unit, waits a purchase cycle
+stretched by their share of wallet (:mod:`.wallet`: the less satisfied buy less often),
 orders again, and so on. Each delivery is an experience that updates satisfaction and
 expectation (see :mod:`.satisfaction`). Voice, as TARP measured it: a customer who gets a
 defective or damaged unit claims with ``claim_probability`` (a warranty or damage claim:
@@ -11,7 +12,8 @@ satisfaction falls below the dissatisfaction threshold for another reason compla
 A customer who voiced a problem decides after the outcome, which gives back a share of the
 satisfaction the problem took (:func:`.satisfaction.recovered_satisfaction`); the others
 decide at once: stay (logistic in satisfaction, competitor quality, switching cost and
-price) or leave for good. Orders already placed are still delivered and paid.
+price) or leave for good. A customer under contract (:mod:`.contracts`) stays at every
+decision before the renewal date. Orders already placed are still delivered and paid.
 
 A newly acquired customer orders at once; customers present at time 0 are caught at a
 random point of their cycle (equilibrium residual time, so demand is stationary from the

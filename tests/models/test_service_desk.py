@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from sqm_sim import Config, simulate
-from tests.support import NO_ACQUISITION, fixed_loyalty
+from tests.support import FREE_FULL_WALLET, NO_ACQUISITION, fixed_loyalty
 
 PATIENCE, HANDLING = 3.0, 2.0
 S0, MEMORY = 0.8, 0.5
@@ -26,6 +26,7 @@ FAST_CREDIT, SLOW_CREDIT, FAILED_CREDIT = 1.2, 0.6, 0.15
 # 0.4 + c * 0.4: 0.88, 0.64, 0.46
 FAST, SLOW, FAILED = (0.4 + c * 0.4 for c in (FAST_CREDIT, SLOW_CREDIT, FAILED_CREDIT))
 EVERYONE_COMPLAINS: dict[str, Any] = {
+    **FREE_FULL_WALLET,
     "simulation.horizon_months": 2,
     "market.initial_customers": 0,
     "market.prospects": 400,
