@@ -87,7 +87,8 @@ def _two_proportion_z(low: pd.Series, high: pd.Series) -> float:
 
 def _poor_quality_tarp_table(overrides: dict[str, float], seeds: range) -> pd.DataFrame:
     """TARP's table (indexed by context), pooled over ``seeds``, for three years of the
-    baseline with poor quality (Cpk 0.8, 3,000 ppm by design) and ``overrides``."""
+    baseline with poor quality (Cpk 0.8, 3,000 ppm by design), no contracts, and
+    ``overrides``."""
     from sqm_sim.experiments.voice import tarp_table
 
     config = sqm_sim.load_scenario("baseline").with_overrides(
@@ -95,6 +96,8 @@ def _poor_quality_tarp_table(overrides: dict[str, float], seeds: range) -> pd.Da
             "simulation.horizon_months": 36,
             "operations.process_capability_cpk": 0.8,
             "operations.design_defect_ppm": 3000.0,
+            # TARP asked customers free to choose: no stays forced by a contract
+            "market.contract_share": 0.0,
             **overrides,
         }
     )
