@@ -40,6 +40,7 @@ from ..config.people_sections import PeopleSettings
 from .context import Context
 from .satisfaction import logistic
 from .units import DAYS_PER_MONTH
+from .workforce import starting_state
 
 
 def satisfaction_target(
@@ -130,13 +131,9 @@ class DeskStaff:
         """agents who joined to replace one who left"""
 
     def _starting_state(self, skill: float) -> tuple[float, float]:
-        """(gap at hire, complaints handled) of an agent with ``skill`` on the curve; an
-        agent above the curve's reach of a flat curve starts as a hire with a smaller gap."""
-        gap = 1.0 - skill
-        if gap >= self._new_hire_gap or self._exponent == 0.0 or gap == 0.0:
-            return gap, 0.0
-        ratio = (gap / self._new_hire_gap) ** (1.0 / self._exponent)
-        return self._new_hire_gap, self._reference * (ratio - 1.0)
+        """(gap at hire, complaints handled) of an agent with ``skill`` on the curve
+        (:func:`.workforce.starting_state`, as an operator)."""
+        return starting_state(skill, self._new_hire_gap, self._exponent, self._reference)
 
     def skills(self) -> np.ndarray:
         """Skill of every agent (0-1)."""

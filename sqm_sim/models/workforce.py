@@ -51,6 +51,26 @@ _LOG_RATIO_CAP = 600.0
 """ln of the largest (e + e0) / e0 an operator starts at: e stays finite (e0 <= 1e9)."""
 
 
+def starting_state(
+    skill: float, new_hire_gap: float, exponent: float, reference: float
+) -> tuple[float, float]:
+    """(gap at hire, experience) of a worker with ``skill`` on the learning curve
+    1 - skill = gap_at_hire * ((e + reference) / reference) ** exponent (operators and
+    desk agents alike). A worker at or below a new hire's skill, or on a flat curve,
+    starts as a new hire with their own gap. A nearly flat curve (learning rate close to
+    1) can need more experience than a float holds; the worker then starts at
+    (e + reference) / reference = exp(_LOG_RATIO_CAP), where the curve is as flat, with
+    the gap at hire that gives ``skill`` exactly."""
+    gap = 1.0 - skill
+    if gap >= new_hire_gap or exponent == 0.0 or gap == 0.0:
+        return gap, 0.0
+    if math.log(gap / new_hire_gap) / exponent > _LOG_RATIO_CAP:
+        ratio = math.exp(_LOG_RATIO_CAP)
+        return gap / ratio**exponent, reference * (ratio - 1.0)
+    ratio = (gap / new_hire_gap) ** (1.0 / exponent)
+    return new_hire_gap, reference * (ratio - 1.0)
+
+
 class Workforce:
     """Operators' skill and the involvement-driven improvement of the process."""
 
@@ -87,19 +107,8 @@ class Workforce:
         self.suggestions_accepted = 0
 
     def _starting_state(self, skill: float) -> tuple[float, float]:
-        """(gap at hire, experience) of an operator with ``skill`` on the learning curve.
-
-        A nearly flat curve (learning_rate close to 1) can need more experience than a float
-        holds; the operator then starts at (e + e0) / e0 = exp(_LOG_RATIO_CAP), where the
-        curve is as flat, with the gap at hire that gives ``skill`` exactly."""
-        gap = 1.0 - skill
-        if gap >= self._new_hire_gap or self._exponent == 0.0 or gap == 0.0:
-            return gap, 0.0
-        if math.log(gap / self._new_hire_gap) / self._exponent > _LOG_RATIO_CAP:
-            ratio = math.exp(_LOG_RATIO_CAP)
-            return gap / ratio**self._exponent, self._reference_units * (ratio - 1.0)
-        ratio = (gap / self._new_hire_gap) ** (1.0 / self._exponent)
-        return self._new_hire_gap, self._reference_units * (ratio - 1.0)
+        """(gap at hire, experience) of an operator with ``skill`` on the learning curve."""
+        return starting_state(skill, self._new_hire_gap, self._exponent, self._reference_units)
 
     def skills(self) -> np.ndarray:
         """Skill of every operator (0-1)."""

@@ -298,6 +298,26 @@ def test_an_agent_starts_on_the_curve_at_the_configured_skill(skill, rate, gap, 
     np.testing.assert_allclose(staff.skills(), skill, rtol=1e-12)
 
 
+def test_an_agent_on_a_nearly_flat_curve_starts_at_the_cap_with_their_skill():
+    """Learning rate 0.999999 (exponent -1.44e-6): skill 0.9 from a new hire's 0.3 would
+    need (c + c0) / c0 = (0.1 / 0.7) ** (1 / exponent), far beyond a float (this
+    overflowed); the agent starts at exp(600) with the gap that gives 0.9 exactly."""
+    staff = DeskStaff(
+        _context(
+            {
+                "people.model": "on",
+                "people.agent_skill": 0.9,
+                "workforce.new_hire_skill": 0.3,
+                "workforce.learning_rate": 0.999999,
+            }
+        )
+    )
+    exponent = math.log2(0.999999)
+    np.testing.assert_allclose(staff.gap_at_hire, 0.1 / math.exp(600.0) ** exponent, rtol=1e-12)
+    np.testing.assert_allclose(staff.handled, 50.0 * (math.exp(600.0) - 1.0), rtol=1e-12)
+    np.testing.assert_allclose(staff.skills(), 0.9, rtol=1e-9)
+
+
 def test_a_desk_without_agents_has_no_skill_and_loses_nobody():
     """No agents: mean skill 0 (not the mean of nothing), and a month loses nobody."""
     staff = DeskStaff(_context({"people.model": "on", "service.desk_staff": 0}))
