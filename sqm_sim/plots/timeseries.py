@@ -72,18 +72,21 @@ def monthly_bands(
     keys = frame[group].astype(str) if group else pd.Series("all", index=frame.index)
     rows = []
     for (name, month), values in frame.groupby([keys, "_month"], sort=False)[kpi]:
-        interval = t_interval(values.to_numpy(float), confidence)
-        rows.append(
-            {
-                "group": name,
-                "month": month,
-                "n": interval.n,
-                "mean": interval.mean,
-                "low": interval.low,
-                "high": interval.high,
-            }
-        )
+        rows.append(_band_row(name, month, values, confidence))
     return pd.DataFrame(rows).sort_values(["group", "month"], kind="stable")
+
+
+def _band_row(group: str, month: float, values: pd.Series, confidence: float) -> dict:
+    """One band row: the group, the month and the t interval of the mean of ``values``."""
+    interval = t_interval(values.to_numpy(float), confidence)
+    return {
+        "group": group,
+        "month": month,
+        "n": interval.n,
+        "mean": interval.mean,
+        "low": interval.low,
+        "high": interval.high,
+    }
 
 
 ZERO_LINE_KPIS = frozenset({"profit", "cumulative_profit"})
@@ -113,17 +116,7 @@ def paired_monthly_differences(
         theirs = frame[frame["_group"] == reference].set_index(["seed", "_month"])[kpi]
         paired = (mine - theirs).dropna()
         for month, values in paired.groupby(level="_month", sort=True):
-            interval = t_interval(values.to_numpy(float), confidence)
-            rows.append(
-                {
-                    "group": name,
-                    "month": month,
-                    "n": interval.n,
-                    "mean": interval.mean,
-                    "low": interval.low,
-                    "high": interval.high,
-                }
-            )
+            rows.append(_band_row(name, month, values, confidence))
     return pd.DataFrame(rows, columns=["group", "month", "n", "mean", "low", "high"])
 
 
