@@ -40,7 +40,7 @@ from ..config.people_sections import PeopleSettings
 from .context import Context
 from .satisfaction import logistic
 from .units import DAYS_PER_MONTH
-from .workforce import starting_state
+from .workforce import replace_leavers, skills_on_curve, starting_state
 
 
 def satisfaction_target(
@@ -137,8 +137,7 @@ class DeskStaff:
 
     def skills(self) -> np.ndarray:
         """Skill of every agent (0-1)."""
-        curve = ((self.handled + self._reference) / self._reference) ** self._exponent
-        return 1.0 - self.gap_at_hire * curve
+        return skills_on_curve(self.handled, self.gap_at_hire, self._reference, self._exponent)
 
     def average_skill(self) -> float:
         """Mean agent skill (0 with no agents)."""
@@ -150,13 +149,14 @@ class DeskStaff:
         if not len(self.handled):
             return 0
         self.handled += complaints_handled / len(self.handled)
-        leave = -math.expm1(-self._turnover_rate * turnover_factor / 12.0)
-        leaving = self._turnover.random(len(self.handled)) < leave
-        count = int(leaving.sum())
-        if count:
-            self.handled[leaving] = 0.0
-            self.gap_at_hire[leaving] = self._new_hire_gap
-            self.hired += count
+        count = replace_leavers(
+            self.handled,
+            self.gap_at_hire,
+            self._turnover,
+            self._turnover_rate * turnover_factor,
+            self._new_hire_gap,
+        )
+        self.hired += count
         return count
 
 

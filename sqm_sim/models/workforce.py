@@ -71,6 +71,33 @@ def starting_state(
     return new_hire_gap, reference * (ratio - 1.0)
 
 
+def skills_on_curve(
+    experience: np.ndarray, gap_at_hire: np.ndarray, reference: float, exponent: float
+) -> np.ndarray:
+    """Skill (0-1) of each worker on the learning curve
+    1 - gap_at_hire * ((experience + reference) / reference) ** exponent."""
+    return 1.0 - gap_at_hire * ((experience + reference) / reference) ** exponent
+
+
+def replace_leavers(
+    experience: np.ndarray,
+    gap_at_hire: np.ndarray,
+    turnover: np.random.Generator,
+    rate_per_year: float,
+    new_hire_gap: float,
+) -> int:
+    """A month's turnover: each worker leaves with probability 1 - exp(-rate / 12) and is
+    replaced by a new hire (no experience, the new hire's gap); returns how many left.
+    Changes ``experience`` and ``gap_at_hire`` in place."""
+    leave = -math.expm1(-rate_per_year / 12.0)
+    leaving = turnover.random(len(experience)) < leave
+    count = int(leaving.sum())
+    if count:
+        experience[leaving] = 0.0
+        gap_at_hire[leaving] = new_hire_gap
+    return count
+
+
 class Workforce:
     """Operators' skill and the involvement-driven improvement of the process."""
 
@@ -81,7 +108,6 @@ class Workforce:
         self._reference_units = staff.learning_reference_units
         self._new_hire_gap = 1.0 - staff.new_hire_skill
         self._turnover_rate = staff.turnover_rate_per_year
-        self._leave_probability = -math.expm1(-staff.turnover_rate_per_year / 12.0)
         self._suggestion_rate = involvement.suggestions_per_month
         self._acceptance = involvement.acceptance_probability
         self._reduction = involvement.defect_reduction_per_suggestion
@@ -112,10 +138,9 @@ class Workforce:
 
     def skills(self) -> np.ndarray:
         """Skill of every operator (0-1)."""
-        curve = ((self.experience + self._reference_units) / self._reference_units) ** (
-            self._exponent
+        return skills_on_curve(
+            self.experience, self.gap_at_hire, self._reference_units, self._exponent
         )
-        return 1.0 - self.gap_at_hire * curve
 
     def average_skill(self) -> float:
         """Mean operator skill."""
@@ -126,15 +151,14 @@ class Workforce:
         configured rate times ``turnover_factor`` (employee satisfaction,
         :mod:`.people`); returns the operators who left (each replaced by a new hire)."""
         self.experience += units_made / len(self.experience)
-        leave = self._leave_probability
-        if turnover_factor != 1.0:
-            leave = -math.expm1(-self._turnover_rate * turnover_factor / 12.0)
-        leaving = self._turnover.random(len(self.experience)) < leave
-        count = int(leaving.sum())
-        if count:
-            self.experience[leaving] = 0.0
-            self.gap_at_hire[leaving] = self._new_hire_gap
-            self.hired += count
+        count = replace_leavers(
+            self.experience,
+            self.gap_at_hire,
+            self._turnover,
+            self._turnover_rate * turnover_factor,
+            self._new_hire_gap,
+        )
+        self.hired += count
         return count
 
     def steady_capability(self, share: float) -> float:
