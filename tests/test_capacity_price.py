@@ -15,7 +15,7 @@ from sqm_sim import Config, ConfigError, load_scenario, simulate
 from sqm_sim.portfolios import with_portfolio
 from sqm_sim.report.run_files import run_report
 from sqm_sim.scenarios.sizes import at_size
-from tests.support import NO_ACQUISITION, fixed_loyalty
+from tests.support import FREE_FULL_WALLET, NO_ACQUISITION, fixed_loyalty
 
 ALWAYS: dict[str, Any] = {"kpi": "orders_placed", "when": "above", "threshold": 0.0}
 """A condition every month with orders meets: the rule fires at its first review."""
@@ -60,11 +60,11 @@ def test_without_a_firing_the_new_columns_are_idle():
 
 def test_a_price_set_by_a_rule_moves_revenue_and_the_repurchase_logit_by_hand():
     """Every decision a coin of logit^-1(u0 - w (price / competitor_price - 1)), u0 =
-    logit(0.9), w = 5 (both segments). At the competitor's price (120) the chance of
-    staying is 0.9; a rule sets the price to 132 from month 1 (a 10 % premium):
-    logit^-1(2.19722 - 0.5) = 0.84517. Repurchases over months 1-11 are Binomial(n,
-    0.84517) (99.9 % interval; 0.9 would lie far outside), revenue is 132 per unit shipped
-    from month 1 on and 120 before."""
+    logit(0.9), w = 5 (both segments; no contracts, full share of wallet). At the
+    competitor's price (120) the chance of staying is 0.9; a rule sets the price to 132
+    from month 1 (a 10 % premium): logit^-1(2.19722 - 0.5) = 0.84517. Repurchases over
+    months 1-11 are Binomial(n, 0.84517) (99.9 % interval; 0.9 would lie far outside),
+    revenue is 132 per unit shipped from month 1 on and 120 before."""
     loyalty = fixed_loyalty(0.9)
     for key in [k for k in loyalty if k.endswith("price_weight")]:
         loyalty[key] = 5.0
@@ -74,6 +74,7 @@ def test_a_price_set_by_a_rule_moves_revenue_and_the_repurchase_logit_by_hand():
             "simulation.horizon_months": 12,
             "market.initial_customers": 2000,
             **NO_ACQUISITION,
+            **FREE_FULL_WALLET,
             **loyalty,
         },
         [{**rule, "lever": "finance.unit_price", "value": 132.0}],
