@@ -172,27 +172,34 @@ def test_the_run_report_lists_the_decisions():
 
 @pytest.mark.slow
 def test_customer_first_is_not_throttled_when_a_rule_adds_a_line():
-    """The shipped customer_first portfolio outgrows the baseline's two lines in its
-    fourth year: on-time delivery collapses for a few months and customers leave. With
-    customer_first_capacity a rule adds a line when orders near capacity. On 4 paired
-    seeds (full size, five years): every run gets its line before month 36, the worst
-    month's on-time rate stays above 0.7 where without the line it falls below 0.1, and
-    the NPV is higher (95 % paired t interval above 0) after paying 300,000 for the line.
-    Measured: seeds 1 and 2 gain 99,000 and 180,000 of NPV."""
+    """The shipped customer_first portfolio grows into the baseline's two lines late in its
+    fourth year; with customer_first_capacity a rule adds a third line when monthly orders
+    near the lines' capacity. On 10 paired seeds (full size, five years): every run gets its
+    line in month 36 or later, and its worst month's on-time rate stays above 0.95; without
+    the line the worst month is never better and on average clearly worse (95 % paired t
+    interval of the gap above 0; measured gaps 0 to 0.6: in six seeds on-time delivery
+    falls below 0.9). A line bought in year four for 300,000 does not pay back within a
+    five-year NPV (it has one to two years to work and no residual value is counted): the
+    plain NPV is lower in every seed (measured 137,000 to 234,000); whether the kept
+    customers are worth it is the question of NPV with customer equity, which is mixed."""
     baseline = load_scenario("baseline")
-    gains = []
-    for seed in (1, 2, 3, 4):
+    gaps, npv_changes = [], []
+    for seed in range(1, 11):
         plain = simulate(with_portfolio(baseline, "customer_first"), seed)
         expanded = simulate(with_portfolio(baseline, "customer_first_capacity"), seed)
         lines = expanded.timeseries["production_lines"]
         assert lines.iloc[-1] == 3
-        assert int((lines == 3).idxmax()) < 36
-        assert plain.timeseries["on_time_rate"].min() < 0.1
-        assert expanded.timeseries["on_time_rate"].min() > 0.7
-        gains.append(expanded.summary["npv"] - plain.summary["npv"])
-    mean = sum(gains) / len(gains)
-    half = stats.t.ppf(0.975, len(gains) - 1) * stats.tstd(gains) / math.sqrt(len(gains))
-    assert mean - half > 0.0, gains
+        assert int((lines == 3).idxmax()) >= 36
+        worst_expanded = expanded.timeseries["on_time_rate"].min()
+        worst_plain = plain.timeseries["on_time_rate"].min()
+        assert worst_expanded > 0.95
+        assert worst_plain <= worst_expanded + 1e-9
+        gaps.append(worst_expanded - worst_plain)
+        npv_changes.append(expanded.summary["npv"] - plain.summary["npv"])
+    mean = sum(gaps) / len(gaps)
+    half = stats.t.ppf(0.975, len(gaps) - 1) * stats.tstd(gaps) / math.sqrt(len(gaps))
+    assert mean - half > 0.0, gaps
+    assert max(npv_changes) < 0.0, npv_changes
 
 
 def test_the_worst_case_fires_each_rule_in_the_first_month_it_can():
