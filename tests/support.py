@@ -23,6 +23,15 @@ def fixed_loyalty(repurchase_probability: float) -> dict[str, Any]:
     return overrides
 
 
+FREE_FULL_WALLET: dict[str, Any] = {
+    "market.contract_share": 0.0,
+    "customers.share_of_wallet_floor": 1.0,
+}
+"""Overrides that switch off contracts and share of wallet: every customer decides freely
+after each experience and orders once per purchase cycle whatever their satisfaction (the
+reduced cases that pin other equations)."""
+
+
 NO_ACQUISITION: dict[str, Any] = {
     "acquisition.marketing_rate_per_year": 0.0,
     "acquisition.referral_rate_per_year": 0.0,

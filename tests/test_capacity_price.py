@@ -15,7 +15,7 @@ from sqm_sim import Config, ConfigError, load_scenario, simulate
 from sqm_sim.portfolios import with_portfolio
 from sqm_sim.report.run_files import run_report
 from sqm_sim.scenarios.sizes import at_size
-from tests.support import NO_ACQUISITION, fixed_loyalty
+from tests.support import FREE_FULL_WALLET, NO_ACQUISITION, fixed_loyalty
 
 ALWAYS: dict[str, Any] = {"kpi": "orders_placed", "when": "above", "threshold": 0.0}
 """A condition every month with orders meets: the rule fires at its first review."""
@@ -60,11 +60,11 @@ def test_without_a_firing_the_new_columns_are_idle():
 
 def test_a_price_set_by_a_rule_moves_revenue_and_the_repurchase_logit_by_hand():
     """Every decision a coin of logit^-1(u0 - w (price / competitor_price - 1)), u0 =
-    logit(0.9), w = 5 (both segments). At the competitor's price (120) the chance of
-    staying is 0.9; a rule sets the price to 132 from month 1 (a 10 % premium):
-    logit^-1(2.19722 - 0.5) = 0.84517. Repurchases over months 1-11 are Binomial(n,
-    0.84517) (99.9 % interval; 0.9 would lie far outside), revenue is 132 per unit shipped
-    from month 1 on and 120 before."""
+    logit(0.9), w = 5 (both segments; no contracts, full share of wallet). At the
+    competitor's price (120) the chance of staying is 0.9; a rule sets the price to 132
+    from month 1 (a 10 % premium): logit^-1(2.19722 - 0.5) = 0.84517. Repurchases over
+    months 1-11 are Binomial(n, 0.84517) (99.9 % interval; 0.9 would lie far outside),
+    revenue is 132 per unit shipped from month 1 on and 120 before."""
     loyalty = fixed_loyalty(0.9)
     for key in [k for k in loyalty if k.endswith("price_weight")]:
         loyalty[key] = 5.0
@@ -74,6 +74,7 @@ def test_a_price_set_by_a_rule_moves_revenue_and_the_repurchase_logit_by_hand():
             "simulation.horizon_months": 12,
             "market.initial_customers": 2000,
             **NO_ACQUISITION,
+            **FREE_FULL_WALLET,
             **loyalty,
         },
         [{**rule, "lever": "finance.unit_price", "value": 132.0}],
@@ -171,27 +172,34 @@ def test_the_run_report_lists_the_decisions():
 
 @pytest.mark.slow
 def test_customer_first_is_not_throttled_when_a_rule_adds_a_line():
-    """The shipped customer_first portfolio outgrows the baseline's two lines in its
-    fourth year: on-time delivery collapses for a few months and customers leave. With
-    customer_first_capacity a rule adds a line when orders near capacity. On 4 paired
-    seeds (full size, five years): every run gets its line before month 36, the worst
-    month's on-time rate stays above 0.7 where without the line it falls below 0.1, and
-    the NPV is higher (95 % paired t interval above 0) after paying 300,000 for the line.
-    Measured: seeds 1 and 2 gain 99,000 and 180,000 of NPV."""
+    """The shipped customer_first portfolio grows into the baseline's two lines late in its
+    fourth year; with customer_first_capacity a rule adds a third line when monthly orders
+    near the lines' capacity. On 10 paired seeds (full size, five years): every run gets its
+    line in month 36 or later, and its worst month's on-time rate stays above 0.95; without
+    the line the worst month is never better and on average clearly worse (95 % paired t
+    interval of the gap above 0; measured gaps 0 to 0.6: in six seeds on-time delivery
+    falls below 0.9). A line bought in year four for 300,000 does not pay back within a
+    five-year NPV (it has one to two years to work and no residual value is counted): the
+    plain NPV is lower in every seed (measured 137,000 to 234,000); whether the kept
+    customers are worth it is the question of NPV with customer equity, which is mixed."""
     baseline = load_scenario("baseline")
-    gains = []
-    for seed in (1, 2, 3, 4):
+    gaps, npv_changes = [], []
+    for seed in range(1, 11):
         plain = simulate(with_portfolio(baseline, "customer_first"), seed)
         expanded = simulate(with_portfolio(baseline, "customer_first_capacity"), seed)
         lines = expanded.timeseries["production_lines"]
         assert lines.iloc[-1] == 3
-        assert int((lines == 3).idxmax()) < 36
-        assert plain.timeseries["on_time_rate"].min() < 0.1
-        assert expanded.timeseries["on_time_rate"].min() > 0.7
-        gains.append(expanded.summary["npv"] - plain.summary["npv"])
-    mean = sum(gains) / len(gains)
-    half = stats.t.ppf(0.975, len(gains) - 1) * stats.tstd(gains) / math.sqrt(len(gains))
-    assert mean - half > 0.0, gains
+        assert int((lines == 3).idxmax()) >= 36
+        worst_expanded = expanded.timeseries["on_time_rate"].min()
+        worst_plain = plain.timeseries["on_time_rate"].min()
+        assert worst_expanded > 0.95
+        assert worst_plain <= worst_expanded + 1e-9
+        gaps.append(worst_expanded - worst_plain)
+        npv_changes.append(expanded.summary["npv"] - plain.summary["npv"])
+    mean = sum(gaps) / len(gaps)
+    half = stats.t.ppf(0.975, len(gaps) - 1) * stats.tstd(gaps) / math.sqrt(len(gaps))
+    assert mean - half > 0.0, gaps
+    assert max(npv_changes) < 0.0, npv_changes
 
 
 def test_the_worst_case_fires_each_rule_in_the_first_month_it_can():

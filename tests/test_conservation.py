@@ -206,11 +206,17 @@ def assert_conserved(result: RunResult) -> None:
         abs=_money_tolerance(s["revenue"], cost, s["customer_equity_end"]),
         nan_ok=True,
     )
-    # the hidden cost of lost sales: expected customers lost to quality times the CLV
+    # the hidden cost of lost sales: expected customers lost to quality times the CLV, plus
+    # the orders not placed because of a lower share of wallet times an order's margin
     assert 0.0 <= s["customers_lost_to_quality"] <= s["repurchase_decisions"]
-    assert s["lost_sales_cost"] == pytest.approx(
-        s["customers_lost_to_quality"] * s["clv_estimate"], rel=1e-12, nan_ok=True
+    assert s["orders_lost_to_quality"] >= 0.0
+    margin = config.finance.unit_price - (s["production_cost"] + s["coq_total"]) / max(
+        s["units_produced"], 1
     )
+    hidden = s["customers_lost_to_quality"] * s["clv_estimate"] + (
+        s["orders_lost_to_quality"] * margin if s["units_produced"] else 0.0
+    )
+    assert s["lost_sales_cost"] == pytest.approx(hidden, rel=1e-9, abs=1e-6, nan_ok=True)
 
     # -- time series: totals, shape, levels ------------------------------------------------
     months = config.simulation.horizon_months
@@ -713,6 +719,10 @@ def valid_overrides(draw) -> dict:
         "customers.expectation_spread": draw(st.floats(0.0, 0.5)),
         "customers.disconfirmation_weight_positive": draw(st.floats(0.0, 10.0)),
         "customers.disconfirmation_weight_negative": draw(st.floats(0.0, 10.0)),
+        "customers.share_of_wallet_floor": draw(st.floats(0.01, 1.0)),
+        "customers.share_of_wallet_exponent": draw(st.floats(0.0, 10.0)),
+        "market.contract_share": draw(unit),
+        "market.contract_term_months": draw(st.floats(0.1, 24.0)),
         "customers.satisfied_threshold": satisfied,
         "customers.dissatisfied_threshold": dissatisfied,
         "service.complaint_probability": draw(unit),

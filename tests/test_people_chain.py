@@ -41,8 +41,8 @@ def test_employee_satisfaction_lowers_turnover_and_raises_recovery_quality():
     0.41 of the first's and its desk resolves complaints with log-odds 3 * 0.3 = 0.9
     higher (0.70 -> 0.85 at the agents' starting skill). On 8 paired seeds over two
     years: fewer departures and a higher recovery rate, both 95 % intervals clear of 0.
-    Measured: 5.9 fewer departures (4.4 to 7.4, of 12.9), recovery rate +0.118 (0.100 to
-    0.136)."""
+    Measured: 5.9 fewer departures (4.4 to 7.4, of 12.9), recovery rate +0.117 (0.101 to
+    0.133)."""
     base = load_scenario("baseline").with_overrides(
         {
             "simulation.horizon_months": 24,
@@ -73,7 +73,7 @@ def test_training_pays_where_people_are_the_bottleneck():
     employee satisfaction on): yearly training of half the operators (train_people,
     48,000 a year) raises the NPV over five years on 6 paired seeds (95 % interval above
     0): fewer defects from the trainees and, through employee satisfaction, fewer
-    departures that take skill away. Measured: +88,000 (+43,000 to +134,000)."""
+    departures that take skill away. Measured: +34,000 (+22,000 to +47,000)."""
     low, _ = paired_interval(_npv_gain(load_scenario("people_bound"), "train_people", range(1, 7)))
     assert low > 0.0
 
@@ -81,7 +81,7 @@ def test_training_pays_where_people_are_the_bottleneck():
 def test_training_does_not_pay_where_people_are_not_the_bottleneck():
     """The baseline with employee satisfaction on: defects come mostly from the process,
     not from people, so the same training costs more than it saves (95 % interval of the
-    NPV gain below 0 on 6 paired seeds). Measured: -181,000 (-227,000 to -136,000)."""
+    NPV gain below 0 on 6 paired seeds). Measured: -158,000 (-174,000 to -142,000)."""
     config = load_scenario("baseline").with_overrides({"people.model": "on"})
     _, high = paired_interval(_npv_gain(config, "train_people", range(1, 7)))
     assert high < 0.0

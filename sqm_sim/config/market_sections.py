@@ -21,7 +21,7 @@ class ProductSettings(Section):
         description="performance and features of the product; the performance a customer "
         "experiences is feature_level / state_of_the_art(t)",
         source="assumption: a solid product behind the best on the market; puts mean "
-        "satisfaction near 0.9, the upper range of ACSI scores (Fornell et al. 1996)",
+        "satisfaction near 0.85, the upper range of ACSI scores (Fornell et al. 1996)",
         gt=0.0,
         le=3.0,
     )
@@ -77,8 +77,9 @@ class SegmentSettings(Section):
         description="log-odds of repurchasing at satisfaction equal to competitor quality, no "
         "switching cost, equal price; with zero weights, repurchase probability = "
         "1/(1+exp(-intercept)) for every decision",
-        source="calibrated (with the shipped segments' weights) so the baseline keeps about "
-        "73% of its customers a year (Reichheld & Sasser 1990: 70-90%)",
+        source="calibrated (with the shipped segments' weights, half the customers on annual "
+        "contracts) so the baseline keeps about 78% of its customers a year (Reichheld & "
+        "Sasser 1990: 70-90%)",
         ge=-40.0,
         le=40.0,
     )
@@ -141,7 +142,7 @@ def default_segments() -> dict[str, SegmentSettings]:
             weight_performance=0.45,
             weight_reliability=0.4,
             weight_delivery=0.15,
-            loyalty_intercept=3.3,
+            loyalty_intercept=2.8,
             satisfaction_weight=10.4,
             switching_cost_weight=4.0,
             price_weight=1.0,
@@ -151,7 +152,7 @@ def default_segments() -> dict[str, SegmentSettings]:
             weight_performance=0.3,
             weight_reliability=0.4,
             weight_delivery=0.3,
-            loyalty_intercept=3.1,
+            loyalty_intercept=2.6,
             satisfaction_weight=9.0,
             switching_cost_weight=3.0,
             price_weight=8.0,
@@ -190,7 +191,7 @@ class CustomerSettings(Section):
         le=1.0,
     )
     satisfaction_memory_negative: float = param(
-        0.5,
+        0.6,
         unit="weight",
         description="weight of the latest transaction in satisfaction when it is worse than "
         "the satisfaction so far (exponential memory: recent experiences weigh more)",
@@ -199,7 +200,7 @@ class CustomerSettings(Section):
         le=1.0,
     )
     satisfaction_memory_positive: float = param(
-        0.2,
+        0.08,
         unit="weight",
         description="weight of the latest transaction in satisfaction when it is better than "
         "the satisfaction so far; below satisfaction_memory_negative, satisfaction recovers "
@@ -219,7 +220,7 @@ class CustomerSettings(Section):
         le=1.0,
     )
     expectation_spread: float = param(
-        0.05,
+        0.07,
         unit="0-1 scale",
         description="standard deviation across customers of their personal standard: the "
         "offset, drawn once per customer from a normal distribution, that their expectation "
@@ -239,7 +240,7 @@ class CustomerSettings(Section):
         le=10.0,
     )
     disconfirmation_weight_negative: float = param(
-        1.0,
+        1.5,
         unit="ratio",
         description="how strongly a disappointment (experience below expectation) moves "
         "transaction satisfaction",
@@ -266,6 +267,27 @@ class CustomerSettings(Section):
         "counted as dissatisfied in surveys (Jones & Sasser 1995)",
         ge=0.0,
         le=1.0,
+    )
+    share_of_wallet_floor: float = param(
+        0.2,
+        unit="share of purchases",
+        description="share of wallet of a customer at satisfaction 0: a customer at "
+        "satisfaction S orders at rate w(S) = floor + (1 - floor) * S ** "
+        "share_of_wallet_exponent per mean purchase cycle (1 = share of wallet does not "
+        "depend on satisfaction)",
+        source="Keiningham, Perkins-Munn & Evans 2003; Cooil, Keiningham, Aksoy & Hsu 2007: "
+        "satisfaction drives share of wallet, nonlinearly; level assumed",
+        gt=0.0,
+        le=1.0,
+    )
+    share_of_wallet_exponent: float = param(
+        2.0,
+        unit="exponent",
+        description="curvature of share of wallet in satisfaction (above 1: convex, share of "
+        "wallet rises fastest near complete satisfaction)",
+        source="Keiningham et al. 2003; Cooil et al. 2007: a nonlinear relation; exponent assumed",
+        ge=0.0,
+        le=10.0,
     )
 
     @model_validator(mode="after")

@@ -61,12 +61,35 @@ class MarketSettings(Section):
     )
     purchase_cycle: DurationDistribution = duration_param(
         "gamma",
-        30.0,
+        25.0,
         0.5,
         unit="days",
-        description="time between two orders of one customer (renewal process; each order "
-        "is one unit)",
-        source="assumption: monthly replenishment orders",
+        description="time between two orders of one customer at full share of wallet "
+        "(renewal process; each order is one unit; the gap is divided by the customer's share "
+        "of wallet w(S), see customers.share_of_wallet_floor)",
+        source="assumption: monthly replenishment orders (every 25 days at full share of "
+        "wallet, about every 30 days at the baseline's satisfaction)",
+    )
+    contract_share: float = param(
+        0.5,
+        unit="share of customers",
+        description="share of customers (drawn once per customer) who buy under a contract "
+        "and can leave only when it is up: their repurchase decisions before the renewal date "
+        "are 'stay' (hostages; see contract_term_months)",
+        source="Jones & Sasser 1995 'Why satisfied customers defect': contracts and other "
+        "barriers hold dissatisfied customers until the barrier falls; share assumed",
+        ge=0.0,
+        le=1.0,
+    )
+    contract_term_months: float = param(
+        12.0,
+        unit="months",
+        description="length of a contract; a contract customer decides for real only at the "
+        "first decision on or after each renewal date, and one who stays renews for the next "
+        "whole term",
+        source="assumption: annual supply contracts",
+        gt=0.0,
+        le=120.0,
     )
 
 
@@ -376,7 +399,7 @@ class FinanceSettings(Section):
         le=1e9,
     )
     fixed_cost_per_month: float = param(
-        52_000.0,
+        50_000.0,
         unit="currency/month",
         description="overheads not tied to volume or quality",
         source="assumption: leaves a single-digit operating margin",

@@ -7,6 +7,8 @@ table from a simulation: every repurchase decision in the journeys
 (:mod:`sqm_sim.models.journeys`) by what preceded it, with the share that stayed and its
 Wilson interval. A decision after a complaint by a customer who had complained before is
 its own row ("(repeat)"): the recovery paradox holds, if at all, only for a first failure.
+Stays of contract customers whose contract was not up yet (context "... (under contract)")
+were not choices and are left out.
 """
 
 from __future__ import annotations

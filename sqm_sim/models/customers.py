@@ -1,7 +1,8 @@
 """Customers: repeat buyers whose satisfaction decides whether they stay.
 
 Story of a customer: acquired from the prospect pool (or present at time 0) into a
-segment drawn by the segment shares, the customer orders one unit, waits a purchase cycle,
+segment drawn by the segment shares, the customer orders one unit, waits a purchase cycle
+stretched by their share of wallet (:mod:`.wallet`: the less satisfied buy less often),
 orders again, and so on. Each delivery is an experience that updates satisfaction and
 expectation (see :mod:`.satisfaction`). Voice, as TARP measured it: a customer who gets a
 defective or damaged unit claims with ``claim_probability`` (a warranty or damage claim:
@@ -11,7 +12,8 @@ satisfaction falls below the dissatisfaction threshold for another reason compla
 A customer who voiced a problem decides after the outcome, which gives back a share of the
 satisfaction the problem took (:func:`.satisfaction.recovered_satisfaction`); the others
 decide at once: stay (logistic in satisfaction, competitor quality, switching cost and
-price) or leave for good. Orders already placed are still delivered and paid.
+price) or leave for good. A customer under contract (:mod:`.contracts`) stays at every
+decision before the renewal date. Orders already placed are still delivered and paid.
 
 A newly acquired customer orders at once; customers present at time 0 are caught at a
 random point of their cycle (equilibrium residual time, so demand is stationary from the
@@ -33,10 +35,19 @@ import pandas as pd
 
 from .calendar import Calendar
 from .context import Component, Context
+from .contracts import NO_CONTRACT, may_leave, next_renewal
 from .distribution import Order
 from .environment import MarketEnvironment
 from .initiatives import Levers
-from .journeys import NO_PROBLEM, OUTCOMES, REPEAT, SILENT, JourneyRecorder, delivery_detail
+from .journeys import (
+    NO_PROBLEM,
+    OUTCOMES,
+    REPEAT,
+    SILENT,
+    UNDER_CONTRACT,
+    JourneyRecorder,
+    delivery_detail,
+)
 from .ledger import EXTERNAL_FAILURE, monthly_discount_rate
 from .satisfaction import (
     DISSATISFIED,
@@ -53,6 +64,7 @@ from .satisfaction import (
 )
 from .service_desk import ServiceDesk
 from .units import DAYS_PER_MONTH
+from .wallet import orders_lost_per_order, share_of_wallet
 
 
 class Customer:
@@ -69,6 +81,7 @@ class Customer:
         "lost_at",
         "mood",
         "orders",
+        "renewal_at",
         "satisfaction",
         "satisfaction_before_problem",
         "segment",
@@ -98,6 +111,7 @@ class Customer:
         self.discounted_orders = 0.0
         self.complaints = 0
         self.satisfaction_before_problem = satisfaction
+        self.renewal_at = NO_CONTRACT  # day the contract is up (-inf: no contract)
 
 
 class CustomerBase(Component):
@@ -144,6 +158,13 @@ class CustomerBase(Component):
             (False, False): service.recovery_credit_failed,
         }
         self._repeat_credit_factor = service.repeat_failure_credit_factor
+        self._wallet_floor = customers.share_of_wallet_floor
+        self._wallet_exponent = customers.share_of_wallet_exponent
+        self._wallet_varies = customers.share_of_wallet_floor < 1.0  # else w(S) = 1
+        self._contract_share = market.contract_share
+        self._contract_term = market.contract_term_months * DAYS_PER_MONTH
+        if self._contract_share > 0.0:
+            self._contract_draw = streams.uniform("contract")
         monthly_rate = monthly_discount_rate(finance.annual_discount_rate)
         self._discount_per_day = math.log1p(monthly_rate) / DAYS_PER_MONTH
         # sorted by name: equal configs give equal runs whatever order segments were listed in
@@ -170,12 +191,15 @@ class CustomerBase(Component):
         self._orders_due = Calendar(context.env, self._order_due)
         self._demand_varies = environment.demand_varies  # else gaps are divided by 1
         first_gap = streams.residual_duration("purchase_cycle_start", market.purchase_cycle)
+        start_share = self._share_of_wallet(self._initial_satisfaction)
         for _ in range(market.initial_customers):
-            customer = self._join()
-            self._schedule_order(customer, first_gap() / environment.demand_multiplier(0.0))
+            customer = self._join(at_start=True)
+            self._schedule_order(
+                customer, first_gap() / environment.demand_multiplier(0.0) / start_share
+            )
 
     # -- population -----------------------------------------------------------------------
-    def _join(self) -> Customer:
+    def _join(self, at_start: bool = False) -> Customer:
         draw = self._segment_draw()
         index = min(bisect.bisect_right(self._cumulative_shares, draw), len(self._segments) - 1)
         spread = self._expectation_spread
@@ -187,6 +211,10 @@ class CustomerBase(Component):
             self._env.now,
             spread * self._standard_draw() if spread else 0.0,
         )
+        if self._contract_share > 0.0 and self._contract_draw() < self._contract_share:
+            # a customer present at time 0 is at a random point of their current term
+            phase = self._contract_draw() if at_start else 1.0
+            customer.renewal_at = self._env.now + self._contract_term * phase
         self.everyone.append(customer)
         self.active_customers += 1
         self.satisfaction_sum += customer.satisfaction
@@ -237,8 +265,22 @@ class CustomerBase(Component):
         if customer.active:
             self._order(customer)
 
+    def _share_of_wallet(self, satisfaction: float) -> float:
+        """w(S), the customer's buying rate per mean purchase cycle (:mod:`.wallet`)."""
+        if not self._wallet_varies:
+            return 1.0
+        return share_of_wallet(satisfaction, self._wallet_floor, self._wallet_exponent)
+
+    def _flawless(self, segment: Segment, now: float) -> float:
+        """Satisfaction a flawless experience would give: the experience of a good unit
+        delivered on time (at most 1)."""
+        performance = self.feature_level / self._environment.state_of_the_art(now)
+        return min(1.0, experience(segment, performance, True, True))
+
     def _order(self, customer: Customer) -> None:
-        """The customer orders one unit now and plans the next order."""
+        """The customer orders one unit now and plans the next order: the purchase gap is
+        stretched by 1 / w(S), and the orders a flawless experience's share of wallet would
+        have added in that gap are booked as lost to quality."""
         now = self._env.now
         if customer.orders == 0:
             customer.first_order_at = now
@@ -250,6 +292,14 @@ class CustomerBase(Component):
         gap = self._purchase_gap()
         if self._demand_varies:
             gap /= self._environment.demand_multiplier(now)
+        if self._wallet_varies:
+            share = self._share_of_wallet(customer.satisfaction)
+            gap /= share
+            flawless = self._flawless(customer.segment, now)
+            if flawless > customer.satisfaction:
+                self._tally.orders_lost_to_quality += orders_lost_per_order(
+                    share, self._share_of_wallet(flawless)
+                )
         self._orders_due.add(gap, customer)
 
     # -- experiences --------------------------------------------------------------------
@@ -358,9 +408,15 @@ class CustomerBase(Component):
     def _decide(self, customer: Customer, context: str = NO_PROBLEM) -> None:
         """Stay or leave. The decision also books the expected loss attributable to
         quality: how much less likely the customer is to stay than with the satisfaction a
-        flawless experience would give (the hidden cost of lost sales)."""
+        flawless experience would give (the hidden cost of lost sales). A contract customer
+        stays until the renewal date (:mod:`.contracts`) and renews on staying after it."""
         tally, now, environment = self._tally, self._env.now, self._environment
         tally.repurchase_decisions += 1
+        if not may_leave(now, customer.renewal_at):
+            tally.repurchases += 1
+            if self._journeys is not None:
+                self._journeys.record(now, customer, "stayed", context + UNDER_CONTRACT)
+            return
         segment = customer.segment
         competitor_quality = environment.competitor_quality(now)
         switching_cost = environment.switching_cost(now)
@@ -369,8 +425,7 @@ class CustomerBase(Component):
                 segment, customer.satisfaction, competitor_quality, switching_cost, self._price_gap
             )
         )
-        performance = self.feature_level / environment.state_of_the_art(now)
-        flawless = min(1.0, experience(segment, performance, True, True))
+        flawless = self._flawless(segment, now)
         if flawless > customer.satisfaction:
             stay_if_flawless = logistic(
                 repurchase_log_odds(
@@ -380,6 +435,8 @@ class CustomerBase(Component):
             tally.customers_lost_to_quality += stay_if_flawless - stay
         if self._decision_draw() < stay:
             tally.repurchases += 1
+            if customer.renewal_at > NO_CONTRACT:
+                customer.renewal_at = next_renewal(customer.renewal_at, now, self._contract_term)
             if self._journeys is not None:
                 self._journeys.record(now, customer, "stayed", context)
             return

@@ -16,7 +16,8 @@ complaint     another dissatisfying transaction was complained about (``first``/
 closed        the complaint's outcome: ``resolved fast``, ``resolved slowly``, ``unresolved``
 stayed, left  the repurchase decision and what preceded it: ``no problem``, ``silent``
               (a problem not voiced), or the outcome of the complaint, with ``(repeat)``
-              when the customer had complained before
+              when the customer had complained before, and ``(under contract)`` when a
+              contract customer stayed because the contract was not up yet
 ============  ==========================================================================
 """
 
@@ -38,6 +39,8 @@ OUTCOMES = {
 }
 """Decision context after a complaint, by (resolved, fast)."""
 REPEAT = " (repeat)"
+UNDER_CONTRACT = " (under contract)"
+"""Suffix of the context of a stay forced by a contract that is not up yet."""
 
 
 class Traced(Protocol):

@@ -56,6 +56,9 @@ class Tally:
     customers_lost: int = 0
     customers_lost_to_quality: float = 0.0
     """expected customers lost because service fell short of a flawless experience"""
+    orders_lost_to_quality: float = 0.0
+    """expected orders not placed because share of wallet fell short of a flawless
+    experience's (:mod:`.wallet`)"""
     repurchase_decisions: int = 0
     repurchases: int = 0
     # people

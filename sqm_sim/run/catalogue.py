@@ -194,6 +194,11 @@ CATALOGUE: tuple[Kpi, ...] = (
         "chance of staying with the satisfaction of a flawless experience minus the chance "
         "of staying with the customer's own satisfaction, summed",
         FLOW, MIN, TALLY),
+    Kpi("orders_lost_to_quality", "orders",
+        "expected orders not placed because of quality: at each order, the orders a "
+        "flawless experience's share of wallet would have added in the purchase gap, "
+        "w(flawless) / w(S) - 1, summed (customers who stay but buy less)",
+        FLOW, MIN, TALLY),
     Kpi("customer_months", "customer-months", "active customers at each month start, summed",
         FLOW, MAX, DERIVED, integer=True),
     Kpi("complaints_filed", "complaints", "complaints filed by dissatisfied customers",
@@ -381,8 +386,9 @@ CATALOGUE: tuple[Kpi, ...] = (
         "purchase cycle; margin at the end of each cycle (Gupta & Lehmann 2003)",
         RATIO, MAX, DERIVED, headline=(CUSTOMERS, 13)),
     Kpi("lost_sales_cost", "currency",
-        "hidden cost of lost sales: customers_lost_to_quality * clv_estimate (the margin the "
-        "customers lost because of quality would have brought); a memo, not in profit",
+        "hidden cost of lost sales: customers_lost_to_quality * clv_estimate + "
+        "orders_lost_to_quality * margin per order (the margin the customers lost and the "
+        "orders not placed because of quality would have brought); a memo, not in profit",
         RATIO, MIN, DERIVED, headline=(FINANCE, 11)),
     Kpi("coq_with_lost_sales_share", "share",
         "(coq_total + lost_sales_cost) / revenue: cost of quality with its hidden part, "

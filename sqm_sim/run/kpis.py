@@ -87,11 +87,17 @@ CLV_INPUTS = (
 """The flows the CLV estimate is computed from."""
 
 
-def _clv(table, repurchase_rate, config: Config):
-    """The CLV estimate of ``table``'s flows: margin per order unit_price - (production +
-    cost of quality) / units produced, retention ``repurchase_rate``."""
+def _margin_per_order(table, config: Config):
+    """Margin of one order in ``table``'s flows: unit_price - (production + cost of
+    quality) / units produced."""
     unit_cost = _ratio(table["production_cost"] + table["coq_total"], table["units_produced"], 1.0)
-    return clv_estimate(config.finance.unit_price - unit_cost, repurchase_rate, config)
+    return config.finance.unit_price - unit_cost
+
+
+def _clv(table, repurchase_rate, config: Config):
+    """The CLV estimate of ``table``'s flows: margin per order (:func:`_margin_per_order`),
+    retention ``repurchase_rate``."""
+    return clv_estimate(_margin_per_order(table, config), repurchase_rate, config)
 
 
 def _add_ratios(table, config: Config) -> None:
@@ -100,9 +106,10 @@ def _add_ratios(table, config: Config) -> None:
         table[name] = _ratio(table[numerator], table[denominator], scale)
     table["retention_rate_annual"] = (1.0 - table["churn_rate_monthly"]) ** 12
     table["clv_estimate"] = _clv(table, table["repurchase_rate"], config)
+    # customers lost at their lifetime value, orders not placed at one order's margin
     table["lost_sales_cost"] = np.asarray(table["customers_lost_to_quality"]) * np.asarray(
         table["clv_estimate"]
-    )
+    ) + np.asarray(table["orders_lost_to_quality"]) * np.asarray(_margin_per_order(table, config))
     table["coq_with_lost_sales_share"] = _ratio(
         np.asarray(table["coq_total"]) + table["lost_sales_cost"], table["revenue"], 1.0
     )

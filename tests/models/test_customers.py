@@ -12,7 +12,7 @@ import pytest
 from sqm_sim import Config, simulate
 from sqm_sim.models.satisfaction import Segment, experience, logistic
 from sqm_sim.models.units import DAYS_PER_MONTH
-from tests.support import NO_ACQUISITION, fixed_loyalty
+from tests.support import FREE_FULL_WALLET, NO_ACQUISITION, fixed_loyalty
 
 # Every unit is good, undamaged and on time; nothing drifts; the market stands still.
 FLAWLESS: dict[str, Any] = {
@@ -49,7 +49,7 @@ NO_SUPPLY: dict[str, Any] = {
 
 
 def _config(overrides: dict[str, Any]) -> Config:
-    return Config().with_overrides(overrides)
+    return Config().with_overrides({**FREE_FULL_WALLET, **overrides})
 
 
 def _segment(config: Config, name: str) -> Segment:

@@ -22,10 +22,11 @@ from sqm_sim.models.ledger import REVENUE, Ledger
 from sqm_sim.models.random_streams import RandomStreams
 from sqm_sim.models.tally import Tally
 from sqm_sim.models.units import DAYS_PER_MONTH
-from tests.support import NO_ACQUISITION, fixed_loyalty
+from tests.support import FREE_FULL_WALLET, NO_ACQUISITION, fixed_loyalty
 
 TRANSIT = 2.0
 WHOLE_DAY_ORDERS: dict[str, Any] = {
+    **FREE_FULL_WALLET,
     "simulation.horizon_months": 4,
     "market.initial_customers": 0,
     "market.prospects": 300,
@@ -95,6 +96,7 @@ def test_a_saturated_dispatch_ships_its_capacity_every_day():
             "market.initial_customers": 2000,
             "market.prospects": 0,
             **NO_ACQUISITION,
+            **FREE_FULL_WALLET,
             **fixed_loyalty(1.0),
             "distribution.shipping_capacity_per_day": capacity,
         }
@@ -131,6 +133,7 @@ def test_a_made_to_order_unit_waits_exactly_its_cycle_time():
             "market.initial_customers": 1,
             "market.prospects": 0,
             **NO_ACQUISITION,
+            **FREE_FULL_WALLET,
             **fixed_loyalty(1.0),
             "market.purchase_cycle": {"kind": "deterministic", "mean": 10.0},
             "operations.reorder_point_units": -1,

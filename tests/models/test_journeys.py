@@ -8,9 +8,14 @@ import pytest
 
 from sqm_sim import Config, simulate
 from sqm_sim.models.journeys import delivery_detail
+from tests.support import FREE_FULL_WALLET
 
 # A small company with many problems and loud customers: every kind of event occurs.
 NOISY: dict = {
+    **FREE_FULL_WALLET,
+    # gaps as before issue 13's recalibration: an order still in transit when its customer
+    # leaves is delivered but is no experience, and with these gaps this seed has none
+    "market.purchase_cycle": {"kind": "gamma", "mean": 30.0, "cv": 0.5},
     "simulation.horizon_months": 12,
     "market.initial_customers": 300,
     "market.prospects": 2000,

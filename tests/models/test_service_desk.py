@@ -27,7 +27,7 @@ from sqm_sim.models.ledger import EXTERNAL_FAILURE, Ledger
 from sqm_sim.models.random_streams import RandomStreams
 from sqm_sim.models.service_desk import ServiceDesk
 from sqm_sim.models.tally import Tally
-from tests.support import NO_ACQUISITION, fixed_loyalty
+from tests.support import FREE_FULL_WALLET, NO_ACQUISITION, fixed_loyalty
 
 PATIENCE, HANDLING = 3.0, 2.0
 S0, MEMORY = 0.8, 0.5
@@ -35,6 +35,7 @@ FAST_CREDIT, SLOW_CREDIT, FAILED_CREDIT = 1.2, 0.6, 0.15
 # 0.4 + c * 0.4: 0.88, 0.64, 0.46
 FAST, SLOW, FAILED = (0.4 + c * 0.4 for c in (FAST_CREDIT, SLOW_CREDIT, FAILED_CREDIT))
 EVERYONE_COMPLAINS: dict[str, Any] = {
+    **FREE_FULL_WALLET,
     "simulation.horizon_months": 2,
     "market.initial_customers": 0,
     "market.prospects": 400,
