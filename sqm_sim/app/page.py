@@ -549,7 +549,7 @@ def classroom() -> None:
             state.queued_lesson = lesson
             queued_note.text = (
                 f"A run is in progress: the lesson '{lesson.title}' starts as soon as it "
-                "ends (Cancel stops a what-if run now)."
+                "ends (Cancel stops the run now)."
             )
             queued_note.visible = True
             return
@@ -574,17 +574,29 @@ def classroom() -> None:
         finding_table.visible = False
         sweep_chart.visible = bool(lesson.sweep_values)
         show_error(None)
-        state.progress = (0, 0)
+        state.cancelled = False
+        state.progress = (0, lesson.runs)
         set_busy(True)
         try:
-            runs: LessonRuns = await run.io_bound(run_lesson, lesson, state.cache, on_progress)
-            finding: Finding = finding_for(lesson, runs)
+            runs: LessonRuns | None = await run.io_bound(
+                run_lesson, lesson, state.cache, on_progress, lambda: state.cancelled
+            )
+            finding: Finding | None = None if runs is None else finding_for(lesson, runs)
         except ConfigError as exc:
             show_error(str(exc))
             await open_queued_lesson()
             return
         finally:
             set_busy(False)
+        if runs is None or finding is None:  # cancelled between two runs
+            finding_text.text = (
+                f"Cancelled: the lesson '{lesson.title}' stopped before its finding; click "
+                "it again to rerun it (the runs already made are kept)."
+            )
+            sweep_chart.visible = False
+            caption.text = "cancelled"
+            await open_queued_lesson()
+            return
         finding_text.text = finding.text
         finding_table.rows = list(finding.table)
         finding_table.visible = bool(finding.table)

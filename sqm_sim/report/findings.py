@@ -325,7 +325,7 @@ def correlation_findings(correlations: pd.DataFrame, kpi: str, level: float = 0.
     rows = rows.sort_values("strength", ascending=False)
     clear = rows[rows["p_value"] < level]
     findings = [
-        f"{capitalised(parameter_label(row.parameter))} "
+        f"{_opening(parameter_label(row.parameter), row.parameter)} "
         f"{'raises' if row.spearman_rho > 0 else 'lowers'} {kpi_label(kpi)} "
         f"(Spearman rank correlation {row.spearman_rho:+.2f}, p = {row.p_value:.2g})."
         for row in clear.itertuples()
@@ -337,3 +337,9 @@ def correlation_findings(correlations: pd.DataFrame, kpi: str, level: float = 0.
             f"{', '.join(parameter_label(key) for key in unclear)}."
         )
     return findings
+
+
+def _opening(label: str, key: str) -> str:
+    """A parameter's ``label`` opening a sentence: capitalised, but a bare key (one the
+    schema does not know) as it is written."""
+    return label if label == key else capitalised(label)

@@ -22,7 +22,7 @@ from ..run.posterior import uncertainty_note
 from ..sensitivity.methods import INDEX_NAMES, MAIN_INDEX
 from ..sensitivity.runner import PreparedSensitivity, SensitivityOutcome
 from .experiment_files import markdown_table, plural
-from .names import capitalised, kpi_label
+from .names import capitalised, kpi_label, parameter_label, settings_words
 from .numbers import json_ready, number
 
 TOP_PARAMETERS = 5
@@ -190,8 +190,13 @@ def report_markdown(outcome: SensitivityOutcome, charts: list[str]) -> str:
         f"points x {info['replications']} common seed(s); {info['runs_total']} runs in "
         f"{info['wall_time_s']:.1f} s",
         f"- scenario: {info['scenario']} (size {info['size']}), portfolio: "
-        f"{info['portfolio'] or 'the scenario own'}",
+        + (info["portfolio"] or "the scenario's own"),
         f"- {info['parameter_uncertainty']}",
+        *(
+            [f"- set at every point: {settings_words(outcome.spec.overrides)}"]
+            if outcome.spec.overrides
+            else []
+        ),
         "",
         "## Findings",
         "",
@@ -203,8 +208,8 @@ def report_markdown(outcome: SensitivityOutcome, charts: list[str]) -> str:
             pd.DataFrame(
                 [
                     {
-                        "key": p["key"],
-                        "label": p["label"],
+                        "parameter": p["label"],
+                        "meaning (key)": parameter_label(p["key"]),
                         "range": f"{number(p['low'])} to {number(p['high'])}",
                         "unit": p["unit"],
                         "distribution": p["distribution"],

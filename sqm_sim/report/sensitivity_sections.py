@@ -16,7 +16,7 @@ from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
 from ..sensitivity.methods import INDEX_DOCS, INDEX_NAMES, MAIN_INDEX
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
-from .names import capitalised, kpi_label, settings_words
+from .names import capitalised, kpi_label, parameter_label, settings_words
 from .numbers import number
 from .readable_tables import in_words
 from .run_sections import versions_text
@@ -94,7 +94,7 @@ def space_section(folder: ResultsFolder) -> Section:
     rows = [
         {
             "parameter": p["label"],
-            "key": p["key"],
+            "meaning (key)": parameter_label(p["key"]),
             "range": f"{number(p['low'])} to {number(p['high'])}",
             "unit": p["unit"],
             "distribution": p["distribution"],
