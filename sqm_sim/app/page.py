@@ -202,6 +202,9 @@ def classroom() -> None:
             with ui.row().classes("items-center gap-2 min-h-8") as busy_row:
                 ui.spinner(size="md")
                 busy_label = ui.label("running...").props('data-testid="busy"')
+                busy_cancel = ui.button("Cancel", icon="stop").props(
+                    'flat dense no-caps data-testid="busy-cancel"'
+                )
             busy_row.visible = False
             caption = ui.label().classes("text-caption").props('data-testid="caption"')
             with ui.row().classes("w-full items-center gap-2"):
@@ -528,6 +531,7 @@ def classroom() -> None:
         state.cancelled = True
 
     cancel_button.on_click(cancel)
+    busy_cancel.on_click(cancel)  # beside the progress, where the eye is during a run
 
     async def reset() -> None:
         load_defaults()
@@ -594,7 +598,9 @@ def classroom() -> None:
                 "it again to rerun it (the runs already made are kept)."
             )
             sweep_chart.visible = False
-            caption.text = "cancelled"
+            caption.text = (
+                "cancelled: below, the last run that finished (not the lesson's settings)"
+            )
             await open_queued_lesson()
             return
         finding_text.text = finding.text
