@@ -86,10 +86,9 @@ def display_names(folder: ResultsFolder) -> dict[str, str]:
 
 
 def design_settings(folder: ResultsFolder) -> dict[str, str]:
-    """The design parameters of each cell that has any, for sentences, each by the first
-    clause of its description (:func:`~sqm_sim.report.names.parameter_label`):
-    ``{"p008": "process capability while in control 1.33, share of finished units inspected
-    before they go to stock 1"}``."""
+    """The design parameters of each cell that has any, for sentences, each by its short
+    name (:func:`~sqm_sim.report.names.parameter_label` with ``short``; the findings name
+    it in full): ``{"p008": "process capability cpk 1.33, inspection coverage 1"}``."""
     settings = {}
     for cell in folder.manifest.get("cells", []):
         labels = {

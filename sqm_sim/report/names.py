@@ -58,23 +58,25 @@ def _default_config() -> Config:
 
 def parameter_label(key: str, config: Config | None = None, *, short: bool = False) -> str:
     """A parameter as a sentence names it: the first clause of its schema description
-    and its unit, with the key in parentheses: ``quality.inspection_coverage`` -> "share
-    of finished units inspected before they go to stock [share of units]
-    (quality.inspection_coverage)"; ``short``: the clause alone (where a sentence already
-    named the parameter in full). ``config`` documents initiative keys
-    (``portfolio.<name>.<field>``) of its portfolio; a key neither knows keeps its name."""
+    (up to a ";" or ": ") and its unit, with the key in parentheses:
+    ``quality.inspection_coverage`` -> "share of finished units inspected before they go to
+    stock [share of units] (quality.inspection_coverage)"; ``short``: the key's last part in
+    words, "inspection coverage" (many parameters in one sentence: a design point).
+    ``config`` documents initiative keys (``portfolio.<name>.<field>``) of its portfolio; a
+    key neither knows keeps its name."""
     from ..config import ConfigError
     from ..config.keys import parameter_info
+    from .exploration_files import factor_name
 
+    if short:
+        return factor_name(key)
     try:
         info = parameter_info(config or _default_config(), key)
     except ConfigError:
         info = None
     if info is None:
         return key
-    what = info.description.split(";")[0].strip()
-    if short:
-        return what
+    what = re.split(r";|: ", info.description)[0].strip()
     unit = f" [{info.unit}]" if info.unit and info.unit != "-" else ""
     return f"{what}{unit} ({key})"
 
@@ -97,7 +99,22 @@ def kpi_words(key: str) -> str:
         meaning = kpi_doc(key)[1]
     except KeyError:
         return key
-    return f"{kpi_label(key)}: {with_parameter_words(meaning)}"
+    return f"{kpi_label(key)}: {with_parameter_words(_kpis_in_words(meaning))}"
+
+
+def _kpis_in_words(text: str) -> str:
+    """``text`` (a KPI's formula) with the KPI keys it names written as words:
+    "(1 - churn_rate_monthly)^12" -> "(1 - churn rate monthly)^12"."""
+    from ..run.catalogue import COLUMNS, SUMMARY_KPIS
+
+    keys = {*SUMMARY_KPIS, *(kpi.name for kpi in COLUMNS)}
+    return re.sub(
+        r"(?<![\w.])[a-z][a-z0-9]*_[a-z0-9_]+(?!\w)",
+        lambda match: (
+            match.group(0).replace("_", " ") if match.group(0) in keys else match.group(0)
+        ),
+        text,
+    )
 
 
 def settings_words(settings: Mapping[str, Any], config: Config | None = None) -> str:

@@ -31,8 +31,11 @@ def test_a_parameter_is_named_by_the_schema_with_its_key_in_parentheses():
         "share of finished units inspected before they go to stock [share of units] "
         "(quality.inspection_coverage)"
     )
-    assert parameter_label("quality.inspection_coverage", short=True) == (
-        "share of finished units inspected before they go to stock"
+    assert parameter_label("quality.inspection_coverage", short=True) == "inspection coverage"
+    # the description up to its first ": " (what follows is a formula)
+    assert parameter_label("environment.expectation_growth_per_year") == (
+        "yearly growth of the market's state of the art (customs and norms) [1/year] "
+        "(environment.expectation_growth_per_year)"
     )
     assert parameter_label("no.such_key") == "no.such_key"
     assert settings_words({"simulation.horizon_months": 24}) == (
@@ -45,6 +48,10 @@ def test_the_main_kpi_line_names_the_parameters_its_meaning_uses():
     assert words.startswith("NPV (currency units): net present value of monthly profit")
     assert "[1/year] (finance.annual_discount_rate)" in words
     assert raw_kpi_keys(words) == []
+    # a formula's KPI keys in words
+    assert kpi_words("retention_rate_annual") == (
+        "retention rate annual (%): (1 - churn rate monthly)^12"
+    )
 
 
 def _sentences(markdown: str) -> str:
