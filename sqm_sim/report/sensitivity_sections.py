@@ -133,15 +133,16 @@ def _charts(method: str, kpis: list[str], indices: pd.DataFrame, tornado: pd.Dat
     return "".join(parts)
 
 
-def ranking_table(ranking: pd.DataFrame) -> pd.DataFrame:
-    """The top parameters per KPI with index and interval, formatted."""
+def ranking_table(ranking: pd.DataFrame, index: str = "index") -> pd.DataFrame:
+    """The top parameters per KPI with index (headed ``index``: its name in words) and
+    interval, formatted."""
     top = ranking[ranking["rank"] <= RANKED_ROWS]
     return pd.DataFrame(
         {
             "KPI": top["kpi"].map(readable_kpi),
             "rank": top["rank"],
             "parameter": top["label"],
-            "index": top["value"].map(number),
+            index: top["value"].map(number),
             "interval": [
                 f"{number(low)} to {number(high)}"
                 for low, high in zip(top["ci_low"], top["ci_high"], strict=True)
@@ -177,7 +178,7 @@ def build_sensitivity(folder: ResultsFolder) -> list[Section]:
             Section(
                 "Ranking by KPI",
                 paragraph(f"Parameters ranked by the {INDEX_NAMES.get(str(main), str(main))}.")
-                + table_html(ranking_table(ranking)),
+                + table_html(ranking_table(ranking, INDEX_NAMES.get(str(main), "index"))),
             )
         )
     for name, title, text in (
