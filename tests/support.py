@@ -162,3 +162,30 @@ def check_png(data: bytes, min_bytes: int = 10_000) -> tuple[int, int]:
     assert width >= 400, f"image only {width} pixels wide"
     assert float(np.var(pixels[..., :3])) > 0.0, "blank image"
     return height, width
+
+
+def raw_kpi_keys(text: str) -> list[str]:
+    """The KPI keys and index keys a reader should not meet in ``text``: every summary key
+    or time-series column of the KPI catalogue that is not a plain word (it has an
+    underscore, or is ``npv``), and the Morris index key ``mu_star``, each as a whole word
+    (a dotted parameter key's last part does not count)."""
+    import re
+
+    from sqm_sim.run.catalogue import COLUMNS, SUMMARY_KPIS
+
+    keys = {key for key in SUMMARY_KPIS if "_" in key or key == "npv"}
+    keys |= {kpi.name for kpi in COLUMNS if "_" in kpi.name}
+    keys.add("mu_star")
+    words = set(re.findall(r"(?<![\w.])[a-z][a-z0-9_]*(?!\w|\.\w)", text))
+    return sorted(words & keys)
+
+
+def prose(html: str) -> str:
+    """What a reader reads as sentences in an HTML report: its text without tables,
+    images, styles and scripts (tables keep the CSV's keys in a column of their own)."""
+    import html as html_module
+    import re
+
+    for tag in ("style", "script", "table"):
+        html = re.sub(rf"<{tag}\b.*?</{tag}>", " ", html, flags=re.DOTALL)
+    return html_module.unescape(re.sub(r"<[^>]+>", " ", html))

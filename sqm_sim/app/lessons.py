@@ -11,7 +11,7 @@ allowed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,12 @@ class Lesson:
         """The what-if's config overrides that are not sliders: ``settings``, then
         ``whatif_settings``."""
         return {**self.settings, **self.whatif_settings}
+
+    @property
+    def runs(self) -> int:
+        """Runs the lesson makes: the what-if and its reference on every seed, then the
+        what-if at each sweep value on every seed."""
+        return (2 + len(self.sweep_values)) * self.replications
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -208,9 +214,13 @@ class LessonRuns:
 
 
 def run_lesson(
-    lesson: Lesson, cache: RunCache | None = None, progress: Progress | None = None
-) -> LessonRuns:
-    """Run a lesson: its paired runs, then its sweep."""
+    lesson: Lesson,
+    cache: RunCache | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> LessonRuns | None:
+    """Run a lesson: its paired runs, then its sweep; None when ``cancelled()`` turns true
+    between runs (as :func:`~sqm_sim.app.whatif.run_pair`)."""
     cache = cache or RunCache()
     reference = reference_config(
         lesson.scenario, lesson.size, lesson.reference_levers, lesson.settings
@@ -219,7 +229,7 @@ def run_lesson(
     whatif = whatif_config(
         lesson.scenario, lesson.portfolio, values, lesson.size, lesson.whatif_side
     )
-    total = 2 * lesson.replications + len(lesson.sweep_values) * lesson.replications
+    total = lesson.runs
 
     def step(done: int, _: int) -> None:
         if progress is not None:
@@ -232,8 +242,10 @@ def run_lesson(
         cache=cache,
         progress=step,
         trace_customers=lesson.trace_customers,
+        cancelled=cancelled,
     )
-    assert pair is not None  # never cancelled
+    if pair is None:
+        return None
     sweep: dict[float, tuple[RunResult, ...]] = {}
     done = 2 * lesson.replications
     for value in lesson.sweep_values:
@@ -247,6 +259,8 @@ def run_lesson(
         )
         runs = []
         for seed in lesson.seeds:
+            if cancelled is not None and cancelled():
+                return None
             runs.append(cache.run(config, seed))
             done += 1
             step(done, total)

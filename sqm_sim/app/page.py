@@ -202,6 +202,9 @@ def classroom() -> None:
             with ui.row().classes("items-center gap-2 min-h-8") as busy_row:
                 ui.spinner(size="md")
                 busy_label = ui.label("running...").props('data-testid="busy"')
+                busy_cancel = ui.button("Cancel", icon="stop").props(
+                    'flat dense no-caps data-testid="busy-cancel"'
+                )
             busy_row.visible = False
             caption = ui.label().classes("text-caption").props('data-testid="caption"')
             with ui.row().classes("w-full items-center gap-2"):
@@ -528,6 +531,7 @@ def classroom() -> None:
         state.cancelled = True
 
     cancel_button.on_click(cancel)
+    busy_cancel.on_click(cancel)  # beside the progress, where the eye is during a run
 
     async def reset() -> None:
         load_defaults()
@@ -549,7 +553,7 @@ def classroom() -> None:
             state.queued_lesson = lesson
             queued_note.text = (
                 f"A run is in progress: the lesson '{lesson.title}' starts as soon as it "
-                "ends (Cancel stops a what-if run now)."
+                "ends (Cancel stops the run now)."
             )
             queued_note.visible = True
             return
@@ -574,17 +578,31 @@ def classroom() -> None:
         finding_table.visible = False
         sweep_chart.visible = bool(lesson.sweep_values)
         show_error(None)
-        state.progress = (0, 0)
+        state.cancelled = False
+        state.progress = (0, lesson.runs)
         set_busy(True)
         try:
-            runs: LessonRuns = await run.io_bound(run_lesson, lesson, state.cache, on_progress)
-            finding: Finding = finding_for(lesson, runs)
+            runs: LessonRuns | None = await run.io_bound(
+                run_lesson, lesson, state.cache, on_progress, lambda: state.cancelled
+            )
+            finding: Finding | None = None if runs is None else finding_for(lesson, runs)
         except ConfigError as exc:
             show_error(str(exc))
             await open_queued_lesson()
             return
         finally:
             set_busy(False)
+        if runs is None or finding is None:  # cancelled between two runs
+            finding_text.text = (
+                f"Cancelled: the lesson '{lesson.title}' stopped before its finding; click "
+                "it again to rerun it (the runs already made are kept)."
+            )
+            sweep_chart.visible = False
+            caption.text = (
+                "cancelled: below, the last run that finished (not the lesson's settings)"
+            )
+            await open_queued_lesson()
+            return
         finding_text.text = finding.text
         finding_table.rows = list(finding.table)
         finding_table.visible = bool(finding.table)

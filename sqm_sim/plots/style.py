@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from ..run.catalogue import unit_words
 from ..run.kpis import kpi_doc
 
 COQ_CATEGORIES: dict[str, tuple[str, str]] = {
@@ -78,8 +79,8 @@ def kpi_unit(kpi: str) -> str:
 
 
 def unit_label(unit: str) -> str:
-    """How a unit is written on an axis."""
-    return {"currency": "currency units", "share": "%", "-": ""}.get(unit, unit)
+    """How a unit is written on an axis (:func:`sqm_sim.run.catalogue.unit_words`)."""
+    return unit_words(unit)
 
 
 def axis_label(kpi: str) -> str:

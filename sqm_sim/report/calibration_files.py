@@ -27,6 +27,7 @@ from ..experiments.calibration import PINNED_RATIO, UNIDENTIFIED_RATIO, Calibrat
 from ..experiments.start_state import NOT_CARRIED, start_overrides
 from ..plots.calibration import plot_fit, plot_posterior
 from ..plots.style import save_figure
+from .names import kpi_label, parameter_label
 from .numbers import json_ready, number
 
 CALIBRATED_PROFILE = "calibrated_profile.toml"
@@ -131,7 +132,8 @@ def findings(outcome: CalibrationOutcome) -> list[str]:
     for verdict_text, words in VERDICT_SENTENCES.items():
         names = intervals.loc[intervals["verdict"] == verdict_text, "parameter"].tolist()
         if names:
-            sentences.append(f"The history {words}: {', '.join(names)}.")
+            named = ", ".join(parameter_label(str(name)) for name in names)
+            sentences.append(f"The history {words}: {named}.")
     sentences.append(
         f"{facts['fit_coverage']:.0%} of the observed months lie inside the "
         f"{facts['credible_level']:.0%} band of {facts['check_draws']} simulations of "
@@ -149,7 +151,7 @@ def report_markdown(outcome: CalibrationOutcome, manifest: dict[str, Any]) -> st
         f"# Calibration of {manifest['profile_name']}",
         "",
         f"Profile `{manifest['profile']}` fitted to `{manifest['data']}`: {facts['months']} "
-        f"months of {', '.join(facts['columns'])}; ABC-SMC (pyabc) with "
+        f"months of {', '.join(kpi_label(c) for c in facts['columns'])}; ABC-SMC (pyabc) with "
         f"{facts['population']} parameter sets per generation, {facts['generations_run']} "
         f"generations, {number(facts['simulations'])} simulations, seed {facts['seed']}.",
         "",

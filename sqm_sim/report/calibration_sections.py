@@ -14,6 +14,7 @@ from ..plots.calibration import plot_fit, plot_posterior
 from .calibration_files import CALIBRATED_PROFILE, findings, interval_rows
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
+from .names import kpi_label
 from .numbers import number
 from .run_sections import versions_text
 
@@ -72,7 +73,8 @@ def _sections(folder: ResultsFolder) -> list[Section]:
         ("profile", f"{manifest.get('profile_name')} ({manifest.get('profile')})"),
         (
             "history",
-            f"{manifest.get('data')}: {facts['months']} months of {', '.join(facts['columns'])}",
+            f"{manifest.get('data')}: {facts['months']} months of "
+            + ", ".join(kpi_label(column) for column in facts["columns"]),
         ),
         (
             "method",

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..run.kpis import kpi_doc
 from .findings import amount, change
+from .names import kpi_label
 
 NOT_MODELLED = (
     "Not modelled: the company is the shipped scenario, not calibrated to your own data; "
@@ -122,6 +123,7 @@ def comparison_summary(
     """The executive summary of a comparison, one paragraph per scenario (sentences)."""
     kpi = str(facts["kpi"])
     unit = kpi_doc(kpi)[0]
+    label = kpi_label(kpi)
     use_risk = facts.get("rank_by", "mean") != "mean" and "risk_ranking" in tables
     ranking = tables.get("risk_ranking" if use_risk else "ranking")
     if ranking is None or ranking.empty:
@@ -137,10 +139,10 @@ def comparison_summary(
         where = f"In scenario {group}: " if ranking["group"].nunique() > 1 else ""
         value = rows.iloc[0].get("value", rows.iloc[0].get("mean"))
         sentences = [
-            f"{where}Recommendation: {shown}, first by the {criterion} of {kpi} "
+            f"{where}Recommendation: {shown}, first by the {criterion} of {label} "
             f"({amount(float(value), unit)})."
             if facts.get("rank_by") != "regret"
-            else f"{where}Recommendation: {shown}, the smallest largest regret in {kpi} "
+            else f"{where}Recommendation: {shown}, the smallest largest regret in {label} "
             f"({amount(float(value), unit)}).",
             f"Confidence: {confidence_words(rows, names)}.",
         ]
@@ -200,7 +202,7 @@ def exploration_summary(
     lines = [
         f"Recommendation: {first}, the minimax-regret choice over {facts['futures']} futures "
         f"drawn (its largest shortfall from the best portfolio of a future is "
-        f"{amount(float(row['max_regret']), unit)} in {kpi}).",
+        f"{amount(float(row['max_regret']), unit)} in {kpi_label(kpi)}).",
         f"Confidence: {len(agree)} of the 3 robust views agree on it "
         f"({', '.join(v.replace('_', ' ') for v in agree)}); "
         + (

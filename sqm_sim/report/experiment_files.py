@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..experiments.atomic import write_frame, write_text
 from ..experiments.runner import ExperimentOutcome
-from ..run.kpis import kpi_doc
+from .names import kpi_label, kpi_words
 from .numbers import json_ready, number
 
 PARQUET_TABLES = ("outcomes", "risk", "spend", "risk_ranking")
@@ -90,7 +90,7 @@ class TableView:
             columns += _labels(table) if column == LABELS else [column]
         criterion = CRITERION_WORDS.get(facts.get("rank_by", "mean"), "mean")
         title = self.title.format(
-            kpi=kpi,
+            kpi=kpi_label(kpi),
             level=f"{facts['confidence']:.0%}",
             direction=facts.get("direction"),
             criterion=criterion.format(level=f"{facts.get('cvar_level', 0.1):.0%}"),
@@ -164,13 +164,12 @@ def display_tables(outcome: ExperimentOutcome) -> list[tuple[str, pd.DataFrame]]
 def headline(outcome: ExperimentOutcome) -> list[str]:
     """A few lines saying what ran and what came out."""
     facts = outcome.facts
-    unit, meaning = kpi_doc(facts["kpi"])
     lines = [
         f"experiment {facts['experiment']} ({facts['kind']}) | "
         f"{plural(facts['cells'], 'cell')}, {plural(len(facts['seeds']), 'seed')}, "
         f"{plural(facts['runs'], 'run')}, {facts['failed']} failed | "
         f"{facts['wall_time_s']:.1f} s",
-        f"main KPI: {facts['kpi']} [{unit}] ({meaning}); {facts['direction']}imise; "
+        f"main KPI: {kpi_words(facts['kpi'])}; {facts['direction']}imise; "
         f"{facts['confidence']:.0%} intervals",
     ]
     if facts.get("parameter_uncertainty"):
@@ -179,7 +178,7 @@ def headline(outcome: ExperimentOutcome) -> list[str]:
         state = "reached" if facts["precision_reached"] else "NOT reached (cap)"
         lines.append(
             f"sequential: target half-width {facts['target_relative_half_width']:.1%} of the "
-            f"mean of {facts['sequential_kpi']} {state} with {facts['replications']} "
+            f"mean of {kpi_label(facts['sequential_kpi'])} {state} with {facts['replications']} "
             "replications per cell"
         )
     if "best" in facts:
@@ -188,7 +187,7 @@ def headline(outcome: ExperimentOutcome) -> list[str]:
         known = f"of {feasible} feasible" if feasible is not None else "of too many to list"
         lines.append(
             f"search ({facts['search_method']}, {facts['evaluated_portfolios']} portfolios "
-            f"evaluated {known}): best '{best['portfolio']}' {facts['kpi']} "
+            f"evaluated {known}): best '{best['portfolio']}', {kpi_label(facts['kpi'])} "
             f"{number(best['mean'])} [{number(best['ci_low'])}, {number(best['ci_high'])}], "
             f"PV of spend {number(best['pv_spend'])}"
         )

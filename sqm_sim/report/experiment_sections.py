@@ -29,13 +29,13 @@ from .findings import (
     catch_up_findings,
     correlation_findings,
     difference_findings,
-    kpi_words,
     main_effect_findings,
     ranking_findings,
     search_findings,
 )
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, esc, facts_list, figure_html, paragraph, table_html
+from .names import capitalised, kpi_label, kpi_words, parameter_label, settings_words
 from .numbers import number
 from .readable_tables import GLOSSARY, readable, readable_tables
 from .run_sections import versions_text
@@ -86,18 +86,20 @@ def display_names(folder: ResultsFolder) -> dict[str, str]:
 
 
 def design_settings(folder: ResultsFolder) -> dict[str, str]:
-    """The design parameters of each cell that has any, for sentences:
-    ``{"p008": "process_capability_cpk=1.33, inspection_coverage=1.0"}``."""
+    """The design parameters of each cell that has any, for sentences, each by its short
+    name (:func:`~sqm_sim.report.names.parameter_label` with ``short``; the findings name
+    it in full): ``{"p008": "process capability cpk 1.33, inspection coverage 1"}``."""
     settings = {}
     for cell in folder.manifest.get("cells", []):
         labels = {
-            key.rsplit(".", 1)[-1]: value
+            key: value
             for key, value in cell.get("labels", {}).items()
             if key not in {"scenario", "portfolio", "point"}
         }
         if labels:
             settings[cell["cell"]] = ", ".join(
-                f"{key}={number(value)}" for key, value in labels.items()
+                f"{parameter_label(key, short=True)} {number(value)}"
+                for key, value in labels.items()
             )
     return settings
 
@@ -139,6 +141,8 @@ def what_was_run(folder: ResultsFolder, outcome: ExperimentOutcome) -> Section:
         entries.append(("portfolios", ", ".join(str(p) for p in design["portfolios"])))
     if facts.get("menu"):
         entries.append(("menu of initiatives", ", ".join(facts["menu"])))
+    if experiment.get("overrides"):
+        entries.append(("set in every cell", settings_words(experiment["overrides"])))
     if not facts.get("menu"):
         names = [str(c["cell"]) for c in cells]
         piped = " (scenario|portfolio)" if any("|" in name for name in names) else ""
@@ -222,7 +226,7 @@ def findings(
         found.append(
             f"Across scenarios, {facts['minimax_regret_portfolio']} is the most robust "
             f"portfolio: its largest shortfall from the best portfolio of any scenario "
-            f"(regret in {kpi}) is the smallest."
+            f"(regret in {kpi_label(kpi)}) is the smallest."
         )
     if facts.get("failed"):
         found.append(
@@ -271,7 +275,7 @@ def comparison_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Sec
     if summary is None or summary.empty:
         return None
     kpi = facts["kpi"]
-    label = readable_kpi(kpi)
+    label = kpi_label(kpi)
     level = f"{facts['confidence']:.0%}"
     named = summary.assign(name=summary["cell"].map(lambda c: names.get(c, c)))
     body = ""
@@ -311,7 +315,7 @@ def risk_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section |
         return None
     facts = outcome.facts
     kpi = facts["kpi"]
-    label = readable_kpi(kpi)
+    label = kpi_label(kpi)
     level = float(facts.get("cvar_level", 0.1))
     body = paragraph(
         f"Beyond the mean: how {label} spreads over the replications of each cell, and how much "
@@ -321,9 +325,9 @@ def risk_section(outcome: ExperimentOutcome, names: dict[str, str]) -> Section |
     )
     body += figure_html(
         kpi_distribution(outcomes, kpi, names),
-        f"{label} per cell over the replications, and its gain over none (right, when none was "
-        "run): box from the 25th to the 75th percentile, median line, whiskers at the 5th and "
-        "95th percentiles, red diamond the mean, dots the replications.",
+        f"{capitalised(label)} per cell over the replications, and its gain over none (right, "
+        "when none was run): box from the 25th to the 75th percentile, median line, whiskers "
+        "at the 5th and 95th percentiles, red diamond the mean, dots the replications.",
     )
     if (risk["quantity"] == kpi).sum() > 1:
         body += figure_html(
@@ -354,7 +358,8 @@ def frontier_section(outcome: ExperimentOutcome) -> Section | None:
         figure_html(
             cost_frontier(candidates, kpi),
             f"Every evaluated portfolio: present value of its initiative spend against its mean "
-            f"{kpi} ({outcome.facts['confidence']:.0%} confidence interval); in red the frontier "
+            f"{kpi_label(kpi)} ({outcome.facts['confidence']:.0%} confidence interval); in red "
+            "the frontier "
             "of portfolios that no other portfolio beats at the same or lower cost.",
         ),
     )

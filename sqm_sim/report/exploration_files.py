@@ -21,6 +21,7 @@ import pandas as pd
 from ..experiments import atomic
 from ..experiments.explore import ExploreOutcome
 from .experiment_files import markdown_table, table_records
+from .names import kpi_label
 from .numbers import json_ready, number
 
 TABLES = ("futures", "values", "trajectory", "boxes", "cart", "robust", "failed_runs")
@@ -57,8 +58,8 @@ def restriction_words(row: Mapping[str, Any], name: str, unit: str) -> str:
 
 
 def goal_words(facts: Mapping[str, Any]) -> str:
-    """The failure condition in words: ``its npv falls below none's`` ..."""
-    goal, kpi = facts["goal"], facts["kpi"]
+    """The failure condition in words: ``its NPV (currency units) falls below none's`` ..."""
+    goal, kpi = facts["goal"], kpi_label(facts["kpi"])
     threshold = float(goal["threshold"])
     if goal["metric"] == "incremental":
         by = f" by more than {number(-threshold)}" if threshold < 0 else ""
@@ -137,7 +138,7 @@ def robust_sentences(facts: Mapping[str, Any], robust: pd.DataFrame) -> list[str
         row = robust[robust["portfolio"] == chosen["minimax_regret"][0]].iloc[0]
         lines.append(
             f"Minimax regret: {', '.join(chosen['minimax_regret'])} (its largest shortfall from "
-            f"the best portfolio of a future is {number(row['max_regret'])} in {kpi})."
+            f"the best portfolio of a future is {number(row['max_regret'])} in {kpi_label(kpi)})."
         )
     if "satisficing" in chosen:
         row = robust[robust["portfolio"] == chosen["satisficing"][0]].iloc[0]

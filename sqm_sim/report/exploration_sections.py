@@ -15,6 +15,7 @@ from .experiment_files import plural
 from .exploration_files import ROBUST_COLUMNS, box_sentences, factor_name, robust_sentences, shown
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
+from .names import kpi_label, kpi_words
 from .readable_tables import in_words
 from .run_sections import versions_text
 
@@ -51,9 +52,10 @@ def what_was_run(folder: ResultsFolder, facts: dict[str, Any]) -> Section:
         ),
         (
             "goal",
-            f"{facts['kpi']}, {facts['direction']}imise; a portfolio fails when "
+            f"{kpi_words(facts['kpi'])}; {facts['direction']}imise; a portfolio fails when "
             + (
-                f"its {facts['kpi']} minus {goal['reference']}'s is below {goal['threshold']:g}"
+                f"its {kpi_label(facts['kpi'])} minus {goal['reference']}'s is below "
+                f"{goal['threshold']:g}"
                 if goal["metric"] == "incremental"
                 else f"its regret exceeds {goal['threshold']:g}"
             ),

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..run.kpis import kpi_doc
+from .names import capitalised, kpi_label, parameter_label
 from .numbers import number
 
 JURAN_BAND = (0.15, 0.25)
@@ -62,14 +63,6 @@ def change_interval_text(low: float, high: float, unit: str, confidence: float) 
     if unit == "share":
         return f"{confidence:.0%} CI {100.0 * low:.1f} to {change(high, unit)}"
     return interval_text(low, high, unit, confidence)
-
-
-def kpi_words(kpi: str) -> str:
-    """A KPI's name with its meaning: ``npv (net present value of monthly profit ...)``."""
-    try:
-        return f"{kpi} ({kpi_doc(kpi)[1]})"
-    except KeyError:
-        return kpi
 
 
 def _window_means(series: pd.Series) -> tuple[float, float, int]:
@@ -174,7 +167,8 @@ def ranking_findings(
         where = f"In scenario {group}, " if len(groups) > 1 else ""
         best_name = shown.get(best["cell"], best["cell"])
         findings.append(
-            f"{where}{with_details(best_name, best['cell'], details)} has the {word} {kpi}, "
+            f"{where}{with_details(best_name, best['cell'], details)} has the {word} "
+            f"{kpi_label(kpi)}, "
             f"{amount(best['mean'], unit)} "
             f"({interval_text(best['ci_low'], best['ci_high'], unit, confidence)})."
         )
@@ -219,7 +213,7 @@ def search_findings(facts: Mapping[str, Any]) -> list[str]:
     scope = f"of {feasible} feasible" if feasible is not None else "(heuristic search)"
     findings = [
         f"Of {evaluated} portfolios evaluated {scope}, '{best['portfolio']}' has the best "
-        f"{kpi}: {amount(best['mean'], unit)} "
+        f"{kpi_label(kpi)}: {amount(best['mean'], unit)} "
         f"({interval_text(best['ci_low'], best['ci_high'], unit, confidence)}), for initiative "
         f"spend with a present value of {amount(best['pv_spend'], 'currency')}."
     ]
@@ -261,7 +255,7 @@ def difference_findings(
         sign = "+" if row.difference > 0 else ""
         findings.append(
             f"Compared with {shown.get(row.reference, row.reference)}, "
-            f"{shown.get(row.cell, row.cell)} changes {kpi} by {sign}"
+            f"{shown.get(row.cell, row.cell)} changes {kpi_label(kpi)} by {sign}"
             f"{change(row.difference, unit)} (paired "
             f"{change_interval_text(row.ci_low, row.ci_high, unit, confidence)}): {verdict} at the "
             f"{1 - confidence:.0%} level."
@@ -314,8 +308,9 @@ def main_effect_findings(main_effects: pd.DataFrame, kpi: str, confidence: float
             last["effect_ci_low"], last["effect_ci_high"], unit, confidence
         )
         findings.append(
-            f"Raising {parameter} from {number(first['level'])} to {number(last['level'])} "
-            f"moves the mean {kpi} from {amount(first['mean'], unit)} to "
+            f"Raising {parameter_label(str(parameter))} from {number(first['level'])} to "
+            f"{number(last['level'])} moves the mean {kpi_label(kpi)} from "
+            f"{amount(first['mean'], unit)} to "
             f"{amount(last['mean'], unit)} (paired "
             f"{effect} for the change): {verdict} at the {1 - confidence:.0%} level."
         )
@@ -330,13 +325,21 @@ def correlation_findings(correlations: pd.DataFrame, kpi: str, level: float = 0.
     rows = rows.sort_values("strength", ascending=False)
     clear = rows[rows["p_value"] < level]
     findings = [
-        f"{row.parameter} {'raises' if row.spearman_rho > 0 else 'lowers'} {kpi} "
+        f"{_opening(parameter_label(row.parameter), row.parameter)} "
+        f"{'raises' if row.spearman_rho > 0 else 'lowers'} {kpi_label(kpi)} "
         f"(Spearman rank correlation {row.spearman_rho:+.2f}, p = {row.p_value:.2g})."
         for row in clear.itertuples()
     ]
     unclear = rows[rows["p_value"] >= level]["parameter"].tolist()
     if unclear:
         findings.append(
-            f"No clear monotone effect on {kpi} (p >= {level:g}): {', '.join(unclear)}."
+            f"No clear monotone effect on {kpi_label(kpi)} (p >= {level:g}): "
+            f"{', '.join(parameter_label(key) for key in unclear)}."
         )
     return findings
+
+
+def _opening(label: str, key: str) -> str:
+    """A parameter's ``label`` opening a sentence: capitalised, but a bare key (one the
+    schema does not know) as it is written."""
+    return label if label == key else capitalised(label)

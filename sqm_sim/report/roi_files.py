@@ -48,6 +48,19 @@ def roi_text_table(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+ROI_COLUMN_WORDS: dict[str, str] = {
+    "pv_spend": "present value of the spend (currency units)",
+    "incremental_npv": "gain in NPV (currency units)",
+    "ci": "confidence interval of the gain",
+    "roi": "return on the spend (gain / present value of the spend)",
+    "payback_month": "payback month",
+    "worst_shortfall": "worst cumulative shortfall (currency units)",
+    "worst_month": "month of the worst shortfall",
+}
+"""The headers of :func:`roi_text_table` in words (the HTML report; the terminal keeps the
+CSV's names)."""
+
+
 def write_roi(table: pd.DataFrame, out_dir: Path) -> Path:
     """Write the ROI table as ``roi.csv`` into ``out_dir``; return its path."""
     path = out_dir / ROI_TABLE_NAME

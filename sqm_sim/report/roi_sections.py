@@ -11,7 +11,7 @@ import pandas as pd
 from ..run.posterior import uncertainty_note
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, facts_list, paragraph, table_html
-from .roi_files import ROI_TABLE_NAME, roi_text_table
+from .roi_files import ROI_COLUMN_WORDS, ROI_TABLE_NAME, roi_text_table
 from .run_sections import versions_text
 
 
@@ -32,6 +32,7 @@ def _sections(folder: ResultsFolder) -> list[Section]:
         ("versions", versions_text(folder.manifest.get("versions", {}))),
     ]
     table = roi_text_table(pd.read_csv(folder.path / ROI_TABLE_NAME))
+    table = table.rename(columns=ROI_COLUMN_WORDS)
     right = [c for c in table.columns if c not in ("initiative", "kind")]
     return [
         Section("What was run", facts_list(facts)),

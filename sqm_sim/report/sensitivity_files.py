@@ -19,9 +19,10 @@ from ..experiments import atomic
 from ..plots import save_figure
 from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
 from ..run.posterior import uncertainty_note
-from ..sensitivity.methods import MAIN_INDEX
+from ..sensitivity.methods import INDEX_NAMES, MAIN_INDEX
 from ..sensitivity.runner import PreparedSensitivity, SensitivityOutcome
 from .experiment_files import markdown_table, plural
+from .names import capitalised, kpi_label, parameter_label, settings_words
 from .numbers import json_ready, number
 
 TOP_PARAMETERS = 5
@@ -95,23 +96,24 @@ def headline(outcome: SensitivityOutcome) -> list[str]:
         for kpi, part in outcome.tornado.groupby("kpi", sort=False):
             top = part.head(TOP_PARAMETERS)
             swings = ", ".join(f"{row.label} ({number(row.swing)})" for row in top.itertuples())
-            lines.append(f"{kpi}: largest one-at-a-time swings: {swings}")
+            lines.append(f"{capitalised(kpi_label(kpi))}: largest one-at-a-time swings: {swings}")
         return lines
-    main = MAIN_INDEX[spec.method]
+    main = INDEX_NAMES[MAIN_INDEX[spec.method]]
     for kpi in outcome.prepared.kpis:
+        label = kpi_label(kpi)
         part = outcome.ranking[outcome.ranking["kpi"] == kpi].head(TOP_PARAMETERS)
         named = ", ".join(f"{row['label']} {_interval(row)}" for _, row in part.iterrows())
-        lines.append(f"{kpi}: by {main}: {named}")
+        lines.append(f"{capitalised(label)}, parameters ranked by {main}: {named}")
         noise = outcome.noise[outcome.noise["kpi"] == kpi]
         if not noise.empty and not math.isnan(noise["noise_share"].iloc[0]):
             share = float(noise["noise_share"].iloc[0])
             seeds = f"{plural(spec.replications, 'seed')} per point"
             lines.append(
                 f"  point-specific simulation noise is at least as large as the variance of "
-                f"{kpi} across points (the share is capped at 100 %): with {seeds} the ranking "
+                f"{label} across points (the share is capped at 100 %): with {seeds} the ranking "
                 "above may be chance; rerun with more --replications"
                 if share >= 1.0
-                else f"  point-specific simulation noise is {share:.1%} of the variance of {kpi} "
+                else f"  point-specific simulation noise is {share:.1%} of the variance of {label} "
                 f"across points ({seeds})"
             )
         check = outcome.convergence[outcome.convergence["kpi"] == kpi].iloc[0]
@@ -121,7 +123,8 @@ def headline(outcome: SensitivityOutcome) -> list[str]:
             else f"not converged: rerun with n = {int(check['suggested_n'])}"
         )
         lines.append(
-            f"  widest {main} interval half-width {number(check['widest_half_width'])} "
+            f"  widest interval half-width of the {main}: "
+            f"{number(check['widest_half_width'])} "
             f"(target {number(check['target'])}): {verdict}"
         )
     return lines
@@ -187,8 +190,13 @@ def report_markdown(outcome: SensitivityOutcome, charts: list[str]) -> str:
         f"points x {info['replications']} common seed(s); {info['runs_total']} runs in "
         f"{info['wall_time_s']:.1f} s",
         f"- scenario: {info['scenario']} (size {info['size']}), portfolio: "
-        f"{info['portfolio'] or 'the scenario own'}",
+        + (info["portfolio"] or "the scenario's own"),
         f"- {info['parameter_uncertainty']}",
+        *(
+            [f"- set at every point: {settings_words(outcome.spec.overrides)}"]
+            if outcome.spec.overrides
+            else []
+        ),
         "",
         "## Findings",
         "",
@@ -200,8 +208,8 @@ def report_markdown(outcome: SensitivityOutcome, charts: list[str]) -> str:
             pd.DataFrame(
                 [
                     {
-                        "key": p["key"],
-                        "label": p["label"],
+                        "parameter": p["label"],
+                        "meaning (key)": parameter_label(p["key"]),
                         "range": f"{number(p['low'])} to {number(p['high'])}",
                         "unit": p["unit"],
                         "distribution": p["distribution"],

@@ -13,9 +13,10 @@ from typing import Any
 import pandas as pd
 
 from ..plots.sensitivity import plot_indices, plot_morris, plot_tornado
-from ..sensitivity.methods import INDEX_DOCS, MAIN_INDEX
+from ..sensitivity.methods import INDEX_DOCS, INDEX_NAMES, MAIN_INDEX
 from .folder import ResultsFolder, ResultsKind, register_kind
 from .html import Section, bullet_list, facts_list, figure_html, paragraph, table_html
+from .names import capitalised, kpi_label, parameter_label, settings_words
 from .numbers import number
 from .readable_tables import in_words
 from .run_sections import versions_text
@@ -66,8 +67,11 @@ def what_was_run(folder: ResultsFolder, facts: dict[str, Any]) -> Section:
             f"{number(facts['runs_total'])} ({facts['runs_failed']} failed), including "
             f"{facts['noise_points']} noise points x {facts['noise_replications']} seeds",
         ),
-        ("KPIs", ", ".join(facts["kpis"])),
+        ("KPIs", ", ".join(kpi_label(kpi) for kpi in facts["kpis"])),
     ]
+    overrides = folder.manifest.get("experiment", {}).get("overrides")
+    if overrides:
+        entries.append(("set at every point", settings_words(overrides)))
     if facts.get("parameter_uncertainty"):
         entries.append(("uncertainty", facts["parameter_uncertainty"]))
     if sessions:
@@ -90,7 +94,7 @@ def space_section(folder: ResultsFolder) -> Section:
     rows = [
         {
             "parameter": p["label"],
-            "key": p["key"],
+            "meaning (key)": parameter_label(p["key"]),
             "range": f"{number(p['low'])} to {number(p['high'])}",
             "unit": p["unit"],
             "distribution": p["distribution"],
@@ -110,31 +114,35 @@ def _charts(method: str, kpis: list[str], indices: pd.DataFrame, tornado: pd.Dat
         if method == "oat":
             figure = plot_tornado(tornado, kpi)
             caption = (
-                f"{readable_kpi(kpi)}: the KPI with each parameter at its low and high end, "
-                "others at base"
+                f"{capitalised(kpi_label(kpi))} with each parameter at its low and high end, "
+                "the others at base"
             )
         elif method == "morris":
             figure = plot_morris(indices, kpi)
             caption = (
-                f"{readable_kpi(kpi)}: Morris mu* (influence) against sigma (non-linearity, "
-                "interactions)"
+                f"{capitalised(kpi_label(kpi))}: {INDEX_NAMES['mu_star']}, the influence, "
+                f"against {INDEX_NAMES['sigma']}, non-linearity or interactions"
             )
         else:
             figure = plot_indices(indices, kpi, method)
-            caption = f"{readable_kpi(kpi)}: {method} indices with their confidence intervals"
+            caption = (
+                f"{capitalised(kpi_label(kpi))}: {METHOD_NAMES.get(method, method)} indices "
+                "with their confidence intervals"
+            )
         parts.append(figure_html(figure, caption))
     return "".join(parts)
 
 
-def ranking_table(ranking: pd.DataFrame) -> pd.DataFrame:
-    """The top parameters per KPI with index and interval, formatted."""
+def ranking_table(ranking: pd.DataFrame, index: str = "index") -> pd.DataFrame:
+    """The top parameters per KPI with index (headed ``index``: its name in words) and
+    interval, formatted."""
     top = ranking[ranking["rank"] <= RANKED_ROWS]
     return pd.DataFrame(
         {
             "KPI": top["kpi"].map(readable_kpi),
             "rank": top["rank"],
             "parameter": top["label"],
-            "index": top["value"].map(number),
+            index: top["value"].map(number),
             "interval": [
                 f"{number(low)} to {number(high)}"
                 for low, high in zip(top["ci_low"], top["ci_high"], strict=True)
@@ -169,8 +177,8 @@ def build_sensitivity(folder: ResultsFolder) -> list[Section]:
         sections.append(
             Section(
                 "Ranking by KPI",
-                paragraph(f"Parameters ranked by {main}: {explanation}.")
-                + table_html(ranking_table(ranking)),
+                paragraph(f"Parameters ranked by the {INDEX_NAMES.get(str(main), str(main))}.")
+                + table_html(ranking_table(ranking, INDEX_NAMES.get(str(main), "index"))),
             )
         )
     for name, title, text in (

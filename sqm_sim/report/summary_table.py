@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..run.catalogue import headline_kpis
+from ..run.catalogue import headline_kpis, unit_words
 from ..run.kpis import kpi_doc
 from .numbers import number
 
@@ -21,23 +21,27 @@ def headline_rows(summary: dict[str, float]) -> list[tuple[str, str, str, str]]:
 
 
 def as_text(summary: dict[str, float]) -> str:
-    """Fixed-width table for the terminal."""
+    """Fixed-width table for the terminal: each KPI by its label, its value and unit, and
+    its key (the name in the summary and for ``--kpi``) last."""
     lines = []
     current = None
     for group, name, value, unit in headline_rows(summary):
         if group != current:
             lines.append(f"\n{group}")
             current = group
-        shown_unit = "" if unit == "share" else unit  # a share's value carries its %
-        lines.append(f"  {name:<30} {value:>16}  {shown_unit}")
-    return "\n".join(lines).lstrip("\n")
+        shown_unit = "" if unit == "share" else unit_words(unit)  # a share's value has its %
+        lines.append(f"  {readable_kpi(name):<34} {value:>16}  {shown_unit:<16} {name}")
+    return "\n".join(line.rstrip() for line in lines).lstrip("\n")
 
 
 def as_markdown(summary: dict[str, float]) -> str:
-    """Markdown table with a description column."""
-    lines = ["| group | KPI | value | unit | meaning |", "|---|---|---:|---|---|"]
+    """Markdown table: each KPI by its label, with its unit, its meaning and its key."""
+    lines = ["| group | KPI | value | unit | meaning (key) |", "|---|---|---:|---|---|"]
     for group, name, value, unit in headline_rows(summary):
-        lines.append(f"| {group} | `{name}` | {value} | {unit} | {kpi_doc(name)[1]} |")
+        lines.append(
+            f"| {group} | {readable_kpi(name)} | {value} | {unit_words(unit) or '-'} | "
+            f"{kpi_doc(name)[1]} (`{name}`) |"
+        )
     return "\n".join(lines)
 
 

@@ -515,3 +515,13 @@ def sensitivity_defaults() -> tuple[str, ...]:
     """Summary keys a sensitivity analysis analyses when it names no KPIs: profit, loyalty
     and satisfaction."""
     return _defaults(lambda kpi: kpi.sensitivity_default)
+
+
+UNIT_WORDS: dict[str, str] = {"currency": "currency units", "share": "%", "-": ""}
+"""Units written differently from their catalogue name when read (an axis, a sentence)."""
+
+
+def unit_words(unit: str) -> str:
+    """A catalogue unit as a reader sees it: ``currency`` -> "currency units", ``share``
+    -> "%", none (``-``) -> ""; any other unit as it is."""
+    return UNIT_WORDS.get(unit, unit)

@@ -52,14 +52,25 @@ FAST_INTERFERENCE = 4
 MAIN_INDEX = {"morris": "mu_star", "sobol": "ST", "fast": "ST", "delta": "delta"}
 """The index each method ranks parameters by."""
 
+INDEX_NAMES = {
+    "mu_star": "Morris μ* (mean absolute elementary effect)",
+    "mu": "Morris μ (mean elementary effect)",
+    "sigma": "Morris σ (spread of the elementary effects)",  # noqa: RUF001
+    "S1": "first-order index S1 (share of variance due to the parameter alone)",
+    "ST": "total-order index ST (share of variance involving the parameter)",
+    "S2": "second-order index S2 (share of variance due to a pair's interaction)",
+    "delta": "Borgonovo's δ (moment-independent importance)",
+}
+"""Each index by its meaning, as sentences name it (tables and files keep the keys)."""
+
 INDEX_DOCS = {
-    "mu_star": "Morris mu*: mean absolute elementary effect (KPI units per full range)",
-    "mu": "Morris mu: mean elementary effect (sign shows direction; KPI units per range)",
-    "sigma": "Morris sigma: spread of elementary effects (non-linearity or interactions)",
+    "mu_star": "Morris μ*: mean absolute elementary effect (KPI units per full range)",
+    "mu": "Morris μ: mean elementary effect (sign shows direction; KPI units per range)",
+    "sigma": "Morris σ: spread of elementary effects (non-linearity, interactions)",  # noqa: RUF001
     "S1": "first-order index: share of output variance due to the parameter alone",
     "ST": "total-order index: share of variance involving the parameter (incl. interactions)",
     "S2": "second-order index: share of variance due to the pair's interaction",
-    "delta": "Borgonovo delta: moment-independent importance (0 = none, 1 = all)",
+    "delta": "Borgonovo's δ: moment-independent importance (0 = none, 1 = all)",
 }
 
 

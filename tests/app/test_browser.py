@@ -173,6 +173,26 @@ def test_a_full_size_run_shows_progress_and_can_be_cancelled(page):
     expect(busy).to_be_hidden()
 
 
+@pytest.mark.slow  # browser, a lesson of 24 quick runs stopped after the first: 5-20 s
+def test_a_running_lesson_shows_progress_and_can_be_cancelled(page):
+    lesson = next(item for item in load_lessons() if item.name == "quality_is_free")
+    page.get_by_test_id(f"lesson-{lesson.name}").click()
+    busy = page.get_by_test_id("busy")
+    expect(busy).to_contain_text(f"of {lesson.runs} runs", timeout=RUN_TIMEOUT_MS)
+    page.get_by_test_id("busy-cancel").click()  # the Cancel beside the progress
+    finding = page.get_by_test_id("finding")
+    expect(finding).to_contain_text(
+        f"Cancelled: the lesson '{lesson.title}' stopped before its finding",
+        timeout=RUN_TIMEOUT_MS,
+    )
+    expect(busy).to_be_hidden()
+    expect(page.get_by_test_id("caption")).to_contain_text("cancelled: below, the last run")
+    shoot(page, "lesson_cancelled")
+    page.get_by_test_id(f"lesson-{lesson.name}").click()  # and it runs again in full
+    expected = finding_for(lesson, run_lesson(lesson)).text  # type: ignore[arg-type]
+    expect(finding).to_have_text(expected, timeout=RUN_TIMEOUT_MS)
+
+
 @pytest.mark.slow  # a full-size run, then a lesson: ~35 s under load
 def test_a_lesson_clicked_during_a_run_says_so_and_starts_when_the_run_ends(page):
     page.get_by_role("button", name="full").click()

@@ -284,3 +284,23 @@ def test_the_capability_trap_wins_the_first_year_and_loses_the_five():
     assert numbers["trapped"] == 1.0
     assert finding.text.startswith("Defending output (cut_improvement_when_late) wins the first")
     assert "the capability trap" in finding.text
+
+
+def test_a_lesson_cancelled_between_runs_stops_there():
+    """Cancel is checked before every run: cancelled at once, nothing runs; cancelled after
+    the third run (the pair and the first sweep value), the lesson stops there (None)."""
+    lesson = dataclasses.replace(
+        by_name()["quality_is_free"], replications=1, sweep_values=(0.0, 1000.0, 5000.0)
+    )
+    assert lesson.runs == 5  # the pair, then three sweep values, one seed each
+    done: list[int] = []
+
+    def count(finished: int, total: int) -> None:
+        assert total == lesson.runs
+        done.append(finished)
+
+    assert run_lesson(lesson, RunCache(), count, cancelled=lambda: True) is None
+    assert done == []
+    runs = run_lesson(lesson, RunCache(), count, cancelled=lambda: len(done) >= 3)
+    assert runs is None
+    assert done == [1, 2, 3]

@@ -90,6 +90,7 @@ def test_an_roi_folder_has_an_html_report(tmp_path, capsys):
     # as a browser reads it: a <wbr> (where a long name may wrap) adds no text
     html = (out / "report.html").read_text(encoding="utf-8").replace("<wbr>", "")
     assert "<h1>sqm_sim initiative ROI: process_first</h1>" in html
-    assert "<th>worst_month</th>" in html
+    assert "<th>month of the worst shortfall</th>" in html  # headers in words
+    assert "<th>worst_month</th>" not in html
     assert "capability_project" in html
     assert "NaN" not in html

@@ -149,7 +149,7 @@ parameters = [{{ key = "quality.inspection_coverage", levels = [0.0, 1.0] }}]
     out = tmp_path / "out"
     assert run_cli(["experiment", "run", str(file), "--out", str(out), *SERIAL]) == 0
     first = capsys.readouterr().out
-    assert "main effects on defects_shipped_ppm" in first
+    assert "main effects on defects shipped (ppm)" in first
     for name in (
         "report.md",
         "summary.csv",

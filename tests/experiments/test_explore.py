@@ -212,7 +212,7 @@ def test_explore_recovers_a_planted_failure_region_and_says_it(tmp_path):
     box = outcome.facts["boxes"]["balanced"]
     assert box["density"] == 1.0
     sentence = box_sentences(outcome.facts, outcome.tables["boxes"])[0]
-    assert sentence.startswith("balanced fails (its npv falls below none's) when ")
+    assert sentence.startswith("balanced fails (its NPV (currency units) falls below none's) when ")
     above = re.search(r"competitor quality trend per year is above ([0-9.]+) \[1/year\]", sentence)
     below = re.search(r"cpk gain of capability_project is below ([0-9.]+) \[Cpk\]", sentence)
     assert above is not None

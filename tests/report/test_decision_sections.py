@@ -27,7 +27,7 @@ def _text(report: str) -> str:
 def test_the_comparison_report_opens_with_the_executive_summary(compare_report):
     headings = re.findall(r"<h2>(.*?)</h2>", compare_report)
     assert headings[0] == "Executive summary"
-    assert "Risk beyond the mean: NPV" in headings
+    assert "Risk beyond the mean: NPV (currency units)" in headings
     summary = _text(compare_report.split("<h2>Executive summary</h2>")[1].split("</section>")[0])
     assert "Recommendation:" in summary
     assert "Confidence:" in summary
@@ -96,8 +96,9 @@ def test_box_sentence_reads_the_limits():
     ]
     sentence = box_sentence("balanced", facts, limits, factors)
     assert sentence == (
-        "balanced fails (its npv falls below none's) when competitor quality trend per year "
-        "is above 0.04 [1/year] and cpk gain of capability_project is below 0.1 [Cpk] "
+        "balanced fails (its NPV (currency units) falls below none's) when competitor quality "
+        "trend per year is above 0.04 [1/year] and cpk gain of capability_project is below "
+        "0.1 [Cpk] "
         "(coverage 0.82, density 0.77; 18 of 40 futures fail)."
     )
     row = {"low": 0.1, "high": 0.3, "range_low": 0.0, "range_high": 1.0}

@@ -22,7 +22,9 @@ def test_best_portfolio_named_has_the_highest_mean(compare_dir, compare_report):
     summary = pd.read_csv(compare_dir / "summary.csv")
     npv = summary[summary["kpi"] == "npv"].set_index("portfolio")["mean"]
     best = npv.idxmax()
-    sentence = f"{best} has the highest npv, {amount(npv[best], 'currency')} (95% CI"
+    sentence = (
+        f"{best} has the highest NPV (currency units), {amount(npv[best], 'currency')} (95% CI"
+    )
     assert sentence in html.unescape(compare_report)
 
 
@@ -55,14 +57,14 @@ def test_lower_is_better_kpis_are_worded_as_lowest():
         }
     )
     found = ranking_findings(ranking, "defects_shipped_ppm", "min")
-    assert found[0].startswith("s|a has the lowest defects_shipped_ppm, 10")
+    assert found[0].startswith("s|a has the lowest defects shipped (ppm), 10")
     assert "beats s|b by 20 (paired 95% CI 15 to 25): significant at the 5% level" in found[1]
 
 
 def test_search_names_the_best_of_the_candidates(search_dir, search_report):
     candidates = pd.read_csv(search_dir / "candidates.csv")
     best = candidates.loc[candidates["mean"].idxmax(), "portfolio"]
-    assert f"'{best}' has the best npv" in html.unescape(search_report)
+    assert f"'{best}' has the best NPV (currency units)" in html.unescape(search_report)
 
 
 def test_run_findings_quote_the_summary(small_run):
@@ -93,7 +95,7 @@ def test_differences_from_the_reference_are_stated_unless_the_best_is_involved(c
     expected = npv[~npv["cell"].isin(best)]
     assert len(found) == len(expected)
     for sentence, row in zip(found, expected.itertuples(), strict=True):
-        assert f"{row.cell} changes npv by" in sentence
+        assert f"{row.cell} changes NPV (currency units) by" in sentence
         assert amount(row.difference, "currency") in sentence
         assert ("significant at" in sentence) == bool(row.significant)
 
@@ -128,7 +130,9 @@ def test_main_effects_state_first_to_last_level():
         }
     )
     (sentence,) = main_effect_findings(effects, "defects_shipped_ppm", 0.95)
-    assert sentence.startswith("Raising cpk from 0.8 to 1.33 moves the mean defects_shipped_ppm")
+    assert sentence.startswith(
+        "Raising cpk from 0.8 to 1.33 moves the mean defects shipped (ppm) from"
+    )
     assert "from 18,000 to 4,000" in sentence
     assert sentence.endswith(": significant at the 5% level.")
 
@@ -143,6 +147,6 @@ def test_correlations_name_clear_drivers_strongest_first():
         }
     )
     found = correlation_findings(correlations, "npv")
-    assert found[0].startswith("b lowers npv (Spearman rank correlation -0.90")
-    assert found[1].startswith("a raises npv")
-    assert found[2] == "No clear monotone effect on npv (p >= 0.05): c."
+    assert found[0].startswith("b lowers NPV (currency units) (Spearman rank correlation -0.90")
+    assert found[1].startswith("a raises NPV (currency units)")
+    assert found[2] == "No clear monotone effect on NPV (currency units) (p >= 0.05): c."

@@ -54,7 +54,7 @@ EXPECTED = {
             "What was run",
             "Findings",
             "Key results with confidence intervals",
-            "Comparison of NPV",
+            "Comparison of NPV (currency units)",
             "Month by month",
             "Tables",
         ],

@@ -69,16 +69,21 @@ def test_json_ready_makes_valid_json():
 
 
 def test_the_run_table_names_the_unit_of_every_money_row(small_run):
-    """``sqm-sim run``'s table: money rows say 'currency' (a share's value has its %)."""
+    """``sqm-sim run``'s table: each KPI by its label first and its key last; money rows
+    say 'currency units' (a share's value has its %)."""
     from sqm_sim.report.summary_table import as_text, headline_rows
 
     rows = [line for line in as_text(small_run.summary).splitlines() if line.startswith("  ")]
-    lines = {line.split()[0]: line for line in rows}
+    lines = {line.split()[-1]: line for line in rows}
     money = [name for _, name, _, unit in headline_rows(small_run.summary) if unit == "currency"]
     assert "npv" in money
+    assert lines["npv"].split()[0] == "NPV"
     for name in money:
-        assert lines[name].rstrip().endswith("currency"), lines[name]
-    assert lines["coq_share_of_revenue"].rstrip().endswith("%")
+        assert lines[name].rstrip().removesuffix(name).rstrip().endswith("currency units")
+    assert (
+        lines["coq_share_of_revenue"].rstrip().removesuffix("coq_share_of_revenue").rstrip()[-1]
+        == "%"
+    )
 
 
 def test_a_summary_key_reads_as_words():

@@ -43,7 +43,7 @@ def test_the_comparisons_tables_name_no_key_and_no_cell(compare_dir):
     folder, _ = open_results(compare_dir)
     outcome, names = load_outcome(folder), display_names(folder)
     tables = dict(readable_tables(outcome.tables, outcome.facts, names, "portfolio"))
-    assert "NPV: mean and 95% confidence interval per cell" in tables
+    assert "NPV (currency units): mean and 95% confidence interval per cell" in tables
     for title, table in tables.items():
         headers = " ".join(str(c) for c in table.columns if c not in names.values())
         assert "_" not in headers, f"{title}: a raw column name in {headers}"

@@ -154,5 +154,5 @@ def test_a_comparison_report_reads_in_words_and_shows_each_difference_with_its_b
     headers = tab.locator("th").all_inner_texts()
     assert not [h for h in headers if "_" in h and h not in portfolios], headers
     assert not [text for text in tab.locator("td").all_inner_texts() if "|" in text]
-    expect(tab.get_by_role("heading", name="Comparison of NPV")).to_be_visible()
+    expect(tab.get_by_role("heading", name="Comparison of NPV (currency units)")).to_be_visible()
     expect(tab.get_by_text("How to read these tables: a cell is one configuration")).to_be_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import re
 
 import pandas as pd
@@ -73,7 +74,10 @@ def test_sensitivity_findings_name_the_top_parameter(sobol_folder):
     ranking = pd.read_parquet(sobol_folder / "ranking.parquet")
     top = ranking[(ranking["kpi"] == "npv") & (ranking["rank"] == 1)]["label"].iloc[0]
     assert top == "unit price"
-    assert f"npv: by ST: {top}" in text
+    assert (
+        "NPV (currency units), parameters ranked by total-order index ST (share of variance "
+        f"involving the parameter): {top}"
+    ) in text
     # warranty cost does not touch satisfaction: its ST is exactly zero
     zero = ranking[
         (ranking["kpi"] == "mean_satisfaction")
@@ -85,3 +89,46 @@ def test_sensitivity_findings_name_the_top_parameter(sobol_folder):
 def test_report_command_writes_the_page(sobol_folder, capsys):
     assert main(["report", str(sobol_folder)]) == 0
     assert (sobol_folder / "report.html").stat().st_size > 50_000
+
+
+def test_sensitivity_prose_names_kpis_by_label_and_indices_by_meaning(sobol_folder, tmp_path):
+    """The report's sentences, report.md's and the terminal's: no KPI or index key; the
+    parameters varied by their schema description with the key in parentheses."""
+    from tests.support import prose, raw_kpi_keys
+
+    report = build_report(sobol_folder)
+    text = prose(report)
+    assert raw_kpi_keys(text) == []
+    assert "Parameters ranked by the total-order index ST" in text
+    every_word = html.unescape(re.sub(r"<[^>]+>", "", report))  # tables too
+    assert "price per unit, booked as revenue at dispatch [currency/unit] (finance.unit_price)" in (
+        every_word
+    )
+    markdown = (sobol_folder / "report.md").read_text()
+    sentences = "\n".join(line for line in markdown.splitlines() if not line.startswith("|"))
+    assert raw_kpi_keys(sentences) == []
+    assert "set at every point: simulated time span [months] (simulation.horizon_months) = 3" in (
+        sentences
+    )
+
+
+def test_morris_findings_name_mu_star_by_its_meaning(tmp_path, capsys):
+    from tests.support import raw_kpi_keys
+
+    space = tmp_path / "space.toml"
+    space.write_text(
+        '[[parameters]]\nkey = "finance.unit_price"\nlow = 90.0\nhigh = 150.0\n'
+        '[[parameters]]\nkey = "environment.switching_cost"\nlow = 0.1\nhigh = 0.9\n'
+    )
+    out = tmp_path / "morris"
+    argv = ["sensitivity", "--method", "morris", "--n", "2", "--kpi", "npv"]
+    argv += ["--space", str(space), "--noise-points", "0", "--out", str(out), *ARGS]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert raw_kpi_keys(printed) == []
+    assert "ranked by Morris μ* (mean absolute elementary effect)" in printed
+    text = build_report(out)
+    from tests.support import prose
+
+    assert raw_kpi_keys(prose(text)) == []
+    assert "mu*" not in text
