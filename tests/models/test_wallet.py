@@ -44,6 +44,7 @@ def test_orders_lost_per_order_compare_with_a_flawless_share():
     # a gap stretched by 1 / 0.4 holds 0.848 / 0.4 = 2.12 orders at the flawless share
     assert orders_lost_per_order(0.4, 0.848) == pytest.approx(1.12, rel=1e-12)
     assert orders_lost_per_order(0.5, 0.5) == 0.0
+    assert orders_lost_per_order(0.5, 0.75) == 0.5  # less than one order lost still counts
     # a customer above the flawless share loses nothing (no negative loss)
     assert orders_lost_per_order(0.848, 0.4) == 0.0
 
