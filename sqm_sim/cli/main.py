@@ -39,12 +39,14 @@ class UsageError(Exception):
 
 def resolve_config(scenario: str, overrides: Sequence[str], portfolio: str | None = None) -> Config:
     """A scenario with the command line's portfolio and ``--set`` overrides applied."""
-    from ..config import Config
+    from ..config.key_index import check_override_keys
+
+    values = parse_overrides(overrides)
+    # a misspelt key before the schema (pydantic) loads or the scenario is validated
+    check_override_keys(values)
     from ..portfolios import with_portfolio
     from ..scenarios import load_scenario
 
-    values = parse_overrides(overrides)
-    Config.check_override_keys(values)  # a misspelt key before the scenario is validated
     config = load_scenario(scenario)
     if portfolio:
         config = with_portfolio(config, portfolio)
