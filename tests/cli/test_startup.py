@@ -3,7 +3,8 @@
 ``sqm-sim --help``, a subcommand's help and argument parsing must not import the numerical
 and plotting stack (each costs a large share of a second), nor the configuration schema
 (pydantic builds it in about a tenth of a second): the engine and the schema load when a
-command actually runs. Checked in a fresh interpreter, where ``sys.modules`` is honest.
+command actually runs. A misspelt ``--set`` key is refused from the file of keys, without
+the schema either. Checked in a fresh interpreter, where ``sys.modules`` is honest.
 """
 
 from __future__ import annotations
