@@ -39,12 +39,14 @@ class UsageError(Exception):
 
 def resolve_config(scenario: str, overrides: Sequence[str], portfolio: str | None = None) -> Config:
     """A scenario with the command line's portfolio and ``--set`` overrides applied."""
-    from ..config import Config
+    from ..config.key_index import check_override_keys
+
+    values = parse_overrides(overrides)
+    # a misspelt key before the schema (pydantic) loads or the scenario is validated
+    check_override_keys(values)
     from ..portfolios import with_portfolio
     from ..scenarios import load_scenario
 
-    values = parse_overrides(overrides)
-    Config.check_override_keys(values)  # a misspelt key before the scenario is validated
     config = load_scenario(scenario)
     if portfolio:
         config = with_portfolio(config, portfolio)
@@ -112,16 +114,28 @@ def cmd_roi(args: argparse.Namespace) -> int:
         from ..report.roi_files import write_roi
 
         write_roi(table, Path(args.out))
+    from ..run.posterior import uncertainty_note
+
+    note = uncertainty_note([config], seeds)
     if args.json:
-        print(table.to_json(orient="records", indent=2))
+        from ..report.roi_files import roi_json
+
+        facts = {
+            "scenario": config.name,
+            "portfolio": config.portfolio.name,
+            "replications": args.replications,
+            "seeds": seeds,
+            "confidence": args.confidence,
+            "parameter_uncertainty": note,
+        }
+        print(json.dumps(roi_json(table, facts), indent=2))
         return 0
     from ..report.roi_files import roi_text
-    from ..run.posterior import uncertainty_note
 
     print(
         f"scenario {config.name} | portfolio {config.portfolio.name} | "
         f"{args.replications} paired replications | {args.confidence:.0%} intervals\n"
-        f"{uncertainty_note([config], seeds)}\n"
+        f"{note}\n"
     )
     print(roi_text(table))
     return 0
@@ -292,7 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
     roi.add_argument("--replications", type=int, default=10, help="paired runs (default 10)")
     roi.add_argument("--seed", type=_seed, default=1, help="first seed (default 1)")
     roi.add_argument("--confidence", type=float, default=0.95, help="CI level (default 0.95)")
-    roi.add_argument("--json", action="store_true", help="print the table as JSON")
+    roi.add_argument(
+        "--json",
+        action="store_true",
+        help="print the facts (what the intervals cover) and the table as JSON",
+    )
     roi.add_argument(
         "--out", metavar="DIR", help="results folder: the runs (resumable) and roi.csv"
     )

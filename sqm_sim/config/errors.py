@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .config_error import ConfigError
-from .schema import ParameterInfo, describe_field, field_at, parameter_at, suggest_key
+from .dotted import unknown_key_text
+from .schema import ParameterInfo, all_keys, describe_field, field_at, parameter_at
 
 MAX_LISTED = 10
 """Most problems described one by one in an error message; the rest are counted."""
@@ -23,10 +24,8 @@ def repeated(items: Iterable[Hashable]) -> list[Any]:
 
 
 def unknown_key_message(model: type[BaseModel], key: str) -> str:
-    """``unknown key 'x'`` plus the nearest valid key, when there is one."""
-    suggestion = suggest_key(model, key)
-    hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-    return f"unknown key '{key}'{hint} (see `sqm-sim params` for all keys)"
+    """``unknown key 'x'`` plus the nearest valid key of ``model``, when there is one."""
+    return unknown_key_text(all_keys(model), key)
 
 
 def _is_nan(value: Any) -> bool:

@@ -19,15 +19,13 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic.fields import FieldInfo
 
+from .dotted import PORTFOLIO, names_initiative_field
 from .errors import ConfigError, unknown_key_message
 from .initiatives import Initiative, InitiativeBase
 from .schema import ParameterInfo, describe_field, field_at, iter_parameters, parameter_at
 
 if TYPE_CHECKING:
     from .model import Config
-
-PORTFOLIO = "portfolio"
-"""The config section holding the initiatives."""
 
 INITIATIVE_MODELS: dict[str, type[InitiativeBase]] = {
     model.model_fields["kind"].default: model for model in get_args(get_args(Initiative)[0])
@@ -71,7 +69,7 @@ def initiative_field(
     ``Config.to_dict()["portfolio"]``); ``None`` if ``key`` is not of the form
     ``portfolio.<name>.<field>``. An unknown initiative name or field is a
     :class:`ConfigError` naming the key, the value (if given) and what is allowed."""
-    if not _names_initiative_field(key):
+    if not names_initiative_field(key):
         return None
     name, field = key.partition(".")[2].rsplit(".", 1)
     initiatives: Sequence[Mapping[str, Any]] = portfolio.get("initiatives", ()) or ()
@@ -97,12 +95,6 @@ def initiative_field(
     return InitiativeField(key, position, name, kind, field)
 
 
-def _names_initiative_field(key: str) -> bool:
-    """Whether ``key`` has the form ``portfolio.<name>.<field>``."""
-    prefix, _, rest = key.partition(".")
-    return prefix == PORTFOLIO and "." in rest
-
-
 def check_key(key: str) -> None:
     """A :class:`ConfigError` (the one :func:`set_key` raises) if no configuration accepts
     ``key``: neither a schema key nor of the form ``portfolio.<name>.<field>`` (whether that
@@ -110,7 +102,7 @@ def check_key(key: str) -> None:
     no configuration is validated (and no validator built)."""
     from .model import Config
 
-    if field_at(Config, key) is None and not _names_initiative_field(key):
+    if field_at(Config, key) is None and not names_initiative_field(key):
         raise ConfigError(unknown_key_message(Config, key))
 
 

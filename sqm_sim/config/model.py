@@ -5,17 +5,18 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 import tomli_w
 from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
 
+from .dotted import invalid_override
 from .errors import ConfigError, config_error_from
 from .fields import Section, param
 from .initiatives import PortfolioSettings
-from .keys import check_key, set_key
+from .keys import set_key
 from .market_sections import (
     AcquisitionSettings,
     CustomerSettings,
@@ -134,17 +135,6 @@ class Config(Section):
         except ValidationError as exc:
             raise config_error_from(exc, cls, origin, merged) from None
 
-    @staticmethod
-    def check_override_keys(keys: Iterable[str]) -> None:
-        """Refuse, as :meth:`with_overrides` would, the first key that no configuration
-        accepts, before any configuration is read or validated (the command line reports a
-        misspelt ``--set`` key without validating a scenario first)."""
-        for key in keys:
-            try:
-                check_key(key)
-            except ConfigError as exc:
-                raise _invalid_override(exc) from None
-
     def with_overrides(self, overrides: Mapping[str, Any]) -> Config:
         """A new validated config with dotted keys replaced, e.g. ``{"market.prospects": 0}``
         or, for an initiative of the portfolio, by its name:
@@ -166,7 +156,7 @@ class Config(Section):
             try:
                 set_key(data, key, copy.deepcopy(value))
             except ConfigError as exc:
-                raise _invalid_override(exc) from None
+                raise invalid_override(exc) from None
         keys = ", ".join(overrides)
         try:
             return Config.model_validate(data)
@@ -186,10 +176,6 @@ class Config(Section):
         """Short SHA-256 of the resolved configuration (identical configs, identical hash)."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def _invalid_override(exc: ConfigError) -> ConfigError:
-    return ConfigError(f"invalid override: {exc}")
 
 
 def merge_over(model: type[Section], base: dict[str, Any], update: dict[str, Any]) -> dict:

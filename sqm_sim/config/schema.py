@@ -7,7 +7,6 @@ it through these functions.
 
 from __future__ import annotations
 
-import difflib
 from collections import abc
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -16,6 +15,8 @@ from typing import Any, get_args, get_origin
 import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+
+from .dotted import ENTRY
 
 UNIT_OF_PARENT = "as the field"
 SOURCE_OF_PARENT = "see field"
@@ -201,18 +202,5 @@ def all_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
         if nested is not None:
             keys.extend(all_keys(nested, key + "."))
         elif entry_model is not None:
-            keys.extend(all_keys(entry_model, key + ".<name>."))
+            keys.extend(all_keys(entry_model, f"{key}.{ENTRY}."))
     return keys
-
-
-def suggest_key(model: type[BaseModel], key: str) -> str | None:
-    """The valid dotted key closest to a misspelt one, if any is close enough."""
-    keys = all_keys(model)
-    matches = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
-    if not matches:
-        # a right leaf name in the wrong section, or a misspelt leaf in the right one
-        leaf = key.rsplit(".", 1)[-1]
-        by_leaf = {k.rsplit(".", 1)[-1]: k for k in keys}
-        close = difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.75)
-        matches = [by_leaf[close[0]]] if close else []
-    return matches[0] if matches else None

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ..experiments import atomic
-from .numbers import number
+from .experiment_files import table_records
+from .numbers import json_ready, number
 
 ROI_TABLE_NAME = "roi.csv"
 """File name of the ROI table in a results folder."""
@@ -59,6 +61,13 @@ ROI_COLUMN_WORDS: dict[str, str] = {
 }
 """The headers of :func:`roi_text_table` in words (the HTML report; the terminal keeps the
 CSV's names)."""
+
+
+def roi_json(table: pd.DataFrame, facts: dict[str, Any]) -> dict[str, Any]:
+    """The ROI table and the facts of the valuation (scenario, portfolio, seeds, confidence,
+    ``parameter_uncertainty``: what the intervals cover) as JSON-ready data, laid out as
+    ``compare --json`` lays out its own: ``{"facts": ..., "tables": {"roi": [rows]}}``."""
+    return {"facts": json_ready(facts), "tables": {"roi": table_records(table)}}
 
 
 def write_roi(table: pd.DataFrame, out_dir: Path) -> Path:

@@ -32,7 +32,7 @@ def test_run_with_a_portfolio_books_its_spend(capsys):
 def test_roi_table_as_json(capsys):
     args = ["roi", "baseline", *SMALL, "--portfolio", "balanced", "--replications", "2"]
     assert main([*args, "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)["tables"]["roi"]
     assert [r["initiative"] for r in rows][-1] == "portfolio"
     assert {"incremental_npv", "ci_low", "ci_high", "roi", "payback_month"} <= set(rows[0])
 

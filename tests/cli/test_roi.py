@@ -13,6 +13,7 @@ from sqm_sim.cli import main
 from sqm_sim.experiments import roi as roi_module
 from sqm_sim.portfolios import with_portfolio
 from sqm_sim.report.roi_files import month_text, roi_text
+from sqm_sim.run.posterior import uncertainty_note
 from tests.cli.test_portfolios import SMALL
 
 ROI = ["roi", "baseline", *SMALL, "--portfolio", "process_first", "--replications", "2"]
@@ -69,9 +70,21 @@ def test_the_command_gives_initiative_roi_numbers_and_resumes_from_its_folder(tm
     config = with_portfolio(load_scenario("baseline"), "process_first")
     config = config.with_overrides({key: json.loads(value) for key, value in _overrides().items()})
     expected = initiative_roi(config, [1, 2])
-    # the JSON carries 10 significant digits (pandas' default)
-    assert [row["incremental_npv"] for row in first] == pytest.approx(
-        list(expected["incremental_npv"]), rel=1e-9
+    # the JSON carries 15 significant digits
+    rows = first["tables"]["roi"]
+    assert [row["incremental_npv"] for row in rows] == pytest.approx(
+        list(expected["incremental_npv"]), rel=1e-14
+    )
+    assert first["facts"] == {
+        "scenario": "baseline",
+        "portfolio": "process_first",
+        "replications": 2,
+        "seeds": [1, 2],
+        "confidence": 0.95,
+        "parameter_uncertainty": uncertainty_note([config], [1, 2]),
+    }
+    assert first["facts"]["parameter_uncertainty"].startswith(
+        "intervals cover simulation noise only"
     )
     assert (out / "roi.csv").is_file()
     # a second call finds every run in the folder and runs none

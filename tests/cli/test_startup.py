@@ -3,7 +3,8 @@
 ``sqm-sim --help``, a subcommand's help and argument parsing must not import the numerical
 and plotting stack (each costs a large share of a second), nor the configuration schema
 (pydantic builds it in about a tenth of a second): the engine and the schema load when a
-command actually runs. Checked in a fresh interpreter, where ``sys.modules`` is honest.
+command actually runs. A misspelt ``--set`` key is refused from the file of keys, without
+the schema either. Checked in a fresh interpreter, where ``sys.modules`` is honest.
 """
 
 from __future__ import annotations
@@ -120,42 +121,59 @@ def test_start_up_loads_neither_the_engine_nor_the_schema(code):
     assert modules_after(code, HEAVY + SCHEMA) == []
 
 
-def test_a_bad_key_is_reported_without_the_engine_or_a_validated_scenario():
-    """An unknown ``--set`` key needs the schema's fields (pydantic), but neither the
-    simulation nor the validators (built at the first validation)."""
-    code = (
-        "import contextlib, io\n"
-        "from sqm_sim.cli import main\n"
-        "err = io.StringIO()\n"
-        "with contextlib.redirect_stderr(err):\n"
-        "    assert main(['run', 'baseline', '--set', 'nosuch.key=1']) == 2\n"
-        "assert \"invalid override: unknown key 'nosuch.key'\" in err.getvalue()\n"
-        "from sqm_sim.config.model import Config\n"
-        "assert not Config.__pydantic_complete__, 'a config was validated'"
-    )
-    assert modules_after(code, HEAVY + SCHEMA) == ["pydantic"]
+BAD_KEY = """
+import contextlib, io
+from sqm_sim.cli import main
+
+for key, expected in {expected!r}.items():
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["run", "baseline", "--set", key + "=1"]) == 2
+    assert err.getvalue().rstrip() == "sqm-sim: error: " + expected, err.getvalue()
+"""
+"""A misspelt ``--set`` key refused by the command line, with the message it gets from
+``Config.with_overrides``."""
+
+MISSPELT = ["nosuch.key", "market.nonsense", "quality.inspection_coverag", "portfolio.nosuch"]
 
 
-@pytest.mark.parametrize(
-    "key", ["nosuch.key", "quality.inspection_coverag", "portfolio.nosuch", "quality.nosuch.leaf"]
-)
+def test_a_bad_key_is_reported_without_the_schema_or_the_engine():
+    """An unknown ``--set`` key is judged by the file of keys (``keys.json``): neither
+    pydantic nor the schema's modules nor the engine load, and the message is the one the
+    schema gives (a regression that loads them again fails here)."""
+    from sqm_sim.config import Config, ConfigError
+
+    expected = {}
+    for key in MISSPELT:
+        with pytest.raises(ConfigError) as refused:
+            Config().with_overrides({key: 1})
+        expected[key] = str(refused.value)
+    assert "did you mean 'market.prospects'?" in expected["market.nonsense"]
+    code = BAD_KEY.format(expected=expected)
+    schema_modules = ("sqm_sim.config.model", "sqm_sim.config.keys", "sqm_sim.config.schema")
+    assert modules_after(code, HEAVY + SCHEMA + schema_modules) == []
+
+
+@pytest.mark.parametrize("key", [*MISSPELT, "quality.nosuch.leaf"])
 def test_the_early_key_check_refuses_as_with_overrides_does(key):
     from sqm_sim.config import Config, ConfigError
+    from sqm_sim.config.key_index import check_override_keys
 
     with pytest.raises(ConfigError) as late:
         Config().with_overrides({key: 1})
     with pytest.raises(ConfigError) as early:
-        Config.check_override_keys([key])
+        check_override_keys([key])
     assert str(early.value) == str(late.value)
 
 
 def test_the_early_key_check_accepts_every_key_a_configuration_accepts():
     from sqm_sim.config import Config
+    from sqm_sim.config.key_index import check_override_keys
     from sqm_sim.config.keys import config_parameters
     from sqm_sim.portfolios import with_portfolio
 
     config = with_portfolio(Config(), "balanced")
     keys = [p.key for p in config_parameters(config)]
     assert any(key.startswith("portfolio.") and key.count(".") >= 2 for key in keys)
-    Config.check_override_keys(keys)
-    Config.check_override_keys(["portfolio.no_such_initiative.cpk_gain"])  # data decides
+    check_override_keys(keys)
+    check_override_keys(["portfolio.no_such_initiative.cpk_gain"])  # data decides

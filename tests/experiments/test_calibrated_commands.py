@@ -89,6 +89,13 @@ def test_roi_values_each_seed_with_its_draw_and_says_so(calibrated, tmp_path, ca
     argv = ["roi", str(profile), "--portfolio", str(circles), "--replications", "2"]
     assert main([*argv, "--seed", str(first), "--out", str(out), *SERIAL]) == 0
     assert "intervals include parameter uncertainty: 2 posterior draws" in capsys.readouterr().out
+    # --json carries the same sentence as a field, as compare's facts do (runs resumed)
+    assert main([*argv, "--seed", str(first), "--out", str(out), *SERIAL, "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)["facts"]
+    assert facts["parameter_uncertainty"] == uncertainty_note([config], [first, first + 1])
+    assert facts["parameter_uncertainty"].startswith(
+        "intervals include parameter uncertainty: 2 posterior draws, one per seed"
+    )
     table = pd.read_csv(out / "roi.csv").set_index("initiative")
     with_circles = with_portfolio(config, str(circles))
     gains = [

@@ -674,3 +674,76 @@ def test_operators_measure_the_drift_and_the_defect_chance_follows_each_new_sett
             factor,
         )
         assert production.current_defect_probability(state) == pytest.approx(expected)
+
+
+class _Goods:
+    """Finished goods with no stock and no backorders (the policy releases S units)."""
+
+    def stock_on_hand(self) -> int:
+        return 0
+
+    def backorders_open(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("added_line", [False, True])
+def test_lines_work_each_job_for_its_stretched_cycle_and_count_their_busy_time(added_line):
+    """Two lines (or three: one added after the build), deterministic 40-minute cycles c,
+    capacity loss 0.5 and line speed 0.8 (slowdown 1 / 0.5 / 0.8 = 2.5, so a unit takes
+    d = 2.5 c and a rework, fraction 0.5, d / 2), every unit defective (design 10^6 ppm).
+    The policy (s = 0, S = 3, nothing on hand) releases 3 work orders; 2 reworks are
+    queued after them. Two lines: units at d, d, 2d, reworks at 1.5d, 2d; three lines:
+    units at d, d, d, reworks at 1.5d, 1.5d. Busy time 3 d + 2 d / 2 = 4 d either way."""
+    from dataclasses import replace
+
+    import simpy
+
+    from sqm_sim.models.context import Context
+    from sqm_sim.models.initiatives import levers
+    from sqm_sim.models.ledger import PRODUCTION_COST, Ledger
+    from sqm_sim.models.operations import Production
+    from sqm_sim.models.random_streams import RandomStreams
+    from sqm_sim.models.tally import Tally
+
+    config = Config().with_overrides(
+        {
+            "operations.production_lines": 2,
+            "operations.cycle_time": {"kind": "deterministic", "mean": 40.0},
+            "operations.reorder_point_units": 0,
+            "operations.order_up_to_units": 3,
+            "quality.rework_time_fraction": 0.5,
+        }
+    )
+    env = simpy.Environment()
+    context = Context(env, config, RandomStreams(5), Tally(), Ledger(env, 12))
+    month_0 = replace(
+        levers(config, 0), capacity_loss=0.5, line_speed_factor=0.8, design_defect_ppm=1e6
+    )
+    production = Production(context, month_0, _Process(False), _Operators(0.6))
+    inspected: list[tuple[float, bool]] = []
+    reworked: list[float] = []
+    production.connect(
+        _Goods(),
+        lambda defective: inspected.append((env.now, defective)),
+        lambda: reworked.append(env.now),
+    )
+    if added_line:
+        production.add_line()
+    assert production.lines == (3 if added_line else 2)
+    production.review()
+    production.request_rework()
+    production.request_rework()
+    env.run(until=10.0)
+    d = 2.5 * 40.0 / MINUTES_PER_DAY
+    units = [d, d, d] if added_line else [d, d, 2 * d]
+    reworks = [1.5 * d, 1.5 * d] if added_line else [1.5 * d, 2 * d]
+    assert [t for t, _ in inspected] == pytest.approx(units, rel=1e-12)
+    assert all(defective for _, defective in inspected)
+    assert reworked == pytest.approx(reworks, rel=1e-12)
+    assert production.busy_days == pytest.approx(4 * d, rel=1e-12)
+    tally = context.tally
+    assert (tally.work_orders_released, tally.units_produced, tally.defects_produced) == (3, 3, 3)
+    assert tally.rework_started == 2
+    assert sum(context.ledger.entries[PRODUCTION_COST]) == pytest.approx(
+        3 * config.finance.unit_cost
+    )
