@@ -52,26 +52,29 @@ FAST_INTERFERENCE = 4
 MAIN_INDEX = {"morris": "mu_star", "sobol": "ST", "fast": "ST", "delta": "delta"}
 """The index each method ranks parameters by."""
 
-INDEX_NAMES = {
-    "mu_star": "Morris μ* (mean absolute elementary effect)",
-    "mu": "Morris μ (mean elementary effect)",
-    "sigma": "Morris σ (spread of the elementary effects)",  # noqa: RUF001
-    "S1": "first-order index S1 (share of variance due to the parameter alone)",
-    "ST": "total-order index ST (share of variance involving the parameter)",
-    "S2": "second-order index S2 (share of variance due to a pair's interaction)",
-    "delta": "Borgonovo's δ (moment-independent importance)",
+INDEXES: dict[str, tuple[str, str, str]] = {
+    "mu_star": ("Morris μ*", "mean absolute elementary effect", "KPI units per full range"),
+    "mu": ("Morris μ", "mean elementary effect", "the sign shows the direction"),
+    "sigma": ("Morris σ", "spread of the elementary effects", "non-linearity, interactions"),  # noqa: RUF001
+    "S1": ("first-order index S1", "share of variance due to the parameter alone", ""),
+    "ST": (
+        "total-order index ST",
+        "share of variance involving the parameter",
+        "incl. interactions",
+    ),
+    "S2": ("second-order index S2", "share of variance due to a pair's interaction", ""),
+    "delta": ("Borgonovo's δ", "moment-independent importance", "0 = none, 1 = all"),
 }
+"""Each index once: its name, its meaning and a detail for the reader of a chart."""
+
+INDEX_NAMES = {key: f"{name} ({meaning})" for key, (name, meaning, _) in INDEXES.items()}
 """Each index by its meaning, as sentences name it (tables and files keep the keys)."""
 
 INDEX_DOCS = {
-    "mu_star": "Morris μ*: mean absolute elementary effect (KPI units per full range)",
-    "mu": "Morris μ: mean elementary effect (sign shows direction; KPI units per range)",
-    "sigma": "Morris σ: spread of elementary effects (non-linearity, interactions)",  # noqa: RUF001
-    "S1": "first-order index: share of output variance due to the parameter alone",
-    "ST": "total-order index: share of variance involving the parameter (incl. interactions)",
-    "S2": "second-order index: share of variance due to the pair's interaction",
-    "delta": "Borgonovo's δ: moment-independent importance (0 = none, 1 = all)",
+    key: f"{name}: {meaning}" + (f" ({detail})" if detail else "")
+    for key, (name, meaning, detail) in INDEXES.items()
 }
+"""Each index explained above its chart: name, meaning and detail."""
 
 
 @dataclass(frozen=True)
