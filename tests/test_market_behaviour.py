@@ -10,7 +10,14 @@ import sqm_sim
 from sqm_sim import Config
 from sqm_sim.models.units import DAYS_PER_MONTH
 
-from .support import NO_ACQUISITION, fixed_loyalty, mean_interval, paired_runs, simulate_cached
+from .support import (
+    FREE_FULL_WALLET,
+    NO_ACQUISITION,
+    fixed_loyalty,
+    mean_interval,
+    paired_runs,
+    simulate_cached,
+)
 
 pytestmark = pytest.mark.slow  # replications and intervals: the slow tier
 
@@ -122,6 +129,7 @@ def test_customer_lifetime_value_matches_the_closed_form():
             "market.prospects": 0,
             "market.purchase_cycle": {"kind": "deterministic", "mean": DAYS_PER_MONTH},
             **NO_ACQUISITION,
+            **FREE_FULL_WALLET,  # free decisions, one order per cycle: the closed form's customer
             **fixed_loyalty(r),
             "service.complaint_probability": 0.0,
             "operations.design_defect_ppm": 0.0,

@@ -19,7 +19,7 @@ from scipy import stats
 import sqm_sim
 from sqm_sim.models.units import DAYS_PER_MONTH, MINUTES_PER_DAY
 
-from .support import NO_ACQUISITION, fixed_loyalty
+from .support import FREE_FULL_WALLET, NO_ACQUISITION, fixed_loyalty
 
 pytestmark = pytest.mark.slow  # replications and intervals: the slow tier
 
@@ -36,6 +36,7 @@ def queue_config(lines: int, arrival_rate: float, service_rate: float) -> sqm_si
             "market.initial_customers": customers,
             "market.prospects": 0,
             **NO_ACQUISITION,
+            **FREE_FULL_WALLET,  # one order per purchase cycle: a Poisson stream of orders
             **fixed_loyalty(1.0),
             "market.purchase_cycle": {"kind": "exponential", "mean": customers / arrival_rate},
             "operations.production_lines": lines,

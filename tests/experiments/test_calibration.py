@@ -21,6 +21,7 @@ from sqm_sim.experiments.calibration import (
     verdict,
     weighted_quantile,
 )
+from sqm_sim.report.names import parameter_label
 from sqm_sim.run import simulate
 from sqm_sim.run.posterior import draw_index
 from tests.experiments.conftest import (
@@ -176,9 +177,8 @@ def test_a_parameter_the_history_cannot_identify_is_reported_as_such(tmp_path, s
     intervals = pd.read_csv(out / "intervals.csv").set_index("parameter")
     assert intervals.loc[DISCOUNT, "verdict"] == "not pinned down"
     assert intervals.loc[INTERCEPT, "verdict"] == "pinned down"
-    assert (
-        "The history does not pin down: finance.annual_discount_rate"
-        in (out / "report.md").read_text()
+    assert f"The history does not pin down: {parameter_label(DISCOUNT)}." in (
+        (out / "report.md").read_text()
     )
 
 
