@@ -67,14 +67,27 @@ def cost_of_quality_curve(lesson: Lesson, runs: LessonRuns) -> Finding:
     best = min(levels, key=coq.__getitem__)
     first, last = levels[0], levels[-1]
     best_npv = max(levels, key=npv.__getitem__)
-    text = (
-        f"Total cost of quality is lowest at a prevention spend of {_money(best)} a month: "
-        f"{_money(coq[best])} against {_money(coq[first])} at {_money(first)} "
-        f"({_share(1 - coq[best] / coq[first])} less), while external failure falls from "
-        f"{_money(external[first])} to {_money(external[best])}. Past the minimum prevention "
-        f"costs more than it saves: {_money(coq[last])} at {_money(last)} a month. NPV is "
-        f"highest at {_money(best_npv)} a month{_size_note(lesson)}."
-    )
+    if best == first:
+        text = (
+            f"Total cost of quality is lowest with no prevention ({_money(coq[first])}): on "
+            f"the books prevention does not pay here, {_money(coq[last])} at "
+            f"{_money(last)} a month."
+        )
+    else:
+        text = (
+            f"Total cost of quality is lowest at a prevention spend of {_money(best)} a month: "
+            f"{_money(coq[best])} against {_money(coq[first])} at {_money(first)} "
+            f"({_share(1 - coq[best] / coq[first])} less), while external failure falls from "
+            f"{_money(external[first])} to {_money(external[best])}. Past the minimum "
+            f"prevention costs more than it saves: {_money(coq[last])} at {_money(last)} a month."
+        )
+    text += f" NPV is highest at {_money(best_npv)} a month"
+    if best_npv > best:
+        text += (
+            ", beyond the cost-of-quality minimum: the customers and orders better quality "
+            "keeps are a failure cost no PAF category shows (the hidden cost of lost sales)"
+        )
+    text += f"{_size_note(lesson)}."
     return Finding(
         text,
         {

@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from itertools import pairwise
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 from scipy import stats
 
 from sqm_sim.app.findings import crossover_month, finding_for
-from sqm_sim.app.lessons import load_lessons, run_lesson, sweep_means
+from sqm_sim.app.lessons import LessonRuns, load_lessons, run_lesson, sweep_means
 from sqm_sim.app.whatif import RunCache, mean_summary, monthly_band, whatif_config
 from sqm_sim.config import ConfigError
 from sqm_sim.experiments.voice import tarp_table
@@ -111,6 +112,37 @@ def test_quality_is_free_finds_the_lowest_cost_of_quality_of_its_sweep():
     assert coq[best] < coq[0.0]
     assert coq[best] < coq[max(coq)]
     assert f"prevention spend of {number(best, 'currency')} a month" in finding.text
+
+
+def _sweep_of(rows: dict[float, tuple[float, float, float]]) -> LessonRuns:
+    """A stand-in sweep: at each level one run with (coq_total, external failure, npv)."""
+    keys = ("coq_total", "external_failure_cost", "npv")
+    sweep = {
+        level: (SimpleNamespace(summary=dict(zip(keys, values, strict=True))),)
+        for level, values in rows.items()
+    }
+    return LessonRuns(pair=None, sweep=sweep)  # type: ignore[arg-type]
+
+
+def test_the_cost_of_quality_finding_says_where_profit_peaks_beyond_the_books():
+    """Hand sweeps: the PAF minimum at none (prevention does not pay on the books) or at
+    1,000, and NPV highest at 5,000: beyond it, the hidden cost of lost sales is named."""
+    lesson = dataclasses.replace(by_name()["quality_is_free"], size="full")
+    at_none = finding_for(
+        lesson,
+        _sweep_of(
+            {0.0: (100.0, 80.0, -5.0), 1000.0: (110.0, 70.0, 3.0), 5000.0: (300.0, 20.0, 9.0)}
+        ),
+    )
+    assert at_none.numbers["best_level"] == 0.0
+    assert at_none.text.startswith("Total cost of quality is lowest with no prevention (100):")
+    assert "NPV is highest at 5,000 a month, beyond the cost-of-quality minimum" in at_none.text
+    interior = finding_for(
+        lesson,
+        _sweep_of({0.0: (100.0, 80.0, 9.0), 1e3: (90.0, 60.0, 3.0), 5e3: (300.0, 20.0, 1.0)}),
+    )
+    assert "prevention spend of 1,000 a month: 90 against 100 at 0 (10.00 % less)" in interior.text
+    assert interior.text.endswith("NPV is highest at 0 a month.")  # no hidden-cost sentence
 
 
 @pytest.mark.slow  # a lesson's sweep of runs, 5-8 s
