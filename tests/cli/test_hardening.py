@@ -220,12 +220,24 @@ class Interrupted:
     exit_s: float
 
 
+def _default_sigint() -> None:
+    """In the child before exec: SIGINT back to its default, as a terminal gives it. A test
+    run started in the background by a non-interactive shell inherits SIGINT ignored, and
+    Python then never turns it into KeyboardInterrupt (the command would run to the end)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_when(args: list[str], ready: Callable[[int], object], tmp_path: Path) -> Interrupted:
     """Run ``sqm-sim ARGS`` and send it SIGINT once ``ready(pid)`` is true: an observable
     event (CPU time used, a part on disk), not a fixed sleep that a busy machine outruns."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [SQM_SIM, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+        [SQM_SIM, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        preexec_fn=_default_sigint,
     )
     try:
         signalled = wait_until(lambda: ready(proc.pid) or proc.poll() is not None, 120)
