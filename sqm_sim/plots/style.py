@@ -78,14 +78,9 @@ def kpi_unit(kpi: str) -> str:
         return "-"
 
 
-def unit_label(unit: str) -> str:
-    """How a unit is written on an axis (:func:`sqm_sim.run.catalogue.unit_words`)."""
-    return unit_words(unit)
-
-
 def axis_label(kpi: str) -> str:
     """Axis label: title and unit, e.g. ``"Profit per month (currency units)"``."""
-    unit = unit_label(kpi_unit(kpi))
+    unit = unit_words(kpi_unit(kpi))
     return f"{kpi_title(kpi)} ({unit})" if unit else kpi_title(kpi)
 
 

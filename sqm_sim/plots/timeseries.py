@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from ..experiments.intervals import t_interval
 from ..models.units import DAYS_PER_MONTH
+from ..run.catalogue import unit_words
 from .style import (
     axis_label,
     format_axis,
@@ -26,7 +27,6 @@ from .style import (
     kpi_unit,
     new_figure,
     tidy_axes,
-    unit_label,
 )
 
 PANEL_KPIS = (
@@ -150,7 +150,7 @@ def difference_timeseries(
             ax.set_ylabel("")
             if row < len(kpis) - 1:
                 ax.set_xlabel("")
-        unit = unit_label(kpi_unit(kpi))
+        unit = unit_words(kpi_unit(kpi))
         grid[row, 0].set_ylabel(
             f"{kpi_title(kpi)}\ndifference{f' ({unit})' if unit else ''}", fontsize=9
         )

@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from ..experiments.risk import INCREMENTAL, WORST_CASH
-from ..plots.style import kpi_unit, unit_label
+from ..plots.style import kpi_unit
+from ..run.catalogue import unit_words
 from .experiment_files import MAX_ROWS, VIEWS
 from .numbers import number
 from .summary_table import readable_kpi
@@ -212,7 +213,7 @@ def readable_means(summary: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame
     for kpi, group in summary.groupby("kpi", sort=False):
         unit = kpi_unit(str(kpi))
         means = dict(zip(group["cell"], group["mean"], strict=True))
-        row = {"KPI": readable_kpi(str(kpi)), "unit": unit_label(unit) or "-"}
+        row = {"KPI": readable_kpi(str(kpi)), "unit": unit_words(unit) or "-"}
         for cell in cells:
             row[names.get(cell, cell)] = number(means[cell], unit) if cell in means else "-"
         rows.append(row)
