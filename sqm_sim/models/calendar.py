@@ -5,14 +5,22 @@ population of customers who each wait for their next order puts one entry per cu
 that heap: at 10^5 customers each push and pop walks 17 levels of a heap that no longer
 fits the processor's caches, and the cost of an order grows with the population.
 
-A :class:`Calendar` holds such entries itself, in buckets of ``bucket_days`` days (one
-list per bucket, appended to in O(1); the bucket being worked through is sorted once), and
+A :class:`Calendar` holds such entries itself, in buckets of ``bucket_days`` days, and
 keeps only its earliest entry in SimPy's heap. Each entry gets the key SimPy would have
 given a ``Timeout`` of the same delay: the time ``now + delay`` computed as SimPy computes
 it, normal priority, and the next id of the environment's counter. The earliest entry's
 event is pushed into SimPy's heap under that key. So entries are handled at exactly the
 times (bit for bit) and in exactly the order, ties included, in which one timeout per
 entry would have been processed, and every other event keeps its own key.
+
+A bucket keeps its entries' due times and ids in typed arrays (8 bytes each, side by side
+in memory, no Python object per entry) beside the list of their items, appended to in
+O(1). The bucket being worked through is sorted once, by a stable numpy sort of its times
+(a bucket receives its entries in id order, so equal times stay in id order), and then
+read from three lists. An earlier version kept one ``(time, id, item)`` tuple per entry:
+at 10^5 customers a bucket's tuples, made over weeks, lay scattered over the heap, and
+touching each of them to sort, handle and free it made the cost of an entry grow with the
+population (``benchmarks/bench_scaling.py``).
 
 When the entry after the one just handled comes before everything in SimPy's heap, the
 calendar handles it at once, setting the clock to its time as SimPy's ``step`` would,
@@ -27,18 +35,32 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import operator
+from array import array
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-Entry = tuple[float, int, Any]
-"""(due time in days, SimPy event id, item)."""
+Key = tuple[float, int]
+"""An entry's place in SimPy's order: (due time in days, SimPy event id)."""
 
-_due = operator.itemgetter(0)
-"""An entry's due time."""
+
+class _Bucket:
+    """The entries of one bucket in the order they were added (so in id order)."""
+
+    __slots__ = ("ids", "items", "times")
+
+    def __init__(self) -> None:
+        self.times = array("d")  # due time, days
+        self.ids = array("q")  # SimPy event id
+        self.items: list[Any] = []
+
+    def add(self, due: float, ident: int, item: Any) -> None:
+        self.times.append(due)
+        self.ids.append(ident)
+        self.items.append(item)
 
 
 class Calendar:
@@ -47,16 +69,18 @@ class Calendar:
     __slots__ = (
         "_bucket_keys",
         "_buckets",
-        "_current",
         "_current_key",
         "_env",
         "_handler",
         "_handling",
         "_head",
-        "_head_entry",
+        "_head_key",
+        "_ids",
+        "_items",
         "_per_day",
         "_position",
         "_superseded",
+        "_times",
     )
 
     def __init__(
@@ -67,20 +91,23 @@ class Calendar:
         self._env = env
         self._handler = handler
         self._per_day = 1.0 / bucket_days
-        self._buckets: dict[int, list[Entry]] = {}
+        self._buckets: dict[int, _Bucket] = {}
         self._bucket_keys: list[int] = []  # heap of the keys of _buckets
-        self._current: list[Entry] = []  # the earliest bucket, sorted, from _position on
+        # the earliest bucket, sorted, from _position on
+        self._times: list[float] = []
+        self._ids: list[int] = []
+        self._items: list[Any] = []
         self._current_key = -1
         self._position = 0
         self._head: simpy.Event | None = None  # in SimPy's heap for the earliest entry
-        self._head_entry: Entry | None = None
+        self._head_key: Key | None = None
         self._superseded: dict[int, simpy.Event] = {}  # in SimPy's heap, not the head
         self._handling = False
 
     def __len__(self) -> int:
         """Entries not yet handled."""
-        waiting = sum(len(bucket) for bucket in self._buckets.values())
-        return waiting + len(self._current) - self._position
+        waiting = sum(len(bucket.items) for bucket in self._buckets.values())
+        return waiting + len(self._items) - self._position
 
     def add(self, delay: float, item: Any) -> None:
         """Hand ``item`` to the handler ``delay`` days from now (as ``env.timeout(delay)``
@@ -88,63 +115,89 @@ class Calendar:
         if delay < 0:
             raise ValueError(f"delay = {delay!r}: must not be negative")
         env = self._env
-        entry = (env._now + delay, next(env._eid), item)  # SimPy's own time and id
-        key = int(entry[0] * self._per_day)
+        due = env._now + delay  # SimPy's own time and id
+        ident = next(env._eid)
+        key = int(due * self._per_day)
         if key > self._current_key:
             bucket = self._buckets.get(key)
             if bucket is None:
-                self._buckets[key] = [entry]
+                bucket = self._buckets[key] = _Bucket()
                 heapq.heappush(self._bucket_keys, key)
-            else:
-                bucket.append(entry)  # ids grow: a bucket's equal times stay in id order
+            bucket.times.append(due)
+            bucket.ids.append(ident)
+            bucket.items.append(item)
         elif key == self._current_key:
-            bisect.insort(self._current, entry, lo=self._position)
+            # after every entry due at the same time: its id is the largest yet
+            at = bisect.bisect_right(self._times, due, lo=self._position)
+            self._times.insert(at, due)
+            self._ids.insert(at, ident)
+            self._items.insert(at, item)
         else:
             self._reopen_current()
-            self._buckets[key] = [entry]
+            self._buckets[key] = bucket = _Bucket()
             heapq.heappush(self._bucket_keys, key)
-        if not self._handling and (self._head_entry is None or entry < self._head_entry):
+            bucket.add(due, ident, item)
+        if self._handling:
+            return
+        head = self._head_key
+        if head is None or due < head[0] or (due == head[0] and ident < head[1]):
             if self._head is not None:  # stays in SimPy's heap until its entry is due
-                self._superseded[self._head_entry[1]] = self._head  # type: ignore[index]
-            self._schedule(entry, None)
+                self._superseded[self._head_key[1]] = self._head  # type: ignore[index]
+            self._schedule((due, ident), None)
 
     def _reopen_current(self) -> None:
         """An entry earlier than the bucket being worked through: put its rest back."""
-        rest = self._current[self._position :]
-        if rest:
+        start = self._position
+        if start < len(self._items):
+            rest = _Bucket()
+            rest.times.extend(self._times[start:])
+            rest.ids.extend(self._ids[start:])
+            rest.items = self._items[start:]
             self._buckets[self._current_key] = rest
             heapq.heappush(self._bucket_keys, self._current_key)
-        self._current, self._position, self._current_key = [], 0, -1
+        self._load([], [], [], -1)
 
-    def _earliest(self) -> Entry | None:
-        """The entry due first (loading and sorting the next bucket when needed)."""
-        if self._position < len(self._current):
-            return self._current[self._position]
+    def _load(self, times: list[float], ids: list[int], items: list[Any], key: int) -> None:
+        self._times, self._ids, self._items = times, ids, items
+        self._position, self._current_key = 0, key
+
+    def _earliest(self) -> Key | None:
+        """The key of the entry due first (loading and sorting the next bucket when
+        needed)."""
+        position = self._position
+        if position < len(self._items):
+            return self._times[position], self._ids[position]
         if not self._bucket_keys:
-            self._current, self._position, self._current_key = [], 0, -1
+            self._load([], [], [], -1)
             return None
         key = heapq.heappop(self._bucket_keys)
         bucket = self._buckets.pop(key)
-        # by time; the sort is stable and a bucket holds equal times in id order
-        bucket.sort(key=_due)  # a C function: no Python call per entry
-        self._current, self._position, self._current_key = bucket, 0, key
-        return bucket[0]
+        times = np.frombuffer(bucket.times, dtype=np.float64)
+        order = np.argsort(times, kind="stable")  # by time; equal times stay in id order
+        items = bucket.items
+        self._load(
+            times[order].tolist(),
+            np.frombuffer(bucket.ids, dtype=np.int64)[order].tolist(),
+            [items[i] for i in order.tolist()],
+            key,
+        )
+        return self._times[0], self._ids[0]
 
-    def _schedule(self, entry: Entry, event: simpy.Event | None) -> None:
-        """Make ``entry`` the head: its event in SimPy's heap under its key (the one still
-        there from before it was superseded, or ``event``, or a new one)."""
+    def _schedule(self, key: Key, event: simpy.Event | None) -> None:
+        """Make the entry of ``key`` the head: its event in SimPy's heap under its key (the
+        one still there from before it was superseded, or ``event``, or a new one)."""
         if self._superseded:
-            waiting = self._superseded.pop(entry[1], None)
+            waiting = self._superseded.pop(key[1], None)
             if waiting is not None:
-                self._head, self._head_entry = waiting, entry
+                self._head, self._head_key = waiting, key
                 return
         if event is None:
             event = simpy.Event(self._env)
             event._ok = True
             event._value = None
         event.callbacks = [self._fire]
-        heapq.heappush(self._env._queue, (entry[0], NORMAL, entry[1], event))
-        self._head, self._head_entry = event, entry
+        heapq.heappush(self._env._queue, (key[0], NORMAL, key[1], event))
+        self._head, self._head_key = event, key
 
     def _fire(self, event: simpy.Event) -> None:
         """The head is due: handle it, then every following entry that comes before
@@ -152,33 +205,31 @@ class Calendar:
         the round trip through the heap), then put the next one in the heap."""
         assert event is self._head, "a calendar event came up before its entry was due"
         env, queue, handler = self._env, self._env._queue, self._handler
-        entry: Entry | None = self._head_entry
-        self._head = self._head_entry = None
-        self._earliest()  # the head is _current[_position] (its bucket loaded)
+        self._head = self._head_key = None
+        self._earliest()  # the head is at _position of the loaded bucket
+        times, ids = self._times, self._ids
         self._handling = True
         try:
             while True:
-                self._position += 1
-                env._now = entry[0]  # type: ignore[index]
-                handler(entry[2])  # type: ignore[index]
-                if self._position < len(self._current):  # re-read: handler may add
-                    entry = self._current[self._position]
-                else:
-                    entry = self._earliest()
-                    if entry is None:
-                        break
+                position = self._position
+                self._position = position + 1
+                env._now = times[position]
+                handler(self._items[position])
+                position = self._position  # re-read: the handler may have added entries
+                if self._times is not times or position == len(times):
+                    if self._earliest() is None:
+                        return
+                    times, ids, position = self._times, self._ids, self._position
                 if queue:
-                    due, first = entry[0], queue[0]
-                    if due > first[0] or (due == first[0] and not _before(entry, first)):
+                    due, first = times[position], queue[0]
+                    if due > first[0] or (due == first[0] and not _ahead(ids[position], first)):
                         break
         finally:
             self._handling = False
-        if entry is not None:
-            self._schedule(entry, event)  # SimPy is done with this event: reuse it
+        self._schedule((times[position], ids[position]), event)  # reuse SimPy's event
 
 
-def _before(entry: Entry, queued: tuple[float, int, int, Any]) -> bool:
-    """Whether ``entry`` comes before the event ``queued`` in SimPy's order."""
-    if entry[0] != queued[0]:
-        return entry[0] < queued[0]
-    return (NORMAL, entry[1]) < (queued[1], queued[2])
+def _ahead(ident: int, queued: tuple[float, int, int, Any]) -> bool:
+    """Whether the entry of id ``ident`` comes before the event ``queued`` due at the same
+    time in SimPy's order (priority, then id)."""
+    return (NORMAL, ident) < (queued[1], queued[2])
