@@ -15,9 +15,10 @@ entry would have been processed, and every other event keeps its own key.
 
 A bucket keeps its entries' due times and ids in typed arrays (8 bytes each, side by side
 in memory, no Python object per entry) beside the list of their items, appended to in
-O(1). The bucket being worked through is sorted once, by a stable numpy sort of its times
-(a bucket receives its entries in id order, so equal times stay in id order), and then
-read from three lists. An earlier version kept one ``(time, id, item)`` tuple per entry:
+O(1). The bucket being worked through is ordered once, by a stable numpy sort of its times
+(a bucket receives its entries in id order, so equal times stay in id order) into a list
+of the times in order and a list of where each entry sits in the bucket. An earlier
+version kept one ``(time, id, item)`` tuple per entry:
 at 10^5 customers a bucket's tuples, made over weeks, lay scattered over the heap, and
 touching each of them to sort, handle and free it made the cost of an entry grow with the
 population (``benchmarks/bench_scaling.py``).
@@ -69,14 +70,14 @@ class Calendar:
     __slots__ = (
         "_bucket_keys",
         "_buckets",
+        "_current",
         "_current_key",
         "_env",
         "_handler",
         "_handling",
         "_head",
         "_head_key",
-        "_ids",
-        "_items",
+        "_order",
         "_per_day",
         "_position",
         "_superseded",
@@ -93,10 +94,11 @@ class Calendar:
         self._per_day = 1.0 / bucket_days
         self._buckets: dict[int, _Bucket] = {}
         self._bucket_keys: list[int] = []  # heap of the keys of _buckets
-        # the earliest bucket, sorted, from _position on
+        # the bucket being worked through, and its entries' due times in order with the
+        # index of each entry in the bucket, from _position on
+        self._current = _Bucket()
         self._times: list[float] = []
-        self._ids: list[int] = []
-        self._items: list[Any] = []
+        self._order: list[int] = []
         self._current_key = -1
         self._position = 0
         self._head: simpy.Event | None = None  # in SimPy's heap for the earliest entry
@@ -107,7 +109,7 @@ class Calendar:
     def __len__(self) -> int:
         """Entries not yet handled."""
         waiting = sum(len(bucket.items) for bucket in self._buckets.values())
-        return waiting + len(self._items) - self._position
+        return waiting + len(self._times) - self._position
 
     def add(self, delay: float, item: Any) -> None:
         """Hand ``item`` to the handler ``delay`` days from now (as ``env.timeout(delay)``
@@ -130,8 +132,8 @@ class Calendar:
             # after every entry due at the same time: its id is the largest yet
             at = bisect.bisect_right(self._times, due, lo=self._position)
             self._times.insert(at, due)
-            self._ids.insert(at, ident)
-            self._items.insert(at, item)
+            self._order.insert(at, len(self._current.items))
+            self._current.add(due, ident, item)
         else:
             self._reopen_current()
             self._buckets[key] = bucket = _Bucket()
@@ -147,41 +149,34 @@ class Calendar:
 
     def _reopen_current(self) -> None:
         """An entry earlier than the bucket being worked through: put its rest back."""
-        start = self._position
-        if start < len(self._items):
+        start, current = self._position, self._current
+        if start < len(self._times):
             rest = _Bucket()
-            rest.times.extend(self._times[start:])
-            rest.ids.extend(self._ids[start:])
-            rest.items = self._items[start:]
+            for due, index in zip(self._times[start:], self._order[start:], strict=True):
+                rest.add(due, current.ids[index], current.items[index])
             self._buckets[self._current_key] = rest
             heapq.heappush(self._bucket_keys, self._current_key)
-        self._load([], [], [], -1)
+        self._load(_Bucket(), [], [], -1)
 
-    def _load(self, times: list[float], ids: list[int], items: list[Any], key: int) -> None:
-        self._times, self._ids, self._items = times, ids, items
+    def _load(self, bucket: _Bucket, times: list[float], order: list[int], key: int) -> None:
+        self._current, self._times, self._order = bucket, times, order
         self._position, self._current_key = 0, key
 
     def _earliest(self) -> Key | None:
         """The key of the entry due first (loading and sorting the next bucket when
         needed)."""
         position = self._position
-        if position < len(self._items):
-            return self._times[position], self._ids[position]
+        if position < len(self._times):
+            return self._times[position], self._current.ids[self._order[position]]
         if not self._bucket_keys:
-            self._load([], [], [], -1)
+            self._load(_Bucket(), [], [], -1)
             return None
         key = heapq.heappop(self._bucket_keys)
         bucket = self._buckets.pop(key)
         times = np.frombuffer(bucket.times, dtype=np.float64)
-        order = np.argsort(times, kind="stable")  # by time; equal times stay in id order
-        items = bucket.items
-        self._load(
-            times[order].tolist(),
-            np.frombuffer(bucket.ids, dtype=np.int64)[order].tolist(),
-            [items[i] for i in order.tolist()],
-            key,
-        )
-        return self._times[0], self._ids[0]
+        order = times.argsort(kind="stable")  # by time; equal times stay in id order
+        self._load(bucket, times[order].tolist(), order.tolist(), key)
+        return self._times[0], bucket.ids[self._order[0]]
 
     def _schedule(self, key: Key, event: simpy.Event | None) -> None:
         """Make the entry of ``key`` the head: its event in SimPy's heap under its key (the
@@ -207,26 +202,30 @@ class Calendar:
         env, queue, handler = self._env, self._env._queue, self._handler
         self._head = self._head_key = None
         self._earliest()  # the head is at _position of the loaded bucket
-        times, ids = self._times, self._ids
+        times, order, bucket = self._times, self._order, self._current
         self._handling = True
         try:
             while True:
                 position = self._position
                 self._position = position + 1
                 env._now = times[position]
-                handler(self._items[position])
+                handler(bucket.items[order[position]])
                 position = self._position  # re-read: the handler may have added entries
                 if self._times is not times or position == len(times):
                     if self._earliest() is None:
                         return
-                    times, ids, position = self._times, self._ids, self._position
+                    times, order, bucket = self._times, self._order, self._current
+                    position = self._position
                 if queue:
                     due, first = times[position], queue[0]
-                    if due > first[0] or (due == first[0] and not _ahead(ids[position], first)):
+                    if due > first[0] or (
+                        due == first[0] and not _ahead(bucket.ids[order[position]], first)
+                    ):
                         break
         finally:
             self._handling = False
-        self._schedule((times[position], ids[position]), event)  # reuse SimPy's event
+        key = times[position], bucket.ids[order[position]]
+        self._schedule(key, event)  # SimPy is done with this event: reuse it
 
 
 def _ahead(ident: int, queued: tuple[float, int, int, Any]) -> bool:
