@@ -158,7 +158,9 @@ def _schedule(config: Config) -> list[Levers]:
 
 def _context(config: Config) -> Context:
     env = simpy.Environment()
-    return Context(env, config, RandomStreams(1), Tally(), Ledger(env, 3))
+    return Context(
+        env, config, RandomStreams(1), Tally(), Ledger(env, config.simulation.horizon_months)
+    )
 
 
 def _run_three_months(context: Context) -> None:
@@ -312,3 +314,52 @@ def test_felt_pressure_with_a_short_memory_starts_at_zero_and_fades_as_exp_minus
             assert management.felt_pressure == 0.0
     assert management.felt_pressure == pytest.approx(math.exp(-2.0))
     assert shares == pytest.approx([0.1, 0.0, 0.1 * (1 - math.exp(-2.0))])
+
+
+class _Lines:
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.added: list[float] = []
+
+    def add_line(self) -> None:
+        self.added.append(self.env.now)
+
+
+def _expansion(with_capacity: bool) -> tuple[Management, Context, _Lines]:
+    """Four months; two rules add a line each (cost 50,000, lead times 1 and 2 months) at
+    their first review, month 1, having seen month 0's units; management adds them to
+    ``_Lines``, or has no capacity to add them to."""
+    rule = {**ALWAYS, "name": "expand", "action": "add_line", "line_cost": 50_000.0}
+    rules = [{**rule, "lead_time_months": 1}, {**rule, "name": "again", "lead_time_months": 2}]
+    config = Config().with_overrides(
+        {"simulation.horizon_months": 4, "portfolio": {"name": "x", "rules": rules}}
+    )
+    context = _context(config)
+    lines = _Lines(context.env)
+    management = Management(
+        context,
+        lever_schedule(config),
+        _Workforce(),
+        (),
+        lambda months: {"units_produced": [10.0] * months},
+        capacity=lines if with_capacity else None,
+    )
+    return management, context, lines
+
+
+def test_lines_decided_at_month_1_run_after_their_lead_times_paid_for_at_once():
+    management, context, lines = _expansion(with_capacity=True)
+    context.env.run()
+    assert [decision.month for decision in management.decisions] == [1, 1]
+    assert lines.added == [2 * DAYS_PER_MONTH, 3 * DAYS_PER_MONTH]
+    assert management.lines_added == 2
+    assert context.ledger.entries["capacity_cost"] == [0.0, 100_000.0, 0.0, 0.0]
+
+
+def test_a_line_to_add_without_capacity_to_add_it_to_is_refused():
+    management, context, _ = _expansion(with_capacity=False)
+    with pytest.raises(
+        ValueError, match=r"^a rule adds a line but management has no capacity= to add to$"
+    ):
+        context.env.run()
+    assert management.lines_added == 0
