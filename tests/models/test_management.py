@@ -1,6 +1,9 @@
-"""Management's books under decision rules, on small runs with hand-derived answers: the
-wages of hired operators and the prevention spend a rule sets (booked as the difference
-to the configured spend, which the world books every month)."""
+"""Management, with hand-derived answers: its books under decision rules on small runs
+(the wages of hired operators, the prevention spend a rule sets, booked as the
+difference to the configured spend, which the world books every month), and its
+monthly cycle built on its own with recording stand-ins (what the workforce, people and
+takers are told, spend by account, schedule pressure, the improvement share used and
+line speed, lines added by rules)."""
 
 from __future__ import annotations
 
