@@ -747,3 +747,52 @@ def test_lines_work_each_job_for_its_stretched_cycle_and_count_their_busy_time(a
     assert sum(context.ledger.entries[PRODUCTION_COST]) == pytest.approx(
         3 * config.finance.unit_cost
     )
+
+
+def test_cycle_times_and_defect_draws_come_from_their_own_named_streams():
+    """One line, gamma cycle times, six work orders, a defect chance p near 0.5 (design
+    500,000 ppm): unit k finishes at the sum of the first k draws of the stream
+    ``cycle_time`` (minutes -> days) and is defective exactly when the k-th draw of the
+    stream ``unit_defect`` is below p. Named streams give other mechanisms' changes no
+    hold on these numbers (common random numbers across scenarios)."""
+    from dataclasses import replace
+
+    import simpy
+
+    from sqm_sim.models.context import Context
+    from sqm_sim.models.initiatives import levers
+    from sqm_sim.models.ledger import Ledger
+    from sqm_sim.models.operations import Production
+    from sqm_sim.models.random_streams import RandomStreams
+    from sqm_sim.models.tally import Tally
+
+    config = Config().with_overrides(
+        {
+            "operations.production_lines": 1,
+            "operations.cycle_time": {"kind": "gamma", "mean": 40.0, "cv": 0.5},
+            "operations.reorder_point_units": 0,
+            "operations.order_up_to_units": 6,
+        }
+    )
+    env = simpy.Environment()
+    context = Context(env, config, RandomStreams(9), Tally(), Ledger(env, 12))
+    month_0 = replace(levers(config, 0), design_defect_ppm=5e5)
+    production = Production(context, month_0, _Process(False), _Operators(0.6))
+    inspected: list[tuple[float, bool]] = []
+    production.connect(
+        _Goods(), lambda defective: inspected.append((env.now, defective)), lambda: None
+    )
+    production.review()
+    env.run(until=10.0)
+    streams = RandomStreams(9)
+    cycle = streams.duration("cycle_time", config.operations.cycle_time, 1 / MINUTES_PER_DAY)
+    draw = streams.uniform("unit_defect")
+    p = production.current_defect_probability(False)
+    assert 0.5 < p < 0.6
+    finish, expected = 0.0, []
+    for _ in range(6):
+        finish += cycle()
+        expected.append((finish, draw() < p))
+    assert [t for t, _ in inspected] == pytest.approx([t for t, _ in expected], rel=1e-12)
+    assert [d for _, d in inspected] == [d for _, d in expected]
+    assert 0 < sum(d for _, d in expected) < 6
