@@ -48,6 +48,7 @@ class MarketEnvironment:
         self._cycle_days = env.economic_cycle_years * DAYS_PER_YEAR
         self.shock_times = self._shock_times(config, streams, horizon_days)
         self._log_shock = math.log1p(env.technology_shock_size)
+        self._art_time, self._art_level = math.nan, math.nan  # last state_of_the_art
 
     @staticmethod
     def _shock_times(config: Config, streams: RandomStreams, horizon_days: float) -> list[float]:
@@ -65,11 +66,17 @@ class MarketEnvironment:
         return bisect.bisect_right(self.shock_times, time_days)
 
     def state_of_the_art(self, time_days: float) -> float:
-        """Performance the market expects (1 at t=0): norms growth times shocks."""
+        """Performance the market expects (1 at t=0): norms growth times shocks.
+
+        The last answer is kept: a delivery and the decision after it ask at the same
+        instant."""
+        if time_days == self._art_time:
+            return self._art_level
         log_level = self._growth_per_day * time_days + self._log_shock * self.shocks_before(
             time_days
         )
-        return math.exp(log_level)
+        self._art_time, self._art_level = time_days, math.exp(log_level)
+        return self._art_level
 
     def competitor_quality(self, time_days: float) -> float:
         """Quality a customer expects from the competitor (0-1 scale)."""

@@ -32,6 +32,24 @@ def test_state_of_the_art_grows_at_the_norms_rate():
     assert env.state_of_the_art(3 * DAYS_PER_YEAR) == pytest.approx(1.05**3)
 
 
+def test_the_state_of_the_art_kept_from_the_last_call_is_never_stale():
+    """Asked again at the same instant it gives the same level; asked at another instant,
+    that instant's level (the kept answer is only a shortcut)."""
+    overrides = {
+        "environment.expectation_growth_per_year": 0.05,
+        "environment.technology_shock_months": [6],
+        "environment.technology_shock_size": 0.2,
+    }
+    env = environment(overrides)
+    before, after = 6 * DAYS_PER_MONTH - 1.0, 6 * DAYS_PER_MONTH
+    asked = [before, before, after, after, before, 0.0]
+    levels = [env.state_of_the_art(t) for t in asked]
+    growth = 1.05 ** (1.0 / DAYS_PER_YEAR)
+    expected = [growth**before, growth**before, 1.2 * growth**after, 1.2 * growth**after]
+    expected += [growth**before, 1.0]
+    assert levels == pytest.approx(expected, rel=1e-12)
+
+
 def test_scheduled_technology_shocks_jump_the_state_of_the_art():
     env = environment(
         {
