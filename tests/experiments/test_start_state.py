@@ -233,3 +233,18 @@ def test_the_norms_carried_continue_the_historys_norms(small_config):
     )
     environment = MarketEnvironment(SimpleNamespace(config=forward, streams=RandomStreams(1)))
     assert environment.state_of_the_art(0.0) == level
+
+
+@pytest.mark.parametrize(
+    ("value", "says"), [("0", "greater than 0"), ("101", "less than or equal")]
+)
+def test_a_state_of_the_art_out_of_range_is_one_clear_error(capsys, value, says):
+    from sqm_sim.cli import main
+
+    key = "environment.initial_state_of_the_art"
+    assert main(["run", "baseline", "--seed", "1", "--set", f"{key}={value}"]) == 2
+    err = capsys.readouterr().err
+    assert f"{key} = {value}" in err
+    assert says in err
+    assert "0 < value <= 100" in err
+    assert "Traceback" not in err
