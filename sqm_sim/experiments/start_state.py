@@ -68,8 +68,8 @@ NOT_CARRIED: tuple[tuple[str, str], ...] = (
         "the spread of satisfaction and expectation between customers, and each one's "
         "complaint history",
         "every customer starts at the carried means, with no complaint behind them, and new "
-        "customers join at those means too (customers.initial_satisfaction and "
-        "initial_expectation set both)",
+        "customers join at those means too: customers.initial_satisfaction and "
+        "initial_expectation set both",
     ),
     (
         "the make-up of the customers who stayed",
