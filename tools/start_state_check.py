@@ -8,8 +8,9 @@ The company is the baseline at a tenth of its size (150 customers). For each see
 company's records (active customers each month). The start state is what ``calibrate``
 would carry (the end values' medians over the history-length runs of every seed, as over
 its posterior simulations); the forward run (another seed) starts from it, once with
-every value carried and once with the norms and the customers' satisfaction and
-expectation left at the profile's month-0 values (the start before they were carried).
+every value carried and once with the norms, the customers' satisfaction and expectation
+and the operators' skill left at the profile's month-0 values (the start before they
+were carried).
 The table is the mean over seeds of each month's value: the truth's months
 history+1, ... against the forward runs' months 1, ... .
 """
@@ -32,11 +33,19 @@ COMPANY = {
 }
 """The baseline at a tenth of its size, as in tools/calibration_coverage.py."""
 
-COLUMNS = ("mean_satisfaction", "dissatisfied_customers", "customers_lost", "state_of_the_art")
+COLUMNS = (
+    "mean_satisfaction",
+    "dissatisfied_customers",
+    "customers_lost",
+    "state_of_the_art",
+    "average_skill",
+    "defects_shipped_ppm",
+)
 MONTH_ZERO = (
     "environment.initial_state_of_the_art",
     "customers.initial_satisfaction",
     "customers.initial_expectation",
+    "workforce.skill",
 )
 """The keys the 'month-0' variant leaves at the profile's values."""
 
@@ -77,7 +86,8 @@ def main() -> None:
     print(
         f"carried: state of the art {simulated['state_of_the_art']:.4f}, mean satisfaction "
         f"{simulated['mean_satisfaction']:.4f}, mean expectation "
-        f"{simulated['mean_expectation']:.4f} (month {months}, median of {args.seeds} runs)"
+        f"{simulated['mean_expectation']:.4f}, operators' skill {simulated['average_skill']:.4f} "
+        f"(month {months}, median of {args.seeds} runs)"
     )
     paths = {"truth": mean_path([run.timeseries.iloc[months:] for run in truth])}
     paths.update({variant: mean_path(frames) for variant, frames in forward.items()})

@@ -30,7 +30,14 @@ describe the end of the history, each with its source, and ``calibrate`` writes 
   the key holds it), median of the posterior simulations. Every customer of the forward
   run starts at these means: the spread between customers is not carried, and new
   customers join at them too, because the two keys set both (a key for the customers
-  present at month 0 alone needs a change in :mod:`sqm_sim.models.customers`).
+  present at month 0 alone needs a change in :mod:`sqm_sim.models.customers`);
+- the operators' skill (``workforce.skill``, which sets only the operators present at
+  month 0): *simulated*, their mean skill in the history's last month, median of the
+  posterior simulations. Production's human defects depend on the mean skill alone, so
+  the first month's defect rate is the history's; each operator's own learning curve
+  is not carried (all start alike, as at month 0). The last monthly sample precedes that
+  month's learning and turnover (booked at the next month's start), so the carried skill
+  is one month's learning and turnover behind.
 """
 
 from __future__ import annotations
@@ -54,10 +61,11 @@ END_COLUMNS = (
     "competitor_customers",
     "mean_satisfaction",
     "state_of_the_art",
+    "average_skill",
 )
 """Model columns whose last-month values (median over the posterior simulations)
 :func:`start_state` uses: the customers where the history is silent, the market split,
-our customers' satisfaction and the market's norms."""
+our customers' satisfaction, the market's norms and the operators' skill."""
 
 MEAN_EXPECTATION = "mean_expectation"
 """The end value (:func:`run_end`) of the active customers' mean expectation net of their
@@ -84,9 +92,15 @@ NOT_CARRIED: tuple[tuple[str, str], ...] = (
     ),
     (
         "staff and the complaint desk",
-        "operators, skill, employee satisfaction and agents' experience start as profiled",
+        "the number of operators, employee satisfaction and the agents' experience start as "
+        "profiled; every operator starts at the carried mean skill (as at month 0, all "
+        "alike)",
     ),
-    ("stock, open orders, open complaints", "start as at month 0: stock at order-up-to"),
+    (
+        "stock, open orders, open complaints",
+        "start as at month 0: stock at order-up-to with every unit good, so the first "
+        "months ship no defective units until that stock is sold",
+    ),
     ("the economic cycle's phase", "the cycle restarts at month 0; no key sets its phase"),
     (
         "the profile's initiatives",
@@ -103,10 +117,10 @@ run does instead."""
 
 IMPLICATION = (
     "What that implies: with every customer at the carried means nobody is dissatisfied at "
-    "first, and on a known continuation (docs/company_calibration.md, "
-    "tools/start_state_check.py) forward runs from such a start lost about 8 % more "
-    "customers over two years than the continuation did: read forward customer losses as "
-    "slightly pessimistic."
+    "first, and the first months ship no defects; on a known continuation "
+    "(docs/company_calibration.md, tools/start_state_check.py) forward runs from such a "
+    "start lost about 9 % more customers over two years than the continuation did: read "
+    "forward customer losses as slightly pessimistic."
 )
 """The measured consequence of what is not carried, for the report."""
 
@@ -297,6 +311,17 @@ def _norms(config: Config, months: int, simulated: Mapping[str, float]) -> Start
     )
 
 
+def _skill(config: Config, months: int, simulated: Mapping[str, float]) -> StartValue:
+    """The operators' mean skill at the end of the history."""
+    return _within_key(
+        "workforce.skill",
+        simulated["average_skill"],
+        config.workforce.skill,
+        f"simulated: the operators' mean skill in month {months}, median of the posterior "
+        "simulations (learning and turnover over the history); every operator starts at it",
+    )
+
+
 def start_state(
     config: Config,
     history: History,
@@ -323,6 +348,7 @@ def start_state(
         *_calendar(config, history.months),
         _norms(config, history.months, simulated),
         *_mood(config, history.months, simulated),
+        _skill(config, history.months, simulated),
     ]
     return [value for value in values if value.key not in fitted]
 

@@ -21,6 +21,7 @@ from sqm_sim.experiments.start_state import (
 from sqm_sim.models.environment import MarketEnvironment
 from sqm_sim.models.random_streams import RandomStreams
 from sqm_sim.models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sqm_sim.models.workforce import Workforce
 
 SIMULATED = {
     "active_customers": 170.0,
@@ -29,6 +30,7 @@ SIMULATED = {
     "mean_satisfaction": 0.81,
     "state_of_the_art": 1.05,
     "mean_expectation": 0.87,
+    "average_skill": 0.64,
 }
 
 
@@ -160,6 +162,7 @@ def test_the_norms_and_the_customers_mood_start_at_the_simulations_end(small_con
     assert values["environment.initial_state_of_the_art"] == 1.05
     assert values["customers.initial_satisfaction"] == 0.81
     assert values["customers.initial_expectation"] == 0.87
+    assert values["workforce.skill"] == 0.64
     # a key the calibration fits is left to the posterior's draws
     fitted = start_state(
         small_config,
@@ -205,6 +208,7 @@ def test_a_runs_end_is_its_last_month_and_its_customers_net_expectation(small_co
     last = run.timeseries.iloc[-1]
     assert end["mean_satisfaction"] == last["mean_satisfaction"]
     assert end["state_of_the_art"] == last["state_of_the_art"]
+    assert end["average_skill"] == last["average_skill"]
     table = run.customers[run.customers["active_end"]]
     net = [e - d for e, d in zip(table["expectation_end"], table["personal_standard"], strict=True)]
     assert end["mean_expectation"] == pytest.approx(sum(net) / len(net), rel=1e-12)
@@ -248,3 +252,16 @@ def test_a_state_of_the_art_out_of_range_is_one_clear_error(capsys, value, says)
     assert says in err
     assert "0 < value <= 100" in err
     assert "Traceback" not in err
+
+
+def test_the_operators_start_at_the_carried_mean_skill(small_config):
+    """Every operator of the forward run starts at the carried skill, so their mean (what
+    production's human defects read) is the history's end value."""
+    ended = run_end(simulate(small_config.with_overrides({"simulation.horizon_months": 8}), 2))
+    assert ended["average_skill"] != small_config.workforce.skill  # learning and turnover
+    start = start_overrides(
+        start_state(small_config, history(complaints=[1] * 8), {**SIMULATED, **ended})
+    )
+    forward = small_config.with_overrides({"workforce.skill": start["workforce.skill"]})
+    operators = Workforce(SimpleNamespace(config=forward, streams=RandomStreams(1)))
+    assert operators.average_skill() == pytest.approx(ended["average_skill"], rel=1e-12)
