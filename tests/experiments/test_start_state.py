@@ -127,7 +127,11 @@ def test_calibrate_writes_a_profile_that_starts_where_the_history_ended(calibrat
     # the check simulations do not draw the norms: 8 months of 2 %/year in every one
     norms = profile.environment.initial_state_of_the_art
     assert norms == pytest.approx(1.02 ** (8 / 12), rel=1e-12)
-    assert table.loc["customers.initial_satisfaction", "source"].startswith("simulated")
+    for key in ("customers.initial_satisfaction", "customers.initial_expectation"):
+        assert table.loc[key, "source"].startswith("simulated")
+    assert table.loc["workforce.skill", "source"].startswith("simulated")
+    # the table shows 6 significant digits
+    assert float(table.loc["workforce.skill", "value"]) == pytest.approx(profile.workforce.skill, rel=1e-5)
     assert 0.0 < profile.customers.initial_satisfaction < 1.0
     # a forward run starts from the carried customers: month 1 = start + acquired - lost
     first = simulate(profile, 1).timeseries.iloc[0]
