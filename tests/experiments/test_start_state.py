@@ -131,7 +131,8 @@ def test_calibrate_writes_a_profile_that_starts_where_the_history_ended(calibrat
         assert table.loc[key, "source"].startswith("simulated")
     assert table.loc["workforce.skill", "source"].startswith("simulated")
     # the table shows 6 significant digits
-    assert float(table.loc["workforce.skill", "value"]) == pytest.approx(profile.workforce.skill, rel=1e-5)
+    shown = float(table.loc["workforce.skill", "value"])
+    assert shown == pytest.approx(profile.workforce.skill, rel=1e-5)
     assert 0.0 < profile.customers.initial_satisfaction < 1.0
     # a forward run starts from the carried customers: month 1 = start + acquired - lost
     first = simulate(profile, 1).timeseries.iloc[0]
