@@ -494,6 +494,17 @@ class EnvironmentSettings(Section):
         ge=0.0,
         le=1.0,
     )
+    initial_state_of_the_art: float = param(
+        1.0,
+        unit="index",
+        description="the market's state of the art (norms x technology) at time 0, which "
+        "expectation growth and technology shocks then multiply; 1 = the norms at which "
+        "feature_level and customers.initial_expectation are set",
+        source="reference level 1; a calibrated profile sets it to the level at the end of "
+        "its history (median of the posterior simulations' last month)",
+        gt=0.0,
+        le=100.0,
+    )
     technology_shock_rate_per_year: float = param(
         0.0,
         unit="1/year",

@@ -33,9 +33,9 @@ import pandas as pd
 
 from ..config import Config, ConfigError
 from ..config.calibration import CalibrationSettings, PriorSettings
-from ..run import simulate
+from ..run import RunResult, simulate
 from .history import OBSERVED, History
-from .start_state import END_COLUMNS, StartValue, start_state
+from .start_state import StartValue, end_medians, run_end, start_state
 
 PINNED_RATIO = 0.5
 """A parameter whose credible interval is at most this share of its prior's is pinned down
@@ -212,24 +212,17 @@ def check_draws(posterior: pd.DataFrame, count: int, seed: int) -> list[int]:
 
 def check_runs(
     config: Config, posterior: pd.DataFrame, keys: list[str], settings: CalibrationSettings
-) -> list[pd.DataFrame]:
-    """The time series of ``check_draws`` posterior sets simulated over the history (seeds
-    1, 2, ...): the posterior predictive simulations behind the fit bands."""
+) -> list[RunResult]:
+    """``check_draws`` posterior sets simulated over the history (seeds 1, 2, ...): the
+    posterior predictive simulations behind the fit bands and the start state."""
     rows = check_draws(posterior, settings.check_draws, settings.seed)
-    series = []
-    for replication, row in enumerate(rows, start=1):
-        overrides = {key: float(posterior.iloc[row][key]) for key in keys}
-        series.append(simulate(config.with_overrides(overrides), replication).timeseries)
-    return series
-
-
-def end_medians(series: list[pd.DataFrame]) -> dict[str, float]:
-    """Median over the simulations of each of :data:`~.start_state.END_COLUMNS` in the
-    last month."""
-    return {
-        column: float(np.median([frame[column].iloc[-1] for frame in series]))
-        for column in END_COLUMNS
-    }
+    return [
+        simulate(
+            config.with_overrides({key: float(posterior.iloc[row][key]) for key in keys}),
+            replication,
+        )
+        for replication, row in enumerate(rows, start=1)
+    ]
 
 
 def fit_bands(
@@ -365,9 +358,10 @@ def calibrate(
             base, history, priors, settings, sampler or samplers.SingleCoreSampler(), target
         )
     intervals = credible_intervals(posterior, priors, settings.credible_level)
-    series = check_runs(base, posterior, list(priors), settings)
-    fit = fit_bands(history, series, settings)
-    start = start_state(config, history, end_medians(series))
+    runs = check_runs(base, posterior, list(priors), settings)
+    fit = fit_bands(history, [run.timeseries for run in runs], settings)
+    ends = end_medians([run_end(run) for run in runs])
+    start = start_state(config, history, ends, fitted=list(priors))
     facts = {
         "months": history.months,
         "columns": history.columns,

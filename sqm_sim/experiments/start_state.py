@@ -18,54 +18,121 @@ describe the end of the history, each with its source, and ``calibrate`` writes 
   by its trend over the history (deterministic in the model);
 - the calendar: the season's peak month, the month the switching cost changes and the
   scheduled technology shocks count from the forward run's month 0 (a change already
-  past sets the new switching cost; a shock already past is dropped, see below).
-
-:data:`NOT_CARRIED` lists the state the profile cannot hold; a forward run starts those
-from the profile's month-0 values.
+  past sets the new switching cost; a shock already past is dropped: its jump is in the
+  carried state of the art);
+- the market's norms (``environment.initial_state_of_the_art``): *simulated*, the state
+  of the art in the history's last month, median of the posterior simulations (without
+  random technology shocks the same in every simulation: the profile's start level times
+  (1 + expectation growth) ^ (months / 12) times (1 + shock size) per scheduled shock);
+- our customers' satisfaction and expectation (``customers.initial_satisfaction``,
+  ``customers.initial_expectation``): *simulated*, the mean over the active customers in
+  the history's last month (the expectation net of each customer's personal standard, as
+  the key holds it), median of the posterior simulations. Every customer of the forward
+  run starts at these means: the spread between customers is not carried, and new
+  customers join at them too, because the two keys set both (a key for the customers
+  present at month 0 alone needs a change in :mod:`sqm_sim.models.customers`);
+- the operators' skill (``workforce.skill``, which sets only the operators present at
+  month 0): *simulated*, their mean skill in the history's last month, median of the
+  posterior simulations. Production's human defects depend on the mean skill alone, so
+  the first month's defect rate is the history's; each operator's own learning curve
+  is not carried (all start alike, as at month 0). The last monthly sample precedes that
+  month's learning and turnover (booked at the next month's start), so the carried skill
+  is one month's learning and turnover behind.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..config import Config
+from ..config.schema import parameter_at
 from ..models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from ..run import RunResult
 from .history import History
 
-END_COLUMNS = ("active_customers", "prospects_remaining", "competitor_customers")
-"""Model columns whose last-month medians over the posterior simulations
-:func:`start_state` uses where the history is silent."""
+END_COLUMNS = (
+    "active_customers",
+    "prospects_remaining",
+    "competitor_customers",
+    "mean_satisfaction",
+    "state_of_the_art",
+    "average_skill",
+)
+"""Model columns whose last-month values (median over the posterior simulations)
+:func:`start_state` uses: the customers where the history is silent, the market split,
+our customers' satisfaction, the market's norms and the operators' skill."""
+
+MEAN_EXPECTATION = "mean_expectation"
+"""The end value (:func:`run_end`) of the active customers' mean expectation net of their
+personal standards (the customer table holds it, no time-series column does)."""
 
 NOT_CARRIED: tuple[tuple[str, str], ...] = (
     (
-        "market norms (state of the art)",
-        "their growth over the history and any technology shock in it: forward runs start "
-        "the norms at 1 again, so customers judge by month-0 standards at first",
+        "the spread of satisfaction and expectation between customers, and each one's "
+        "complaint history",
+        "every customer starts at the carried means, with no complaint behind them, and new "
+        "customers join at those means too: customers.initial_satisfaction and "
+        "initial_expectation set both",
     ),
     (
-        "each customer's satisfaction, expectation and memory",
-        "every customer starts at customers.initial_satisfaction and initial_expectation",
+        "the make-up of the customers who stayed",
+        "segments and personal standards are drawn afresh from the profile's shares, while "
+        "the history's leavers were the more demanding customers",
     ),
     (
         "process capability, drift and improvement progress",
-        "the line starts at the profile's Cpk, in control",
+        "the line starts at the profile's Cpk and in control, the suggestion system's "
+        "improvement factor at 1 and the improvement capability where the profile's "
+        "improvement time keeps it",
     ),
     (
         "staff and the complaint desk",
-        "operators, skill, employee satisfaction and agents' experience start as profiled",
+        "the number of operators, employee satisfaction and the agents' experience start as "
+        "profiled; every operator starts at the carried mean skill (as at month 0, all "
+        "alike)",
     ),
-    ("stock, open orders, open complaints", "start as at month 0: stock at order-up-to"),
+    (
+        "stock, open orders, open complaints",
+        "start as at month 0: stock at order-up-to with every unit good, so the first "
+        "months ship no defective units until that stock is sold",
+    ),
     ("the economic cycle's phase", "the cycle restarts at month 0; no key sets its phase"),
     (
         "the profile's initiatives",
         "their start months count from the forward run's month 0",
     ),
+    (
+        "a start value whose key the calibration fits",
+        "the posterior draws that key's month-0 value in every run",
+    ),
 )
 """State a calibrated profile cannot carry from the end of the history, and what a forward
 run does instead."""
+
+
+IMPLICATION = (
+    "What that implies: with every customer at the carried means nobody is dissatisfied at "
+    "first, and the first months ship no defects; on a known continuation "
+    "(docs/company_calibration.md, tools/start_state_check.py) forward runs from such a "
+    "start lost about 9 % more customers over two years than the continuation did: read "
+    "forward customer losses as slightly pessimistic."
+)
+"""The measured consequence of what is not carried, for the report."""
+
+
+def not_carried_text() -> str:
+    """:data:`NOT_CARRIED` and :data:`IMPLICATION` as the report's sentences."""
+    return (
+        "Not carried (the profile cannot hold it; in brackets what forward runs do instead): "
+        + "; ".join(f"{what} ({does})" for what, does in NOT_CARRIED)
+        + ". "
+        + IMPLICATION
+    )
 
 
 @dataclass(frozen=True)
@@ -162,18 +229,109 @@ def _calendar(config: Config, months: int) -> list[StartValue]:
                 "environment.technology_shock_months",
                 [month - months for month in shocks if month > months],
                 list(shocks),
-                f"calendar: counted from month {months}; shocks in the history dropped",
+                f"calendar: counted from month {months}; shocks in the history dropped (their "
+                "jump is in the carried state of the art)",
             )
         )
     return values
 
 
+def run_end(run: RunResult) -> dict[str, float]:
+    """One simulation's values at its end: each of :data:`END_COLUMNS` in its last month
+    and :data:`MEAN_EXPECTATION` (NaN without active customers)."""
+    values = {column: float(run.timeseries[column].iloc[-1]) for column in END_COLUMNS}
+    table = run.customers
+    active = table[table["active_end"]]
+    net = active["expectation_end"] - active["personal_standard"]
+    values[MEAN_EXPECTATION] = float(net.mean()) if len(active) else math.nan
+    return values
+
+
+def end_medians(ends: list[Mapping[str, float]]) -> dict[str, float]:
+    """Median over the simulations of each end value (:func:`run_end`), leaving out the
+    simulations where it is NaN (no active customers); NaN where every one is."""
+    medians = {}
+    for name in ends[0]:
+        values = [end[name] for end in ends if not math.isnan(end[name])]
+        medians[name] = float(np.median(values)) if values else math.nan
+    return medians
+
+
+def _within_key(key: str, value: float, before: float, source: str) -> StartValue:
+    """A start value for ``key``; a value outside the key's range (a mean expectation
+    above 1 where the product outperforms the norms) is put at the nearer bound and the
+    source says so."""
+    info = parameter_at(Config, key)
+    if info is None or info.lower is None or info.upper is None:
+        raise KeyError(f"{key}: not a bounded configuration key")
+    bounded = min(max(value, info.lower), info.upper)
+    if bounded != value:
+        source += f" ({value:.6g} is outside {info.range_text()}: set to {bounded:g})"
+    return StartValue(key, bounded, before, source)
+
+
+def _mood(config: Config, months: int, simulated: Mapping[str, float]) -> list[StartValue]:
+    """Our customers' mean satisfaction and expectation at the end of the history."""
+    customers = config.customers
+    found = [
+        (
+            "customers.initial_satisfaction",
+            simulated["mean_satisfaction"],
+            customers.initial_satisfaction,
+            "satisfaction",
+        ),
+        (
+            "customers.initial_expectation",
+            simulated[MEAN_EXPECTATION],
+            customers.initial_expectation,
+            "expectation net of their personal standards",
+        ),
+    ]
+    return [
+        _within_key(
+            key,
+            value,
+            before,
+            f"simulated: the active customers' mean {what} in month {months}, median of "
+            "the posterior simulations; every customer starts at it, new ones too",
+        )
+        for key, value, before, what in found
+        if not math.isnan(value)
+    ]
+
+
+def _norms(config: Config, months: int, simulated: Mapping[str, float]) -> StartValue:
+    """The market's state of the art at the end of the history."""
+    return _within_key(
+        "environment.initial_state_of_the_art",
+        simulated["state_of_the_art"],
+        config.environment.initial_state_of_the_art,
+        f"simulated: the state of the art in month {months}, median of the posterior "
+        "simulations (norms growth and technology shocks over the history)",
+    )
+
+
+def _skill(config: Config, months: int, simulated: Mapping[str, float]) -> StartValue:
+    """The operators' mean skill at the end of the history."""
+    return _within_key(
+        "workforce.skill",
+        simulated["average_skill"],
+        config.workforce.skill,
+        f"simulated: the operators' mean skill in month {months}, median of the posterior "
+        "simulations (learning and turnover over the history); every operator starts at it",
+    )
+
+
 def start_state(
-    config: Config, history: History, simulated: Mapping[str, float]
+    config: Config,
+    history: History,
+    simulated: Mapping[str, float],
+    fitted: Collection[str] = (),
 ) -> list[StartValue]:
     """The profile values that start a forward run of ``config`` where ``history`` ended
-    (see the module docstring). ``simulated``: the median of each of :data:`END_COLUMNS`
-    in the last month of the posterior simulations over the history."""
+    (see the module docstring). ``simulated``: the median over the posterior simulations
+    of each end value (:func:`run_end`, :func:`end_medians`). A key in ``fitted`` (the
+    calibration's parameters) is left out: the posterior draws it in every run."""
     ours = _our_customers(config, history, simulated)
     env = config.environment
     trend = env.competitor_quality_trend_per_year / DAYS_PER_YEAR * history.months * DAYS_PER_MONTH
@@ -183,12 +341,16 @@ def start_state(
         env.competitor_quality,
         f"the profile's trend over {history.months} months",
     )
-    return [
+    values = [
         ours,
         *_market_split(config, ours.value, simulated),
         quality,
         *_calendar(config, history.months),
+        _norms(config, history.months, simulated),
+        *_mood(config, history.months, simulated),
+        _skill(config, history.months, simulated),
     ]
+    return [value for value in values if value.key not in fitted]
 
 
 def start_overrides(values: list[StartValue]) -> dict[str, Any]:

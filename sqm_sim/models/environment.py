@@ -4,7 +4,7 @@ Everything here is a deterministic function of time once the random technology-s
 times have been drawn (stream ``technology_shocks``), so components can ask for the state
 at any instant without extra events:
 
-    state_of_the_art(t) = (1 + expectation_growth)^(t / year)
+    state_of_the_art(t) = initial_state_of_the_art * (1 + expectation_growth)^(t / year)
                           * product over shocks before t of (1 + shock_size)
     competitor_quality(t) = min(1, competitor_quality + trend * t / year)
     switching_cost(t) = switching_cost, or switching_cost_after from the change month on
@@ -32,6 +32,7 @@ class MarketEnvironment:
         config, streams = context.config, context.streams
         env = config.environment
         horizon_days = config.simulation.horizon_months * DAYS_PER_MONTH
+        self._start_level = env.initial_state_of_the_art  # x 1.0 is exact: default runs unchanged
         self._growth_per_day = math.log1p(env.expectation_growth_per_year) / DAYS_PER_YEAR
         self._competitor_quality = env.competitor_quality
         self._competitor_trend_per_day = env.competitor_quality_trend_per_year / DAYS_PER_YEAR
@@ -66,7 +67,8 @@ class MarketEnvironment:
         return bisect.bisect_right(self.shock_times, time_days)
 
     def state_of_the_art(self, time_days: float) -> float:
-        """Performance the market expects (1 at t=0): norms growth times shocks.
+        """Performance the market expects (``initial_state_of_the_art`` at t=0, 1 by
+        default): the start level times norms growth times shocks.
 
         The last answer is kept: a delivery and the decision after it ask at the same
         instant."""
@@ -75,7 +77,8 @@ class MarketEnvironment:
         log_level = self._growth_per_day * time_days + self._log_shock * self.shocks_before(
             time_days
         )
-        self._art_time, self._art_level = time_days, math.exp(log_level)
+        self._art_time = time_days
+        self._art_level = self._start_level * math.exp(log_level)
         return self._art_level
 
     def competitor_quality(self, time_days: float) -> float:

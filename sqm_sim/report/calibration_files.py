@@ -24,7 +24,7 @@ import tomli_w
 from ..config.keys import set_key
 from ..experiments import atomic
 from ..experiments.calibration import PINNED_RATIO, UNIDENTIFIED_RATIO, CalibrationOutcome
-from ..experiments.start_state import NOT_CARRIED, start_overrides
+from ..experiments.start_state import not_carried_text, start_overrides
 from ..plots.calibration import plot_fit, plot_posterior
 from ..plots.style import save_figure
 from .names import kpi_label, parameter_label
@@ -90,9 +90,7 @@ def start_lines(outcome: CalibrationOutcome) -> list[str]:
         "",
         markdown_table(readable),
         "",
-        "Not carried (the profile cannot hold it; forward runs start it as at month 0): "
-        + "; ".join(f"{what} ({does})" for what, does in NOT_CARRIED)
-        + ".",
+        not_carried_text(),
         "",
     ]
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..experiments.calibration import CalibrationOutcome
-from ..experiments.start_state import NOT_CARRIED
+from ..experiments.start_state import not_carried_text
 from ..plots.calibration import plot_fit, plot_posterior
 from .calibration_files import CALIBRATED_PROFILE, findings, interval_rows
 from .folder import ResultsFolder, ResultsKind, register_kind
@@ -57,10 +57,7 @@ def _start_section(folder: ResultsFolder) -> list[Section]:
                 "month 0 again; these values were carried:"
             )
             + table_html(table)
-            + paragraph(
-                "Not carried (the profile cannot hold it; forward runs start it as at "
-                "month 0): " + "; ".join(f"{what} ({does})" for what, does in NOT_CARRIED) + "."
-            ),
+            + paragraph(not_carried_text()),
         )
     ]
 

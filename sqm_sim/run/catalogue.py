@@ -249,7 +249,9 @@ CATALOGUE: tuple[Kpi, ...] = (
         sensitivity_default=3),
     Kpi("market_share", "share", "active_customers / (active_customers + competitor_customers)",
         LEVEL, MAX, MODEL, headline=(CUSTOMERS, 12)),
-    Kpi("state_of_the_art", "index", "market state of the art (norms x technology), 1 at t=0",
+    Kpi("state_of_the_art", "index",
+        "market state of the art (norms x technology), environment.initial_state_of_the_art "
+        "(1 by default) at t=0",
         LEVEL, MIN, MODEL),
     Kpi("competitor_quality", "0-1 scale", "quality expected from the competitor",
         LEVEL, MIN, MODEL),

@@ -5,16 +5,33 @@ profile that ``sqm-sim calibrate`` writes."""
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from sqm_sim import load_scenario, simulate
 from sqm_sim.experiments.history import History
-from sqm_sim.experiments.start_state import start_overrides, start_state
+from sqm_sim.experiments.start_state import (
+    end_medians,
+    run_end,
+    start_overrides,
+    start_state,
+)
+from sqm_sim.models.environment import MarketEnvironment
+from sqm_sim.models.random_streams import RandomStreams
 from sqm_sim.models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sqm_sim.models.workforce import Workforce
 
-SIMULATED = {"active_customers": 170.0, "prospects_remaining": 30.0, "competitor_customers": 90.0}
+SIMULATED = {
+    "active_customers": 170.0,
+    "prospects_remaining": 30.0,
+    "competitor_customers": 90.0,
+    "mean_satisfaction": 0.81,
+    "state_of_the_art": 1.05,
+    "mean_expectation": 0.87,
+    "average_skill": 0.64,
+}
 
 
 def history(**columns):
@@ -105,11 +122,24 @@ def test_calibrate_writes_a_profile_that_starts_where_the_history_ended(calibrat
     report = (calibrated / "report.md").read_text()
     assert "## Where forward runs start" in report
     assert "Not carried" in report
-    assert "market norms" in report
+    assert "environment.initial_state_of_the_art" in report
+    assert "spread of satisfaction" in report
+    # the check simulations do not draw the norms: 8 months of 2 %/year in every one
+    norms = profile.environment.initial_state_of_the_art
+    assert norms == pytest.approx(1.02 ** (8 / 12), rel=1e-12)
+    for key in ("customers.initial_satisfaction", "customers.initial_expectation"):
+        assert table.loc[key, "source"].startswith("simulated")
+    assert table.loc["workforce.skill", "source"].startswith("simulated")
+    # the table shows 6 significant digits
+    shown = float(table.loc["workforce.skill", "value"])
+    assert shown == pytest.approx(profile.workforce.skill, rel=1e-5)
+    assert 0.0 < profile.customers.initial_satisfaction < 1.0
     # a forward run starts from the carried customers: month 1 = start + acquired - lost
     first = simulate(profile, 1).timeseries.iloc[0]
     start = first["active_customers"] - first["customers_acquired"] + first["customers_lost"]
     assert start == last
+    # ... and from the carried norms: month 1 = the level x 1.02 ^ (1/12)
+    assert first["state_of_the_art"] == pytest.approx(norms * 1.02 ** (1 / 12), rel=1e-12)
 
 
 def test_a_profile_with_events_after_the_history_can_be_calibrated(small_config):
@@ -130,3 +160,113 @@ def test_a_profile_with_events_after_the_history_can_be_calibrated(small_config)
     assert over_history.environment.switching_cost_change_month == 0
     unchanged = history_config(small_config, history(complaints=[1] * 6))
     assert unchanged.environment == small_config.environment
+
+
+def test_the_norms_and_the_customers_mood_start_at_the_simulations_end(small_config):
+    values = start_overrides(start_state(small_config, history(complaints=[1] * 4), SIMULATED))
+    assert values["environment.initial_state_of_the_art"] == 1.05
+    assert values["customers.initial_satisfaction"] == 0.81
+    assert values["customers.initial_expectation"] == 0.87
+    assert values["workforce.skill"] == 0.64
+    # a key the calibration fits is left to the posterior's draws
+    fitted = start_state(
+        small_config,
+        history(complaints=[1] * 4),
+        SIMULATED,
+        fitted=["customers.initial_satisfaction", "environment.competitor_quality"],
+    )
+    keys = {value.key for value in fitted}
+    assert "customers.initial_satisfaction" not in keys
+    assert "environment.competitor_quality" not in keys
+    assert "customers.initial_expectation" in keys
+    # without active customers there is no mean to carry: the profile's values stay
+    empty = {**SIMULATED, "mean_satisfaction": math.nan, "mean_expectation": math.nan}
+    keys = {v.key for v in start_state(small_config, history(complaints=[1] * 4), empty)}
+    assert not keys & {"customers.initial_satisfaction", "customers.initial_expectation"}
+
+
+def test_a_mean_outside_the_keys_range_is_put_at_its_bound_and_said(small_config):
+    """A product ahead of the norms can give experiences, hence expectations, above 1."""
+    above = {**SIMULATED, "mean_expectation": 1.04}
+    found = {v.key: v for v in start_state(small_config, history(complaints=[1] * 4), above)}
+    carried = found["customers.initial_expectation"]
+    assert carried.value == 1.0
+    assert "1.04 is outside 0 <= value <= 1: set to 1" in carried.source
+
+
+def test_the_end_values_are_medians_of_each_simulations_last_month():
+    """Three simulations by hand: the median of each end value, NaN ones left out."""
+    ends = [
+        {"mean_satisfaction": 0.70, "state_of_the_art": 1.02},
+        {"mean_satisfaction": math.nan, "state_of_the_art": 1.04},
+        {"mean_satisfaction": 0.90, "state_of_the_art": 1.03},
+    ]
+    assert end_medians(ends) == {"mean_satisfaction": pytest.approx(0.80), "state_of_the_art": 1.03}
+    assert math.isnan(end_medians([{"x": math.nan}])["x"])
+
+
+def test_a_runs_end_is_its_last_month_and_its_customers_net_expectation(small_config):
+    """``run_end`` of a 3-month run: the time series' last row, and the mean over the
+    active customers of expectation - personal standard (by hand from the customer table)."""
+    run = simulate(small_config.with_overrides({"simulation.horizon_months": 3}), 5)
+    end = run_end(run)
+    last = run.timeseries.iloc[-1]
+    assert end["mean_satisfaction"] == last["mean_satisfaction"]
+    assert end["state_of_the_art"] == last["state_of_the_art"]
+    assert end["average_skill"] == last["average_skill"]
+    table = run.customers[run.customers["active_end"]]
+    net = [e - d for e, d in zip(table["expectation_end"], table["personal_standard"], strict=True)]
+    assert end["mean_expectation"] == pytest.approx(sum(net) / len(net), rel=1e-12)
+    # the time series' mean satisfaction is the customer table's, at the run's end
+    assert end["mean_satisfaction"] == pytest.approx(table["satisfaction_end"].mean(), rel=1e-9)
+
+
+def test_the_norms_carried_continue_the_historys_norms(small_config):
+    """The state of the art at the end of an 8-month history is 1.02 ^ (8/12) (2 %/year,
+    no shock); a forward run from the carried level starts there (month 0) and follows the
+    history's own continuation month by month (one 20-month run)."""
+    config = small_config.with_overrides({"environment.expectation_growth_per_year": 0.02})
+    months = 8
+    history_run = simulate(config.with_overrides({"simulation.horizon_months": months}), 3)
+    level = run_end(history_run)["state_of_the_art"]
+    assert level == pytest.approx(1.02 ** (months / 12), rel=1e-12)
+    simulated = {**SIMULATED, "state_of_the_art": level}
+    start = start_overrides(start_state(config, history(complaints=[1] * months), simulated))
+    forward = config.with_overrides(
+        {"environment.initial_state_of_the_art": start["environment.initial_state_of_the_art"]}
+    )
+    whole = simulate(config.with_overrides({"simulation.horizon_months": months + 12}), 3)
+    ahead = simulate(forward.with_overrides({"simulation.horizon_months": 12}), 3)
+    assert ahead.timeseries["state_of_the_art"].to_numpy() == pytest.approx(
+        whole.timeseries["state_of_the_art"].to_numpy()[months:], rel=1e-12
+    )
+    environment = MarketEnvironment(SimpleNamespace(config=forward, streams=RandomStreams(1)))
+    assert environment.state_of_the_art(0.0) == level
+
+
+@pytest.mark.parametrize(
+    ("value", "says"), [("0", "greater than 0"), ("101", "less than or equal")]
+)
+def test_a_state_of_the_art_out_of_range_is_one_clear_error(capsys, value, says):
+    from sqm_sim.cli import main
+
+    key = "environment.initial_state_of_the_art"
+    assert main(["run", "baseline", "--seed", "1", "--set", f"{key}={value}"]) == 2
+    err = capsys.readouterr().err
+    assert f"{key} = {value}" in err
+    assert says in err
+    assert "0 < value <= 100" in err
+    assert "Traceback" not in err
+
+
+def test_the_operators_start_at_the_carried_mean_skill(small_config):
+    """Every operator of the forward run starts at the carried skill, so their mean (what
+    production's human defects read) is the history's end value."""
+    ended = run_end(simulate(small_config.with_overrides({"simulation.horizon_months": 8}), 2))
+    assert ended["average_skill"] != small_config.workforce.skill  # learning and turnover
+    start = start_overrides(
+        start_state(small_config, history(complaints=[1] * 8), {**SIMULATED, **ended})
+    )
+    forward = small_config.with_overrides({"workforce.skill": start["workforce.skill"]})
+    operators = Workforce(SimpleNamespace(config=forward, streams=RandomStreams(1)))
+    assert operators.average_skill() == pytest.approx(ended["average_skill"], rel=1e-12)
