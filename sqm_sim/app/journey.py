@@ -244,5 +244,6 @@ def story(journey: Journey) -> str:
     return (
         f"{text}. In all: {summary}; satisfaction {first:.2f} → {last:.2f}, "
         f"expectation {float(events['expectation'].iloc[0]):.2f} → "
-        f"{float(events['expectation'].iloc[-1]):.2f} (0-1 scale)."
+        f"{float(events['expectation'].iloc[-1]):.2f} (1 = a flawless delivery of a product "
+        "at the market's standard; a demanding customer's expectation can exceed it)."
     )

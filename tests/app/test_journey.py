@@ -102,7 +102,8 @@ def test_the_story_tells_the_causal_chain_from_the_events():
         "Customer 7 (quality-driven) joined in month 3; received a defective unit (late too) "
         "in month 11, claimed, was resolved fast, stayed (satisfaction 0.90 → 0.97); and was "
         "still a customer at the end of month 24. In all: 2 deliveries, 1 with a problem; "
-        "satisfaction 0.92 → 0.97, expectation 0.95 → 0.90 (0-1 scale)."
+        "satisfaction 0.92 → 0.97, expectation 0.95 → 0.90 (1 = a flawless delivery of a "
+        "product at the market's standard; a demanding customer's expectation can exceed it)."
     )
 
 
