@@ -142,9 +142,10 @@ class Calendar:
         if self._handling:
             return
         head = self._head_key
-        if head is None or due < head[0] or (due == head[0] and ident < head[1]):
+        # the new id is the largest yet: at the head's time the head still comes first
+        if head is None or due < head[0]:
             if self._head is not None:  # stays in SimPy's heap until its entry is due
-                self._superseded[self._head_key[1]] = self._head  # type: ignore[index]
+                self._superseded[head[1]] = self._head  # type: ignore[index]
             self._schedule((due, ident), None)
 
     def _reopen_current(self) -> None:
