@@ -1,31 +1,35 @@
-"""A calendar of many pending events, kept outside SimPy's event heap.
+"""Calendars of many pending events, kept outside SimPy's event heap.
 
 SimPy keeps every pending event in one binary heap ordered by (time, priority, id). A
 population of customers who each wait for their next order puts one entry per customer in
 that heap: at 10^5 customers each push and pop walks 17 levels of a heap that no longer
 fits the processor's caches, and the cost of an order grows with the population.
 
-A :class:`Calendar` holds such entries itself, in buckets of ``bucket_days`` days, and
-keeps only its earliest entry in SimPy's heap. Each entry gets the key SimPy would have
-given a ``Timeout`` of the same delay: the time ``now + delay`` computed as SimPy computes
-it, normal priority, and the next id of the environment's counter. The earliest entry's
-event is pushed into SimPy's heap under that key. So entries are handled at exactly the
-times (bit for bit) and in exactly the order, ties included, in which one timeout per
-entry would have been processed, and every other event keeps its own key.
+A calendar holds such entries itself, in buckets of ``bucket_days`` days, and keeps only
+its earliest entry in SimPy's heap. Each entry gets the key SimPy would have given a
+``Timeout`` of the same delay: the time ``now + delay`` computed as SimPy computes it,
+normal priority, and the next id of the environment's counter. The earliest entry's event
+is pushed into SimPy's heap under that key. So entries are handled at exactly the times
+(bit for bit) and in exactly the order, ties included, in which one timeout per entry
+would have been processed, and every other event keeps its own key. When the entry after
+the one just handled comes before everything in SimPy's heap, the calendar handles it at
+once, setting the clock to its time as SimPy's ``step`` would, instead of a round trip
+through the heap.
 
-A bucket keeps its entries' due times and ids in typed arrays (8 bytes each, side by side
-in memory, no Python object per entry) beside the list of their items, appended to in
-O(1). The bucket being worked through is ordered once, by a stable numpy sort of its times
-(a bucket receives its entries in id order, so equal times stay in id order) into a list
-of the times in order and a list of where each entry sits in the bucket. An earlier
-version kept one ``(time, id, item)`` tuple per entry:
-at 10^5 customers a bucket's tuples, made over weeks, lay scattered over the heap, and
-touching each of them to sort, handle and free it made the cost of an entry grow with the
-population (``benchmarks/bench_scaling.py``).
+Two layouts of a bucket, the same order (``tests/models/test_calendar.py`` runs every test
+on both); :func:`calendar_for` picks one by the number of entries expected to wait:
 
-When the entry after the one just handled comes before everything in SimPy's heap, the
-calendar handles it at once, setting the clock to its time as SimPy's ``step`` would,
-instead of a round trip through the heap.
+- :class:`Calendar`: one ``(time, id, item)`` tuple per entry, a bucket sorted by time
+  when its turn comes. The cheapest per entry while the entries fit the processor's
+  caches.
+- :class:`ArrayCalendar`: a bucket keeps its entries' times and ids in typed arrays (8
+  bytes each, side by side, no Python object per entry) beside the list of its items,
+  and is ordered by a stable numpy sort of its times into a list of the times in order
+  and a list of where each entry sits. At 10^5 waiting entries the tuples and floats of
+  :class:`Calendar`, made over weeks, lie scattered over the heap, and touching each to
+  sort, handle and free it makes an entry's cost grow with the population (3.0 against
+  6.0 µs per entry at 10^5 in a synthetic calendar); with few entries the typed arrays'
+  fixed costs make it dearer (about 5 % of a full-size baseline run).
 
 This uses three private attributes of ``simpy.Environment``: ``_queue``, the heap of
 ``(time, priority, id, event)`` tuples, ``_eid``, the id counter, and ``_now``, the clock.
@@ -36,6 +40,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import operator
 from array import array
 from collections.abc import Callable
 from typing import Any
@@ -46,6 +51,183 @@ from simpy.events import NORMAL
 
 Key = tuple[float, int]
 """An entry's place in SimPy's order: (due time in days, SimPy event id)."""
+
+Entry = tuple[float, int, Any]
+"""(due time in days, SimPy event id, item)."""
+
+_due = operator.itemgetter(0)
+"""An entry's due time."""
+
+LARGE_CALENDAR = 20_000
+"""Entries expected to wait from which :func:`calendar_for` gives an
+:class:`ArrayCalendar` (the two cost the same per entry at about 10^4; measured with
+``benchmarks/bench_scaling.py``)."""
+
+
+def calendar_for(
+    env: simpy.Environment, handler: Callable[[Any], None], waiting: int
+) -> Calendar | ArrayCalendar:
+    """A calendar for about ``waiting`` pending entries at a time."""
+    if waiting >= LARGE_CALENDAR:
+        return ArrayCalendar(env, handler)
+    return Calendar(env, handler)
+
+
+class _CalendarBase:
+    """What both layouts share: SimPy's side (the head event and the events superseded by
+    an earlier entry) and the heap of bucket keys."""
+
+    __slots__ = (
+        "_bucket_keys",
+        "_current_key",
+        "_env",
+        "_handler",
+        "_handling",
+        "_head",
+        "_head_key",
+        "_per_day",
+        "_position",
+        "_superseded",
+    )
+
+    def __init__(
+        self, env: simpy.Environment, handler: Callable[[Any], None], bucket_days: float = 1.0
+    ) -> None:
+        if not bucket_days > 0.0:
+            raise ValueError(f"bucket_days = {bucket_days!r}: must be positive")
+        self._env = env
+        self._handler = handler
+        self._per_day = 1.0 / bucket_days
+        self._bucket_keys: list[int] = []  # heap of the keys of the waiting buckets
+        self._current_key = -1  # the bucket being worked through (-1: none)
+        self._position = 0  # its first entry not yet handled
+        self._head: simpy.Event | None = None  # in SimPy's heap for the earliest entry
+        self._head_key: Key | Entry | None = None
+        self._superseded: dict[int, simpy.Event] = {}  # in SimPy's heap, not the head
+        self._handling = False
+
+    def _supersede_head(self, due: float, ident: int) -> None:
+        """A new entry (``due``, ``ident``) was added outside the handler: it becomes the
+        head if it is due strictly earlier (its id is the largest yet, so at the head's
+        time the head still comes first)."""
+        head = self._head_key
+        if head is None or due < head[0]:
+            if head is not None:  # its event stays in SimPy's heap until its entry is due
+                self._superseded[head[1]] = self._head  # type: ignore[assignment]
+            self._schedule((due, ident), None)
+
+    def _schedule(self, key: Key | Entry, event: simpy.Event | None) -> None:
+        """Make the entry of ``key`` the head: its event in SimPy's heap under its key (the
+        one still there from before it was superseded, or ``event``, or a new one)."""
+        if self._superseded:
+            waiting = self._superseded.pop(key[1], None)
+            if waiting is not None:
+                self._head, self._head_key = waiting, key
+                return
+        if event is None:
+            event = simpy.Event(self._env)
+            event._ok = True
+            event._value = None
+        event.callbacks = [self._fire]
+        heapq.heappush(self._env._queue, (key[0], NORMAL, key[1], event))
+        self._head, self._head_key = event, key
+
+    def _fire(self, event: simpy.Event) -> None:  # pragma: no cover - each layout's own
+        raise NotImplementedError
+
+
+class Calendar(_CalendarBase):
+    """Items due at future times; ``handler(item)`` is called for each at its time. One
+    tuple per entry: for up to about 10^4 waiting entries."""
+
+    __slots__ = ("_buckets", "_current")
+
+    def __init__(
+        self, env: simpy.Environment, handler: Callable[[Any], None], bucket_days: float = 1.0
+    ) -> None:
+        super().__init__(env, handler, bucket_days)
+        self._buckets: dict[int, list[Entry]] = {}
+        self._current: list[Entry] = []  # the earliest bucket, sorted, from _position on
+
+    def __len__(self) -> int:
+        """Entries not yet handled."""
+        waiting = sum(len(bucket) for bucket in self._buckets.values())
+        return waiting + len(self._current) - self._position
+
+    def add(self, delay: float, item: Any) -> None:
+        """Hand ``item`` to the handler ``delay`` days from now (as ``env.timeout(delay)``
+        would)."""
+        if delay < 0:
+            raise ValueError(f"delay = {delay!r}: must not be negative")
+        env = self._env
+        entry = (env._now + delay, next(env._eid), item)  # SimPy's own time and id
+        key = int(entry[0] * self._per_day)
+        if key > self._current_key:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                self._buckets[key] = [entry]
+                heapq.heappush(self._bucket_keys, key)
+            else:
+                bucket.append(entry)  # ids grow: a bucket's equal times stay in id order
+        elif key == self._current_key:
+            bisect.insort(self._current, entry, lo=self._position)
+        else:
+            self._reopen_current()
+            self._buckets[key] = [entry]
+            heapq.heappush(self._bucket_keys, key)
+        if not self._handling:
+            self._supersede_head(entry[0], entry[1])
+
+    def _reopen_current(self) -> None:
+        """An entry earlier than the bucket being worked through: put its rest back."""
+        rest = self._current[self._position :]
+        if rest:
+            self._buckets[self._current_key] = rest
+            heapq.heappush(self._bucket_keys, self._current_key)
+        self._current, self._position, self._current_key = [], 0, -1
+
+    def _earliest(self) -> Entry | None:
+        """The entry due first (loading and sorting the next bucket when needed)."""
+        if self._position < len(self._current):
+            return self._current[self._position]
+        if not self._bucket_keys:
+            self._current, self._position, self._current_key = [], 0, -1
+            return None
+        key = heapq.heappop(self._bucket_keys)
+        bucket = self._buckets.pop(key)
+        # by time; the sort is stable and a bucket holds equal times in id order
+        bucket.sort(key=_due)  # a C function: no Python call per entry
+        self._current, self._position, self._current_key = bucket, 0, key
+        return bucket[0]
+
+    def _fire(self, event: simpy.Event) -> None:
+        """The head is due: handle it, then every following entry that comes before
+        anything in SimPy's heap (advancing the clock as SimPy's ``step`` would, without
+        the round trip through the heap), then put the next one in the heap."""
+        assert event is self._head, "a calendar event came up before its entry was due"
+        env, queue, handler = self._env, self._env._queue, self._handler
+        self._head = self._head_key = None
+        entry = self._earliest()  # the head, _current[_position] (its bucket loaded)
+        self._handling = True
+        try:
+            while entry is not None:
+                self._position += 1
+                env._now = entry[0]
+                handler(entry[2])
+                if self._position < len(self._current):  # re-read: handler may add
+                    entry = self._current[self._position]
+                else:
+                    entry = self._earliest()
+                    if entry is None:
+                        return
+                if queue:
+                    due, first = entry[0], queue[0]
+                    if due > first[0] or (due == first[0] and not _ahead(entry[1], first)):
+                        break
+        finally:
+            self._handling = False
+        if entry is not None:
+            self._schedule(entry, event)  # SimPy is done with this event: reuse it
 
 
 class _Bucket:
@@ -64,47 +246,22 @@ class _Bucket:
         self.items.append(item)
 
 
-class Calendar:
-    """Items due at future times; ``handler(item)`` is called for each at its time."""
+class ArrayCalendar(_CalendarBase):
+    """Items due at future times; ``handler(item)`` is called for each at its time. Typed
+    arrays per bucket: for about 10^4 waiting entries and more."""
 
-    __slots__ = (
-        "_bucket_keys",
-        "_buckets",
-        "_current",
-        "_current_key",
-        "_env",
-        "_handler",
-        "_handling",
-        "_head",
-        "_head_key",
-        "_order",
-        "_per_day",
-        "_position",
-        "_superseded",
-        "_times",
-    )
+    __slots__ = ("_buckets", "_current", "_order", "_times")
 
     def __init__(
         self, env: simpy.Environment, handler: Callable[[Any], None], bucket_days: float = 1.0
     ) -> None:
-        if not bucket_days > 0.0:
-            raise ValueError(f"bucket_days = {bucket_days!r}: must be positive")
-        self._env = env
-        self._handler = handler
-        self._per_day = 1.0 / bucket_days
+        super().__init__(env, handler, bucket_days)
         self._buckets: dict[int, _Bucket] = {}
-        self._bucket_keys: list[int] = []  # heap of the keys of _buckets
         # the bucket being worked through, and its entries' due times in order with the
         # index of each entry in the bucket, from _position on
         self._current = _Bucket()
         self._times: list[float] = []
         self._order: list[int] = []
-        self._current_key = -1
-        self._position = 0
-        self._head: simpy.Event | None = None  # in SimPy's heap for the earliest entry
-        self._head_key: Key | None = None
-        self._superseded: dict[int, simpy.Event] = {}  # in SimPy's heap, not the head
-        self._handling = False
 
     def __len__(self) -> int:
         """Entries not yet handled."""
@@ -139,14 +296,8 @@ class Calendar:
             self._buckets[key] = bucket = _Bucket()
             heapq.heappush(self._bucket_keys, key)
             bucket.add(due, ident, item)
-        if self._handling:
-            return
-        head = self._head_key
-        # the new id is the largest yet: at the head's time the head still comes first
-        if head is None or due < head[0]:
-            if self._head is not None:  # stays in SimPy's heap until its entry is due
-                self._superseded[head[1]] = self._head  # type: ignore[index]
-            self._schedule((due, ident), None)
+        if not self._handling:
+            self._supersede_head(due, ident)
 
     def _reopen_current(self) -> None:
         """An entry earlier than the bucket being worked through: put its rest back."""
@@ -178,22 +329,6 @@ class Calendar:
         order = times.argsort(kind="stable")  # by time; equal times stay in id order
         self._load(bucket, times[order].tolist(), order.tolist(), key)
         return self._times[0], bucket.ids[self._order[0]]
-
-    def _schedule(self, key: Key, event: simpy.Event | None) -> None:
-        """Make the entry of ``key`` the head: its event in SimPy's heap under its key (the
-        one still there from before it was superseded, or ``event``, or a new one)."""
-        if self._superseded:
-            waiting = self._superseded.pop(key[1], None)
-            if waiting is not None:
-                self._head, self._head_key = waiting, key
-                return
-        if event is None:
-            event = simpy.Event(self._env)
-            event._ok = True
-            event._value = None
-        event.callbacks = [self._fire]
-        heapq.heappush(self._env._queue, (key[0], NORMAL, key[1], event))
-        self._head, self._head_key = event, key
 
     def _fire(self, event: simpy.Event) -> None:
         """The head is due: handle it, then every following entry that comes before

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from .calendar import Calendar
+from .calendar import calendar_for
 from .context import Component, Context
 from .initiatives import Levers
 from .ledger import REVENUE
@@ -57,7 +57,8 @@ class Fulfilment(Component):
         self._stock: deque[bool] = deque([False] * initial_stock)
         self._backorders: deque[Order] = deque()
         self._awaiting_dispatch: deque[tuple[Order, bool]] = deque()
-        self._in_transit = Calendar(env, self._deliver)  # outside SimPy's heap
+        # outside SimPy's heap; the units in transit grow with the customer base
+        self._in_transit = calendar_for(env, self._deliver, config.market.initial_customers)
         self.on_placed: Callable[[], None] = lambda: None
         self.on_delivered: DeliveryHandler = lambda *_: None
         self.on_cancelled: Callable[[Order], None] = lambda _order: None

@@ -8,11 +8,23 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import pytest
 import simpy
 from simpy.events import NORMAL
 
-from sqm_sim.models.calendar import Calendar
+from sqm_sim import load_scenario, simulate
+from sqm_sim.models import calendar as calendar_module
+from sqm_sim.models.calendar import (
+    LARGE_CALENDAR,
+    ArrayCalendar,
+    Calendar,
+    calendar_for,
+)
+from sqm_sim.scenarios.sizes import at_size
+
+LAYOUTS = pytest.mark.parametrize("layout", [Calendar, ArrayCalendar])
+"""Every test runs on both layouts of a bucket."""
 
 
 def test_simpy_heap_layout_is_what_the_calendar_relies_on():
@@ -71,23 +83,25 @@ def _story(make_add, seed: int, bucket_days: float) -> list[tuple[float, Any]]:
     return log
 
 
-def _calendar(env: simpy.Environment, handler, bucket_days: float):
-    return Calendar(env, handler, bucket_days).add
-
-
+@LAYOUTS
 @pytest.mark.parametrize("bucket_days", [1.0, 0.3, 5.0])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_entries_come_at_the_times_and_in_the_order_of_one_timeout_each(seed, bucket_days):
+def test_entries_come_at_the_times_and_in_the_order_of_one_timeout_each(seed, bucket_days, layout):
     reference = _story(_timeouts, seed, bucket_days)
     assert len(reference) > 200
     assert len({time for time, _ in reference}) < len(reference)  # there are ties
-    assert _story(_calendar, seed, bucket_days) == reference
+
+    def calendar(env: simpy.Environment, handler, bucket_days: float):
+        return layout(env, handler, bucket_days).add
+
+    assert _story(calendar, seed, bucket_days) == reference
 
 
-def test_the_heap_holds_only_the_earliest_entry():
+@LAYOUTS
+def test_the_heap_holds_only_the_earliest_entry(layout):
     env = simpy.Environment()
     handled: list[int] = []
-    calendar = Calendar(env, handled.append)
+    calendar = layout(env, handled.append)
     for item in range(1000):
         calendar.add(1.0 + item * 0.5, item)
     assert len(calendar) == 1000
@@ -98,10 +112,11 @@ def test_the_heap_holds_only_the_earliest_entry():
     assert sum(priority == NORMAL for _, priority, _, _ in env._queue) == 1  # and run's stop
 
 
-def test_entries_added_before_the_earliest_are_handled_first():
+@LAYOUTS
+def test_entries_added_before_the_earliest_are_handled_first(layout):
     env = simpy.Environment()
     handled: list[int] = []
-    calendar = Calendar(env, handled.append)
+    calendar = layout(env, handled.append)
     for item in range(100):
         calendar.add(100.0 - item, item)  # each before every pending one
     env.run()
@@ -109,22 +124,24 @@ def test_entries_added_before_the_earliest_are_handled_first():
     assert len(calendar) == 0
 
 
-def test_a_negative_delay_or_bucket_width_is_refused():
+@LAYOUTS
+def test_a_negative_delay_or_bucket_width_is_refused(layout):
     env = simpy.Environment()
     with pytest.raises(ValueError, match=r"delay = -1.0: must not be negative"):
-        Calendar(env, print).add(-1.0, "x")
+        layout(env, print).add(-1.0, "x")
     with pytest.raises(ValueError, match=r"bucket_days = 0: must be positive"):
-        Calendar(env, print, bucket_days=0)
+        layout(env, print, bucket_days=0)
 
 
-def test_the_count_of_entries_left_is_right_inside_a_bucket_and_after_an_earlier_entry():
+@LAYOUTS
+def test_the_count_of_entries_left_is_right_inside_a_bucket_and_after_an_earlier_entry(layout):
     """Bucket width 1 day. Entries at 0.5, 2.25, 2.5 and 2.75: after the first, the next
     bucket (day 2) is loaded; an entry added at day 1 for day 1.2 comes before that bucket
     (the loaded bucket is put back); then two entries into the day-2 bucket. The count is
     the entries not yet handled at every step: 3, 4, then 1, then 0."""
     env = simpy.Environment()
     handled: list[str] = []
-    calendar = Calendar(env, handled.append)
+    calendar = layout(env, handled.append)
     for delay, item in ((0.5, "a"), (2.25, "b"), (2.5, "c"), (2.75, "d")):
         calendar.add(delay, item)
     env.run(until=1.0)
@@ -140,14 +157,36 @@ def test_the_count_of_entries_left_is_right_inside_a_bucket_and_after_an_earlier
     assert len(calendar) == 0
 
 
-def test_an_event_in_simpys_heap_between_two_entries_comes_between_them():
+@LAYOUTS
+def test_an_event_in_simpys_heap_between_two_entries_comes_between_them(layout):
     """Entries at 0.2 and 0.5 days and a SimPy timeout at 0.3 (all within the first day):
     handled in time order, with the clock at each one's time."""
     env = simpy.Environment()
     log: list[tuple[float, str]] = []
-    calendar = Calendar(env, lambda item: log.append((env.now, item)))
+    calendar = layout(env, lambda item: log.append((env.now, item)))
     calendar.add(0.2, "first")
     calendar.add(0.5, "second")
     env.timeout(0.3).callbacks.append(lambda _: log.append((env.now, "timeout")))
     env.run()
     assert log == [(0.2, "first"), (0.3, "timeout"), (0.5, "second")]
+
+
+def test_a_large_population_gets_the_array_layout():
+    env = simpy.Environment()
+    assert type(calendar_for(env, print, LARGE_CALENDAR - 1)) is Calendar
+    assert type(calendar_for(env, print, LARGE_CALENDAR)) is ArrayCalendar
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_run_gives_the_same_numbers_with_either_layout(monkeypatch, seed):
+    """The quick baseline with a year of history: every customer's orders and units in
+    transit in tuple buckets, then in typed-array buckets: the same bits."""
+    config = at_size(load_scenario("baseline"), "quick").with_overrides(
+        {"simulation.horizon_months": 12}
+    )
+    tuples = simulate(config, seed)
+    monkeypatch.setattr(calendar_module, "LARGE_CALENDAR", 0)
+    arrays = simulate(config, seed)
+    assert tuples.summary == arrays.summary
+    pd.testing.assert_frame_equal(tuples.timeseries, arrays.timeseries, check_exact=True)
+    pd.testing.assert_frame_equal(tuples.customers, arrays.customers, check_exact=True)
