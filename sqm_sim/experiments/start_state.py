@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from ..config import Config
+from ..config.keys import value_at
 from ..config.schema import parameter_at
 from ..models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from ..run import RunResult
@@ -257,45 +258,38 @@ def end_medians(ends: list[Mapping[str, float]]) -> dict[str, float]:
     return medians
 
 
-def _within_key(key: str, value: float, before: float, source: str) -> StartValue:
-    """A start value for ``key``; a value outside the key's range (a mean expectation
-    above 1 where the product outperforms the norms) is put at the nearer bound and the
-    source says so."""
+def _within_key(config: Config, key: str, value: float, source: str) -> StartValue:
+    """A start value for ``key`` (the value before: ``config``'s); a value outside the
+    key's range (a mean expectation above 1 where the product outperforms the norms) is put
+    at the nearer bound and the source says so."""
     info = parameter_at(Config, key)
     if info is None or info.lower is None or info.upper is None:
         raise KeyError(f"{key}: not a bounded configuration key")
     bounded = min(max(value, info.lower), info.upper)
     if bounded != value:
         source += f" ({value:.6g} is outside {info.range_text()}: set to {bounded:g})"
-    return StartValue(key, bounded, before, source)
+    return StartValue(key, bounded, value_at(config, key), source)
 
 
 def _mood(config: Config, months: int, simulated: Mapping[str, float]) -> list[StartValue]:
     """Our customers' mean satisfaction and expectation at the end of the history."""
-    customers = config.customers
     found = [
-        (
-            "customers.initial_satisfaction",
-            simulated["mean_satisfaction"],
-            customers.initial_satisfaction,
-            "satisfaction",
-        ),
+        ("customers.initial_satisfaction", simulated["mean_satisfaction"], "satisfaction"),
         (
             "customers.initial_expectation",
             simulated[MEAN_EXPECTATION],
-            customers.initial_expectation,
             "expectation net of their personal standards",
         ),
     ]
     return [
         _within_key(
+            config,
             key,
             value,
-            before,
             f"simulated: the active customers' mean {what} in month {months}, median of "
             "the posterior simulations; every customer starts at it, new ones too",
         )
-        for key, value, before, what in found
+        for key, value, what in found
         if not math.isnan(value)
     ]
 
@@ -303,9 +297,9 @@ def _mood(config: Config, months: int, simulated: Mapping[str, float]) -> list[S
 def _norms(config: Config, months: int, simulated: Mapping[str, float]) -> StartValue:
     """The market's state of the art at the end of the history."""
     return _within_key(
+        config,
         "environment.initial_state_of_the_art",
         simulated["state_of_the_art"],
-        config.environment.initial_state_of_the_art,
         f"simulated: the state of the art in month {months}, median of the posterior "
         "simulations (norms growth and technology shocks over the history)",
     )
@@ -314,9 +308,9 @@ def _norms(config: Config, months: int, simulated: Mapping[str, float]) -> Start
 def _skill(config: Config, months: int, simulated: Mapping[str, float]) -> StartValue:
     """The operators' mean skill at the end of the history."""
     return _within_key(
+        config,
         "workforce.skill",
         simulated["average_skill"],
-        config.workforce.skill,
         f"simulated: the operators' mean skill in month {months}, median of the posterior "
         "simulations (learning and turnover over the history); every operator starts at it",
     )
