@@ -60,8 +60,8 @@ _due = operator.itemgetter(0)
 
 LARGE_CALENDAR = 20_000
 """Entries expected to wait from which :func:`calendar_for` gives an
-:class:`ArrayCalendar` (the two cost the same per entry at about 10^4; measured with
-``benchmarks/bench_scaling.py``)."""
+:class:`ArrayCalendar`: between the sizes where each layout is the cheaper per entry
+(tuples at 10^4, arrays at 10^5; ``benchmarks/bench_calendar.py``)."""
 
 
 def calendar_for(
