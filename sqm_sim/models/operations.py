@@ -33,19 +33,25 @@ from the target) by one of Deming's funnel rules or a Shewhart rule
 delta = setting (+ drift_shift_sigma while out of control). Off by default.
 
 Rework jobs share the lines with new work orders (first come, first served). The lines
-are SimPy processes pulling from one job queue; an idle line sleeps on an event that the
-next job wakes (no SimPy event per queued job, which halves the events per unit compared
-with a ``simpy.Store``).
+pull from one job queue; an idle line sleeps until the next job wakes it (no SimPy event
+per queued job, which halves the events per unit compared with a ``simpy.Store``). A line
+is not a generator process but one SimPy event of its own, put back into SimPy's heap
+under the key a SimPy process would have given each of its steps (its start, each job's
+timeout, each wake-up: same time, priority and next id of the environment's counter), so
+units are made at the same times and in the same order as with one process per line,
+without a process resumption or a new ``Timeout`` per unit.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
 import simpy
+from simpy.events import NORMAL, URGENT
 
 from ..config import Config
 from ..config.sections import QualitySystemSettings
@@ -168,7 +174,7 @@ class Production(Component):
         self._cycle_time = streams.duration("cycle_time", ops.cycle_time, 1.0 / MINUTES_PER_DAY)
         self._defect_draw = streams.uniform("unit_defect")
         self._jobs: deque[int] = deque()
-        self._idle_lines: list[simpy.Event] = []
+        self._idle_lines: list[simpy.Event] = []  # lines asleep until a job comes
         self.finished_goods: FinishedGoods | None = None
         self.inspect: Callable[[bool], None] | None = None
         self.finish_rework: Callable[[], None] | None = None
@@ -182,9 +188,12 @@ class Production(Component):
         self.apply_levers(levers)
 
     def add_line(self) -> None:
-        """A production line starts taking jobs (at build, or a capacity expansion)."""
+        """A production line starts taking jobs (at build, or a capacity expansion): its
+        event is scheduled now with urgent priority, as SimPy starts a process."""
         self.lines += 1
-        self._env.process(self._line())
+        line = simpy.Event(self._env)
+        line._ok, line._value = True, None
+        self._resume(line, self._take_job, 0.0, URGENT)
 
     def connect(
         self,
@@ -263,29 +272,45 @@ class Production(Component):
 
     def _add_job(self, job: int) -> None:
         self._jobs.append(job)
-        if self._idle_lines:
-            self._idle_lines.pop().succeed()
+        if self._idle_lines:  # wake a line now (as ``succeed`` on the event it sleeps on)
+            self._resume(self._idle_lines.pop(), self._take_job, 0.0, NORMAL)
 
-    def _line(self):
-        """One production line: take the next job, work it, pass the unit on."""
-        env, jobs = self._env, self._jobs
-        while True:
-            if not jobs:
-                wake_up = env.event()
-                self._idle_lines.append(wake_up)
-                yield wake_up
-                continue
-            job = jobs.popleft()
-            if job == MAKE:
-                duration = self._cycle_time() * self._slowdown
-                self.busy_days += duration
-                yield env.timeout(duration)
-                self._finish_unit()
-            else:
-                duration = self._cycle_time() * self._rework_time_fraction * self._slowdown
-                self.busy_days += duration
-                yield env.timeout(duration)
-                self.finish_rework()  # type: ignore[misc]
+    def _resume(
+        self,
+        line: simpy.Event,
+        step: Callable[[simpy.Event], None],
+        delay: float,
+        priority: int,
+    ) -> None:
+        """Put ``line``'s event back into SimPy's heap ``delay`` days from now, to call
+        ``step(line)``: the key ``env.schedule`` would give (SimPy is done with the event
+        once its callbacks ran, so it is reused)."""
+        env = self._env
+        line.callbacks = [step]
+        heapq.heappush(env._queue, (env._now + delay, priority, next(env._eid), line))
+
+    def _take_job(self, line: simpy.Event) -> None:
+        """A free line takes the next job and works it, or sleeps until one comes."""
+        jobs = self._jobs
+        if not jobs:
+            self._idle_lines.append(line)
+            return
+        if jobs.popleft() == MAKE:
+            duration = self._cycle_time() * self._slowdown
+            self.busy_days += duration
+            self._resume(line, self._unit_made, duration, NORMAL)
+        else:
+            duration = self._cycle_time() * self._rework_time_fraction * self._slowdown
+            self.busy_days += duration
+            self._resume(line, self._unit_reworked, duration, NORMAL)
+
+    def _unit_made(self, line: simpy.Event) -> None:
+        self._finish_unit()
+        self._take_job(line)
+
+    def _unit_reworked(self, line: simpy.Event) -> None:
+        self.finish_rework()  # type: ignore[misc]
+        self._take_job(line)
 
     def _finish_unit(self) -> None:
         tally = self._tally
