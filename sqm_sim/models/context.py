@@ -25,7 +25,11 @@ class Context:
 
 
 class Component:
-    """Base of the components: keeps the clock, counters and ledger at hand."""
+    """Base of the components: keeps the clock, counters and ledger at hand.
+
+    Per-order code reads the clock as ``env._now``, the attribute behind SimPy's ``now``
+    property, saving a call per read (``tests/models/test_calendar.py`` checks SimPy's
+    layout)."""
 
     def __init__(self, context: Context) -> None:
         self._env = context.env

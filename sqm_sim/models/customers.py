@@ -189,7 +189,7 @@ class CustomerBase(Component):
         self.prospects_remaining = market.prospects
         self.competitor_customers = config.environment.competitor_customers
         # one entry waits per customer
-        self._orders_due = calendar_for(context.env, self._order_due, market.initial_customers)
+        self._orders_due = calendar_for(context.env, self._order, market.initial_customers)
         self._demand_varies = environment.demand_varies  # else gaps are divided by 1
         first_gap = streams.residual_duration("purchase_cycle_start", market.purchase_cycle)
         start_share = self._share_of_wallet(self._initial_satisfaction)
@@ -262,10 +262,6 @@ class CustomerBase(Component):
     def _schedule_order(self, customer: Customer, delay: float) -> None:
         self._orders_due.add(delay, customer)
 
-    def _order_due(self, customer: Customer) -> None:
-        if customer.active:
-            self._order(customer)
-
     def _share_of_wallet(self, satisfaction: float) -> float:
         """w(S), the customer's buying rate per mean purchase cycle (:mod:`.wallet`)."""
         if not self._wallet_varies:
@@ -281,8 +277,11 @@ class CustomerBase(Component):
     def _order(self, customer: Customer) -> None:
         """The customer orders one unit now and plans the next order: the purchase gap is
         stretched by 1 / w(S), and the orders a flawless experience's share of wallet would
-        have added in that gap are booked as lost to quality."""
-        now = self._env.now
+        have added in that gap are booked as lost to quality. A customer who has left by
+        the time their next order was due orders nothing."""
+        if not customer.active:
+            return
+        now = self._env._now
         if customer.orders == 0:
             customer.first_order_at = now
         customer.orders += 1
@@ -294,12 +293,13 @@ class CustomerBase(Component):
         if self._demand_varies:
             gap /= self._environment.demand_multiplier(now)
         if self._wallet_varies:
-            share = self._share_of_wallet(customer.satisfaction)
+            floor, exponent = self._wallet_floor, self._wallet_exponent
+            share = share_of_wallet(customer.satisfaction, floor, exponent)
             gap /= share
             flawless = self._flawless(customer.segment, now)
             if flawless > customer.satisfaction:
                 self._tally.orders_lost_to_quality += orders_lost_per_order(
-                    share, self._share_of_wallet(flawless)
+                    share, share_of_wallet(flawless, floor, exponent)
                 )
         self._orders_due.add(gap, customer)
 
@@ -324,7 +324,7 @@ class CustomerBase(Component):
             if damaged:
                 tally.damage_claims += 1
                 ledger.book(EXTERNAL_FAILURE, self._damage_cost)
-        performance = self.feature_level / self._environment.state_of_the_art(self._env.now)
+        performance = self.feature_level / self._environment.state_of_the_art(self._env._now)
         felt = experience(customer.segment, performance, not (defective or damaged), on_time)
         if self._journeys is None:
             self._experience(customer, felt, defective or damaged, claimed)
@@ -411,7 +411,7 @@ class CustomerBase(Component):
         quality: how much less likely the customer is to stay than with the satisfaction a
         flawless experience would give (the hidden cost of lost sales). A contract customer
         stays until the renewal date (:mod:`.contracts`) and renews on staying after it."""
-        tally, now, environment = self._tally, self._env.now, self._environment
+        tally, now, environment = self._tally, self._env._now, self._environment
         tally.repurchase_decisions += 1
         if not may_leave(now, customer.renewal_at):
             tally.repurchases += 1

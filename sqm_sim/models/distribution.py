@@ -101,7 +101,7 @@ class Fulfilment(Component):
     def _allocate(self, order: Order, defective: bool) -> None:
         tally = self._tally
         tally.orders_allocated += 1
-        tally.fulfilment_wait_days_total += self._env.now - order.placed_at
+        tally.fulfilment_wait_days_total += self._env._now - order.placed_at
         self._awaiting_dispatch.append((order, defective))
 
     def _end_of_day(self):
@@ -137,7 +137,7 @@ class Fulfilment(Component):
     def _deliver(self, arrival: tuple[Order, bool, bool]) -> None:
         order, defective, damaged = arrival
         tally = self._tally
-        lead_time = self._env.now - order.placed_at
+        lead_time = self._env._now - order.placed_at
         on_time = lead_time <= self._promised
         tally.units_delivered += 1
         tally.delivery_lead_time_days_total += lead_time

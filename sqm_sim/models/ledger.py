@@ -53,11 +53,11 @@ class Ledger:
 
     def book(self, account: str, amount: float) -> None:
         """Book ``amount`` to ``account`` in the current month."""
-        self.entries[account][month_of(self._env.now, self.months)] += amount
+        self.entries[account][month_of(self._env._now, self.months)] += amount
 
     def transfer(self, source: str, target: str, amount: float) -> None:
         """Move ``amount`` booked to ``source`` into ``target`` in the current month."""
-        month = month_of(self._env.now, self.months)
+        month = month_of(self._env._now, self.months)
         self.entries[source][month] -= amount
         self.entries[target][month] += amount
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import simpy
-from simpy.events import NORMAL
+from simpy.events import NORMAL, URGENT
 
 from sqm_sim import load_scenario, simulate
 from sqm_sim.models import calendar as calendar_module
@@ -37,6 +37,22 @@ def test_simpy_heap_layout_is_what_the_calendar_relies_on():
     assert second[3] is timeout
     assert first[2] < second[2]  # ids count up in the order events are scheduled
     assert next(env._eid) == second[2] + 1
+    env.run(until=0.75)
+    assert env._now == env.now == 0.75  # the clock the model's per-order code reads
+
+
+def test_a_process_starts_under_the_key_production_lines_reuse():
+    """operations.Production.add_line schedules a line's start as SimPy starts a process."""
+    env = simpy.Environment()
+    env.run(until=1.5)
+
+    def line():
+        yield env.timeout(1.0)
+
+    env.process(line())
+    time, priority, ident, _ = max(env._queue, key=lambda entry: entry[2])  # the newest
+    assert (time, priority) == (1.5, URGENT)
+    assert next(env._eid) == ident + 1
 
 
 def _timeouts(env: simpy.Environment, handler: Callable[[Any], None]):
