@@ -51,7 +51,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 import simpy
-from simpy.events import NORMAL, URGENT
+from simpy.events import NORMAL, URGENT, EventPriority
 
 from ..config import Config
 from ..config.sections import QualitySystemSettings
@@ -280,7 +280,7 @@ class Production(Component):
         line: simpy.Event,
         step: Callable[[simpy.Event], None],
         delay: float,
-        priority: int,
+        priority: EventPriority,
     ) -> None:
         """Put ``line``'s event back into SimPy's heap ``delay`` days from now, to call
         ``step(line)``: the key ``env.schedule`` would give (SimPy is done with the event
