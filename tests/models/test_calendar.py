@@ -195,8 +195,9 @@ def test_a_large_population_gets_the_array_layout():
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_run_gives_the_same_numbers_with_either_layout(monkeypatch, seed):
-    """The quick baseline with a year of history: every customer's orders and units in
-    transit in tuple buckets, then in typed-array buckets: the same bits."""
+    """The quick baseline with a year of history: the agenda (every customer's orders,
+    units in transit, the lines' jobs) in tuple buckets, then in typed-array buckets: the
+    same bits."""
     config = at_size(load_scenario("baseline"), "quick").with_overrides(
         {"simulation.horizon_months": 12}
     )

@@ -1,0 +1,137 @@
+"""The agenda: customers' orders, units in transit and production lines' jobs on one
+calendar, in the order one SimPy event per step would give (ties included)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+
+import pytest
+import simpy
+
+from sqm_sim import Config
+from sqm_sim.models.agenda import run_step
+from sqm_sim.models.calendar import ArrayCalendar, Calendar
+from sqm_sim.models.context import Context
+from sqm_sim.models.initiatives import levers
+from sqm_sim.models.ledger import Ledger
+from sqm_sim.models.operations import Production
+from sqm_sim.models.random_streams import RandomStreams
+from sqm_sim.models.tally import Tally
+from tests.models.test_operations import _Goods, _Operators, _Process
+
+CYCLE_DAYS = 0.25
+"""A deterministic cycle of 360 minutes: every time below is exact in binary, so steps
+of different kinds fall due at the same instant and only SimPy's order decides."""
+
+REWORK_FRACTION = 0.5
+
+
+def test_a_step_is_called_with_its_argument():
+    calls: list[object] = []
+    run_step((calls.append, "order 7"))
+    assert calls == ["order 7"]
+
+
+def _arrivals(env: simpy.Environment, trace: list, request_rework, times: list[float]):
+    """Rework requests at the given absolute times (a SimPy process, as the firm's
+    inspection and daily processes are)."""
+
+    def source():
+        for time in times:
+            yield env.timeout(time - env.now)
+            trace.append((env.now, "rework requested"))
+            request_rework()
+
+    env.process(source())
+
+
+REQUESTS = [0.0, 0.125, 0.125, 0.25, 0.25, 0.25, 0.5, 0.625, 1.0, 1.0, 1.125]
+"""When reworks are requested: several at once, and at the very times lines finish."""
+
+
+def _reference_trace(lines: int, added_line_at: float | None) -> list[tuple[float, str]]:
+    """The same factory with one SimPy process per line (the model before the agenda):
+    take the next job, work it for one cycle (a rework for half), or sleep on an event
+    the next job triggers."""
+    env = simpy.Environment()
+    trace: list[tuple[float, str]] = []
+    jobs: deque[str] = deque()
+    idle: list[simpy.Event] = []
+
+    def line(name: int):
+        while True:
+            if not jobs:
+                wake_up = env.event()
+                idle.append(wake_up)
+                yield wake_up
+                continue
+            job = jobs.popleft()
+            duration = CYCLE_DAYS if job == "make" else CYCLE_DAYS * REWORK_FRACTION
+            yield env.timeout(duration)
+            trace.append((env.now, "unit made" if job == "make" else "unit reworked"))
+
+    def add(job: str) -> None:
+        jobs.append(job)
+        if idle:
+            idle.pop().succeed()
+
+    for name in range(lines):
+        env.process(line(name))
+    for _ in range(3):  # the (s, S) policy's first release: S = 3 units
+        add("make")
+    _arrivals(env, trace, lambda: add("rework"), REQUESTS)
+    if added_line_at is not None:
+        env.process(_add_line_later(env, added_line_at, lambda: env.process(line(lines))))
+    env.run(until=3.0)
+    return trace
+
+
+def _add_line_later(env: simpy.Environment, at: float, add_line):
+    yield env.timeout(at)
+    add_line()
+
+
+@pytest.mark.parametrize("layout_threshold", [10**9, 0])
+@pytest.mark.parametrize(("lines", "added_line_at"), [(1, None), (2, None), (2, 0.25)])
+def test_lines_on_the_agenda_work_in_the_order_of_one_process_per_line(
+    monkeypatch, layout_threshold, lines, added_line_at
+):
+    """Production lines (one or two, and a third added at 0.25 days, when jobs finish)
+    working three units and eleven reworks requested at times that coincide with
+    finishing jobs: the trace of (time, what) is the reference's with one SimPy process
+    per line, ties included, with either layout of the agenda's calendar."""
+    from sqm_sim.models import calendar as calendar_module
+
+    monkeypatch.setattr(calendar_module, "LARGE_CALENDAR", layout_threshold)
+    config = Config().with_overrides(
+        {
+            "operations.production_lines": lines,
+            "operations.cycle_time": {"kind": "deterministic", "mean": CYCLE_DAYS * 1440},
+            "operations.reorder_point_units": 0,
+            "operations.order_up_to_units": 3,
+            "quality.rework_time_fraction": REWORK_FRACTION,
+        }
+    )
+    env = simpy.Environment()
+    context = Context(env, config, RandomStreams(1), Tally(), Ledger(env, 12))
+    expected_layout = ArrayCalendar if layout_threshold == 0 else Calendar
+    assert type(context.agenda) is expected_layout
+    month_0 = replace(levers(config, 0), capacity_loss=0.0, line_speed_factor=1.0)
+    production = Production(context, month_0, _Process(False), _Operators(0.6))
+    trace: list[tuple[float, str]] = []
+    production.connect(
+        _Goods(),
+        lambda _defective: trace.append((env.now, "unit made")),
+        lambda: trace.append((env.now, "unit reworked")),
+    )
+    production.review()
+    _arrivals(env, trace, production.request_rework, REQUESTS)
+    if added_line_at is not None:
+        env.process(_add_line_later(env, added_line_at, production.add_line))
+    env.run(until=3.0)
+    reference = _reference_trace(lines, added_line_at)
+    assert trace == reference
+    assert len(trace) == 3 + 2 * len(REQUESTS)  # every job done by the end
+    assert production.lines == lines + (added_line_at is not None)
+    assert len(context.agenda) == 0  # nothing left to do: the lines sleep
