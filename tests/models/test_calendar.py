@@ -187,6 +187,37 @@ def test_an_event_in_simpys_heap_between_two_entries_comes_between_them(layout):
     assert log == [(0.2, "first"), (0.3, "timeout"), (0.5, "second")]
 
 
+@LAYOUTS
+@pytest.mark.parametrize("bucket_days", [1.0, 5.0])
+def test_entries_ahead_of_everything_in_simpys_heap_are_handled_in_the_same_step(
+    layout, bucket_days
+):
+    """The fast path, counted in SimPy steps. SimPy's order is (time, priority, id). A
+    timeout at day 3 made first (id 0), entries at days 1, 2, 3 and 4 (ids 1-4), a timeout
+    at day 4 made last (id 5). Step 1 handles the entries at 1 and 2 (2 comes before the
+    timeout at 3, although its id is larger) and stops before the entry at 3 (a tie that
+    the timeout's smaller id wins); step 2 is the timeout at 3; step 3 handles the entries
+    at 3 and 4 (a tie that the entry's smaller id wins); step 4 is the timeout at 4."""
+    env = simpy.Environment()
+    log: list[tuple[float, str]] = []
+    env.timeout(3.0).callbacks.append(lambda _: log.append((env.now, "timeout 3")))
+    calendar = layout(env, lambda item: log.append((env.now, item)), bucket_days)
+    for day in (1.0, 2.0, 3.0, 4.0):
+        calendar.add(day, f"entry {day:g}")
+    env.timeout(4.0).callbacks.append(lambda _: log.append((env.now, "timeout 4")))
+    steps = []
+    while env.peek() < float("inf"):
+        env.step()
+        steps.append(log.copy())
+        log.clear()
+    assert steps == [
+        [(1.0, "entry 1"), (2.0, "entry 2")],
+        [(3.0, "timeout 3")],
+        [(3.0, "entry 3"), (4.0, "entry 4")],
+        [(4.0, "timeout 4")],
+    ]
+
+
 def test_a_large_population_gets_the_array_layout():
     env = simpy.Environment()
     assert type(calendar_for(env, print, LARGE_CALENDAR - 1)) is Calendar
