@@ -14,7 +14,11 @@ is pushed into SimPy's heap under that key. So entries are handled at exactly th
 would have been processed, and every other event keeps its own key. When the entry after
 the one just handled comes before everything in SimPy's heap, the calendar handles it at
 once, setting the clock to its time as SimPy's ``step`` would, instead of a round trip
-through the heap.
+through the heap. So one SimPy step may handle several entries: ``env.run(until=t)``
+still stops exactly at ``t`` (its stop event is urgent, so it comes before any entry due
+then), but a caller who drives SimPy with ``env.step()`` and checks ``env.peek()``
+against a horizon may see entries past it handled in the same step (the model only uses
+``run``).
 
 Two layouts of a bucket, the same order (``tests/models/test_calendar.py`` runs every test
 on both); :func:`calendar_for` picks one by the number of entries expected to wait:
