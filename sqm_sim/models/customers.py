@@ -22,6 +22,11 @@ it is drawn. Customers' next orders wait in a calendar (:func:`~.calendar.calend
 outside SimPy's event heap (which holds only the earliest of them), in the order and at
 the times one SimPy timeout per customer would give, so the event heap does not grow with
 the population.
+
+Customers present at time 0 start alike (the configured initial satisfaction and
+expectation), or each in the state of a row of the configuration's start-customer table
+(:mod:`sqm_sim.config.start_customers`, dealt by :mod:`.start_customers`); customers
+acquired later always join at the configured initial values.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from ..config.start_customers import StartCustomerSettings
 from .calendar import calendar_for
 from .context import Component, Context
 from .contracts import NO_CONTRACT, may_leave, next_renewal
@@ -63,6 +69,7 @@ from .satisfaction import (
     updated_satisfaction,
 )
 from .service_desk import ServiceDesk
+from .start_customers import START_STREAM, dealt_rows
 from .units import DAYS_PER_MONTH
 from .wallet import orders_lost_per_order, share_of_wallet
 
@@ -192,12 +199,23 @@ class CustomerBase(Component):
         self._orders_due = calendar_for(context.env, self._order_due, market.initial_customers)
         self._demand_varies = environment.demand_varies  # else gaps are divided by 1
         first_gap = streams.residual_duration("purchase_cycle_start", market.purchase_cycle)
-        start_share = self._share_of_wallet(self._initial_satisfaction)
-        for _ in range(market.initial_customers):
-            customer = self._join(at_start=True)
-            self._schedule_order(
-                customer, first_gap() / environment.demand_multiplier(0.0) / start_share
-            )
+        table = config.start_customers
+        if table is None:
+            start_share = self._share_of_wallet(self._initial_satisfaction)
+            for _ in range(market.initial_customers):
+                customer = self._join(at_start=True)
+                self._schedule_order(
+                    customer, first_gap() / environment.demand_multiplier(0.0) / start_share
+                )
+        else:  # each in the state of a row of the table (see .start_customers)
+            named = {segment.name: segment for segment in self._segments}
+            deal = streams.generator(START_STREAM)
+            for row in dealt_rows(table.rows, market.initial_customers, deal):
+                customer = self._join_from_table(table, row, named)
+                share = self._share_of_wallet(customer.satisfaction)
+                self._schedule_order(
+                    customer, first_gap() / environment.demand_multiplier(0.0) / share
+                )
 
     # -- population -----------------------------------------------------------------------
     def _join(self, at_start: bool = False) -> Customer:
@@ -212,6 +230,26 @@ class CustomerBase(Component):
             self._env.now,
             spread * self._standard_draw() if spread else 0.0,
         )
+        return self._admit(customer, at_start)
+
+    def _join_from_table(
+        self, table: StartCustomerSettings, row: int, segments: dict[str, Segment]
+    ) -> Customer:
+        """A customer present at month 0 in the state of ``table``'s ``row``: its segment,
+        satisfaction, expectation (personal standard included) and personal standard."""
+        customer = Customer(
+            next(self._ids),
+            segments[table.segment[row]],
+            table.satisfaction[row],
+            0.0,
+            self._env.now,
+            table.standard[row],
+        )
+        customer.expectation = table.expectation[row]  # the row's, standard included
+        return self._admit(customer, at_start=True)
+
+    def _admit(self, customer: Customer, at_start: bool) -> Customer:
+        """A new customer joins: their contract (if any), the counts and the mood."""
         if self._contract_share > 0.0 and self._contract_draw() < self._contract_share:
             # a customer present at time 0 is at a random point of their current term
             phase = self._contract_draw() if at_start else 1.0
