@@ -38,11 +38,22 @@ TABLE = "start_customers"
 """The configuration's key of the table."""
 
 COLUMNS = ("segment", "satisfaction", "expectation", "standard")
-"""The CSV's columns, all required: the segment's name; satisfaction (0-1 scale);
-expectation (0-1 scale and above, >= 0: what the customer expects of an experience,
-their personal standard included, as the customer table's ``expectation_end``); the
-personal standard (the offset of their expectation above what they experience, any
-finite number; the customer table's ``personal_standard``)."""
+"""The CSV's required columns: the segment's name; satisfaction (0-1 scale); expectation
+(0-1 scale and above, >= 0: what the customer expects of an experience, their personal
+standard included, as the customer table's ``expectation_end``); the personal standard
+(the offset of their expectation above what they experience, any finite number; the
+customer table's ``personal_standard``)."""
+
+OPTIONAL_COLUMNS = ("complaints", "contract", "renewal_in_days")
+"""The CSV's optional columns: complaints closed so far (a whole number >= 0; without the
+column 0: it shrinks the credit of a later recovery); under a contract (1) or not (0), and
+the days from month 0 to the contract's next renewal (any finite number: negative if the
+renewal date has passed without a decision yet; ignored without a contract), the two
+columns together; without them each month-0 customer's contract is drawn (the profile's
+``market.contract_share``, at a random point of the term)."""
+
+WHOLE_NUMBERS = ("complaints", "contract")
+"""Columns of whole numbers."""
 
 MAX_CSV_BYTES = 20_000_000
 """Largest start-customer file read (bytes): about 200,000 rows."""
@@ -99,6 +110,30 @@ class StartCustomerSettings(Section):
         strict=False,
     )
 
+    complaints: tuple[int, ...] = param(
+        (),
+        unit="complaints",
+        description="each month-0 customer's complaints closed so far (>= 0); empty: none",
+        source="the file (optional column)",
+        strict=False,
+    )
+    contract: tuple[int, ...] = param(
+        (),
+        unit="0 or 1",
+        description="whether each month-0 customer buys under a contract (1) or not (0), "
+        "with renewal_in_days; empty: drawn from market.contract_share",
+        source="the file (optional column)",
+        strict=False,
+    )
+    renewal_in_days: tuple[float, ...] = param(
+        (),
+        unit="days",
+        description="days from month 0 to each contract customer's next renewal (negative: "
+        "due at their next decision; ignored without a contract)",
+        source="the file (optional column)",
+        strict=False,
+    )
+
     @property
     def rows(self) -> int:
         """The number of customers the table describes."""
@@ -113,9 +148,16 @@ class StartCustomerSettings(Section):
                 f"{where}no customers: give at least one row (columns {', '.join(COLUMNS)})"
                 + ("; a file is read only when a profile file is loaded" if self.file else "")
             )
+        lengths.update(
+            {name: len(getattr(self, name)) for name in OPTIONAL_COLUMNS if getattr(self, name)}
+        )
         if len(set(lengths.values())) > 1:
             counts = ", ".join(f"{name} {count}" for name, count in lengths.items())
             raise ValueError(f"the columns must have one value per customer (got {counts})")
+        if bool(self.contract) != bool(self.renewal_in_days):
+            raise ValueError(
+                "contract and renewal_in_days go together: give both columns or neither"
+            )
         problems = cell_problems(self)
         if problems:
             raise ValueError(listed(problems))
@@ -145,6 +187,9 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "satisfaction": (0.0, 1.0),
     "expectation": (0.0, None),
     "standard": (None, None),
+    "complaints": (0.0, None),
+    "contract": (0.0, 1.0),
+    "renewal_in_days": (None, None),
 }
 """The allowed range of each numeric column (None: unbounded)."""
 
@@ -190,17 +235,22 @@ def read_rows(path: Path, shown: str) -> dict[str, list[Any]]:
         raise ConfigError(f"{shown} is empty: give a header line {','.join(COLUMNS)}")
     header = [name.strip() for name in lines[0]]
     missing = [name for name in COLUMNS if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
-    if missing or unknown:
+    unknown = [name for name in header if name not in COLUMNS + OPTIONAL_COLUMNS]
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if missing or unknown or twice:
         parts = [f"missing column {', '.join(missing)}"] if missing else []
         parts += [f"unknown column {', '.join(repr(u) for u in unknown)}"] if unknown else []
-        raise ConfigError(f"{shown}: {'; '.join(parts)} (the columns: {', '.join(COLUMNS)})")
+        parts += [f"repeated column {', '.join(twice)}"] if twice else []
+        raise ConfigError(
+            f"{shown}: {'; '.join(parts)} (the columns: {', '.join(COLUMNS)}; optional: "
+            f"{', '.join(OPTIONAL_COLUMNS)})"
+        )
     body = lines[1:]
     while body and not any(cell.strip() for cell in body[-1]):
         body.pop()  # blank lines at the end
     if not body:
         raise ConfigError(f"{shown} holds no customers: one line per customer after the header")
-    columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    columns: dict[str, list[Any]] = {name: [] for name in header}
     problems = []
     for row, line in enumerate(body):
         if len(line) != len(header):
@@ -212,10 +262,18 @@ def read_rows(path: Path, shown: str) -> dict[str, list[Any]]:
                 columns[name].append(text)
                 continue
             try:
-                columns[name].append(float(text))
+                number = float(text)
             except ValueError:
                 what = "a blank cell" if not text else f"{text!r} is not a number"
                 problems.append(f"{location(shown, name, row)}: {what}; give a number")
+                continue
+            if name in WHOLE_NUMBERS:
+                if not number.is_integer():
+                    problems.append(f"{location(shown, name, row)} = {text!r}: give a whole number")
+                    continue
+                columns[name].append(int(number))
+            else:
+                columns[name].append(number)
     if problems:
         raise ConfigError(listed(problems))
     return columns

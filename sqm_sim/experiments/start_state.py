@@ -58,7 +58,7 @@ import pandas as pd
 from ..config import Config
 from ..config.keys import value_at
 from ..config.schema import parameter_at
-from ..config.start_customers import COLUMNS
+from ..config.start_customers import COLUMNS, OPTIONAL_COLUMNS
 from ..models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from ..run import RunResult
 from .history import History
@@ -259,13 +259,17 @@ def run_end(run: RunResult) -> dict[str, float]:
 
 def surviving_customers(runs: list[RunResult], limit: int, seed: int) -> pd.DataFrame:
     """The customers active at the end of ``runs``, pooled in run order: one row each with
-    the columns of :data:`~sqm_sim.config.start_customers.COLUMNS` (from the customer
-    table's ``segment``, ``satisfaction_end``, ``expectation_end``, ``personal_standard``).
+    the columns of :data:`~sqm_sim.config.start_customers.COLUMNS` and
+    :data:`~sqm_sim.config.start_customers.OPTIONAL_COLUMNS` (from the customer table's
+    ``segment``, ``satisfaction_end``, ``expectation_end``, ``personal_standard``,
+    ``complaints`` and ``renewal_day``, counted from the run's end; 0 without a contract).
     More than ``limit`` of them: ``limit`` rows drawn without replacement (numpy generator
     seeded with ``[seed, 2]``), kept in pool order."""
     frames = []
     for run in runs:
         active = run.customers[run.customers["active_end"]]
+        end_day = run.config.simulation.horizon_months * DAYS_PER_MONTH
+        contract = active["renewal_day"].notna().to_numpy()
         frames.append(
             pd.DataFrame(
                 {
@@ -273,10 +277,16 @@ def surviving_customers(runs: list[RunResult], limit: int, seed: int) -> pd.Data
                     "satisfaction": active["satisfaction_end"].to_numpy(),
                     "expectation": active["expectation_end"].to_numpy(),
                     "standard": active["personal_standard"].to_numpy(),
+                    "complaints": active["complaints"].to_numpy(),
+                    "contract": contract.astype(int),
+                    "renewal_in_days": np.where(
+                        contract, active["renewal_day"].to_numpy() - end_day, 0.0
+                    ),
                 }
             )
         )
-    pool = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    empty = pd.DataFrame(columns=[*COLUMNS, *OPTIONAL_COLUMNS])
+    pool = pd.concat(frames, ignore_index=True) if frames else empty
     if len(pool) > limit:
         kept = np.sort(np.random.default_rng([seed, 2]).choice(len(pool), limit, replace=False))
         pool = pool.iloc[kept].reset_index(drop=True)
@@ -286,7 +296,7 @@ def surviving_customers(runs: list[RunResult], limit: int, seed: int) -> pd.Data
 def start_customer_columns(table: pd.DataFrame) -> dict[str, list[Any]]:
     """A customer table (:func:`surviving_customers`) as the ``[start_customers]`` table's
     columns, for a configuration override (``{"start_customers": ...}``)."""
-    return {name: table[name].tolist() for name in COLUMNS}
+    return {name: table[name].tolist() for name in (*COLUMNS, *OPTIONAL_COLUMNS)}
 
 
 def end_medians(ends: list[Mapping[str, float]]) -> dict[str, float]:
@@ -346,7 +356,8 @@ def _customers(
         before,
         f"simulated: {len(customers):,} customers active in month {months} of "
         f"{simulations} posterior simulations (segment, satisfaction, expectation, personal "
-        "standard); the month-0 customers are dealt from them, new customers join at "
+        "standard, complaints, contract); the month-0 customers are dealt from them, new "
+        "customers join at "
         "customers.initial_satisfaction and initial_expectation",
     )
 

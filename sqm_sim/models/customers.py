@@ -236,7 +236,8 @@ class CustomerBase(Component):
         self, table: StartCustomerSettings, row: int, segments: dict[str, Segment]
     ) -> Customer:
         """A customer present at month 0 in the state of ``table``'s ``row``: its segment,
-        satisfaction, expectation (personal standard included) and personal standard."""
+        satisfaction, expectation (personal standard included), personal standard and, if
+        the table gives them, complaints closed and contract (days to its renewal)."""
         customer = Customer(
             next(self._ids),
             segments[table.segment[row]],
@@ -246,11 +247,22 @@ class CustomerBase(Component):
             table.standard[row],
         )
         customer.expectation = table.expectation[row]  # the row's, standard included
-        return self._admit(customer, at_start=True)
+        if table.complaints:
+            customer.complaints = table.complaints[row]
+        if not table.contract:  # no contract columns: drawn as for any month-0 customer
+            return self._admit(customer, at_start=True)
+        if table.contract[row]:
+            customer.renewal_at = self._env.now + table.renewal_in_days[row]
+        return self._admit(customer, at_start=True, contract_known=True)
 
-    def _admit(self, customer: Customer, at_start: bool) -> Customer:
-        """A new customer joins: their contract (if any), the counts and the mood."""
-        if self._contract_share > 0.0 and self._contract_draw() < self._contract_share:
+    def _admit(self, customer: Customer, at_start: bool, contract_known: bool = False) -> Customer:
+        """A new customer joins: their contract (drawn unless ``contract_known``), the counts
+        and the mood."""
+        if (
+            not contract_known
+            and self._contract_share > 0.0
+            and self._contract_draw() < self._contract_share
+        ):
             # a customer present at time 0 is at a random point of their current term
             phase = self._contract_draw() if at_start else 1.0
             customer.renewal_at = self._env.now + self._contract_term * phase
@@ -500,7 +512,8 @@ class CustomerBase(Component):
         return min(1.0, max(0.0, self.satisfaction_sum / self.active_customers))
 
     def table(self) -> pd.DataFrame:
-        """One row per customer ever active: segment, dates (days), orders, satisfaction."""
+        """One row per customer ever active: segment, dates (days), orders, satisfaction,
+        complaints closed and the day their contract is next up (NaN: no contract)."""
         rows = self.everyone
         return pd.DataFrame(
             {
@@ -517,5 +530,9 @@ class CustomerBase(Component):
                 "satisfaction_end": [c.satisfaction for c in rows],
                 "expectation_end": [c.expectation for c in rows],
                 "personal_standard": [c.standard for c in rows],
+                "complaints": [c.complaints for c in rows],
+                "renewal_day": [
+                    c.renewal_at if c.renewal_at > NO_CONTRACT else math.nan for c in rows
+                ],
             }
         )
