@@ -231,7 +231,7 @@ def read_rows(path: Path, shown: str) -> dict[str, list[Any]]:
             lines = list(csv.reader(handle))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ConfigError(f"{shown} is not a CSV file of UTF-8 text: {exc}") from None
-    if not lines:
+    if not any(cell.strip() for line in lines for cell in line):
         raise ConfigError(f"{shown} is empty: give a header line {','.join(COLUMNS)}")
     header = [name.strip() for name in lines[0]]
     missing = [name for name in COLUMNS if name not in header]
