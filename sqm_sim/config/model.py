@@ -75,7 +75,7 @@ class Config(Section):
     )
     start_customers: StartCustomerSettings | None = param(
         None,
-        unit="customers",
+        unit="customer states (rows)",
         description="the state of each customer present at month 0 (a CSV beside the "
         "profile, see sqm_sim.config.start_customers). Omit: they all start at "
         "customers.initial_satisfaction and initial_expectation",
