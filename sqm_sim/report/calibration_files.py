@@ -51,7 +51,7 @@ def calibrated_profile(data: dict[str, Any], outcome: CalibrationOutcome) -> dic
     ``[posterior]`` table of ``outcome``."""
     keys = list(outcome.priors)
     posterior = outcome.posterior
-    replaced = {"posterior"} | ({TABLE} if outcome.start_customers is not None else set())
+    replaced = {"posterior", TABLE}  # a start-customer file of the profile's is not beside it
     started = copy.deepcopy({key: value for key, value in data.items() if key not in replaced})
     for key, value in start_overrides(outcome.start).items():
         set_key(started, key, value)
