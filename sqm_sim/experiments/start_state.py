@@ -25,17 +25,19 @@ describe the end of the history, each with its source, and ``calibrate`` writes 
   random technology shocks the same in every simulation: the profile's start level times
   (1 + expectation growth) ^ (months / 12) times (1 + shock size) per scheduled shock);
 - our customers, one by one (``[start_customers]``, :mod:`sqm_sim.config.start_customers`,
-  a CSV beside the profile): *simulated*, the segment, satisfaction, expectation and
-  personal standard of every customer still active at the end of the posterior
-  simulations, pooled (:func:`surviving_customers`: at most :data:`START_TABLE_ROWS` rows,
-  or ``market.initial_customers`` if more). A forward run deals its month-0 customers from
+  a CSV beside the profile): *simulated*, the segment, satisfaction, expectation,
+  personal standard, complaints closed and contract (days to its renewal) of every
+  customer still active at the end of the posterior simulations, pooled
+  (:func:`surviving_customers`: at most :data:`START_TABLE_ROWS` rows, or
+  ``market.initial_customers`` if more). A forward run deals its month-0 customers from
   these rows (:mod:`sqm_sim.models.start_customers`), so it starts with the spread of
-  satisfaction, the dissatisfied and the make-up (segments, personal standards) of the
-  customers who stayed. ``customers.initial_satisfaction`` and ``initial_expectation``
-  are not carried then: they keep the profile's values, which new customers join at.
-  Only when no simulation ends with an active customer are the two keys carried instead,
-  as the means over the active customers (median of the posterior simulations; the
-  expectation net of each customer's personal standard), setting every customer;
+  satisfaction, the dissatisfied (most of them contract customers waiting for their
+  renewal) and the make-up (segments, personal standards) of the customers who stayed.
+  ``customers.initial_satisfaction`` and ``initial_expectation`` are not carried then:
+  they keep the profile's values, which new customers join at. Only when no simulation
+  ends with an active customer are the two keys carried instead, as the means over the
+  active customers (median of the posterior simulations; the expectation net of each
+  customer's personal standard), setting every customer;
 - the operators' skill (``workforce.skill``, which sets only the operators present at
   month 0): *simulated*, their mean skill in the history's last month, median of the
   posterior simulations. Production's human defects depend on the mean skill alone, so
