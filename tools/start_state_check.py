@@ -75,6 +75,14 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=30)
     parser.add_argument("--history", type=int, default=12)
     parser.add_argument("--ahead", type=int, default=24)
+    parser.add_argument(
+        "--simulation-seeds",
+        type=int,
+        default=0,
+        help="offset of the seeds of the history-length runs behind the carried values "
+        "(default 0: the truths' own seeds, so the pool holds the truths' own survivors; "
+        "e.g. 2000: other runs, as a calibration's posterior simulations are)",
+    )
     args = parser.parse_args()
     months, ahead, seeds = args.history, args.ahead, range(1, args.seeds + 1)
     company = Config().with_overrides(COMPANY)
@@ -83,7 +91,7 @@ def main() -> None:
         for s in seeds
     ]
     over_history = company.with_overrides({"simulation.horizon_months": months})
-    history_runs = [simulate(over_history, s) for s in seeds]
+    history_runs = [simulate(over_history, args.simulation_seeds + s) for s in seeds]
     simulated = end_medians([run_end(run) for run in history_runs])
     limit = max(START_TABLE_ROWS, company.market.initial_customers)
     pool = surviving_customers(history_runs, limit, seed=1)
