@@ -126,7 +126,7 @@ def test_calibrate_writes_a_profile_that_starts_where_the_history_ended(calibrat
     assert "## Where forward runs start" in report
     assert "Not carried" in report
     assert "environment.initial_state_of_the_art" in report
-    assert "complaint history" in report
+    assert "open complaint" in report
     # the check simulations do not draw the norms: 8 months of 2 %/year in every one
     norms = profile.environment.initial_state_of_the_art
     assert norms == pytest.approx(1.02 ** (8 / 12), rel=1e-12)
