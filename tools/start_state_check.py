@@ -7,10 +7,13 @@ The company is the baseline at a tenth of its size (150 customers). For each see
 "truth" is one run of history + ahead months; its first ``history`` months are the
 company's records (active customers each month). The start state is what ``calibrate``
 would carry (the end values' medians over the history-length runs of every seed, as over
-its posterior simulations); the forward run (another seed) starts from it, once with
-every value carried and once with the norms, the customers' satisfaction and expectation
-and the operators' skill left at the profile's month-0 values (the start before they
-were carried).
+its posterior simulations, and the customers active at their ends, pooled); the forward
+run (another seed) starts from it three times: "customers" with every value carried and
+the month-0 customers dealt from the pooled surviving customers (what ``calibrate``
+writes); "means" with the customers' mean satisfaction and expectation carried in the
+keys that set every customer instead (what it wrote before); "month-0" with the norms,
+the customers' satisfaction and expectation and the operators' skill left at the
+profile's month-0 values (the start before they were carried).
 The table is the mean over seeds of each month's value: the truth's months
 history+1, ... against the forward runs' months 1, ... .
 """
@@ -24,7 +27,15 @@ import pandas as pd
 from sqm_sim import Config, simulate
 from sqm_sim.experiments.history import History
 from sqm_sim.experiments.intervals import paired_interval, t_interval, welch_interval
-from sqm_sim.experiments.start_state import end_medians, run_end, start_overrides, start_state
+from sqm_sim.experiments.start_state import (
+    START_TABLE_ROWS,
+    end_medians,
+    run_end,
+    start_customer_columns,
+    start_overrides,
+    start_state,
+    surviving_customers,
+)
 
 COMPANY = {
     "market.initial_customers": 150,
@@ -64,6 +75,14 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=30)
     parser.add_argument("--history", type=int, default=12)
     parser.add_argument("--ahead", type=int, default=24)
+    parser.add_argument(
+        "--simulation-seeds",
+        type=int,
+        default=0,
+        help="offset of the seeds of the history-length runs behind the carried values "
+        "(default 0: the truths' own seeds, so the pool holds the truths' own survivors; "
+        "e.g. 2000: other runs, as a calibration's posterior simulations are)",
+    )
     args = parser.parse_args()
     months, ahead, seeds = args.history, args.ahead, range(1, args.seeds + 1)
     company = Config().with_overrides(COMPANY)
@@ -72,22 +91,35 @@ def main() -> None:
         for s in seeds
     ]
     over_history = company.with_overrides({"simulation.horizon_months": months})
-    simulated = end_medians([run_end(simulate(over_history, s)) for s in seeds])
-    forward: dict[str, list[pd.DataFrame]] = {"carried": [], "month-0": []}
+    history_runs = [simulate(over_history, args.simulation_seeds + s) for s in seeds]
+    simulated = end_medians([run_end(run) for run in history_runs])
+    limit = max(START_TABLE_ROWS, company.market.initial_customers)
+    pool = surviving_customers(history_runs, limit, seed=1)
+    carried_customers = {"start_customers": start_customer_columns(pool)}
+    forward: dict[str, list[pd.DataFrame]] = {"customers": [], "means": [], "month-0": []}
     for seed, run in zip(seeds, truth, strict=True):
         table = run.timeseries[["active_customers"]].iloc[:months].astype(float)
         table.index = pd.RangeIndex(1, months + 1, name="period")
-        start = start_overrides(start_state(company, History(table, "truth"), simulated))
+        records = History(table, "truth")
+        means = start_overrides(start_state(company, records, simulated))
+        with_table = start_state(company, records, simulated, (), pool, len(history_runs))
+        starts = {
+            "customers": {
+                **{v.key: v.value for v in with_table if not v.key.startswith("start_")},
+                **carried_customers,
+            },
+            "means": means,
+            "month-0": {k: v for k, v in means.items() if k not in MONTH_ZERO},
+        }
         for variant, frames in forward.items():
-            overrides = {**start, "simulation.horizon_months": ahead}
-            if variant == "month-0":
-                overrides = {k: v for k, v in overrides.items() if k not in MONTH_ZERO}
+            overrides = {**starts[variant], "simulation.horizon_months": ahead}
             frames.append(simulate(company.with_overrides(overrides), 1000 + seed).timeseries)
     print(
         f"carried: state of the art {simulated['state_of_the_art']:.4f}, mean satisfaction "
         f"{simulated['mean_satisfaction']:.4f}, mean expectation "
         f"{simulated['mean_expectation']:.4f}, operators' skill {simulated['average_skill']:.4f} "
-        f"(month {months}, median of {args.seeds} runs)"
+        f"(month {months}, median of {args.seeds} runs); {len(pool)} surviving customers "
+        "pooled"
     )
     paths = {"truth": mean_path([run.timeseries.iloc[months:] for run in truth])}
     paths.update({variant: mean_path(frames) for variant, frames in forward.items()})
@@ -99,6 +131,7 @@ def main() -> None:
     runs = {"truth": [run.timeseries.iloc[months:] for run in truth], **forward}
     measures = {
         "mean satisfaction in month 1": lambda frame: frame["mean_satisfaction"].iloc[0],
+        "dissatisfied customers in month 1": lambda f: f["dissatisfied_customers"].iloc[0],
         f"customers lost over the {ahead} months": lambda frame: frame["customers_lost"].sum(),
     }
     for words, measure in measures.items():
@@ -110,8 +143,9 @@ def main() -> None:
                 gap = welch_interval(sample, values["truth"])
                 line += f" ({gap.mean:+.3g} +- {gap.half_width:.2g})"
             print(line)
-        paired = paired_interval(values["carried"], values["month-0"])
-        print(f"  carried - month-0 (same seeds): {paired.mean:+.3g} +- {paired.half_width:.2g}")
+        for name in ("customers", "means"):
+            paired = paired_interval(values[name], values["month-0"])
+            print(f"  {name} - month-0 (same seeds): {paired.mean:+.3g} +- {paired.half_width:.2g}")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from .sections import (
     QualitySystemSettings,
     SimulationSettings,
 )
+from .start_customers import StartCustomerSettings, listed, segment_problems
 
 
 class Config(Section):
@@ -71,6 +72,14 @@ class Config(Section):
         description="calibrated parameter sets (written by sqm-sim calibrate); each run "
         "draws one by its seed. Omit: the parameters as written.",
         source="sqm-sim calibrate (ABC-SMC posterior)",
+    )
+    start_customers: StartCustomerSettings | None = param(
+        None,
+        unit="customer states (rows)",
+        description="the state of each customer present at month 0 (a CSV beside the "
+        "profile, see sqm_sim.config.start_customers). Omit: they all start at "
+        "customers.initial_satisfaction and initial_expectation",
+        source="sqm-sim calibrate (the customers active at the end of the history)",
     )
 
     @field_validator("segments", mode="after")
@@ -112,6 +121,10 @@ class Config(Section):
                 f"({self.environment.switching_cost_change_month}) falls after the horizon "
                 f"({horizon})"
             )
+        if self.start_customers is not None:
+            strangers = segment_problems(self.start_customers, set(self.segments))
+            if strangers:
+                problems.append(f"start_customers: {listed(strangers)}")
         problems.extend(self._portfolio_problems())
         if problems:
             raise ValueError("; ".join(problems))

@@ -35,7 +35,14 @@ from ..config import Config, ConfigError
 from ..config.calibration import CalibrationSettings, PriorSettings
 from ..run import RunResult, simulate
 from .history import OBSERVED, History
-from .start_state import StartValue, end_medians, run_end, start_state
+from .start_state import (
+    START_TABLE_ROWS,
+    StartValue,
+    end_medians,
+    run_end,
+    start_state,
+    surviving_customers,
+)
 
 PINNED_RATIO = 0.5
 """A parameter whose credible interval is at most this share of its prior's is pinned down
@@ -268,7 +275,9 @@ class CalibrationOutcome:
     parameter set of the last generation: the keys and ``weight``, summing to 1); the
     ``intervals`` per parameter; the ``fit`` bands; the ``generations`` (tolerance,
     acceptance rate, simulations), ``facts`` (settings, counts, timing) and the ``start``
-    values of forward runs (the end of the history, :mod:`.start_state`)."""
+    values of forward runs (the end of the history, :mod:`.start_state`) with the
+    ``start_customers`` (the customers active at the end of the posterior simulations,
+    written beside the calibrated profile; None when no simulation kept one)."""
 
     priors: dict[str, PriorSettings]
     posterior: pd.DataFrame
@@ -277,6 +286,7 @@ class CalibrationOutcome:
     generations: pd.DataFrame
     facts: dict[str, Any] = field(default_factory=dict)
     start: list[StartValue] = field(default_factory=list)
+    start_customers: pd.DataFrame | None = None
 
 
 def _generations(history: Any) -> pd.DataFrame:
@@ -361,7 +371,9 @@ def calibrate(
     runs = check_runs(base, posterior, list(priors), settings)
     fit = fit_bands(history, [run.timeseries for run in runs], settings)
     ends = end_medians([run_end(run) for run in runs])
-    start = start_state(config, history, ends, fitted=list(priors))
+    limit = max(START_TABLE_ROWS, config.market.initial_customers)
+    customers = surviving_customers(runs, limit, settings.seed)
+    start = start_state(config, history, ends, list(priors), customers, len(runs))
     facts = {
         "months": history.months,
         "columns": history.columns,
@@ -375,4 +387,13 @@ def calibrate(
         "fit_coverage": fit_coverage(fit),
         "wall_time_s": round(time.perf_counter() - started, 3),
     }
-    return CalibrationOutcome(dict(priors), posterior, intervals, fit, generations, facts, start)
+    return CalibrationOutcome(
+        dict(priors),
+        posterior,
+        intervals,
+        fit,
+        generations,
+        facts,
+        start,
+        customers if len(customers) else None,
+    )

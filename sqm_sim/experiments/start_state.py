@@ -24,13 +24,20 @@ describe the end of the history, each with its source, and ``calibrate`` writes 
   of the art in the history's last month, median of the posterior simulations (without
   random technology shocks the same in every simulation: the profile's start level times
   (1 + expectation growth) ^ (months / 12) times (1 + shock size) per scheduled shock);
-- our customers' satisfaction and expectation (``customers.initial_satisfaction``,
-  ``customers.initial_expectation``): *simulated*, the mean over the active customers in
-  the history's last month (the expectation net of each customer's personal standard, as
-  the key holds it), median of the posterior simulations. Every customer of the forward
-  run starts at these means: the spread between customers is not carried, and new
-  customers join at them too, because the two keys set both (a key for the customers
-  present at month 0 alone needs a change in :mod:`sqm_sim.models.customers`);
+- our customers, one by one (``[start_customers]``, :mod:`sqm_sim.config.start_customers`,
+  a CSV beside the profile): *simulated*, the segment, satisfaction, expectation,
+  personal standard, complaints closed and contract (days to its renewal) of every
+  customer still active at the end of the posterior simulations, pooled
+  (:func:`surviving_customers`: at most :data:`START_TABLE_ROWS` rows, or
+  ``market.initial_customers`` if more). A forward run deals its month-0 customers from
+  these rows (:mod:`sqm_sim.models.start_customers`), so it starts with the spread of
+  satisfaction, the dissatisfied (most of them contract customers waiting for their
+  renewal) and the make-up (segments, personal standards) of the customers who stayed.
+  ``customers.initial_satisfaction`` and ``initial_expectation`` are not carried then:
+  they keep the profile's values, which new customers join at. Only when no simulation
+  ends with an active customer are the two keys carried instead, as the means over the
+  active customers (median of the posterior simulations; the expectation net of each
+  customer's personal standard), setting every customer;
 - the operators' skill (``workforce.skill``, which sets only the operators present at
   month 0): *simulated*, their mean skill in the history's last month, median of the
   posterior simulations. Production's human defects depend on the mean skill alone, so
@@ -48,10 +55,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..config import Config
 from ..config.keys import value_at
 from ..config.schema import parameter_at
+from ..config.start_customers import COLUMNS, OPTIONAL_COLUMNS
 from ..models.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from ..run import RunResult
 from .history import History
@@ -72,18 +81,21 @@ MEAN_EXPECTATION = "mean_expectation"
 """The end value (:func:`run_end`) of the active customers' mean expectation net of their
 personal standards (the customer table holds it, no time-series column does)."""
 
+START_TABLE_ROWS = 5_000
+"""Most rows of the carried customer table (unless ``market.initial_customers`` is more):
+enough to give a forward run's month-0 customers the spread of the pooled end states, few
+enough that a configuration holding them stays a small file (a run's ``config.toml``)."""
+
+START_CUSTOMERS_FILE = "start_customers.csv"
+"""The carried customer table's file name, beside the calibrated profile."""
+
 NOT_CARRIED: tuple[tuple[str, str], ...] = (
     (
-        "the spread of satisfaction and expectation between customers, and each one's "
-        "complaint history",
-        "every customer starts at the carried means, with no complaint behind them, and new "
-        "customers join at those means too: customers.initial_satisfaction and "
-        "initial_expectation set both",
-    ),
-    (
-        "the make-up of the customers who stayed",
-        "segments and personal standards are drawn afresh from the profile's shares, while "
-        "the history's leavers were the more demanding customers",
+        "each customer's open complaint, orders and point in the purchase cycle",
+        "the month-0 customers take their segment, satisfaction, expectation, personal "
+        "standard, complaints closed and contract from the carried customers (pooled over "
+        "the posterior simulations, not tied to the run's parameter set), but none has a "
+        "complaint open and each is at a random point of their purchase cycle",
     ),
     (
         "process capability, drift and improvement progress",
@@ -117,11 +129,11 @@ run does instead."""
 
 
 IMPLICATION = (
-    "What that implies: with every customer at the carried means nobody is dissatisfied at "
-    "first, and the first months ship no defects; on a known continuation "
-    "(docs/company_calibration.md, tools/start_state_check.py) forward runs from such a "
-    "start lost about 9 % more customers over two years than the continuation did: read "
-    "forward customer losses as slightly pessimistic."
+    "What that implies: the first months ship no defects; on a known continuation "
+    "(docs/company_calibration.md, tools/start_state_check.py) forward runs from the "
+    "carried customers lost as many customers over two years as the continuation did "
+    "(-1.5 +- 3.5 of 57.9), where carrying only their mean satisfaction and expectation "
+    "lost 5.3 +- 3.5 more."
 )
 """The measured consequence of what is not carried, for the report."""
 
@@ -248,6 +260,48 @@ def run_end(run: RunResult) -> dict[str, float]:
     return values
 
 
+def surviving_customers(runs: list[RunResult], limit: int, seed: int) -> pd.DataFrame:
+    """The customers active at the end of ``runs``, pooled in run order: one row each with
+    the columns of :data:`~sqm_sim.config.start_customers.COLUMNS` and
+    :data:`~sqm_sim.config.start_customers.OPTIONAL_COLUMNS` (from the customer table's
+    ``segment``, ``satisfaction_end``, ``expectation_end``, ``personal_standard``,
+    ``complaints`` and ``renewal_day``, counted from the run's end; 0 without a contract).
+    More than ``limit`` of them: ``limit`` rows drawn without replacement (numpy generator
+    seeded with ``[seed, 2]``), kept in pool order."""
+    frames = []
+    for run in runs:
+        active = run.customers[run.customers["active_end"]]
+        end_day = run.config.simulation.horizon_months * DAYS_PER_MONTH
+        contract = active["renewal_day"].notna().to_numpy()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "segment": active["segment"].astype(str).to_numpy(),
+                    "satisfaction": active["satisfaction_end"].to_numpy(),
+                    "expectation": active["expectation_end"].to_numpy(),
+                    "standard": active["personal_standard"].to_numpy(),
+                    "complaints": active["complaints"].to_numpy(),
+                    "contract": contract.astype(int),
+                    "renewal_in_days": np.where(
+                        contract, active["renewal_day"].to_numpy() - end_day, 0.0
+                    ),
+                }
+            )
+        )
+    empty = pd.DataFrame(columns=[*COLUMNS, *OPTIONAL_COLUMNS])
+    pool = pd.concat(frames, ignore_index=True) if frames else empty
+    if len(pool) > limit:
+        kept = np.sort(np.random.default_rng([seed, 2]).choice(len(pool), limit, replace=False))
+        pool = pool.iloc[kept].reset_index(drop=True)
+    return pool
+
+
+def start_customer_columns(table: pd.DataFrame) -> dict[str, list[Any]]:
+    """A customer table (:func:`surviving_customers`) as the ``[start_customers]`` table's
+    columns, for a configuration override (``{"start_customers": ...}``)."""
+    return {name: table[name].tolist() for name in (*COLUMNS, *OPTIONAL_COLUMNS)}
+
+
 def end_medians(ends: list[Mapping[str, float]]) -> dict[str, float]:
     """Median over the simulations of each end value (:func:`run_end`), leaving out the
     simulations where it is NaN (no active customers); NaN where every one is."""
@@ -294,6 +348,23 @@ def _mood(config: Config, months: int, simulated: Mapping[str, float]) -> list[S
     ]
 
 
+def _customers(
+    config: Config, months: int, customers: pd.DataFrame, simulations: int
+) -> StartValue:
+    """Our customers one by one: the carried table's file."""
+    before = config.start_customers.file if config.start_customers is not None else ""
+    return StartValue(
+        "start_customers.file",
+        START_CUSTOMERS_FILE,
+        before,
+        f"simulated: {len(customers):,} customers active in month {months} of "
+        f"{simulations} posterior simulations (segment, satisfaction, expectation, personal "
+        "standard, complaints, contract); the month-0 customers are dealt from them, new "
+        "customers join at "
+        "customers.initial_satisfaction and initial_expectation",
+    )
+
+
 def _norms(config: Config, months: int, simulated: Mapping[str, float]) -> StartValue:
     """The market's state of the art at the end of the history."""
     return _within_key(
@@ -321,11 +392,22 @@ def start_state(
     history: History,
     simulated: Mapping[str, float],
     fitted: Collection[str] = (),
+    customers: pd.DataFrame | None = None,
+    simulations: int = 0,
 ) -> list[StartValue]:
     """The profile values that start a forward run of ``config`` where ``history`` ended
     (see the module docstring). ``simulated``: the median over the posterior simulations
     of each end value (:func:`run_end`, :func:`end_medians`). A key in ``fitted`` (the
-    calibration's parameters) is left out: the posterior draws it in every run."""
+    calibration's parameters) is left out: the posterior draws it in every run.
+    ``customers``: the surviving customers of the ``simulations`` posterior simulations
+    (:func:`surviving_customers`); with at least one row they are carried (as
+    :data:`START_CUSTOMERS_FILE`) instead of the customers' means."""
+    carried = customers is not None and len(customers) > 0
+    mood = (
+        [_customers(config, history.months, customers, simulations)]  # type: ignore[arg-type]
+        if carried
+        else _mood(config, history.months, simulated)
+    )
     ours = _our_customers(config, history, simulated)
     env = config.environment
     trend = env.competitor_quality_trend_per_year / DAYS_PER_YEAR * history.months * DAYS_PER_MONTH
@@ -341,7 +423,7 @@ def start_state(
         quality,
         *_calendar(config, history.months),
         _norms(config, history.months, simulated),
-        *_mood(config, history.months, simulated),
+        *mood,
         _skill(config, history.months, simulated),
     ]
     return [value for value in values if value.key not in fitted]

@@ -21,6 +21,11 @@ start). The purchase cycle is divided by the environment's demand multiplier at 
 it is drawn. Customers' next orders wait on the agenda (:mod:`.agenda`), a calendar
 outside SimPy's event heap, in the order and at the times one SimPy timeout per customer
 would give, so the event heap does not grow with the population.
+
+Customers present at time 0 start alike (the configured initial satisfaction and
+expectation), or each in the state of a row of the configuration's start-customer table
+(:mod:`sqm_sim.config.start_customers`, dealt by :mod:`.start_customers`); customers
+acquired later always join at the configured initial values.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from ..config.start_customers import StartCustomerSettings
 from .context import Component, Context
 from .contracts import NO_CONTRACT, may_leave, next_renewal
 from .distribution import Order
@@ -61,6 +67,7 @@ from .satisfaction import (
     updated_satisfaction,
 )
 from .service_desk import ServiceDesk
+from .start_customers import START_STREAM, dealt_rows
 from .units import DAYS_PER_MONTH
 from .wallet import orders_lost_per_order, share_of_wallet
 
@@ -189,12 +196,23 @@ class CustomerBase(Component):
         self._order_step = self._order  # on the agenda: one entry waits per customer
         self._demand_varies = environment.demand_varies  # else gaps are divided by 1
         first_gap = streams.residual_duration("purchase_cycle_start", market.purchase_cycle)
-        start_share = self._share_of_wallet(self._initial_satisfaction)
-        for _ in range(market.initial_customers):
-            customer = self._join(at_start=True)
-            self._schedule_order(
-                customer, first_gap() / environment.demand_multiplier(0.0) / start_share
-            )
+        table = config.start_customers
+        if table is None:
+            start_share = self._share_of_wallet(self._initial_satisfaction)
+            for _ in range(market.initial_customers):
+                customer = self._join(at_start=True)
+                self._schedule_order(
+                    customer, first_gap() / environment.demand_multiplier(0.0) / start_share
+                )
+        else:  # each in the state of a row of the table (see .start_customers)
+            named = {segment.name: segment for segment in self._segments}
+            deal = streams.generator(START_STREAM)
+            for row in dealt_rows(table.rows, market.initial_customers, deal):
+                customer = self._join_from_table(table, row, named)
+                share = self._share_of_wallet(customer.satisfaction)
+                self._schedule_order(
+                    customer, first_gap() / environment.demand_multiplier(0.0) / share
+                )
 
     # -- population -----------------------------------------------------------------------
     def _join(self, at_start: bool = False) -> Customer:
@@ -209,7 +227,39 @@ class CustomerBase(Component):
             self._env.now,
             spread * self._standard_draw() if spread else 0.0,
         )
-        if self._contract_share > 0.0 and self._contract_draw() < self._contract_share:
+        return self._admit(customer, at_start)
+
+    def _join_from_table(
+        self, table: StartCustomerSettings, row: int, segments: dict[str, Segment]
+    ) -> Customer:
+        """A customer present at month 0 in the state of ``table``'s ``row``: its segment,
+        satisfaction, expectation (personal standard included), personal standard and, if
+        the table gives them, complaints closed and contract (days to its renewal)."""
+        customer = Customer(
+            next(self._ids),
+            segments[table.segment[row]],
+            table.satisfaction[row],
+            0.0,
+            self._env.now,
+            table.standard[row],
+        )
+        customer.expectation = table.expectation[row]  # the row's, standard included
+        if table.complaints:
+            customer.complaints = table.complaints[row]
+        if not table.contract:  # no contract columns: drawn as for any month-0 customer
+            return self._admit(customer, at_start=True)
+        if table.contract[row]:
+            customer.renewal_at = self._env.now + table.renewal_in_days[row]
+        return self._admit(customer, at_start=True, contract_known=True)
+
+    def _admit(self, customer: Customer, at_start: bool, contract_known: bool = False) -> Customer:
+        """A new customer joins: their contract (drawn unless ``contract_known``), the counts
+        and the mood."""
+        if (
+            not contract_known
+            and self._contract_share > 0.0
+            and self._contract_draw() < self._contract_share
+        ):
             # a customer present at time 0 is at a random point of their current term
             phase = self._contract_draw() if at_start else 1.0
             customer.renewal_at = self._env.now + self._contract_term * phase
@@ -459,7 +509,8 @@ class CustomerBase(Component):
         return min(1.0, max(0.0, self.satisfaction_sum / self.active_customers))
 
     def table(self) -> pd.DataFrame:
-        """One row per customer ever active: segment, dates (days), orders, satisfaction."""
+        """One row per customer ever active: segment, dates (days), orders, satisfaction,
+        complaints closed and the day their contract is next up (NaN: no contract)."""
         rows = self.everyone
         return pd.DataFrame(
             {
@@ -476,5 +527,9 @@ class CustomerBase(Component):
                 "satisfaction_end": [c.satisfaction for c in rows],
                 "expectation_end": [c.expectation for c in rows],
                 "personal_standard": [c.standard for c in rows],
+                "complaints": [c.complaints for c in rows],
+                "renewal_day": [
+                    c.renewal_at if c.renewal_at > NO_CONTRACT else math.nan for c in rows
+                ],
             }
         )

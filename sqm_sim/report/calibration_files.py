@@ -7,7 +7,9 @@ prior's (``width_ratio``) and the verdict; ``fit.csv``: per observed column and 
 observation and the band of the posterior draws' simulations; ``generations.csv``;
 ``fit.png`` and ``posterior.png``; ``calibrated_profile.toml`` (the profile with a
 ``[posterior]`` table: every command that reads it draws a parameter set per seed; it
-starts where the history ended, ``start_state.csv`` says which values were carried);
+starts where the history ended, ``start_state.csv`` says which values were carried, and
+its ``[start_customers]`` table names ``start_customers.csv``, the customers active at the
+end of the posterior simulations, from which forward runs deal their month-0 customers);
 ``manifest.json``; ``report.md`` (and ``report.html`` via :mod:`sqm_sim.report.build`).
 """
 
@@ -22,9 +24,10 @@ import pandas as pd
 import tomli_w
 
 from ..config.keys import set_key
+from ..config.start_customers import TABLE
 from ..experiments import atomic
 from ..experiments.calibration import PINNED_RATIO, UNIDENTIFIED_RATIO, CalibrationOutcome
-from ..experiments.start_state import not_carried_text, start_overrides
+from ..experiments.start_state import START_CUSTOMERS_FILE, not_carried_text, start_overrides
 from ..plots.calibration import plot_fit, plot_posterior
 from ..plots.style import save_figure
 from .names import kpi_label, parameter_label
@@ -48,7 +51,8 @@ def calibrated_profile(data: dict[str, Any], outcome: CalibrationOutcome) -> dic
     ``[posterior]`` table of ``outcome``."""
     keys = list(outcome.priors)
     posterior = outcome.posterior
-    started = copy.deepcopy({key: value for key, value in data.items() if key != "posterior"})
+    replaced = {"posterior", TABLE}  # a start-customer file of the profile's is not beside it
+    started = copy.deepcopy({key: value for key, value in data.items() if key not in replaced})
     for key, value in start_overrides(outcome.start).items():
         set_key(started, key, value)
     return {
@@ -196,6 +200,9 @@ def write_outputs(
         written.append(out / f"{name}.csv")
     atomic.write_frame(start_table(outcome), out / "start_state.csv")
     written.append(out / "start_state.csv")
+    if outcome.start_customers is not None:  # before the profile that names it
+        atomic.write_frame(outcome.start_customers, out / START_CUSTOMERS_FILE)
+        written.append(out / START_CUSTOMERS_FILE)
     written.append(
         save_figure(plot_fit(outcome.fit, outcome.facts["credible_level"]), out / "fit.png")
     )

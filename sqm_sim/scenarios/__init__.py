@@ -41,10 +41,12 @@ def shipped_scenarios() -> list[ScenarioInfo]:
 def load_scenario(name_or_path: str | Path) -> Config:
     """The validated config of a shipped scenario (by name) or of a TOML file (by path)."""
     from ..config import Config
+    from ..config.start_customers import with_start_customers
     from .profiles import split_profile
 
     path = resolve(name_or_path, SCENARIO_DIR, "scenario")
     origin = f"scenario file {path}"
     data, _ = split_profile(read_toml(path), origin)  # a profile's [calibration] is no setting
+    data = with_start_customers(data, path.parent, origin)
     data.setdefault("name", path.stem)
     return Config.from_mapping(data, origin=origin)

@@ -69,6 +69,7 @@ def load_profile(path: str | Path) -> Profile:
     """The company profile (any scenario file) at ``path``."""
     from ..config import Config
     from ..config.errors import ConfigError
+    from ..config.start_customers import with_start_customers
 
     target = Path(path)
     if not target.is_file():
@@ -76,4 +77,7 @@ def load_profile(path: str | Path) -> Profile:
     origin = f"profile file {target}"
     settings, calibration = split_profile(read_toml(target), origin)
     settings.setdefault("name", target.stem)
-    return Profile(target, Config.from_mapping(settings, origin=origin), calibration, settings)
+    config = Config.from_mapping(
+        with_start_customers(settings, target.parent, origin), origin=origin
+    )
+    return Profile(target, config, calibration, settings)

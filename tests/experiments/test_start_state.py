@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,8 +16,10 @@ from sqm_sim.experiments.history import History
 from sqm_sim.experiments.start_state import (
     end_medians,
     run_end,
+    start_customer_columns,
     start_overrides,
     start_state,
+    surviving_customers,
 )
 from sqm_sim.models.environment import MarketEnvironment
 from sqm_sim.models.random_streams import RandomStreams
@@ -110,7 +113,7 @@ def test_the_competitor_and_the_calendar_move_on_by_the_months_of_history(small_
     assert "environment.seasonality_peak_month" not in values  # no season: nothing to shift
 
 
-def test_calibrate_writes_a_profile_that_starts_where_the_history_ended(calibrated):
+def test_calibrate_writes_a_profile_that_starts_where_the_history_ended(calibrated, small_config):
     profile = load_scenario(str(calibrated / "calibrated_profile.toml"))
     observed = pd.read_csv(calibrated.parent / "history.csv")
     last = int(observed["active_customers"].iloc[-1])
@@ -123,23 +126,97 @@ def test_calibrate_writes_a_profile_that_starts_where_the_history_ended(calibrat
     assert "## Where forward runs start" in report
     assert "Not carried" in report
     assert "environment.initial_state_of_the_art" in report
-    assert "spread of satisfaction" in report
+    assert "open complaint" in report
     # the check simulations do not draw the norms: 8 months of 2 %/year in every one
     norms = profile.environment.initial_state_of_the_art
     assert norms == pytest.approx(1.02 ** (8 / 12), rel=1e-12)
-    for key in ("customers.initial_satisfaction", "customers.initial_expectation"):
-        assert table.loc[key, "source"].startswith("simulated")
     assert table.loc["workforce.skill", "source"].startswith("simulated")
     # the table shows 6 significant digits
     shown = float(table.loc["workforce.skill", "value"])
     assert shown == pytest.approx(profile.workforce.skill, rel=1e-5)
-    assert 0.0 < profile.customers.initial_satisfaction < 1.0
+    # the customers are carried one by one, beside the profile; the two keys stay the
+    # profile's: they set new customers only
+    assert table.loc["start_customers.file", "value"] == "start_customers.csv"
+    assert table.loc["start_customers.file", "source"].startswith("simulated")
+    for key in ("customers.initial_satisfaction", "customers.initial_expectation"):
+        assert key not in table.index
+    assert profile.customers == small_config.customers
+    rows = pd.read_csv(calibrated / "start_customers.csv")
+    carried = profile.start_customers
+    assert carried is not None
+    assert carried.file == "start_customers.csv"
+    assert list(carried.satisfaction) == rows["satisfaction"].tolist()  # bit for bit
+    assert list(carried.renewal_in_days) == rows["renewal_in_days"].tolist()
+    assert carried.rows == len(rows) > profile.market.initial_customers  # 3 runs pooled
     # a forward run starts from the carried customers: month 1 = start + acquired - lost
     first = simulate(profile, 1).timeseries.iloc[0]
     start = first["active_customers"] - first["customers_acquired"] + first["customers_lost"]
     assert start == last
     # ... and from the carried norms: month 1 = the level x 1.02 ^ (1/12)
     assert first["state_of_the_art"] == pytest.approx(norms * 1.02 ** (1 / 12), rel=1e-12)
+    # ... and its month-0 customers are rows of the carried table
+    states = set(zip(carried.satisfaction, carried.standard, strict=True))
+    month_0 = simulate(profile.with_overrides({"simulation.horizon_months": 1}), 1).customers
+    month_0 = month_0[month_0["joined_day"] == 0.0]
+    assert len(month_0) == last
+    assert set(month_0["personal_standard"]) <= {standard for _, standard in states}
+
+
+def test_the_surviving_customers_are_the_active_ones_of_every_run_pooled(small_config):
+    """Two 3-month runs: the pool is their active customers in run order, with the
+    customer table's values, contract renewals counted from the run's end (91.3125 days),
+    and a limit keeps a sample of that many rows, in pool order."""
+    config = small_config.with_overrides(
+        {"simulation.horizon_months": 3, "market.contract_share": 0.5}
+    )
+    runs = [simulate(config, seed) for seed in (1, 2)]
+    pool = surviving_customers(runs, limit=10_000, seed=1)
+    active = [run.customers[run.customers["active_end"]] for run in runs]
+    assert len(pool) == sum(len(table) for table in active)
+    both = pd.concat(active, ignore_index=True)
+    assert pool["satisfaction"].tolist() == both["satisfaction_end"].tolist()
+    assert pool["expectation"].tolist() == both["expectation_end"].tolist()
+    assert pool["standard"].tolist() == both["personal_standard"].tolist()
+    assert pool["segment"].tolist() == both["segment"].astype(str).tolist()
+    assert pool["complaints"].tolist() == both["complaints"].tolist()
+    under = both["renewal_day"].notna()
+    assert pool["contract"].tolist() == under.astype(int).tolist()
+    assert 0 < under.sum() < len(both)
+    offsets = (both["renewal_day"] - 3 * DAYS_PER_MONTH).where(under, 0.0)
+    assert pool["renewal_in_days"].tolist() == offsets.tolist()
+    sample = surviving_customers(runs, limit=7, seed=1)
+    assert len(sample) == 7
+    assert sample.equals(surviving_customers(runs, limit=7, seed=1))
+    kept = sorted(np.random.default_rng([1, 2]).choice(len(pool), 7, replace=False))
+    assert sample.equals(pool.iloc[kept].reset_index(drop=True))  # the documented sample
+    # the table as the configuration's columns: a forward run takes them as they are
+    forward = config.with_overrides({"start_customers": start_customer_columns(pool)})
+    assert forward.start_customers is not None
+    assert forward.start_customers.satisfaction == tuple(pool["satisfaction"])
+
+
+def test_carried_customers_replace_the_carried_means(small_config):
+    table = pd.DataFrame(
+        {
+            "segment": ["price_driven"],
+            "satisfaction": [0.5],
+            "expectation": [0.9],
+            "standard": [0.0],
+        }
+    )
+    values = start_state(small_config, history(complaints=[1] * 4), SIMULATED, (), table, 3)
+    keys = {value.key: value for value in values}
+    assert keys["start_customers.file"].value == "start_customers.csv"
+    assert "1 customers active in month 4 of 3 posterior simulations" in (
+        keys["start_customers.file"].source
+    )
+    assert not keys.keys() & {"customers.initial_satisfaction", "customers.initial_expectation"}
+    empty = table.iloc[0:0]
+    means = {
+        v.key for v in start_state(small_config, history(complaints=[1] * 4), SIMULATED, (), empty)
+    }
+    assert "customers.initial_satisfaction" in means
+    assert "start_customers.file" not in means
 
 
 def test_a_profile_with_events_after_the_history_can_be_calibrated(small_config):

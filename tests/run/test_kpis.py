@@ -44,6 +44,8 @@ CUSTOMER_COLUMNS = [
     "satisfaction_end",
     "expectation_end",
     "personal_standard",
+    "complaints",
+    "renewal_day",
 ]
 
 
@@ -186,6 +188,10 @@ def test_customers_table_is_documented_and_agrees_with_the_levels(small_run):
     later = customers[joined_later]
     assert (later["first_order_day"] == later["joined_day"]).all()
     assert (later["orders"] >= 1).all()
+    # complaints closed are whole and non-negative; a renewal day only for a contract
+    assert (customers["complaints"] >= 0).all()
+    under = customers["renewal_day"].notna()
+    assert 0 < under.sum() < len(customers)  # the baseline's contract share is 0.5
 
 
 def test_month_start_and_period_days(small_run):
