@@ -135,3 +135,84 @@ def test_lines_on_the_agenda_work_in_the_order_of_one_process_per_line(
     assert len(trace) == 3 + 2 * len(REQUESTS)  # every job done by the end
     assert production.lines == lines + (added_line_at is not None)
     assert len(context.agenda) == 0  # nothing left to do: the lines sleep
+
+
+def _start_then_rework(env: simpy.Environment, add_line, request_rework, busy_days) -> list:
+    """Two processes whose timeouts end at day 1, the first made first: it adds a line
+    and, after a zero timeout, reads the busy time; the second requests a rework."""
+    seen: list[float] = []
+
+    def expansion():
+        yield env.timeout(1.0)
+        add_line()
+        yield env.timeout(0.0)
+        seen.append(busy_days())
+
+    def inspection():
+        yield env.timeout(1.0)
+        request_rework()
+
+    env.process(expansion())
+    env.process(inspection())
+    return seen
+
+
+def _reference_busy_days_seen() -> list[float]:
+    """The same story with one SimPy process per line (SimPy starts a process with urgent
+    priority): the busy time counted when a line takes a job."""
+    env = simpy.Environment()
+    jobs: deque[str] = deque()
+    idle: list[simpy.Event] = []
+    busy = [0.0]
+
+    def line():
+        while True:
+            if not jobs:
+                wake_up = env.event()
+                idle.append(wake_up)
+                yield wake_up
+                continue
+            jobs.popleft()
+            busy[0] += CYCLE_DAYS * REWORK_FRACTION
+            yield env.timeout(CYCLE_DAYS * REWORK_FRACTION)
+
+    def request_rework() -> None:
+        jobs.append("rework")
+        if idle:
+            idle.pop().succeed()
+
+    env.process(line())
+    seen = _start_then_rework(env, lambda: env.process(line()), request_rework, lambda: busy[0])
+    env.run(until=3.0)
+    return seen
+
+
+def test_an_added_line_starts_before_the_instants_other_events_as_a_process_would():
+    """One idle line; at day 1 a line is added, a rework is requested by an event already
+    due at that instant, and a probe scheduled right after the addition (a zero timeout)
+    reads the busy time. The new line starts first (urgent, as SimPy starts a process),
+    finds no job and sleeps; the rework wakes the last line to sleep, the new one, through
+    an agenda entry made after the probe, so the probe sees no job taken yet: busy time 0
+    (started with normal priority, the line would start after the request, take the job
+    at once and the probe would see 0.125 days). Same as one SimPy process per line."""
+    config = Config().with_overrides(
+        {
+            "operations.production_lines": 1,
+            "operations.cycle_time": {"kind": "deterministic", "mean": CYCLE_DAYS * 1440},
+            "quality.rework_time_fraction": REWORK_FRACTION,
+        }
+    )
+    env = simpy.Environment()
+    context = Context(env, config, RandomStreams(1), Tally(), Ledger(env, 12))
+    month_0 = replace(levers(config, 0), capacity_loss=0.0, line_speed_factor=1.0)
+    production = Production(context, month_0, _Process(False), _Operators(0.6))
+    reworked: list[float] = []
+    production.connect(_Goods(), lambda _defective: None, lambda: reworked.append(env.now))
+    seen = _start_then_rework(
+        env, production.add_line, production.request_rework, lambda: production.busy_days
+    )
+    env.run(until=3.0)
+    assert seen == [0.0] == _reference_busy_days_seen()
+    assert reworked == [1.0 + CYCLE_DAYS * REWORK_FRACTION]
+    assert production.busy_days == CYCLE_DAYS * REWORK_FRACTION
+    assert production.lines == 2

@@ -796,3 +796,50 @@ def test_cycle_times_and_defect_draws_come_from_their_own_named_streams():
     assert [t for t, _ in inspected] == pytest.approx([t for t, _ in expected], rel=1e-12)
     assert [d for _, d in inspected] == [d for _, d in expected]
     assert 0 < sum(d for _, d in expected) < 6
+
+
+class _ImprovedOperators(_Operators):
+    """Operators whose suggestions halve the fixable defects and whose improvement time
+    built the capability to a factor 0.8."""
+
+    improvement_factor = 0.5
+
+    def capability_factor(self) -> float:
+        return 0.8
+
+
+@pytest.mark.parametrize("out_of_control", [False, True])
+def test_improvement_and_capability_factors_multiply_the_fixable_defects(out_of_control):
+    """No design defects, Cpk 1, no prevention capability (factor 1), skill 0.6,
+    improvement factor 0.5 and capability factor 0.8: k = 0.5 x 0.8 = 0.4, so a unit
+    is defective with p = 1 - (1 - 0.4 [Phi(-(3 - delta)) + Phi(-(3 + delta))])
+    (1 - 0.4 h 0.4), h the untrained error chance, delta 0 in control and the drift
+    shift out of control (in control 2 Phi(-3) = 0.0027)."""
+    from dataclasses import replace
+
+    import simpy
+
+    from sqm_sim.models.context import Context
+    from sqm_sim.models.initiatives import levers
+    from sqm_sim.models.ledger import Ledger
+    from sqm_sim.models.operations import Production
+    from sqm_sim.models.random_streams import RandomStreams
+    from sqm_sim.models.tally import Tally
+
+    config = Config()
+    env = simpy.Environment()
+    context = Context(env, config, RandomStreams(3), Tally(), Ledger(env, 12))
+    month_0 = replace(
+        levers(config, 0),
+        design_defect_ppm=0.0,
+        process_capability_cpk=1.0,
+        prevention_capability=0.0,
+    )
+    production = Production(context, month_0, _Process(False), _ImprovedOperators(0.6))
+    delta = config.quality.drift_shift_sigma if out_of_control else 0.0
+    outside = stats.norm.cdf(-(3.0 - delta)) + stats.norm.cdf(-(3.0 + delta))
+    human = config.operations.human_error_probability_untrained
+    expected = 1.0 - (1.0 - 0.4 * outside) * (1.0 - 0.4 * human * 0.4)
+    assert production.current_defect_probability(out_of_control) == pytest.approx(
+        expected, rel=1e-12
+    )
