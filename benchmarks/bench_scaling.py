@@ -55,7 +55,6 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("sqm_sim/models/service_desk.py", "customers"),
     ("sqm_sim/models/acquisition.py", "acquisition"),
     ("sqm_sim/models/calendar.py", "calendar"),
-    ("sqm_sim/models/agenda.py", "calendar"),
     ("sqm_sim/models/management.py", "operations"),
     ("sqm_sim/models/environment.py", "environment"),
     ("sqm_sim/models/ledger.py", "ledger"),

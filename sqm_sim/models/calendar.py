@@ -67,25 +67,13 @@ LARGE_CALENDAR = 20_000
 :class:`ArrayCalendar`: between the sizes where each layout is the cheaper per entry
 (tuples at 10^4, arrays at 10^5; ``benchmarks/bench_calendar.py``)."""
 
-DAY_BUCKETS_UP_TO = 20_000
-"""Entries expected to wait up to which a bucket is one day wide (see
-:func:`calendar_for`)."""
-
 
 def calendar_for(
     env: simpy.Environment, handler: Callable[[Any], None], waiting: int
 ) -> Calendar | ArrayCalendar:
-    """A calendar for about ``waiting`` pending entries at a time.
-
-    Above :data:`DAY_BUCKETS_UP_TO` waiting entries, buckets narrow in proportion
-    (``DAY_BUCKETS_UP_TO / waiting`` days), so a bucket holds about as many entries as a
-    day's at that size: an entry due within the bucket being worked through (a
-    production job of minutes, a short transit) is inserted into its sorted rest, which
-    costs in proportion to the bucket's size (a day of a million customers' orders,
-    deliveries and jobs is ~10^5 entries). The order does not depend on the width."""
+    """A calendar for about ``waiting`` pending entries at a time."""
     if waiting >= LARGE_CALENDAR:
-        width = 1.0 if waiting <= DAY_BUCKETS_UP_TO else DAY_BUCKETS_UP_TO / waiting
-        return ArrayCalendar(env, handler, bucket_days=width)
+        return ArrayCalendar(env, handler)
     return Calendar(env, handler)
 
 

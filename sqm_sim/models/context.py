@@ -1,14 +1,13 @@
 """What every model component shares: the clock, the configuration, the random streams,
-the event counters, the ledger and the agenda of per-order steps."""
+the event counters and the ledger."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import simpy
 
 from ..config import Config
-from .agenda import Agenda, agenda_for
 from .ledger import Ledger
 from .random_streams import RandomStreams
 from .tally import Tally
@@ -23,13 +22,6 @@ class Context:
     streams: RandomStreams
     tally: Tally
     ledger: Ledger
-    agenda: Agenda = field(init=False)
-    """customers' next orders, units in transit and the lines' jobs (:mod:`.agenda`), sized
-    by the customers at time 0 (one pending order each)"""
-
-    def __post_init__(self) -> None:
-        agenda = agenda_for(self.env, self.config.market.initial_customers)
-        object.__setattr__(self, "agenda", agenda)  # the dataclass is frozen
 
 
 class Component:
@@ -43,4 +35,3 @@ class Component:
         self._env = context.env
         self._tally = context.tally
         self._ledger = context.ledger
-        self._agenda = context.agenda

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
+from .calendar import calendar_for
 from .context import Component, Context
 from .initiatives import Levers
 from .ledger import REVENUE
@@ -56,7 +57,8 @@ class Fulfilment(Component):
         self._stock: deque[bool] = deque([False] * initial_stock)
         self._backorders: deque[Order] = deque()
         self._awaiting_dispatch: deque[tuple[Order, bool]] = deque()
-        self._deliver_step = self._deliver  # on the agenda: one entry per unit in transit
+        # outside SimPy's heap; the units in transit grow with the customer base
+        self._in_transit = calendar_for(env, self._deliver, config.market.initial_customers)
         self.on_placed: Callable[[], None] = lambda: None
         self.on_delivered: DeliveryHandler = lambda *_: None
         self.on_cancelled: Callable[[Order], None] = lambda _order: None
@@ -127,8 +129,7 @@ class Fulfilment(Component):
         for _ in range(shipped):
             order, defective = queue.popleft()
             damaged = self._damage_draw() < self._damage_probability
-            arrival = (order, defective, damaged)
-            self._agenda.add(self._transit_time(), (self._deliver_step, arrival))
+            self._in_transit.add(self._transit_time(), (order, defective, damaged))
             tally.defective_shipped += defective
         tally.units_shipped += shipped
         self._ledger.book(REVENUE, self._price * shipped)

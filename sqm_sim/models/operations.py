@@ -35,23 +35,23 @@ delta = setting (+ drift_shift_sigma while out of control). Off by default.
 Rework jobs share the lines with new work orders (first come, first served). The lines
 pull from one job queue; an idle line sleeps until the next job wakes it (no SimPy event
 per queued job, which halves the events per unit compared with a ``simpy.Store``). A line
-is not a generator process: its start is a SimPy event scheduled as SimPy starts a
-process (now, urgent priority), and each later step (a job's end, a wake-up) is an entry
-on the agenda (:mod:`.agenda`) under the key the process's timeout or wake-up event would
-have had. So units are made at the same times and in the same order as with one process
-per line, without a process resumption, a ``Timeout`` or a trip through SimPy's heap per
-unit.
+is not a generator process but one SimPy event of its own, put back into SimPy's heap
+under the key a SimPy process would have given each of its steps (its start, each job's
+timeout, each wake-up: same time, priority and next id of the environment's counter), so
+units are made at the same times and in the same order as with one process per line,
+without a process resumption or a new ``Timeout`` per unit.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
 import simpy
-from simpy.events import URGENT
+from simpy.events import NORMAL, URGENT, EventPriority
 
 from ..config import Config
 from ..config.sections import QualitySystemSettings
@@ -174,10 +174,7 @@ class Production(Component):
         self._cycle_time = streams.duration("cycle_time", ops.cycle_time, 1.0 / MINUTES_PER_DAY)
         self._defect_draw = streams.uniform("unit_defect")
         self._jobs: deque[int] = deque()
-        self._idle_lines: list[int] = []  # lines asleep until a job comes
-        self._take_job_step = self._take_job  # the lines' steps on the agenda
-        self._unit_made_step = self._unit_made
-        self._unit_reworked_step = self._unit_reworked
+        self._idle_lines: list[simpy.Event] = []  # lines asleep until a job comes
         self.finished_goods: FinishedGoods | None = None
         self.inspect: Callable[[bool], None] | None = None
         self.finish_rework: Callable[[], None] | None = None
@@ -191,14 +188,12 @@ class Production(Component):
         self.apply_levers(levers)
 
     def add_line(self) -> None:
-        """A production line starts taking jobs (at build, or a capacity expansion): now,
-        with urgent priority, as SimPy starts a process."""
-        line = self.lines
+        """A production line starts taking jobs (at build, or a capacity expansion): its
+        event is scheduled now with urgent priority, as SimPy starts a process."""
         self.lines += 1
-        start = simpy.Event(self._env)
-        start._ok, start._value = True, None
-        start.callbacks = [lambda _event: self._take_job(line)]
-        self._env.schedule(start, URGENT)
+        line = simpy.Event(self._env)
+        line._ok, line._value = True, None
+        self._resume(line, self._take_job, 0.0, URGENT)
 
     def connect(
         self,
@@ -277,10 +272,24 @@ class Production(Component):
 
     def _add_job(self, job: int) -> None:
         self._jobs.append(job)
-        if self._idle_lines:  # wake a line now (as ``succeed`` on an event it sleeps on)
-            self._agenda.add(0.0, (self._take_job_step, self._idle_lines.pop()))
+        if self._idle_lines:  # wake a line now (as ``succeed`` on the event it sleeps on)
+            self._resume(self._idle_lines.pop(), self._take_job, 0.0, NORMAL)
 
-    def _take_job(self, line: int) -> None:
+    def _resume(
+        self,
+        line: simpy.Event,
+        step: Callable[[simpy.Event], None],
+        delay: float,
+        priority: EventPriority,
+    ) -> None:
+        """Put ``line``'s event back into SimPy's heap ``delay`` days from now, to call
+        ``step(line)``: the key ``env.schedule`` would give (SimPy is done with the event
+        once its callbacks ran, so it is reused)."""
+        env = self._env
+        line.callbacks = [step]
+        heapq.heappush(env._queue, (env._now + delay, priority, next(env._eid), line))
+
+    def _take_job(self, line: simpy.Event) -> None:
         """A free line takes the next job and works it, or sleeps until one comes."""
         jobs = self._jobs
         if not jobs:
@@ -289,17 +298,17 @@ class Production(Component):
         if jobs.popleft() == MAKE:
             duration = self._cycle_time() * self._slowdown
             self.busy_days += duration
-            self._agenda.add(duration, (self._unit_made_step, line))
+            self._resume(line, self._unit_made, duration, NORMAL)
         else:
             duration = self._cycle_time() * self._rework_time_fraction * self._slowdown
             self.busy_days += duration
-            self._agenda.add(duration, (self._unit_reworked_step, line))
+            self._resume(line, self._unit_reworked, duration, NORMAL)
 
-    def _unit_made(self, line: int) -> None:
+    def _unit_made(self, line: simpy.Event) -> None:
         self._finish_unit()
         self._take_job(line)
 
-    def _unit_reworked(self, line: int) -> None:
+    def _unit_reworked(self, line: simpy.Event) -> None:
         self.finish_rework()  # type: ignore[misc]
         self._take_job(line)
 

@@ -16,7 +16,6 @@ from simpy.events import NORMAL, URGENT
 from sqm_sim import load_scenario, simulate
 from sqm_sim.models import calendar as calendar_module
 from sqm_sim.models.calendar import (
-    DAY_BUCKETS_UP_TO,
     LARGE_CALENDAR,
     ArrayCalendar,
     Calendar,
@@ -225,30 +224,10 @@ def test_a_large_population_gets_the_array_layout():
     assert type(calendar_for(env, print, LARGE_CALENDAR)) is ArrayCalendar
 
 
-def test_a_larger_population_gets_narrower_buckets():
-    """Buckets of DAY_BUCKETS_UP_TO / waiting days: a day up to DAY_BUCKETS_UP_TO, a
-    tenth of a day at ten times as many (entries due the same day fall in different
-    buckets), in the order one SimPy timeout each would give."""
-    env = simpy.Environment()
-    assert calendar_for(env, print, DAY_BUCKETS_UP_TO - 1)._per_day == 1.0
-    assert calendar_for(env, print, DAY_BUCKETS_UP_TO)._per_day == 1.0
-    handled: list[tuple[float, str]] = []
-    calendar = calendar_for(
-        env, lambda item: handled.append((env.now, item)), 10 * DAY_BUCKETS_UP_TO
-    )
-    assert calendar._per_day == pytest.approx(10.0)
-    for delay, item in ((0.55, "c"), (0.05, "a"), (0.25, "b"), (0.55, "d"), (0.0, "now")):
-        calendar.add(delay, item)
-    env.run()
-    assert handled == [(0.0, "now"), (0.05, "a"), (0.25, "b"), (0.55, "c"), (0.55, "d")]
-    assert len(calendar._bucket_keys) == 0
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_run_gives_the_same_numbers_with_either_layout(monkeypatch, seed):
-    """The quick baseline with a year of history: the agenda (every customer's orders,
-    units in transit, the lines' jobs) in tuple buckets, then in typed-array buckets: the
-    same bits."""
+    """The quick baseline with a year of history: every customer's orders and units in
+    transit in tuple buckets, then in typed-array buckets: the same bits."""
     config = at_size(load_scenario("baseline"), "quick").with_overrides(
         {"simulation.horizon_months": 12}
     )

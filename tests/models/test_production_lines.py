@@ -1,5 +1,5 @@
-"""The agenda: customers' orders, units in transit and production lines' jobs on one
-calendar, in the order one SimPy event per step would give (ties included)."""
+"""Production lines without a generator process each (one reused SimPy event per line):
+the order and times one SimPy process per line would give, ties included."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import pytest
 import simpy
 
 from sqm_sim import Config
-from sqm_sim.models.agenda import run_step
-from sqm_sim.models.calendar import ArrayCalendar, Calendar
 from sqm_sim.models.context import Context
 from sqm_sim.models.initiatives import levers
 from sqm_sim.models.ledger import Ledger
@@ -25,12 +23,6 @@ CYCLE_DAYS = 0.25
 of different kinds fall due at the same instant and only SimPy's order decides."""
 
 REWORK_FRACTION = 0.5
-
-
-def test_a_step_is_called_with_its_argument():
-    calls: list[object] = []
-    run_step((calls.append, "order 7"))
-    assert calls == ["order 7"]
 
 
 def _arrivals(env: simpy.Environment, trace: list, request_rework, times: list[float]):
@@ -51,7 +43,7 @@ REQUESTS = [0.0, 0.125, 0.125, 0.25, 0.25, 0.25, 0.5, 0.625, 1.0, 1.0, 1.125]
 
 
 def _reference_trace(lines: int, added_line_at: float | None) -> list[tuple[float, str]]:
-    """The same factory with one SimPy process per line (the model before the agenda):
+    """The same factory with one SimPy process per line (the model before the change):
     take the next job, work it for one cycle (a rework for half), or sleep on an event
     the next job triggers."""
     env = simpy.Environment()
@@ -92,18 +84,12 @@ def _add_line_later(env: simpy.Environment, at: float, add_line):
     add_line()
 
 
-@pytest.mark.parametrize("layout_threshold", [10**9, 0])
 @pytest.mark.parametrize(("lines", "added_line_at"), [(1, None), (2, None), (2, 0.25)])
-def test_lines_on_the_agenda_work_in_the_order_of_one_process_per_line(
-    monkeypatch, layout_threshold, lines, added_line_at
-):
+def test_lines_work_in_the_order_of_one_process_per_line(lines, added_line_at):
     """Production lines (one or two, and a third added at 0.25 days, when jobs finish)
     working three units and eleven reworks requested at times that coincide with
     finishing jobs: the trace of (time, what) is the reference's with one SimPy process
-    per line, ties included, with either layout of the agenda's calendar."""
-    from sqm_sim.models import calendar as calendar_module
-
-    monkeypatch.setattr(calendar_module, "LARGE_CALENDAR", layout_threshold)
+    per line, ties included."""
     config = Config().with_overrides(
         {
             "operations.production_lines": lines,
@@ -115,8 +101,6 @@ def test_lines_on_the_agenda_work_in_the_order_of_one_process_per_line(
     )
     env = simpy.Environment()
     context = Context(env, config, RandomStreams(1), Tally(), Ledger(env, 12))
-    expected_layout = ArrayCalendar if layout_threshold == 0 else Calendar
-    assert type(context.agenda) is expected_layout
     month_0 = replace(levers(config, 0), capacity_loss=0.0, line_speed_factor=1.0)
     production = Production(context, month_0, _Process(False), _Operators(0.6))
     trace: list[tuple[float, str]] = []
@@ -134,7 +118,7 @@ def test_lines_on_the_agenda_work_in_the_order_of_one_process_per_line(
     assert trace == reference
     assert len(trace) == 3 + 2 * len(REQUESTS)  # every job done by the end
     assert production.lines == lines + (added_line_at is not None)
-    assert len(context.agenda) == 0  # nothing left to do: the lines sleep
+    assert len(production._idle_lines) == production.lines  # nothing left: all sleep
 
 
 def _start_then_rework(env: simpy.Environment, add_line, request_rework, busy_days) -> list:
@@ -192,7 +176,7 @@ def test_an_added_line_starts_before_the_instants_other_events_as_a_process_woul
     due at that instant, and a probe scheduled right after the addition (a zero timeout)
     reads the busy time. The new line starts first (urgent, as SimPy starts a process),
     finds no job and sleeps; the rework wakes the last line to sleep, the new one, through
-    an agenda entry made after the probe, so the probe sees no job taken yet: busy time 0
+    an event scheduled after the probe's, so the probe sees no job taken yet: busy time 0
     (started with normal priority, the line would start after the request, take the job
     at once and the probe would see 0.125 days). Same as one SimPy process per line."""
     config = Config().with_overrides(
