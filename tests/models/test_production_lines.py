@@ -42,41 +42,59 @@ REQUESTS = [0.0, 0.125, 0.125, 0.25, 0.25, 0.25, 0.5, 0.625, 1.0, 1.0, 1.125]
 """When reworks are requested: several at once, and at the very times lines finish."""
 
 
-def _reference_trace(lines: int, added_line_at: float | None) -> list[tuple[float, str]]:
+class _ReferenceFactory:
     """The same factory with one SimPy process per line (the model before the change):
-    take the next job, work it for one cycle (a rework for half), or sleep on an event
-    the next job triggers."""
-    env = simpy.Environment()
-    trace: list[tuple[float, str]] = []
-    jobs: deque[str] = deque()
-    idle: list[simpy.Event] = []
+    a line takes the next job, works it for one cycle (a rework for half), or sleeps on an
+    event the next job triggers. Records (time, what) and the busy time, counted when a
+    line takes a job."""
 
-    def line(name: int):
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.trace: list[tuple[float, str]] = []
+        self.busy_days = 0.0
+        self._jobs: deque[str] = deque()
+        self._idle: list[simpy.Event] = []
+
+    def add_line(self) -> None:
+        self.env.process(self._line())
+
+    def add(self, job: str) -> None:
+        self._jobs.append(job)
+        if self._idle:
+            self._idle.pop().succeed()
+
+    def request_rework(self) -> None:
+        self.add("rework")
+
+    def _line(self):
+        env, jobs = self.env, self._jobs
         while True:
             if not jobs:
                 wake_up = env.event()
-                idle.append(wake_up)
+                self._idle.append(wake_up)
                 yield wake_up
                 continue
             job = jobs.popleft()
             duration = CYCLE_DAYS if job == "make" else CYCLE_DAYS * REWORK_FRACTION
+            self.busy_days += duration
             yield env.timeout(duration)
-            trace.append((env.now, "unit made" if job == "make" else "unit reworked"))
+            self.trace.append((env.now, "unit made" if job == "make" else "unit reworked"))
 
-    def add(job: str) -> None:
-        jobs.append(job)
-        if idle:
-            idle.pop().succeed()
 
-    for name in range(lines):
-        env.process(line(name))
+def _reference_trace(lines: int, added_line_at: float | None) -> list[tuple[float, str]]:
+    """The trace of :class:`_ReferenceFactory` with ``lines`` lines, three units released
+    at once and the reworks of :data:`REQUESTS` (and a line added at ``added_line_at``)."""
+    env = simpy.Environment()
+    factory = _ReferenceFactory(env)
+    for _ in range(lines):
+        factory.add_line()
     for _ in range(3):  # the (s, S) policy's first release: S = 3 units
-        add("make")
-    _arrivals(env, trace, lambda: add("rework"), REQUESTS)
+        factory.add("make")
+    _arrivals(env, factory.trace, factory.request_rework, REQUESTS)
     if added_line_at is not None:
-        env.process(_add_line_later(env, added_line_at, lambda: env.process(line(lines))))
+        env.process(_add_line_later(env, added_line_at, factory.add_line))
     env.run(until=3.0)
-    return trace
+    return factory.trace
 
 
 def _add_line_later(env: simpy.Environment, at: float, add_line):
@@ -143,30 +161,13 @@ def _start_then_rework(env: simpy.Environment, add_line, request_rework, busy_da
 
 def _reference_busy_days_seen() -> list[float]:
     """The same story with one SimPy process per line (SimPy starts a process with urgent
-    priority): the busy time counted when a line takes a job."""
+    priority)."""
     env = simpy.Environment()
-    jobs: deque[str] = deque()
-    idle: list[simpy.Event] = []
-    busy = [0.0]
-
-    def line():
-        while True:
-            if not jobs:
-                wake_up = env.event()
-                idle.append(wake_up)
-                yield wake_up
-                continue
-            jobs.popleft()
-            busy[0] += CYCLE_DAYS * REWORK_FRACTION
-            yield env.timeout(CYCLE_DAYS * REWORK_FRACTION)
-
-    def request_rework() -> None:
-        jobs.append("rework")
-        if idle:
-            idle.pop().succeed()
-
-    env.process(line())
-    seen = _start_then_rework(env, lambda: env.process(line()), request_rework, lambda: busy[0])
+    factory = _ReferenceFactory(env)
+    factory.add_line()
+    seen = _start_then_rework(
+        env, factory.add_line, factory.request_rework, lambda: factory.busy_days
+    )
     env.run(until=3.0)
     return seen
 
