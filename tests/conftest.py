@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,6 +23,16 @@ SMALL_OVERRIDES: dict[str, Any] = {
     "operations.order_up_to_units": 150,
     "distribution.shipping_capacity_per_day": 20,
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C acts in the tests and the commands they start, however pytest was started:
+    a shell starts a background job (``make test &``, ``nohup``) with SIGINT ignored,
+    Python then installs no KeyboardInterrupt handler, children inherit the ignored
+    signal, and the tests of Ctrl-C (tests/faults/test_signals.py,
+    tests/experiments/test_interrupt_latency.py) would see no interrupt at all."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
