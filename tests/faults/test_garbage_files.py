@@ -6,6 +6,7 @@ simulation is replaced by a stand-in, so such a case ends at once (exit 0)."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import tempfile
@@ -59,12 +60,30 @@ def _stand_in(*args, **kwargs):
     raise StandInError
 
 
+BINDS_SIMULATE = (
+    "sqm_sim.sensitivity.runner",
+    "sqm_sim.experiments.worker",
+    "sqm_sim.experiments.engine",
+    "sqm_sim.experiments.replications",
+    "sqm_sim.experiments.explore",
+    "sqm_sim.experiments.calibration",
+    "sqm_sim.experiments.calibration_check",
+    "sqm_sim.experiments.targets",
+)
+"""Modules that bind ``simulate`` when first imported, which the command line imports
+lazily: imported before the stand-in goes in, or a first import under the patch would
+keep the stand-in bound in them for every later test of this process (a Morris analysis
+in tests/cli/test_results_folders.py then saw every run fail)."""
+
+
 def invoke(argv: list[str]) -> tuple[int, str]:
     """(exit status, stderr) of ``sqm-sim ARGV``, nothing simulated; StandInError -> 0."""
     import sqm_sim.experiments.roi
     import sqm_sim.experiments.runner
     import sqm_sim.run
 
+    for module in BINDS_SIMULATE:
+        importlib.import_module(module)
     err = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stderr(err):
         patch.setattr(sqm_sim.run, "simulate", _stand_in)
