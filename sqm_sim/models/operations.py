@@ -44,7 +44,6 @@ without a process resumption or a new ``Timeout`` per unit.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import deque
 from collections.abc import Callable
@@ -283,11 +282,10 @@ class Production(Component):
         priority: EventPriority,
     ) -> None:
         """Put ``line``'s event back into SimPy's heap ``delay`` days from now, to call
-        ``step(line)``: the key ``env.schedule`` would give (SimPy is done with the event
-        once its callbacks ran, so it is reused)."""
-        env = self._env
+        ``step(line)`` (SimPy is done with the event once its callbacks ran, so it is
+        reused)."""
         line.callbacks = [step]
-        heapq.heappush(env._queue, (env._now + delay, priority, next(env._eid), line))
+        self._env.schedule(line, priority, delay)
 
     def _take_job(self, line: simpy.Event) -> None:
         """A free line takes the next job and works it, or sleeps until one comes."""
