@@ -201,21 +201,15 @@ class CustomerBase(Component):
         first_gap = streams.residual_duration("purchase_cycle_start", market.purchase_cycle)
         table = config.start_customers
         if table is None:
-            start_share = self._share_of_wallet(self._initial_satisfaction)
-            for _ in range(market.initial_customers):
-                customer = self._join(at_start=True)
-                self._schedule_order(
-                    customer, first_gap() / environment.demand_multiplier(0.0) / start_share
-                )
+            present = (self._join(at_start=True) for _ in range(market.initial_customers))
         else:  # each in the state of a row of the table (see .start_customers)
             named = {segment.name: segment for segment in self._segments}
             deal = streams.generator(START_STREAM)
-            for row in dealt_rows(table.rows, market.initial_customers, deal):
-                customer = self._join_from_table(table, row, named)
-                share = self._share_of_wallet(customer.satisfaction)
-                self._schedule_order(
-                    customer, first_gap() / environment.demand_multiplier(0.0) / share
-                )
+            rows = dealt_rows(table.rows, market.initial_customers, deal)
+            present = (self._join_from_table(table, row, named) for row in rows)
+        for customer in present:  # each joins, then their first order is scheduled
+            share = self._share_of_wallet(customer.satisfaction)
+            self._schedule_order(customer, first_gap() / environment.demand_multiplier(0.0) / share)
 
     # -- population -----------------------------------------------------------------------
     def _join(self, at_start: bool = False) -> Customer:
@@ -343,13 +337,12 @@ class CustomerBase(Component):
         if self._demand_varies:
             gap /= self._environment.demand_multiplier(now)
         if self._wallet_varies:
-            floor, exponent = self._wallet_floor, self._wallet_exponent
-            share = share_of_wallet(customer.satisfaction, floor, exponent)
+            share = self._share_of_wallet(customer.satisfaction)
             gap /= share
             flawless = self._flawless(customer.segment, now)
             if flawless > customer.satisfaction:
                 self._tally.orders_lost_to_quality += orders_lost_per_order(
-                    share, share_of_wallet(flawless, floor, exponent)
+                    share, self._share_of_wallet(flawless)
                 )
         self._orders_due.add(gap, customer)
 
