@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import model_validator
 
 from .config_error import ConfigError
-from .errors import MAX_LISTED
+from .errors import MAX_LISTED, repeated
 from .fields import Section, param
 
 TABLE = "start_customers"
@@ -236,7 +236,7 @@ def read_rows(path: Path, shown: str) -> dict[str, list[Any]]:
     header = [name.strip() for name in lines[0]]
     missing = [name for name in COLUMNS if name not in header]
     unknown = [name for name in header if name not in COLUMNS + OPTIONAL_COLUMNS]
-    twice = sorted({name for name in header if header.count(name) > 1})
+    twice = repeated(header)
     if missing or unknown or twice:
         parts = [f"missing column {', '.join(missing)}"] if missing else []
         parts += [f"unknown column {', '.join(repr(u) for u in unknown)}"] if unknown else []
