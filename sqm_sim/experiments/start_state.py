@@ -402,12 +402,10 @@ def start_state(
     ``customers``: the surviving customers of the ``simulations`` posterior simulations
     (:func:`surviving_customers`); with at least one row they are carried (as
     :data:`START_CUSTOMERS_FILE`) instead of the customers' means."""
-    carried = customers is not None and len(customers) > 0
-    mood = (
-        [_customers(config, history.months, customers, simulations)]  # type: ignore[arg-type]
-        if carried
-        else _mood(config, history.months, simulated)
-    )
+    if customers is not None and len(customers) > 0:
+        mood = [_customers(config, history.months, customers, simulations)]
+    else:
+        mood = _mood(config, history.months, simulated)
     ours = _our_customers(config, history, simulated)
     env = config.environment
     trend = env.competitor_quality_trend_per_year / DAYS_PER_YEAR * history.months * DAYS_PER_MONTH
