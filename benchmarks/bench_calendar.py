@@ -37,7 +37,8 @@ class _Item:
 
 def _calendar_add(layout: type[Calendar] | type[ArrayCalendar]):
     def make(env: simpy.Environment, handler: Callable[[Any], None]):
-        return layout(env, handler).add
+        add = layout(env).add
+        return lambda delay, item: add(delay, handler, item)
 
     return make
 

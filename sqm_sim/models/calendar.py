@@ -14,11 +14,16 @@ is pushed into SimPy's heap under that key. So entries are handled at exactly th
 would have been processed, and every other event keeps its own key. When the entry after
 the one just handled comes before everything in SimPy's heap, the calendar handles it at
 once, setting the clock to its time as SimPy's ``step`` would, instead of a round trip
-through the heap. So one SimPy step may handle several entries: ``env.run(until=t)``
-still stops exactly at ``t`` (its stop event is urgent, so it comes before any entry due
-then), but a caller who drives SimPy with ``env.step()`` and checks ``env.peek()``
-against a horizon may see entries past it handled in the same step (the model only uses
-``run``).
+through the heap. Each entry carries its step, the function its item goes to, so one
+calendar serves every kind of entry: the model's customers' next orders and units in
+transit share the context's calendar (:class:`~.context.Context`), and a run of entries of
+either kind comes due in one SimPy step (with two calendars, one for each kind, their
+entries interleave and each switch cost a trip through SimPy's heap: 1.35 trips per order
+in a full-size baseline run against 0.71 with one). So one SimPy step may handle several
+entries: ``env.run(until=t)`` still stops exactly at ``t`` (its stop event is urgent, so
+it comes before any entry due then), but a caller who drives SimPy with ``env.step()`` and
+checks ``env.peek()`` against a horizon may see entries past it handled in the same step
+(the model only uses ``run``).
 
 Two layouts of a bucket, the same order (``tests/models/test_calendar.py`` runs every test
 on both); :func:`calendar_for` picks one by the number of entries expected to wait:
@@ -56,8 +61,11 @@ from simpy.events import NORMAL
 Key = tuple[float, int]
 """An entry's place in SimPy's order: (due time in days, SimPy event id)."""
 
-Entry = tuple[float, int, Any]
-"""(due time in days, SimPy event id, item)."""
+Step = Callable[[Any], None]
+"""What is done with an entry's item when it is due."""
+
+Entry = tuple[float, int, Step, Any]
+"""(due time in days, SimPy event id, step, item): ``step(item)`` is called when due."""
 
 _due = operator.itemgetter(0)
 """An entry's due time."""
@@ -68,13 +76,11 @@ LARGE_CALENDAR = 20_000
 (tuples at 10^4, arrays at 10^5; ``benchmarks/bench_calendar.py``)."""
 
 
-def calendar_for(
-    env: simpy.Environment, handler: Callable[[Any], None], waiting: int
-) -> Calendar | ArrayCalendar:
+def calendar_for(env: simpy.Environment, waiting: int) -> Calendar | ArrayCalendar:
     """A calendar for about ``waiting`` pending entries at a time."""
     if waiting >= LARGE_CALENDAR:
-        return ArrayCalendar(env, handler)
-    return Calendar(env, handler)
+        return ArrayCalendar(env)
+    return Calendar(env)
 
 
 class _CalendarBase:
@@ -85,7 +91,6 @@ class _CalendarBase:
         "_bucket_keys",
         "_current_key",
         "_env",
-        "_handler",
         "_handling",
         "_head",
         "_head_key",
@@ -94,13 +99,10 @@ class _CalendarBase:
         "_superseded",
     )
 
-    def __init__(
-        self, env: simpy.Environment, handler: Callable[[Any], None], bucket_days: float = 1.0
-    ) -> None:
+    def __init__(self, env: simpy.Environment, bucket_days: float = 1.0) -> None:
         if not bucket_days > 0.0:
             raise ValueError(f"bucket_days = {bucket_days!r}: must be positive")
         self._env = env
-        self._handler = handler
         self._per_day = 1.0 / bucket_days
         self._bucket_keys: list[int] = []  # heap of the keys of the waiting buckets
         self._current_key = -1  # the bucket being worked through (-1: none)
@@ -111,7 +113,7 @@ class _CalendarBase:
         self._handling = False
 
     def _supersede_head(self, due: float, ident: int) -> None:
-        """A new entry (``due``, ``ident``) was added outside the handler: it becomes the
+        """A new entry (``due``, ``ident``) was added outside a step: it becomes the
         head if it is due strictly earlier (its id is the largest yet, so at the head's
         time the head still comes first)."""
         head = self._head_key
@@ -141,15 +143,13 @@ class _CalendarBase:
 
 
 class Calendar(_CalendarBase):
-    """Items due at future times; ``handler(item)`` is called for each at its time. One
-    tuple per entry: for up to about 10^4 waiting entries."""
+    """Items due at future times, each with its step; ``step(item)`` is called at its
+    time. One tuple per entry: for up to about 10^4 waiting entries."""
 
     __slots__ = ("_buckets", "_current")
 
-    def __init__(
-        self, env: simpy.Environment, handler: Callable[[Any], None], bucket_days: float = 1.0
-    ) -> None:
-        super().__init__(env, handler, bucket_days)
+    def __init__(self, env: simpy.Environment, bucket_days: float = 1.0) -> None:
+        super().__init__(env, bucket_days)
         self._buckets: dict[int, list[Entry]] = {}
         self._current: list[Entry] = []  # the earliest bucket, sorted, from _position on
 
@@ -158,13 +158,13 @@ class Calendar(_CalendarBase):
         waiting = sum(len(bucket) for bucket in self._buckets.values())
         return waiting + len(self._current) - self._position
 
-    def add(self, delay: float, item: Any) -> None:
-        """Hand ``item`` to the handler ``delay`` days from now (as ``env.timeout(delay)``
-        would)."""
+    def add(self, delay: float, step: Step, item: Any) -> None:
+        """Call ``step(item)`` ``delay`` days from now (as a callback of
+        ``env.timeout(delay)`` would be)."""
         if delay < 0:
             raise ValueError(f"delay = {delay!r}: must not be negative")
         env = self._env
-        entry = (env._now + delay, next(env._eid), item)  # SimPy's own time and id
+        entry = (env._now + delay, next(env._eid), step, item)  # SimPy's own time and id
         key = int(entry[0] * self._per_day)
         if key > self._current_key:
             bucket = self._buckets.get(key)
@@ -209,7 +209,7 @@ class Calendar(_CalendarBase):
         anything in SimPy's heap (advancing the clock as SimPy's ``step`` would, without
         the round trip through the heap), then put the next one in the heap."""
         assert event is self._head, "a calendar event came up before its entry was due"
-        env, queue, handler = self._env, self._env._queue, self._handler
+        env, queue = self._env, self._env._queue
         self._head = self._head_key = None
         entry = self._earliest()  # the head, _current[_position] (its bucket loaded)
         self._handling = True
@@ -217,8 +217,8 @@ class Calendar(_CalendarBase):
             while entry is not None:
                 self._position += 1
                 env._now = entry[0]
-                handler(entry[2])
-                if self._position < len(self._current):  # re-read: handler may add
+                entry[2](entry[3])
+                if self._position < len(self._current):  # re-read: a step may add
                     entry = self._current[self._position]
                 else:
                     entry = self._earliest()
@@ -237,29 +237,29 @@ class Calendar(_CalendarBase):
 class _Bucket:
     """The entries of one bucket in the order they were added (so in id order)."""
 
-    __slots__ = ("ids", "items", "times")
+    __slots__ = ("ids", "items", "steps", "times")
 
     def __init__(self) -> None:
         self.times = array("d")  # due time, days
         self.ids = array("q")  # SimPy event id
+        self.steps: list[Step] = []
         self.items: list[Any] = []
 
-    def add(self, due: float, ident: int, item: Any) -> None:
+    def add(self, due: float, ident: int, step: Step, item: Any) -> None:
         self.times.append(due)
         self.ids.append(ident)
+        self.steps.append(step)
         self.items.append(item)
 
 
 class ArrayCalendar(_CalendarBase):
-    """Items due at future times; ``handler(item)`` is called for each at its time. Typed
-    arrays per bucket: for about 10^4 waiting entries and more."""
+    """Items due at future times, each with its step; ``step(item)`` is called at its
+    time. Typed arrays per bucket: for about 10^4 waiting entries and more."""
 
     __slots__ = ("_buckets", "_current", "_order", "_times")
 
-    def __init__(
-        self, env: simpy.Environment, handler: Callable[[Any], None], bucket_days: float = 1.0
-    ) -> None:
-        super().__init__(env, handler, bucket_days)
+    def __init__(self, env: simpy.Environment, bucket_days: float = 1.0) -> None:
+        super().__init__(env, bucket_days)
         self._buckets: dict[int, _Bucket] = {}
         # the bucket being worked through, and its entries' due times in order with the
         # index of each entry in the bucket, from _position on
@@ -272,9 +272,9 @@ class ArrayCalendar(_CalendarBase):
         waiting = sum(len(bucket.items) for bucket in self._buckets.values())
         return waiting + len(self._times) - self._position
 
-    def add(self, delay: float, item: Any) -> None:
-        """Hand ``item`` to the handler ``delay`` days from now (as ``env.timeout(delay)``
-        would)."""
+    def add(self, delay: float, step: Step, item: Any) -> None:
+        """Call ``step(item)`` ``delay`` days from now (as a callback of
+        ``env.timeout(delay)`` would be)."""
         if delay < 0:
             raise ValueError(f"delay = {delay!r}: must not be negative")
         env = self._env
@@ -288,18 +288,19 @@ class ArrayCalendar(_CalendarBase):
                 heapq.heappush(self._bucket_keys, key)
             bucket.times.append(due)
             bucket.ids.append(ident)
+            bucket.steps.append(step)
             bucket.items.append(item)
         elif key == self._current_key:
             # after every entry due at the same time: its id is the largest yet
             at = bisect.bisect_right(self._times, due, lo=self._position)
             self._times.insert(at, due)
             self._order.insert(at, len(self._current.items))
-            self._current.add(due, ident, item)
+            self._current.add(due, ident, step, item)
         else:
             self._reopen_current()
             self._buckets[key] = bucket = _Bucket()
             heapq.heappush(self._bucket_keys, key)
-            bucket.add(due, ident, item)
+            bucket.add(due, ident, step, item)
         if not self._handling:
             self._supersede_head(due, ident)
 
@@ -309,7 +310,7 @@ class ArrayCalendar(_CalendarBase):
         if start < len(self._times):
             rest = _Bucket()
             for due, index in zip(self._times[start:], self._order[start:], strict=True):
-                rest.add(due, current.ids[index], current.items[index])
+                rest.add(due, current.ids[index], current.steps[index], current.items[index])
             self._buckets[self._current_key] = rest
             heapq.heappush(self._bucket_keys, self._current_key)
         self._load(_Bucket(), [], [], -1)
@@ -339,7 +340,7 @@ class ArrayCalendar(_CalendarBase):
         anything in SimPy's heap (advancing the clock as SimPy's ``step`` would, without
         the round trip through the heap), then put the next one in the heap."""
         assert event is self._head, "a calendar event came up before its entry was due"
-        env, queue, handler = self._env, self._env._queue, self._handler
+        env, queue = self._env, self._env._queue
         self._head = self._head_key = None
         self._earliest()  # the head is at _position of the loaded bucket
         times, order, bucket = self._times, self._order, self._current
@@ -349,8 +350,9 @@ class ArrayCalendar(_CalendarBase):
                 position = self._position
                 self._position = position + 1
                 env._now = times[position]
-                handler(bucket.items[order[position]])
-                position = self._position  # re-read: the handler may have added entries
+                index = order[position]
+                bucket.steps[index](bucket.items[index])
+                position = self._position  # re-read: the step may have added entries
                 if self._times is not times or position == len(times):
                     if self._earliest() is None:
                         return

@@ -1,13 +1,14 @@
 """What every model component shares: the clock, the configuration, the random streams,
-the event counters and the ledger."""
+the event counters, the ledger and the calendar of the many pending events."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import simpy
 
 from ..config import Config
+from .calendar import ArrayCalendar, Calendar, calendar_for
 from .ledger import Ledger
 from .random_streams import RandomStreams
 from .tally import Tally
@@ -22,6 +23,16 @@ class Context:
     streams: RandomStreams
     tally: Tally
     ledger: Ledger
+    calendar: Calendar | ArrayCalendar = field(default=None)  # type: ignore[assignment]
+    """Pending events that grow with the customer base (customers' next orders, units in
+    transit), outside SimPy's heap (:mod:`.calendar`); one for all of them, so that
+    consecutive entries are handled without a trip through SimPy's heap whichever
+    component they belong to. Made for the configured customer base if not given."""
+
+    def __post_init__(self) -> None:
+        if self.calendar is None:
+            waiting = self.config.market.initial_customers  # one next order each
+            object.__setattr__(self, "calendar", calendar_for(self.env, waiting))
 
 
 class Component:

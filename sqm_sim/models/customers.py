@@ -18,7 +18,7 @@ decision before the renewal date. Orders already placed are still delivered and 
 A newly acquired customer orders at once; customers present at time 0 are caught at a
 random point of their cycle (equilibrium residual time, so demand is stationary from the
 start). The purchase cycle is divided by the environment's demand multiplier at the time
-it is drawn. Customers' next orders wait in a calendar (:func:`~.calendar.calendar_for`),
+it is drawn. Customers' next orders wait in the context's calendar (:mod:`.calendar`),
 outside SimPy's event heap (which holds only the earliest of them), in the order and at
 the times one SimPy timeout per customer would give, so the event heap does not grow with
 the population.
@@ -39,7 +39,6 @@ from collections.abc import Callable
 import pandas as pd
 
 from ..config.start_customers import StartCustomerSettings
-from .calendar import calendar_for
 from .context import Component, Context
 from .contracts import NO_CONTRACT, may_leave, next_renewal
 from .distribution import Order
@@ -195,8 +194,7 @@ class CustomerBase(Component):
         self.satisfaction_sum = 0.0
         self.prospects_remaining = market.prospects
         self.competitor_customers = config.environment.competitor_customers
-        # one entry waits per customer
-        self._orders_due = calendar_for(context.env, self._order, market.initial_customers)
+        self._calendar = context.calendar  # one next order waits per customer
         self._demand_varies = environment.demand_varies  # else gaps are divided by 1
         first_gap = streams.residual_duration("purchase_cycle_start", market.purchase_cycle)
         table = config.start_customers
@@ -304,7 +302,7 @@ class CustomerBase(Component):
 
     # -- ordering -----------------------------------------------------------------------
     def _schedule_order(self, customer: Customer, delay: float) -> None:
-        self._orders_due.add(delay, customer)
+        self._calendar.add(delay, self._order, customer)
 
     def _share_of_wallet(self, satisfaction: float) -> float:
         """w(S), the customer's buying rate per mean purchase cycle (:mod:`.wallet`)."""
@@ -344,7 +342,7 @@ class CustomerBase(Component):
                 self._tally.orders_lost_to_quality += orders_lost_per_order(
                     share, self._share_of_wallet(flawless)
                 )
-        self._orders_due.add(gap, customer)
+        self._calendar.add(gap, self._order, customer)
 
     # -- experiences --------------------------------------------------------------------
     def apply_levers(self, levers: Levers) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from .calendar import calendar_for
 from .context import Component, Context
 from .initiatives import Levers
 from .ledger import REVENUE
@@ -57,8 +56,8 @@ class Fulfilment(Component):
         self._stock: deque[bool] = deque([False] * initial_stock)
         self._backorders: deque[Order] = deque()
         self._awaiting_dispatch: deque[tuple[Order, bool]] = deque()
-        # outside SimPy's heap; the units in transit grow with the customer base
-        self._in_transit = calendar_for(env, self._deliver, config.market.initial_customers)
+        # outside SimPy's heap (the context's calendar): they grow with the customer base
+        self._calendar = context.calendar
         self.on_placed: Callable[[], None] = lambda: None
         self.on_delivered: DeliveryHandler = lambda *_: None
         self.on_cancelled: Callable[[Order], None] = lambda _order: None
@@ -129,7 +128,7 @@ class Fulfilment(Component):
         for _ in range(shipped):
             order, defective = queue.popleft()
             damaged = self._damage_draw() < self._damage_probability
-            self._in_transit.add(self._transit_time(), (order, defective, damaged))
+            self._calendar.add(self._transit_time(), self._deliver, (order, defective, damaged))
             tally.defective_shipped += defective
         tally.units_shipped += shipped
         self._ledger.book(REVENUE, self._price * shipped)

@@ -108,18 +108,57 @@ def test_entries_come_at_the_times_and_in_the_order_of_one_timeout_each(seed, bu
     assert len({time for time, _ in reference}) < len(reference)  # there are ties
 
     def calendar(env: simpy.Environment, handler, bucket_days: float):
-        return layout(env, handler, bucket_days).add
+        add = layout(env, bucket_days).add
+        return lambda delay, item: add(delay, handler, item)
 
     assert _story(calendar, seed, bucket_days) == reference
+
+
+@LAYOUTS
+def test_entries_of_different_steps_come_in_one_order_with_simpys_events(layout):
+    """Orders and deliveries share one calendar in the model: entries for two steps,
+    added in a random mix with SimPy timeouts between them, are handled in the order and
+    at the times of one timeout per entry, each by its own step."""
+
+    def story(use_calendar: bool) -> list[tuple[float, str, int]]:
+        env = simpy.Environment()
+        rng = random.Random(7)
+        log: list[tuple[float, str, int]] = []
+        calendar = layout(env)
+
+        def order(item: int) -> None:
+            log.append((env.now, "order", item))
+
+        def deliver(item: int) -> None:
+            log.append((env.now, "deliver", item))
+
+        for item in range(300):
+            kind = rng.choice(["order", "deliver", "timeout"])
+            delay = rng.choice([0.0, 1.0, rng.random() * 5.0])
+            if kind == "timeout":
+                timeout = env.timeout(delay)
+                timeout.callbacks.append(lambda _, i=item: log.append((env.now, "timeout", i)))
+                continue
+            step = order if kind == "order" else deliver
+            if use_calendar:
+                calendar.add(delay, step, item)
+            else:
+                env.timeout(delay).callbacks.append(lambda _, s=step, i=item: s(i))
+        env.run()
+        return log
+
+    reference = story(use_calendar=False)
+    assert {kind for _, kind, _ in reference} == {"order", "deliver", "timeout"}
+    assert story(use_calendar=True) == reference
 
 
 @LAYOUTS
 def test_the_heap_holds_only_the_earliest_entry(layout):
     env = simpy.Environment()
     handled: list[int] = []
-    calendar = layout(env, handled.append)
+    calendar = layout(env)
     for item in range(1000):
-        calendar.add(1.0 + item * 0.5, item)
+        calendar.add(1.0 + item * 0.5, handled.append, item)
     assert len(calendar) == 1000
     assert len(env._queue) == 1
     env.run(until=250.6)
@@ -132,9 +171,9 @@ def test_the_heap_holds_only_the_earliest_entry(layout):
 def test_entries_added_before_the_earliest_are_handled_first(layout):
     env = simpy.Environment()
     handled: list[int] = []
-    calendar = layout(env, handled.append)
+    calendar = layout(env)
     for item in range(100):
-        calendar.add(100.0 - item, item)  # each before every pending one
+        calendar.add(100.0 - item, handled.append, item)  # each before every pending one
     env.run()
     assert handled == list(range(99, -1, -1))
     assert len(calendar) == 0
@@ -144,9 +183,9 @@ def test_entries_added_before_the_earliest_are_handled_first(layout):
 def test_a_negative_delay_or_bucket_width_is_refused(layout):
     env = simpy.Environment()
     with pytest.raises(ValueError, match=r"delay = -1.0: must not be negative"):
-        layout(env, print).add(-1.0, "x")
+        layout(env).add(-1.0, print, "x")
     with pytest.raises(ValueError, match=r"bucket_days = 0: must be positive"):
-        layout(env, print, bucket_days=0)
+        layout(env, bucket_days=0)
 
 
 @LAYOUTS
@@ -157,13 +196,13 @@ def test_the_count_of_entries_left_is_right_inside_a_bucket_and_after_an_earlier
     the entries not yet handled at every step: 3, 4, then 1, then 0."""
     env = simpy.Environment()
     handled: list[str] = []
-    calendar = layout(env, handled.append)
+    calendar = layout(env)
     for delay, item in ((0.5, "a"), (2.25, "b"), (2.5, "c"), (2.75, "d")):
-        calendar.add(delay, item)
+        calendar.add(delay, handled.append, item)
     env.run(until=1.0)
     assert handled == ["a"]
     assert len(calendar) == 3
-    calendar.add(0.2, "early")
+    calendar.add(0.2, handled.append, "early")
     assert len(calendar) == 4
     env.run(until=2.6)
     assert handled == ["a", "early", "b", "c"]
@@ -179,9 +218,10 @@ def test_an_event_in_simpys_heap_between_two_entries_comes_between_them(layout):
     handled in time order, with the clock at each one's time."""
     env = simpy.Environment()
     log: list[tuple[float, str]] = []
-    calendar = layout(env, lambda item: log.append((env.now, item)))
-    calendar.add(0.2, "first")
-    calendar.add(0.5, "second")
+    calendar = layout(env)
+    note = lambda item: log.append((env.now, item))  # noqa: E731
+    calendar.add(0.2, note, "first")
+    calendar.add(0.5, note, "second")
     env.timeout(0.3).callbacks.append(lambda _: log.append((env.now, "timeout")))
     env.run()
     assert log == [(0.2, "first"), (0.3, "timeout"), (0.5, "second")]
@@ -201,9 +241,9 @@ def test_entries_ahead_of_everything_in_simpys_heap_are_handled_in_the_same_step
     env = simpy.Environment()
     log: list[tuple[float, str]] = []
     env.timeout(3.0).callbacks.append(lambda _: log.append((env.now, "timeout 3")))
-    calendar = layout(env, lambda item: log.append((env.now, item)), bucket_days)
+    calendar = layout(env, bucket_days)
     for day in (1.0, 2.0, 3.0, 4.0):
-        calendar.add(day, f"entry {day:g}")
+        calendar.add(day, lambda item: log.append((env.now, item)), f"entry {day:g}")
     env.timeout(4.0).callbacks.append(lambda _: log.append((env.now, "timeout 4")))
     steps = []
     while env.peek() < float("inf"):
@@ -220,8 +260,8 @@ def test_entries_ahead_of_everything_in_simpys_heap_are_handled_in_the_same_step
 
 def test_a_large_population_gets_the_array_layout():
     env = simpy.Environment()
-    assert type(calendar_for(env, print, LARGE_CALENDAR - 1)) is Calendar
-    assert type(calendar_for(env, print, LARGE_CALENDAR)) is ArrayCalendar
+    assert type(calendar_for(env, LARGE_CALENDAR - 1)) is Calendar
+    assert type(calendar_for(env, LARGE_CALENDAR)) is ArrayCalendar
 
 
 @pytest.mark.parametrize("seed", [1, 2])
