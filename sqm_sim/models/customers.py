@@ -335,12 +335,13 @@ class CustomerBase(Component):
         if self._demand_varies:
             gap /= self._environment.demand_multiplier(now)
         if self._wallet_varies:
-            share = self._share_of_wallet(customer.satisfaction)
+            floor, exponent = self._wallet_floor, self._wallet_exponent
+            share = share_of_wallet(customer.satisfaction, floor, exponent)
             gap /= share
             flawless = self._flawless(customer.segment, now)
             if flawless > customer.satisfaction:
                 self._tally.orders_lost_to_quality += orders_lost_per_order(
-                    share, self._share_of_wallet(flawless)
+                    share, share_of_wallet(flawless, floor, exponent)
                 )
         self._calendar.add(gap, self._order, customer)
 

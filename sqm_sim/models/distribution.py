@@ -21,13 +21,16 @@ from .ledger import REVENUE
 
 
 class Order:
-    """One customer order for one unit."""
+    """One customer order for one unit, and the unit it got once filled (whether it was
+    made defective; whether it arrived damaged)."""
 
-    __slots__ = ("customer", "placed_at")
+    __slots__ = ("customer", "damaged", "defective", "placed_at")
 
     def __init__(self, customer: object, placed_at: float) -> None:
         self.customer = customer
-        self.placed_at = placed_at
+        self.placed_at = placed_at  # day
+        self.defective = False
+        self.damaged = False
 
 
 DeliveryHandler = Callable[[Order, bool, bool, bool], None]
@@ -55,7 +58,7 @@ class Fulfilment(Component):
         # stock holds the defect flag of each unit (starting stock: inspected, good)
         self._stock: deque[bool] = deque([False] * initial_stock)
         self._backorders: deque[Order] = deque()
-        self._awaiting_dispatch: deque[tuple[Order, bool]] = deque()
+        self._awaiting_dispatch: deque[Order] = deque()  # filled, oldest first
         # outside SimPy's heap (the context's calendar): they grow with the customer base
         self._calendar = context.calendar
         self.on_placed: Callable[[], None] = lambda: None
@@ -101,7 +104,8 @@ class Fulfilment(Component):
         tally = self._tally
         tally.orders_allocated += 1
         tally.fulfilment_wait_days_total += self._env._now - order.placed_at
-        self._awaiting_dispatch.append((order, defective))
+        order.defective = defective
+        self._awaiting_dispatch.append(order)
 
     def _end_of_day(self):
         """Every day: cancel overdue backorders, then dispatch up to capacity."""
@@ -125,21 +129,22 @@ class Fulfilment(Component):
     def _dispatch(self) -> None:
         tally, queue = self._tally, self._awaiting_dispatch
         shipped = min(self._capacity, len(queue))
+        damage_draw, damage_probability = self._damage_draw, self._damage_probability
+        add, transit_time, deliver = self._calendar.add, self._transit_time, self._deliver
         for _ in range(shipped):
-            order, defective = queue.popleft()
-            damaged = self._damage_draw() < self._damage_probability
-            self._calendar.add(self._transit_time(), self._deliver, (order, defective, damaged))
-            tally.defective_shipped += defective
+            order = queue.popleft()
+            order.damaged = damage_draw() < damage_probability
+            add(transit_time(), deliver, order)
+            tally.defective_shipped += order.defective
         tally.units_shipped += shipped
         self._ledger.book(REVENUE, self._price * shipped)
 
-    def _deliver(self, arrival: tuple[Order, bool, bool]) -> None:
-        order, defective, damaged = arrival
+    def _deliver(self, order: Order) -> None:
         tally = self._tally
         lead_time = self._env._now - order.placed_at
         on_time = lead_time <= self._promised
         tally.units_delivered += 1
         tally.delivery_lead_time_days_total += lead_time
         tally.deliveries_on_time += on_time
-        tally.units_damaged += damaged
-        self.on_delivered(order, defective, damaged, on_time)
+        tally.units_damaged += order.damaged
+        self.on_delivered(order, order.defective, order.damaged, on_time)

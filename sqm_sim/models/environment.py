@@ -74,9 +74,9 @@ class MarketEnvironment:
         instant."""
         if time_days == self._art_time:
             return self._art_level
-        log_level = self._growth_per_day * time_days + self._log_shock * self.shocks_before(
-            time_days
-        )
+        log_level = self._growth_per_day * time_days
+        if self.shock_times:  # else the shock term is 0 and leaves the sum unchanged
+            log_level += self._log_shock * self.shocks_before(time_days)
         self._art_time = time_days
         self._art_level = self._start_level * math.exp(log_level)
         return self._art_level
