@@ -1,0 +1,103 @@
+"""Instructions per order, counted by valgrind: a measure of the model's cost that this noisy
+machine cannot blur.
+
+    .venv/bin/python benchmarks/bench_instructions.py [--scenario baseline]
+        [--months 1 7] [--bare 5000 25000]
+
+CPU time on a shared virtual machine varies by +-30 % from one second to the next (a bare
+SimPy customer has cost 13 to 25 µs within one minute), so a change of a few per cent in
+the cost of an order cannot be seen in timings without dozens of interleaved runs.
+Instructions executed can: valgrind's ``cachegrind`` tool (``--cache-sim=no``) counts them
+exactly, and with Python's hash seed and the BLAS thread count fixed two counts of the
+same run agree to within 0.001 %.
+
+The script counts a run of ``--scenario`` over the two horizons of ``--months`` and a bare
+SimPy M/M/1 queue (``bench_simulate.bare_mm1_orders_per_second``) for the two numbers of
+customers of ``--bare``, each in a fresh process, and reports the difference in
+instructions divided by the difference in orders (customers): start-up, imports and
+building the world cancel out. Instructions are not time: the model touches more memory
+than the bare loop and runs fewer instructions per cycle, so its ratio in CPU time is
+higher than its ratio in instructions (README, Performance). valgrind makes a run about
+50 times slower: the defaults take about four minutes. Needs ``valgrind`` on the PATH
+(Debian: ``apt install valgrind``). Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+MODEL_RUN = """
+import sys, sqm_sim
+config = sqm_sim.load_scenario(sys.argv[1]).with_overrides(
+    {"simulation.horizon_months": int(sys.argv[2])}
+)
+print(int(sqm_sim.simulate(config, 1).summary["orders_placed"]))
+"""
+
+BARE_RUN = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from bench_simulate import bare_mm1_orders_per_second
+bare_mm1_orders_per_second(int(sys.argv[2]), 1, time.process_time)
+print(int(sys.argv[2]))
+"""
+
+
+def counted(code: str, *args: str) -> tuple[int, int]:
+    """(instructions, the number the program prints) of ``python -c code args`` under
+    valgrind, with a fixed hash seed and one BLAS thread."""
+    env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    command = [
+        "valgrind",
+        "--tool=cachegrind",
+        "--cache-sim=no",
+        "--cachegrind-out-file=/dev/null",
+        sys.executable,
+        "-c",
+        code,
+        *args,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
+    return int(found.group(1).replace(",", "")), int(done.stdout.split()[-1])
+
+
+def per_unit(low: tuple[int, int], high: tuple[int, int]) -> float:
+    """Instructions per order (customer) between two counted runs."""
+    return (high[0] - low[0]) / (high[1] - low[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="baseline")
+    parser.add_argument("--months", type=int, nargs=2, default=[1, 7])
+    parser.add_argument("--bare", type=int, nargs=2, default=[5_000, 25_000])
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not on the PATH (Debian: apt install valgrind)")
+    short, long = (counted(MODEL_RUN, args.scenario, str(months)) for months in args.months)
+    few, many = (counted(BARE_RUN, str(HERE), str(customers)) for customers in args.bare)
+    model, bare = per_unit(short, long), per_unit(few, many)
+    print(
+        f"{args.scenario}, months {args.months[0]} -> {args.months[1]}: "
+        f"{long[1] - short[1]:,} orders, {model:,.0f} instructions per order"
+    )
+    print(
+        f"bare SimPy M/M/1, {args.bare[0]:,} -> {args.bare[1]:,} customers: "
+        f"{bare:,.0f} instructions per customer"
+    )
+    print(f"ratio: {model / bare:.3f}")
+
+
+if __name__ == "__main__":
+    main()
