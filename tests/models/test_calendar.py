@@ -21,6 +21,8 @@ from sqm_sim.models.calendar import (
     Calendar,
     calendar_for,
 )
+from sqm_sim.models.random_streams import RandomStreams
+from sqm_sim.models.world import build_world
 from sqm_sim.scenarios.sizes import at_size
 
 LAYOUTS = pytest.mark.parametrize("layout", [Calendar, ArrayCalendar])
@@ -256,6 +258,29 @@ def test_entries_ahead_of_everything_in_simpys_heap_are_handled_in_the_same_step
         [(3.0, "entry 3"), (4.0, "entry 4")],
         [(4.0, "timeout 4")],
     ]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_next_orders_and_units_in_transit_wait_in_one_calendar(monkeypatch, large):
+    """The model's customers and fulfilment share the context's calendar: whenever SimPy's
+    heap is looked at during a run, every calendar event in it belongs to one calendar
+    (with one calendar each, their entries interleave and each switch is a trip through
+    the heap). Checked at 40 instants, with the tuple and the array layout."""
+    if large:
+        monkeypatch.setattr(calendar_module, "LARGE_CALENDAR", 0)
+    config = at_size(load_scenario("baseline"), "quick")
+    env = simpy.Environment()
+    world = build_world(env, config, RandomStreams(1))
+    fires = (Calendar._fire, ArrayCalendar._fire)
+    owners: set[int] = set()
+    for day in range(1, 41):
+        env.run(until=day * 3.3)
+        for _, _, _, event in env._queue:
+            for callback in event.callbacks or ():
+                if getattr(callback, "__func__", None) in fires:
+                    owners.add(id(callback.__self__))
+    assert world.tally.units_delivered > 100  # deliveries and orders both went through it
+    assert len(owners) == 1
 
 
 def test_a_large_population_gets_the_array_layout():
