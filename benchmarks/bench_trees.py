@@ -1,0 +1,122 @@
+"""CPU time per order of two checkouts of sqm_sim, in pairs of runs taken in turn.
+
+    .venv/bin/python benchmarks/bench_trees.py BEFORE_DIR AFTER_DIR [--pairs 40]
+        [--months 6] [--scenario baseline] [--bare 8000]
+
+Each directory is a checkout of the repository (``git worktree add ../before COMMIT``
+makes one). One worker process per checkout imports that checkout's ``sqm_sim`` (through
+``PYTHONPATH``, with this interpreter), warms up, then waits; the two workers take turns,
+each turn timing ``--bare`` bare SimPy M/M/1 customers, one run of ``--scenario`` over
+``--months`` months (seed 1) and the bare customers again, in CPU time. The order within a
+pair alternates. A pair's two runs are seconds apart, so the machine's drift (up to 30 %
+from one second to the next on a shared virtual machine) mostly cancels in the paired
+difference, which is reported with its 95 % t interval, with the best and median CPU per
+order of each checkout and the best and median ratio to the bare customer of the same
+turn. Not part of the test suite; ``bench_instructions.py`` gives the exact count of
+instructions instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from scipy import stats
+
+WORKER = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from bench_simulate import bare_mm1_orders_per_second
+import sqm_sim
+scenario, months, bare = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+config = sqm_sim.load_scenario(scenario).with_overrides({"simulation.horizon_months": months})
+sqm_sim.simulate(config.with_overrides({"simulation.horizon_months": 1}), 1)
+for turn, _ in enumerate(sys.stdin):
+    before = 1e6 / bare_mm1_orders_per_second(bare, 2 * turn, time.process_time)
+    start = time.process_time()
+    result = sqm_sim.simulate(config, 1)
+    model = (time.process_time() - start) / result.summary["orders_placed"] * 1e6
+    after = 1e6 / bare_mm1_orders_per_second(bare, 2 * turn + 1, time.process_time)
+    print(json.dumps([model, (before + after) / 2]), flush=True)
+"""
+
+
+def start_worker(tree: Path, args: argparse.Namespace) -> subprocess.Popen[str]:
+    """A worker running ``tree``'s sqm_sim, waiting for its turns on stdin."""
+    benchmarks = Path(__file__).resolve().parent
+    command = [sys.executable, "-c", WORKER, str(benchmarks), args.scenario]
+    command += [str(args.months), str(args.bare)]
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    return subprocess.Popen(
+        command, cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+
+
+def take_turn(worker: subprocess.Popen[str]) -> tuple[float, float]:
+    """(CPU µs per order, CPU µs per bare customer) of one turn of ``worker``."""
+    assert worker.stdin is not None
+    assert worker.stdout is not None
+    worker.stdin.write("go\n")
+    worker.stdin.flush()
+    line = worker.stdout.readline()
+    if not line:
+        raise RuntimeError(f"a worker stopped (exit code {worker.wait()})")
+    model, bare = json.loads(line)
+    return model, bare
+
+
+def paired_interval(differences: list[float]) -> tuple[float, float]:
+    """Mean and half-width of the 95 % t interval of paired differences."""
+    mean = statistics.mean(differences)
+    quantile = stats.t.ppf(0.975, len(differences) - 1)
+    return mean, quantile * statistics.stdev(differences) / math.sqrt(len(differences))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("trees", nargs=2, type=Path, metavar="TREE")
+    parser.add_argument("--pairs", type=int, default=40)
+    parser.add_argument("--months", type=int, default=6)
+    parser.add_argument("--scenario", default="baseline")
+    parser.add_argument("--bare", type=int, default=8_000, help="bare customers per timing")
+    args = parser.parse_args()
+    if args.pairs < 2:
+        parser.error(f"--pairs {args.pairs}: at least 2 pairs are needed for an interval")
+    for tree in args.trees:
+        if not (tree / "sqm_sim" / "__init__.py").is_file():
+            parser.error(f"{tree}: not a checkout of sqm_sim (no sqm_sim/__init__.py)")
+    workers = [start_worker(tree.resolve(), args) for tree in args.trees]
+    results: list[list[tuple[float, float]]] = [[], []]
+    try:
+        for pair in range(args.pairs):
+            for side in (0, 1) if pair % 2 == 0 else (1, 0):
+                results[side].append(take_turn(workers[side]))
+    finally:
+        for worker in workers:
+            worker.stdin.close()  # type: ignore[union-attr]
+            worker.wait()
+    for tree, runs in zip(args.trees, results, strict=True):
+        per_order = [model for model, _ in runs]
+        ratios = [model / bare for model, bare in runs]
+        print(
+            f"{tree}: CPU per order best {min(per_order):.2f} µs, median "
+            f"{statistics.median(per_order):.2f}; ratio to bare best {min(ratios):.3f}, "
+            f"median {statistics.median(ratios):.3f}"
+        )
+    differences = [after[0] - before[0] for before, after in zip(*results, strict=True)]
+    mean, half_width = paired_interval(differences)
+    base = statistics.mean(model for model, _ in results[0])
+    print(
+        f"second - first, paired: {mean:+.2f} +- {half_width:.2f} µs per order "
+        f"(95 % t, {args.pairs} pairs; {mean / base:+.1%})"
+    )
+
+
+if __name__ == "__main__":
+    main()
