@@ -180,3 +180,39 @@ def test_fulfilment_on_its_own_fills_ships_delivers_and_cancels():
     env.run(until=4.5)
     assert (tally.orders_cancelled, fulfilment.backorders_open()) == (1, 0)
     assert ledger.entries[REVENUE][0] == config.finance.unit_price
+
+
+def test_units_travel_the_transit_time_streams_draws_in_dispatch_order():
+    """Three orders filled from stock at time 0 ship at the end of day 1, oldest first, and
+    each arrives 1 + its transit time later: the first three draws of the run's
+    ``transit_time`` stream (lognormal, mean 3 days), in that order, with the flags the unit
+    was given (the second unit from stock is defective; no transit damage)."""
+    config = Config().with_overrides(
+        {
+            "distribution.transit_time": {"kind": "lognormal", "mean": 3.0, "cv": 0.4},
+            "distribution.damage_probability": 0.0,
+        }
+    )
+    env = simpy.Environment()
+    context = Context(env, config, RandomStreams(4), Tally(), Ledger(env, 12))
+    fulfilment = Fulfilment(context, initial_stock=0)
+    for defective in (False, True, False):
+        fulfilment.receive_unit(defective)
+    orders = [Order(f"customer {i}", 0.0) for i in range(3)]
+    for order in orders:
+        fulfilment.place_order(order)
+    arrivals: list[tuple[float, object, bool, bool]] = []
+    fulfilment.on_delivered = lambda order, defective, damaged, _on_time: arrivals.append(
+        (env.now, order.customer, defective, damaged)
+    )
+    env.run(until=30.0)
+    transit = RandomStreams(4).duration("transit_time", config.distribution.transit_time)
+    expected = [1.0 + transit() for _ in range(3)]
+    by_customer = {
+        customer: (time, defective, damaged) for time, customer, defective, damaged in arrivals
+    }
+    assert [by_customer[f"customer {i}"] for i in range(3)] == [
+        (expected[0], False, False),
+        (expected[1], True, False),
+        (expected[2], False, False),
+    ]
