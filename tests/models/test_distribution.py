@@ -182,15 +182,17 @@ def test_fulfilment_on_its_own_fills_ships_delivers_and_cancels():
     assert ledger.entries[REVENUE][0] == config.finance.unit_price
 
 
-def test_units_travel_the_transit_time_streams_draws_in_dispatch_order():
-    """Three orders filled from stock at time 0 ship at the end of day 1, oldest first, and
-    each arrives 1 + its transit time later: the first three draws of the run's
-    ``transit_time`` stream (lognormal, mean 3 days), in that order, with the flags the unit
-    was given (the second unit from stock is defective; no transit damage)."""
+def test_units_travel_the_transit_streams_draws_in_dispatch_order():
+    """Three orders filled from stock at time 0 ship at the end of day 1, oldest first:
+    each arrives 1 + its transit time later, and is damaged if its transit-damage draw is
+    below the damage probability (0.5) — the first three draws of the run's
+    ``transit_time`` stream (lognormal, mean 3 days) and of its ``transit_damage`` stream,
+    in dispatch order — with the defect flag its unit had in stock (the second is
+    defective)."""
     config = Config().with_overrides(
         {
             "distribution.transit_time": {"kind": "lognormal", "mean": 3.0, "cv": 0.4},
-            "distribution.damage_probability": 0.0,
+            "distribution.damage_probability": 0.5,
         }
     )
     env = simpy.Environment()
@@ -198,21 +200,18 @@ def test_units_travel_the_transit_time_streams_draws_in_dispatch_order():
     fulfilment = Fulfilment(context, initial_stock=0)
     for defective in (False, True, False):
         fulfilment.receive_unit(defective)
-    orders = [Order(f"customer {i}", 0.0) for i in range(3)]
-    for order in orders:
-        fulfilment.place_order(order)
-    arrivals: list[tuple[float, object, bool, bool]] = []
-    fulfilment.on_delivered = lambda order, defective, damaged, _on_time: arrivals.append(
-        (env.now, order.customer, defective, damaged)
-    )
+    for i in range(3):
+        fulfilment.place_order(Order(f"customer {i}", 0.0))
+    arrivals: dict[object, tuple[float, bool, bool]] = {}
+
+    def delivered(order: Order, defective: bool, damaged: bool, _on_time: bool) -> None:
+        arrivals[order.customer] = (env.now, defective, damaged)
+
+    fulfilment.on_delivered = delivered
     env.run(until=30.0)
-    transit = RandomStreams(4).duration("transit_time", config.distribution.transit_time)
-    expected = [1.0 + transit() for _ in range(3)]
-    by_customer = {
-        customer: (time, defective, damaged) for time, customer, defective, damaged in arrivals
-    }
-    assert [by_customer[f"customer {i}"] for i in range(3)] == [
-        (expected[0], False, False),
-        (expected[1], True, False),
-        (expected[2], False, False),
-    ]
+    streams = RandomStreams(4)
+    transit = streams.duration("transit_time", config.distribution.transit_time)
+    damage = streams.uniform("transit_damage")
+    expected = [(1.0 + transit(), defective, damage() < 0.5) for defective in (False, True, False)]
+    assert {damaged for _, _, damaged in expected} == {False, True}  # both outcomes occur
+    assert [arrivals[f"customer {i}"] for i in range(3)] == expected
