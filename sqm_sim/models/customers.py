@@ -195,6 +195,8 @@ class CustomerBase(Component):
         self.prospects_remaining = market.prospects
         self.competitor_customers = config.environment.competitor_customers
         self._calendar = context.calendar  # one next order waits per customer
+        # the step of every pending order, bound once: the calendar's entries share it
+        self._order_step = self._order
         self._demand_varies = environment.demand_varies  # else gaps are divided by 1
         first_gap = streams.residual_duration("purchase_cycle_start", market.purchase_cycle)
         table = config.start_customers
@@ -207,7 +209,8 @@ class CustomerBase(Component):
             present = (self._join_from_table(table, row, named) for row in rows)
         for customer in present:  # each joins, then their first order is scheduled
             share = self._share_of_wallet(customer.satisfaction)
-            self._schedule_order(customer, first_gap() / environment.demand_multiplier(0.0) / share)
+            delay = first_gap() / environment.demand_multiplier(0.0) / share
+            self._calendar.add(delay, self._order_step, customer)
 
     # -- population -----------------------------------------------------------------------
     def _join(self, at_start: bool = False) -> Customer:
@@ -301,9 +304,6 @@ class CustomerBase(Component):
         self._set_mood(customer)
 
     # -- ordering -----------------------------------------------------------------------
-    def _schedule_order(self, customer: Customer, delay: float) -> None:
-        self._calendar.add(delay, self._order, customer)
-
     def _share_of_wallet(self, satisfaction: float) -> float:
         """w(S), the customer's buying rate per mean purchase cycle (:mod:`.wallet`)."""
         if not self._wallet_varies:
@@ -343,7 +343,7 @@ class CustomerBase(Component):
                 self._tally.orders_lost_to_quality += orders_lost_per_order(
                     share, share_of_wallet(flawless, floor, exponent)
                 )
-        self._calendar.add(gap, self._order, customer)
+        self._calendar.add(gap, self._order_step, customer)
 
     # -- experiences --------------------------------------------------------------------
     def apply_levers(self, levers: Levers) -> None:
