@@ -7,7 +7,8 @@ Each directory is a checkout of the repository (``git worktree add ../before COM
 makes one). One worker process per checkout imports that checkout's ``sqm_sim`` (through
 ``PYTHONPATH``, with this interpreter), warms up, then waits; the two workers take turns,
 each turn timing ``--bare`` bare SimPy M/M/1 customers, one run of ``--scenario`` over
-``--months`` months (seed 1) and the bare customers again, in CPU time. The order within a
+``--months`` months (seed 1) and the bare customers again, in CPU time
+(``bench_simulate.cost_ratio_turn``). The order within a
 pair alternates. A pair's two runs are seconds apart, so the machine's drift (up to 30 %
 from one second to the next on a shared virtual machine) mostly cancels in the paired
 difference, which is reported with its 95 % t interval, with the best and median CPU per
@@ -30,20 +31,15 @@ from pathlib import Path
 from scipy import stats
 
 WORKER = """
-import json, sys, time
+import json, sys
 sys.path.insert(0, sys.argv[1])
-from bench_simulate import bare_mm1_orders_per_second
+from bench_simulate import cost_ratio_turn
 import sqm_sim
 scenario, months, bare = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 config = sqm_sim.load_scenario(scenario).with_overrides({"simulation.horizon_months": months})
 sqm_sim.simulate(config.with_overrides({"simulation.horizon_months": 1}), 1)
 for turn, _ in enumerate(sys.stdin):
-    before = 1e6 / bare_mm1_orders_per_second(bare, 2 * turn, time.process_time)
-    start = time.process_time()
-    result = sqm_sim.simulate(config, 1)
-    model = (time.process_time() - start) / result.summary["orders_placed"] * 1e6
-    after = 1e6 / bare_mm1_orders_per_second(bare, 2 * turn + 1, time.process_time)
-    print(json.dumps([model, (before + after) / 2]), flush=True)
+    print(json.dumps(cost_ratio_turn(config, turn, bare)), flush=True)
 """
 
 
