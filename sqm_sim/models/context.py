@@ -3,8 +3,6 @@ the event counters, the ledger and the calendar of the many pending events."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import simpy
 
 from ..config import Config
@@ -14,25 +12,32 @@ from .random_streams import RandomStreams
 from .tally import Tally
 
 
-@dataclass(frozen=True)
 class Context:
     """The shared state objects of one simulated company."""
 
-    env: simpy.Environment
-    config: Config
-    streams: RandomStreams
-    tally: Tally
-    ledger: Ledger
-    calendar: Calendar | ArrayCalendar = field(default=None)  # type: ignore[assignment]
-    """Pending events that grow with the customer base (customers' next orders, units in
-    transit), outside SimPy's heap (:mod:`.calendar`); one for all of them, so that
-    consecutive entries are handled without a trip through SimPy's heap whichever
-    component they belong to. Made for the configured customer base if not given."""
+    __slots__ = ("calendar", "config", "env", "ledger", "streams", "tally")
 
-    def __post_init__(self) -> None:
-        if self.calendar is None:
-            waiting = self.config.market.initial_customers  # one next order each
-            object.__setattr__(self, "calendar", calendar_for(self.env, waiting))
+    def __init__(
+        self,
+        env: simpy.Environment,
+        config: Config,
+        streams: RandomStreams,
+        tally: Tally,
+        ledger: Ledger,
+        calendar: Calendar | ArrayCalendar | None = None,
+    ) -> None:
+        self.env = env
+        self.config = config
+        self.streams = streams
+        self.tally = tally
+        self.ledger = ledger
+        if calendar is None:  # one next order waits per customer
+            calendar = calendar_for(env, config.market.initial_customers)
+        self.calendar: Calendar | ArrayCalendar = calendar
+        """Pending events that grow with the customer base (customers' next orders, units
+        in transit), outside SimPy's heap (:mod:`.calendar`); one for all of them, so that
+        consecutive entries are handled without a trip through SimPy's heap whichever
+        component they belong to. Made for the configured customer base if not given."""
 
 
 class Component:
