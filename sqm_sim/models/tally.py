@@ -72,4 +72,4 @@ class Tally:
 
     def snapshot(self) -> dict[str, float]:
         """Current values of all counters."""
-        return dict(self.__dict__)
+        return {name: getattr(self, name) for name in self.names()}
