@@ -7,8 +7,9 @@ CHROMIUM := /usr/bin/chromium
 OUT ?= results/baseline
 COMPARE_OUT ?= results/baseline_portfolios
 PYTEST := $(BIN)/python -m pytest -q -n auto
+COMPILED := .compiled
 
-.PHONY: demo test test-fast test-slow lint bench clean
+.PHONY: demo test test-fast test-slow lint bench compiled bench-compiled clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,13 +50,28 @@ test-slow: $(STAMP)
 ## lint: ruff (lint and format) over the code, mypy (pydantic plugin) over
 ## sqm_sim/models and sqm_sim/config (settings in pyproject.toml)
 lint: $(STAMP)
-	$(BIN)/ruff check sqm_sim tests benchmarks tools
-	$(BIN)/ruff format --check sqm_sim tests benchmarks tools
+	$(BIN)/ruff check setup.py sqm_sim tests benchmarks tools
+	$(BIN)/ruff format --check setup.py sqm_sim tests benchmarks tools
 	$(BIN)/mypy
 
 ## bench: performance measurements (not part of the test suite)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulate.py
 
+## compiled: the package with its model compiled by mypyc (setup.py), installed into
+## $(COMPILED) for this venv's Python; rebuilt when a source file changes. Use it with
+## PYTHONSAFEPATH=1 PYTHONPATH=$(COMPILED) $(BIN)/python ... (safe path: the source tree in
+## the working directory must not shadow it)
+$(COMPILED)/.built-stamp: $(STAMP) setup.py pyproject.toml $(shell find sqm_sim -name '*.py')
+	rm -rf $(COMPILED)
+	SQM_SIM_COMPILE=1 $(BIN)/python -m pip install --quiet --no-build-isolation --no-deps \
+		--target $(COMPILED) .
+	touch $@
+compiled: $(COMPILED)/.built-stamp
+
+## bench-compiled: bench_simulate on the compiled model
+bench-compiled: $(COMPILED)/.built-stamp
+	PYTHONSAFEPATH=1 PYTHONPATH=$(COMPILED) $(BIN)/python benchmarks/bench_simulate.py
+
 clean:
-	rm -rf $(VENV) results .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) $(COMPILED) build results .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -32,6 +32,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench_simulate import model_build
+
 HERE = Path(__file__).resolve().parent
 
 MODEL_RUN = """
@@ -65,7 +67,8 @@ def counted(code: str, *args: str) -> tuple[int, int]:
         code,
         *args,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    # run from here, where no source tree shadows the sqm_sim of PYTHONPATH (``.compiled``)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True, cwd=HERE)
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if found is None:
         raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
@@ -96,7 +99,7 @@ def main() -> None:
         f"bare SimPy M/M/1, {args.bare[0]:,} -> {args.bare[1]:,} customers: "
         f"{bare:,.0f} instructions per customer"
     )
-    print(f"ratio: {model / bare:.3f}")
+    print(f"ratio: {model / bare:.3f} (model: {model_build()})")
 
 
 if __name__ == "__main__":

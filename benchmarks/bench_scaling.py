@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from bench_simulate import bare_mm1_orders_per_second
+from bench_simulate import bare_mm1_orders_per_second, model_build
 
 import sqm_sim
 from sqm_sim.scenarios.sizes import scale_overrides
@@ -177,6 +177,7 @@ def main() -> None:
             print(json.dumps(rows[-1]), flush=True)
     report: dict[str, Any] = {
         "python": platform.python_version(),
+        "model": model_build(),
         "months": args.months,
         "sizes": rows,
     }

@@ -78,6 +78,14 @@ def peak_memory_mb(config: sqm_sim.Config, seed: int) -> float:
     return peak / 1e6
 
 
+def model_build() -> str:
+    """Which build of the model this process runs (``make compiled`` makes the compiled one;
+    run a benchmark on it with ``PYTHONPATH=.compiled``)."""
+    from sqm_sim.models import is_compiled
+
+    return "compiled (mypyc)" if is_compiled() else "Python source"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="baseline")
@@ -97,6 +105,7 @@ def main() -> None:
         "scenario": config.name,
         "overrides": args.set,
         "python": platform.python_version(),
+        "model": model_build(),
         "turns": args.repeat,
         "model_cpu_us_per_order_best": round(min(model for model, _ in turns), 2),
         "bare_cpu_us_per_customer_best": round(min(bare for _, bare in turns), 2),

@@ -3,7 +3,18 @@
 Exports are lazy: the configuration's validation imports :mod:`.initiatives` (pure
 arithmetic, no SimPy), which must not pull in the whole world."""
 
+from importlib.machinery import EXTENSION_SUFFIXES
+
 from .._exports import lazy_exports
 
-__all__ = ["World", "build_world"]
+__all__ = ["World", "build_world", "is_compiled"]
 __getattr__, __dir__ = lazy_exports(__name__, {"World": ".world", "build_world": ".world"})
+
+
+def is_compiled() -> bool:
+    """Whether this process runs the model compiled by mypyc (built with
+    ``SQM_SIM_COMPILE=1``, see ``setup.py``) rather than from its Python source: the same
+    numbers bit for bit, in about half the CPU time."""
+    from . import customers
+
+    return customers.__file__ is not None and customers.__file__.endswith(tuple(EXTENSION_SUFFIXES))
