@@ -13,8 +13,12 @@ TRACKED_PACKAGES = ("sqm_sim", "simpy", "numpy", "pandas", "pydantic", "scipy", 
 
 
 def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages that determine the numbers."""
+    """Versions of Python and the packages that determine the numbers, and which build of
+    the model ran (``sqm_sim_model``: the Python source or the compiled one, which give the
+    same numbers; README, "Performance")."""
     from importlib import metadata  # a few milliseconds: not at the command line's start
+
+    from ..models import is_compiled
 
     versions = {"python": platform.python_version()}
     for name in TRACKED_PACKAGES:
@@ -22,6 +26,7 @@ def package_versions() -> dict[str, str]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
+    versions["sqm_sim_model"] = "compiled (mypyc)" if is_compiled() else "Python source"
     return versions
 
 

@@ -28,6 +28,7 @@ import sqm_sim
 from sqm_sim.models import is_compiled
 from sqm_sim.models.calendar import LARGE_CALENDAR
 from sqm_sim.portfolios import shipped_portfolios, with_portfolio
+from sqm_sim.run.provenance import package_versions
 from sqm_sim.scenarios import shipped_scenarios
 from sqm_sim.scenarios.sizes import at_size, scale_overrides
 
@@ -82,9 +83,11 @@ COMPILED_RUNS = """
 import json, sys
 import sqm_sim.models.customers as customers
 from sqm_sim.models import is_compiled
+from sqm_sim.run.provenance import package_versions
 from test_compiled_build import cases, fingerprint
 runs = {"/".join(map(str, case)): fingerprint(case) for case in cases()}
 report = {"compiled": is_compiled(), "customers_module": customers.__file__, "runs": runs}
+report["manifest_says"] = package_versions()["sqm_sim_model"]
 print(json.dumps(report))
 """
 
@@ -119,6 +122,7 @@ def test_the_compiled_model_gives_the_pure_models_numbers_bit_for_bit(tmp_path: 
     assert module.is_relative_to(target), module  # the build's, not this source tree's
     assert module.name.endswith(tuple(EXTENSION_SUFFIXES)), module  # compiled, not Python
     assert compiled["compiled"] is True
+    assert compiled["manifest_says"] == "compiled (mypyc)"
     assert not is_compiled()  # and this process runs the Python source
     pure = {"/".join(map(str, case)): fingerprint(case) for case in cases()}
     differing = [key for key in pure if compiled["runs"].get(key) != pure[key]]
@@ -139,3 +143,8 @@ def test_only_the_model_modules_are_compiled_and_random_streams_stays_python() -
     assert "sqm_sim/models/__init__.py" not in compiled
     models = sorted(path.name for path in (ROOT / "sqm_sim" / "models").glob("*.py"))
     assert len(compiled) == len(models) - 2
+
+
+def test_a_manifest_says_which_build_of_the_model_ran() -> None:
+    assert not is_compiled()  # the tests run the Python source
+    assert package_versions()["sqm_sim_model"] == "Python source"
