@@ -19,7 +19,9 @@ building the world cancel out. Instructions are not time: the model touches more
 than the bare loop and runs fewer instructions per cycle, so its ratio in CPU time is
 higher than its ratio in instructions (README, Performance). valgrind makes a run about
 50 times slower: the defaults take about four minutes. Needs ``valgrind`` on the PATH
-(Debian: ``apt install valgrind``). Not part of the test suite.
+(Debian: ``apt install valgrind``). Not part of the test suite. It counts the build of
+the model that ``PYTHONPATH`` gives (``PYTHONPATH=.compiled``: the compiled one, ``make
+compiled``) and prints which.
 """
 
 from __future__ import annotations
@@ -32,15 +34,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench_simulate import model_build
-
 HERE = Path(__file__).resolve().parent
 
 MODEL_RUN = """
 import sys, sqm_sim
+sys.path.insert(0, sys.argv[3])
+from bench_simulate import model_build
 config = sqm_sim.load_scenario(sys.argv[1]).with_overrides(
     {"simulation.horizon_months": int(sys.argv[2])}
 )
+print(model_build())
 print(int(sqm_sim.simulate(config, 1).summary["orders_placed"]))
 """
 
@@ -53,10 +56,13 @@ print(int(sys.argv[2]))
 """
 
 
-def counted(code: str, *args: str) -> tuple[int, int]:
-    """(instructions, the number the program prints) of ``python -c code args`` under
-    valgrind, with a fixed hash seed and one BLAS thread."""
+def counted(code: str, *args: str) -> tuple[int, int, str]:
+    """(instructions, the number the program prints last, what it printed before) of
+    ``python -c code args`` under valgrind, with a fixed hash seed and one BLAS thread."""
     env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    # absolute: the program runs from here, where a relative PYTHONPATH would miss
+    paths = env.get("PYTHONPATH", "").split(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join(str(Path(path).resolve()) for path in paths if path)
     command = [
         "valgrind",
         "--tool=cachegrind",
@@ -72,10 +78,11 @@ def counted(code: str, *args: str) -> tuple[int, int]:
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if found is None:
         raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
-    return int(found.group(1).replace(",", "")), int(done.stdout.split()[-1])
+    *printed, last = done.stdout.splitlines()
+    return int(found.group(1).replace(",", "")), int(last), " ".join(printed)
 
 
-def per_unit(low: tuple[int, int], high: tuple[int, int]) -> float:
+def per_unit(low: tuple[int, int, str], high: tuple[int, int, str]) -> float:
     """Instructions per order (customer) between two counted runs."""
     return (high[0] - low[0]) / (high[1] - low[1])
 
@@ -88,7 +95,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not on the PATH (Debian: apt install valgrind)")
-    short, long = (counted(MODEL_RUN, args.scenario, str(months)) for months in args.months)
+    short, long = (counted(MODEL_RUN, args.scenario, str(m), str(HERE)) for m in args.months)
     few, many = (counted(BARE_RUN, str(HERE), str(customers)) for customers in args.bare)
     model, bare = per_unit(short, long), per_unit(few, many)
     print(
@@ -99,7 +106,7 @@ def main() -> None:
         f"bare SimPy M/M/1, {args.bare[0]:,} -> {args.bare[1]:,} customers: "
         f"{bare:,.0f} instructions per customer"
     )
-    print(f"ratio: {model / bare:.3f} (model: {model_build()})")
+    print(f"ratio: {model / bare:.3f} (model: {long[2]})")
 
 
 if __name__ == "__main__":
