@@ -1,7 +1,7 @@
 """Does the cost of one simulated order stay flat as the customer base grows?
 
     .venv/bin/python benchmarks/bench_scaling.py [--customers 2500 10000 40000 100000]
-        [--months 12] [--repeat 2] [--profile] [--json]
+        [--months 12] [--repeat 2] [--rounds R] [--profile] [--json]
 
 The baseline company is scaled to each number of customers at time 0 with
 :func:`sqm_sim.scenarios.sizes.scale_overrides` (prospects, the competitor's customers,
@@ -20,6 +20,12 @@ not a dependency of the package) and counts each sample to the component whose f
 innermost Python frame is in (SimPy core, customers, distribution, ...; see
 :data:`COMPONENTS`). Not part of the test suite; timings on a shared machine are noisy,
 so compare ratios from one run of this script.
+
+``--rounds R`` measures the sizes in turn instead, R rounds (ascending, then descending,
+...), each run with a bare SimPy measurement just before it, and reports for each size the
+median CPU per order and the median ratio to bare: the machine's drift over the minutes
+a sequential sweep takes (a bare SimPy customer has cost 13 to 24 µs within one run) then
+falls on every size alike.
 """
 
 from __future__ import annotations
@@ -98,6 +104,39 @@ def bare_us_per_order(repeat: int) -> float:
     return 1e6 / best
 
 
+def interleaved(sizes: list[int], months: int, rounds: int, seed: int) -> dict[str, Any]:
+    """Median CPU per order and median ratio to a bare SimPy customer of each size, the
+    sizes measured in turn over ``rounds`` rounds."""
+    configs = {customers: scaled_baseline(customers, months) for customers in sizes}
+    per_order: dict[int, list[float]] = {customers: [] for customers in sizes}
+    ratios: dict[int, list[float]] = {customers: [] for customers in sizes}
+    for turn in range(rounds):
+        for customers in sizes if turn % 2 == 0 else sizes[::-1]:
+            bare = bare_us_per_order(1)
+            cpu_s, orders = cpu_per_order_us(configs[customers], seed)
+            per_order[customers].append(1e6 * cpu_s / orders)
+            ratios[customers].append(per_order[customers][-1] / bare)
+    rows = [
+        {
+            "customers": customers,
+            "median_us_per_order": round(float(np.median(per_order[customers])), 2),
+            "median_ratio_to_bare": round(float(np.median(ratios[customers])), 3),
+        }
+        for customers in sizes
+    ]
+    low, high = rows[0], rows[-1]
+    return {
+        "rounds": rounds,
+        "sizes": rows,
+        "largest_to_smallest_per_order": round(
+            high["median_us_per_order"] / low["median_us_per_order"], 3
+        ),
+        "largest_to_smallest_ratio_to_bare": round(
+            high["median_ratio_to_bare"] / low["median_ratio_to_bare"], 3
+        ),
+    }
+
+
 def fitted_exponent(customers: list[int], seconds: list[float]) -> float:
     """Slope of log(seconds) against log(customers)."""
     slope, _ = np.polyfit(np.log(customers), np.log(seconds), 1)
@@ -146,6 +185,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=0, help="measure the sizes in turn")
     parser.add_argument("--profile", action="store_true", help="component breakdown (largest)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--run-once", type=int, metavar="CUSTOMERS", help=argparse.SUPPRESS)
@@ -156,6 +196,10 @@ def main() -> None:
 
     sizes = sorted(args.customers)
     sqm_sim.simulate(scaled_baseline(sizes[0], 1), args.seed)  # imports, caches: not timed
+    if args.rounds:
+        found = interleaved(sizes, args.months, args.rounds, args.seed)
+        print(json.dumps({"model": model_build(), "months": args.months, **found}, indent=2))
+        return
     rows = []
     for customers in sizes:
         config = scaled_baseline(customers, args.months)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -130,13 +131,19 @@ def test_the_compiled_model_gives_the_pure_models_numbers_bit_for_bit(tmp_path: 
     assert len(pure) == len(cases())
 
 
-def test_only_the_model_modules_are_compiled_and_random_streams_stays_python() -> None:
+def build_script() -> Any:
+    """setup.py as a module (not run as ``__main__``: it defines its functions and builds
+    nothing)."""
     spec = importlib.util.spec_from_file_location("sqm_sim_setup", ROOT / "setup.py")
     assert spec is not None
     assert spec.loader is not None
     setup = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(setup)  # not as __main__: defines its functions, builds nothing
-    compiled = setup.compiled_modules()
+    spec.loader.exec_module(setup)
+    return setup
+
+
+def test_only_the_model_modules_are_compiled_and_random_streams_stays_python() -> None:
+    compiled = build_script().compiled_modules()
     assert "sqm_sim/models/customers.py" in compiled
     assert "sqm_sim/models/calendar.py" in compiled
     assert "sqm_sim/models/random_streams.py" not in compiled
@@ -148,3 +155,20 @@ def test_only_the_model_modules_are_compiled_and_random_streams_stays_python() -
 def test_a_manifest_says_which_build_of_the_model_ran() -> None:
     assert not is_compiled()  # the tests run the Python source
     assert package_versions()["sqm_sim_model"] == "Python source"
+
+
+def test_the_build_is_pure_python_unless_asked_and_refuses_an_unclear_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    setup = build_script()
+    monkeypatch.delenv("SQM_SIM_COMPILE", raising=False)
+    assert setup.extension_modules() == []
+    monkeypatch.setenv("SQM_SIM_COMPILE", "0")
+    assert setup.extension_modules() == []
+    monkeypatch.setenv("SQM_SIM_COMPILE", "yes")
+    with pytest.raises(SystemExit, match=r"SQM_SIM_COMPILE='yes': must be 1 .* or 0"):
+        setup.extension_modules()
+    monkeypatch.setenv("SQM_SIM_COMPILE", "1")
+    monkeypatch.setitem(sys.modules, "mypyc.build", None)  # as if mypy were not installed
+    with pytest.raises(SystemExit, match="needs mypyc .* --no-build-isolation"):
+        setup.extension_modules()
