@@ -170,5 +170,5 @@ def test_the_build_is_pure_python_unless_asked_and_refuses_an_unclear_request(
         setup.extension_modules()
     monkeypatch.setenv("SQM_SIM_COMPILE", "1")
     monkeypatch.setitem(sys.modules, "mypyc.build", None)  # as if mypy were not installed
-    with pytest.raises(SystemExit, match="needs mypyc .* --no-build-isolation"):
+    with pytest.raises(SystemExit, match=r"needs mypyc .* --no-build-isolation"):
         setup.extension_modules()
