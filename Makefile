@@ -60,8 +60,8 @@ bench: $(STAMP)
 
 ## compiled: the package with its model compiled by mypyc (setup.py), installed into
 ## $(COMPILED) for this venv's Python; rebuilt when a source file changes. Use it with
-## PYTHONSAFEPATH=1 PYTHONPATH=$(COMPILED) $(BIN)/python ... (safe path: the source tree in
-## the working directory must not shadow it)
+## PYTHONPATH=$(COMPILED) $(BIN)/python ..., and PYTHONSAFEPATH=1 with -m or -c (so that
+## the source tree in the working directory does not shadow it)
 $(COMPILED)/.built-stamp: $(STAMP) setup.py pyproject.toml $(shell find sqm_sim -name '*.py')
 	rm -rf $(COMPILED)
 	SQM_SIM_COMPILE=1 $(BIN)/python -m pip install --quiet --no-build-isolation --no-deps \
@@ -71,7 +71,7 @@ compiled: $(COMPILED)/.built-stamp
 
 ## bench-compiled: bench_simulate on the compiled model
 bench-compiled: $(COMPILED)/.built-stamp
-	PYTHONSAFEPATH=1 PYTHONPATH=$(COMPILED) $(BIN)/python benchmarks/bench_simulate.py
+	PYTHONPATH=$(COMPILED) $(BIN)/python benchmarks/bench_simulate.py
 
 clean:
 	rm -rf $(VENV) $(COMPILED) build results .pytest_cache .ruff_cache .mypy_cache .hypothesis
