@@ -23,9 +23,9 @@ so compare ratios from one run of this script.
 
 ``--rounds R`` measures the sizes in turn instead, R rounds (ascending, then descending,
 ...), each run with a bare SimPy measurement just before it, and reports for each size the
-median CPU per order and the median ratio to bare: the machine's drift over the minutes
-a sequential sweep takes (a bare SimPy customer has cost 13 to 24 µs within one run) then
-falls on every size alike.
+median CPU per order, the median bare customer and the median ratio to bare: the
+machine's drift over the minutes a sequential sweep takes (a bare SimPy customer has cost
+13 to 24 µs within one run) then falls on every size alike.
 """
 
 from __future__ import annotations
@@ -109,18 +109,20 @@ def interleaved(sizes: list[int], months: int, rounds: int, seed: int) -> dict[s
     sizes measured in turn over ``rounds`` rounds."""
     configs = {customers: scaled_baseline(customers, months) for customers in sizes}
     per_order: dict[int, list[float]] = {customers: [] for customers in sizes}
-    ratios: dict[int, list[float]] = {customers: [] for customers in sizes}
+    bares: dict[int, list[float]] = {customers: [] for customers in sizes}
     for turn in range(rounds):
         for customers in sizes if turn % 2 == 0 else sizes[::-1]:
-            bare = bare_us_per_order(1)
+            bares[customers].append(bare_us_per_order(1))
             cpu_s, orders = cpu_per_order_us(configs[customers], seed)
             per_order[customers].append(1e6 * cpu_s / orders)
-            ratios[customers].append(per_order[customers][-1] / bare)
     rows = [
         {
             "customers": customers,
             "median_us_per_order": round(float(np.median(per_order[customers])), 2),
-            "median_ratio_to_bare": round(float(np.median(ratios[customers])), 3),
+            "median_bare_us_per_customer": round(float(np.median(bares[customers])), 2),
+            "median_ratio_to_bare": round(
+                float(np.median(np.divide(per_order[customers], bares[customers]))), 3
+            ),
         }
         for customers in sizes
     ]
