@@ -38,12 +38,11 @@ HERE = Path(__file__).resolve().parent
 
 MODEL_RUN = """
 import sys, sqm_sim
-sys.path.insert(0, sys.argv[3])
-from bench_simulate import model_build
+from sqm_sim.models import build_name
 config = sqm_sim.load_scenario(sys.argv[1]).with_overrides(
     {"simulation.horizon_months": int(sys.argv[2])}
 )
-print(model_build())
+print(build_name())
 print(int(sqm_sim.simulate(config, 1).summary["orders_placed"]))
 """
 
@@ -95,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not on the PATH (Debian: apt install valgrind)")
-    short, long = (counted(MODEL_RUN, args.scenario, str(m), str(HERE)) for m in args.months)
+    short, long = (counted(MODEL_RUN, args.scenario, str(months)) for months in args.months)
     few, many = (counted(BARE_RUN, str(HERE), str(customers)) for customers in args.bare)
     model, bare = per_unit(short, long), per_unit(few, many)
     print(

@@ -44,9 +44,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from bench_simulate import bare_mm1_orders_per_second, model_build
+from bench_simulate import bare_mm1_orders_per_second
 
 import sqm_sim
+from sqm_sim.models import build_name
 from sqm_sim.scenarios.sizes import scale_overrides
 
 DEFAULT_CUSTOMERS = (2_500, 10_000, 40_000, 100_000)
@@ -200,7 +201,7 @@ def main() -> None:
     sqm_sim.simulate(scaled_baseline(sizes[0], 1), args.seed)  # imports, caches: not timed
     if args.rounds:
         found = interleaved(sizes, args.months, args.rounds, args.seed)
-        print(json.dumps({"model": model_build(), "months": args.months, **found}, indent=2))
+        print(json.dumps({"model": build_name(), "months": args.months, **found}, indent=2))
         return
     rows = []
     for customers in sizes:
@@ -223,7 +224,7 @@ def main() -> None:
             print(json.dumps(rows[-1]), flush=True)
     report: dict[str, Any] = {
         "python": platform.python_version(),
-        "model": model_build(),
+        "model": build_name(),
         "months": args.months,
         "sizes": rows,
     }

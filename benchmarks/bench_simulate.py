@@ -29,6 +29,7 @@ from collections.abc import Callable
 import simpy
 
 import sqm_sim
+from sqm_sim.models import build_name
 
 
 def bare_mm1_orders_per_second(
@@ -78,14 +79,6 @@ def peak_memory_mb(config: sqm_sim.Config, seed: int) -> float:
     return peak / 1e6
 
 
-def model_build() -> str:
-    """Which build of the model this process runs (``make compiled`` makes the compiled one;
-    run a benchmark on it with ``PYTHONPATH=.compiled``)."""
-    from sqm_sim.models import is_compiled
-
-    return "compiled (mypyc)" if is_compiled() else "Python source"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="baseline")
@@ -105,7 +98,7 @@ def main() -> None:
         "scenario": config.name,
         "overrides": args.set,
         "python": platform.python_version(),
-        "model": model_build(),
+        "model": build_name(),
         "turns": args.repeat,
         "model_cpu_us_per_order_best": round(min(model for model, _ in turns), 2),
         "bare_cpu_us_per_customer_best": round(min(bare for _, bare in turns), 2),

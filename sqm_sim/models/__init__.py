@@ -7,7 +7,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 
 from .._exports import lazy_exports
 
-__all__ = ["World", "build_world", "is_compiled"]
+__all__ = ["World", "build_name", "build_world", "is_compiled"]
 __getattr__, __dir__ = lazy_exports(__name__, {"World": ".world", "build_world": ".world"})
 
 
@@ -18,3 +18,9 @@ def is_compiled() -> bool:
     from . import customers
 
     return customers.__file__ is not None and customers.__file__.endswith(tuple(EXTENSION_SUFFIXES))
+
+
+def build_name() -> str:
+    """Which build of the model this process runs, in words: "compiled (mypyc)" or
+    "Python source" (:func:`is_compiled`; manifests and benchmarks report it)."""
+    return "compiled (mypyc)" if is_compiled() else "Python source"

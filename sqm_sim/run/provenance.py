@@ -18,7 +18,7 @@ def package_versions() -> dict[str, str]:
     same numbers; README, "Performance")."""
     from importlib import metadata  # a few milliseconds: not at the command line's start
 
-    from ..models import is_compiled
+    from ..models import build_name
 
     versions = {"python": platform.python_version()}
     for name in TRACKED_PACKAGES:
@@ -26,7 +26,7 @@ def package_versions() -> dict[str, str]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    versions["sqm_sim_model"] = "compiled (mypyc)" if is_compiled() else "Python source"
+    versions["sqm_sim_model"] = build_name()
     return versions
 
 
