@@ -15,6 +15,7 @@ had are bit for bit the same.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
@@ -98,7 +99,13 @@ def record_all() -> dict[str, dict]:
 
 
 def main(argv: list[str]) -> int:
-    mode, path = argv[1], Path(argv[2])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["record", "compare"])
+    parser.add_argument("path", type=Path, help="the JSON file of recorded runs")
+    args = parser.parse_args(argv[1:])
+    mode, path = args.mode, args.path
+    if mode == "compare" and not path.is_file():
+        parser.error(f"no recorded runs at {path}: record them first")
     current = record_all()
     if mode == "record":
         path.parent.mkdir(parents=True, exist_ok=True)
