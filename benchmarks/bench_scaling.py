@@ -1,7 +1,7 @@
 """Does the cost of one simulated order stay flat as the customer base grows?
 
     .venv/bin/python benchmarks/bench_scaling.py [--customers 2500 10000 40000 100000]
-        [--months 12] [--repeat 2] [--rounds R] [--profile] [--json]
+        [--months 12] [--repeat 2] [--rounds R [--fresh]] [--profile] [--json]
 
 The baseline company is scaled to each number of customers at time 0 with
 :func:`sqm_sim.scenarios.sizes.scale_overrides` (prospects, the competitor's customers,
@@ -25,7 +25,9 @@ so compare ratios from one run of this script.
 ...), each run with a bare SimPy measurement just before it, and reports for each size the
 median CPU per order, the median bare customer and the median ratio to bare: the
 machine's drift over the minutes a sequential sweep takes (a bare SimPy customer has cost
-13 to 24 µs within one run) then falls on every size alike.
+13 to 24 µs within one run) then falls on every size alike. With ``--fresh`` each run
+(and the bare measurement before it) is made in a new process, so that no run allocates
+into memory that an earlier, larger run left scattered.
 """
 
 from __future__ import annotations
@@ -105,17 +107,38 @@ def bare_us_per_order(repeat: int) -> float:
     return 1e6 / best
 
 
-def interleaved(sizes: list[int], months: int, rounds: int, seed: int) -> dict[str, Any]:
+def measured_here(customers: int, months: int, seed: int) -> tuple[float, float]:
+    """(CPU µs per order of one run of ``customers`` x ``months``, CPU µs of a bare SimPy
+    customer measured just before), in this process."""
+    config = scaled_baseline(customers, months)
+    bare = bare_us_per_order(1)
+    cpu_s, orders = cpu_per_order_us(config, seed)
+    return 1e6 * cpu_s / orders, bare
+
+
+def measured_fresh(customers: int, months: int, seed: int) -> tuple[float, float]:
+    """As :func:`measured_here`, in a new process (warmed up by a small run first), so
+    that no earlier run's objects are scattered over the memory this run allocates."""
+    command = [sys.executable, __file__, "--run-once", str(customers), "--measure"]
+    command += ["--months", str(months), "--seed", str(seed)]
+    found = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
+    return found["us_per_order"], found["bare_us_per_customer"]
+
+
+def interleaved(
+    sizes: list[int], months: int, rounds: int, seed: int, fresh: bool = False
+) -> dict[str, Any]:
     """Median CPU per order and median ratio to a bare SimPy customer of each size, the
-    sizes measured in turn over ``rounds`` rounds."""
-    configs = {customers: scaled_baseline(customers, months) for customers in sizes}
+    sizes measured in turn over ``rounds`` rounds (each run in a new process if
+    ``fresh``)."""
+    measure = measured_fresh if fresh else measured_here
     per_order: dict[int, list[float]] = {customers: [] for customers in sizes}
     bares: dict[int, list[float]] = {customers: [] for customers in sizes}
     for turn in range(rounds):
         for customers in sizes if turn % 2 == 0 else sizes[::-1]:
-            bares[customers].append(bare_us_per_order(1))
-            cpu_s, orders = cpu_per_order_us(configs[customers], seed)
-            per_order[customers].append(1e6 * cpu_s / orders)
+            us_per_order, bare = measure(customers, months, seed)
+            per_order[customers].append(us_per_order)
+            bares[customers].append(bare)
     rows = [
         {
             "customers": customers,
@@ -130,6 +153,7 @@ def interleaved(sizes: list[int], months: int, rounds: int, seed: int) -> dict[s
     low, high = rows[0], rows[-1]
     return {
         "rounds": rounds,
+        "processes": "one per run" if fresh else "this one",
         "sizes": rows,
         "largest_to_smallest_per_order": round(
             high["median_us_per_order"] / low["median_us_per_order"], 3
@@ -189,10 +213,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=0, help="measure the sizes in turn")
+    parser.add_argument("--fresh", action="store_true", help="with --rounds: a process per run")
     parser.add_argument("--profile", action="store_true", help="component breakdown (largest)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--run-once", type=int, metavar="CUSTOMERS", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run_once and args.measure:  # one run of --rounds --fresh
+        sqm_sim.simulate(scaled_baseline(DEFAULT_CUSTOMERS[0], 1), args.seed)  # warm up
+        us_per_order, bare = measured_here(args.run_once, args.months, args.seed)
+        print(json.dumps({"us_per_order": us_per_order, "bare_us_per_customer": bare}))
+        return
     if args.run_once:  # the run --profile samples
         sqm_sim.simulate(scaled_baseline(args.run_once, args.months), args.seed)
         return
@@ -200,7 +231,7 @@ def main() -> None:
     sizes = sorted(args.customers)
     sqm_sim.simulate(scaled_baseline(sizes[0], 1), args.seed)  # imports, caches: not timed
     if args.rounds:
-        found = interleaved(sizes, args.months, args.rounds, args.seed)
+        found = interleaved(sizes, args.months, args.rounds, args.seed, args.fresh)
         print(json.dumps({"model": build_name(), "months": args.months, **found}, indent=2))
         return
     rows = []

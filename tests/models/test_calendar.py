@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqm_sim import load_scenario, simulate
 from sqm_sim.models import calendar as calendar_module
 from sqm_sim.models.calendar import (
     LARGE_CALENDAR,
+    MIN_BUCKET_CAPACITY,
     ArrayCalendar,
     Calendar,
     calendar_for,
@@ -179,6 +181,47 @@ def test_entries_added_before_the_earliest_are_handled_first(layout):
     env.run()
     assert handled == list(range(99, -1, -1))
     assert len(calendar) == 0
+
+
+def test_a_full_bucket_doubles_and_the_next_gets_room_for_the_last_and_a_quarter():
+    """197 entries in the bucket of day 5: its room of 64 doubles to 128, then 256; they
+    are handled in (time, id) order; once it is loaded, a new bucket gets room for
+    197 + 197 // 4 = 246 entries. A bucket of 10 leaves the room at the minimum."""
+    env = simpy.Environment()
+    calendar = ArrayCalendar(env)
+    rng = random.Random(5)
+    count = 3 * MIN_BUCKET_CAPACITY + 5
+    times = [5.0 + rng.choice([0.0, 0.5, rng.random()]) for _ in range(count)]  # with ties
+    handled: list[int] = []
+    for item, time in enumerate(times):
+        calendar.add(time, handled.append, item)
+    assert len(calendar._buckets[5].times) == 4 * MIN_BUCKET_CAPACITY
+    env.run(until=5.001)  # the bucket is loaded when its first entry is due
+    assert calendar._capacity == count + count // 4
+    env.run(until=6.0)
+    assert handled == sorted(range(count), key=lambda item: (times[item], item))
+    for item in range(10):
+        calendar.add(1.0 + item / 20, handled.append, item)  # days 7 to 7.45
+    env.run(until=8.0)
+    assert handled[count:] == list(range(10))
+    assert calendar._capacity == MIN_BUCKET_CAPACITY
+
+
+def test_an_item_is_let_go_as_soon_as_it_is_handled():
+    """The bucket being worked through keeps no reference to an item already handled, so
+    an item is freed while at hand, not when its bucket is freed later."""
+
+    class Item:
+        pass
+
+    env = simpy.Environment()
+    calendar = ArrayCalendar(env)
+    first: list[weakref.ref[Item]] = []
+    alive_at_second: list[bool] = []
+    calendar.add(1.25, lambda item: first.append(weakref.ref(item)), Item())
+    calendar.add(1.5, lambda item: alive_at_second.append(first[0]() is not None), Item())
+    env.run()
+    assert alive_at_second == [False]
 
 
 @LAYOUTS
