@@ -26,8 +26,11 @@ so compare ratios from one run of this script.
 median CPU per order, the median bare customer and the median ratio to bare: the
 machine's drift over the minutes a sequential sweep takes (a bare SimPy customer has cost
 13 to 24 µs within one run) then falls on every size alike. With ``--fresh`` each run
-(and the bare measurement before it) is made in a new process, so that no run allocates
-into memory that an earlier, larger run left scattered.
+(and the bare measurement before it) is made in a new process. In one process a small
+run after a large one allocates into the memory the large one left scattered: compiled,
+2,500 and 100,000 customers over 12 months, five rounds, the small runs cost 7.57 µs an
+order in one process against 6.31 in fresh ones (the large: 8.59 and 8.30), so the
+large-to-small ratio read 1.14 in one process and 1.32 in fresh ones. Use ``--fresh``.
 """
 
 from __future__ import annotations
