@@ -238,6 +238,10 @@ class Calendar(_CalendarBase):
             self._schedule(entry, event)  # SimPy is done with this event: reuse it
 
 
+_ONE_TIME = array("d", [0.0])
+_ONE_ID = array("q", [0])
+
+
 class _Bucket:
     """The entries of one bucket in the order they were added (so in id order).
 
@@ -254,18 +258,17 @@ class _Bucket:
     __slots__ = ("ids", "items", "size", "steps", "times")
 
     def __init__(self, capacity: int = MIN_BUCKET_CAPACITY) -> None:
-        self.times = array("d", bytes(8 * capacity))  # due time, days
-        self.ids = array("q", bytes(8 * capacity))  # SimPy event id
+        self.times = _ONE_TIME * capacity  # due time, days
+        self.ids = _ONE_ID * capacity  # SimPy event id
         self.steps: list[Step] = []
         self.items: list[Any] = []  # None once handled (see ArrayCalendar._fire)
         self.size = 0
 
     def add(self, due: float, ident: int, step: Step, item: Any) -> None:
         size = self.size
-        if size == len(self.times):  # full: double the storage
-            more = size or MIN_BUCKET_CAPACITY
-            self.times.frombytes(bytes(8 * more))
-            self.ids.frombytes(bytes(8 * more))
+        if size == len(self.times):  # full: double the room (copied places are overwritten)
+            self.times *= 2
+            self.ids *= 2
         self.times[size] = due
         self.ids[size] = ident
         self.steps.append(step)
