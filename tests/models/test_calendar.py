@@ -202,6 +202,7 @@ def test_a_full_bucket_doubles_and_the_next_gets_room_for_the_last_and_a_quarter
     assert handled == sorted(range(count), key=lambda item: (times[item], item))
     for item in range(10):
         calendar.add(1.0 + item / 20, handled.append, item)  # days 7 to 7.45
+    assert len(calendar._buckets[7].times) == count + count // 4  # made with that room
     env.run(until=8.0)
     assert handled[count:] == list(range(10))
     assert calendar._capacity == MIN_BUCKET_CAPACITY
