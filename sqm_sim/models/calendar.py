@@ -71,8 +71,8 @@ _due = operator.itemgetter(0)
 """An entry's due time."""
 
 MIN_BUCKET_CAPACITY = 64
-"""Entries an :class:`ArrayCalendar` bucket has room for before the calendar has loaded
-one (then 5/4 of the last loaded bucket's entries, at least this)."""
+"""Entries an :class:`ArrayCalendar` bucket has room for when it is made (doubled when
+full)."""
 
 LARGE_CALENDAR = 20_000
 """Entries expected to wait from which :func:`calendar_for` gives an
@@ -246,20 +246,22 @@ class _Bucket:
     """The entries of one bucket in the order they were added (so in id order).
 
     The times and ids fill the first ``size`` places of typed arrays made with room for
-    ``capacity`` entries and doubled when full: a bucket fills over the weeks before its
-    turn while dozens of others fill too, and an array grown an entry at a time (by 1/16
-    each time) may be moved and copied at every growth (at 10^5 customers, doing without
-    these copies took a third off the misses of a 1 MB cache in ``memcpy``, counted by
-    cachegrind). The steps and items stay in lists that
-    grow as Python grows them: a list made with room ahead holds empty places that every
-    collection of the garbage collector walks through (more memory traffic, measured,
-    than the copies it saves)."""
+    :data:`MIN_BUCKET_CAPACITY` entries and doubled when full: a bucket fills over the
+    weeks before its turn while dozens of others fill too, and an array grown an entry at
+    a time (by 1/16 each time) may be moved and copied at every growth (at 10^5 customers
+    these copies were a third of the misses of a 1 MB cache in ``memcpy``, counted by
+    cachegrind). Room for the last loaded bucket's entries from the start saves the
+    doubling's copies too, but every bucket far ahead, which holds a few entries of the
+    long tail of purchase gaps, then takes that room: 300 MB more at 10^6 customers. The
+    steps and items stay in lists that grow as Python grows them: a list made with room
+    ahead holds empty places that every collection of the garbage collector walks
+    through (more memory traffic, measured, than the copies it saves)."""
 
     __slots__ = ("ids", "items", "size", "steps", "times")
 
-    def __init__(self, capacity: int = MIN_BUCKET_CAPACITY) -> None:
-        self.times = _ONE_TIME * capacity  # due time, days
-        self.ids = _ONE_ID * capacity  # SimPy event id
+    def __init__(self) -> None:
+        self.times = _ONE_TIME * MIN_BUCKET_CAPACITY  # due time, days
+        self.ids = _ONE_ID * MIN_BUCKET_CAPACITY  # SimPy event id
         self.steps: list[Step] = []
         self.items: list[Any] = []  # None once handled (see ArrayCalendar._fire)
         self.size = 0
@@ -280,12 +282,11 @@ class ArrayCalendar(_CalendarBase):
     """Items due at future times, each with its step; ``step(item)`` is called at its
     time. Typed arrays per bucket: for about 10^4 waiting entries and more."""
 
-    __slots__ = ("_buckets", "_capacity", "_current", "_order", "_times")
+    __slots__ = ("_buckets", "_current", "_order", "_times")
 
     def __init__(self, env: simpy.Environment, bucket_days: float = 1.0) -> None:
         super().__init__(env, bucket_days)
         self._buckets: dict[int, _Bucket] = {}
-        self._capacity = MIN_BUCKET_CAPACITY  # entries a new bucket has room for
         # the bucket being worked through, and its entries' due times in order with the
         # index of each entry in the bucket, from _position on
         self._current = _Bucket()
@@ -309,7 +310,7 @@ class ArrayCalendar(_CalendarBase):
         if key > self._current_key:
             bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = self._buckets[key] = _Bucket(self._capacity)
+                bucket = self._buckets[key] = _Bucket()
                 heapq.heappush(self._bucket_keys, key)
             bucket.add(due, ident, step, item)
         elif key == self._current_key:
@@ -320,7 +321,7 @@ class ArrayCalendar(_CalendarBase):
             self._current.add(due, ident, step, item)
         else:
             self._reopen_current()
-            self._buckets[key] = bucket = _Bucket(self._capacity)
+            self._buckets[key] = bucket = _Bucket()
             heapq.heappush(self._bucket_keys, key)
             bucket.add(due, ident, step, item)
         if not self._handling:
@@ -352,9 +353,7 @@ class ArrayCalendar(_CalendarBase):
             return None
         key = heapq.heappop(self._bucket_keys)
         bucket = self._buckets.pop(key)
-        size = bucket.size
-        self._capacity = max(MIN_BUCKET_CAPACITY, size + size // 4)  # room for the next
-        times = np.frombuffer(bucket.times, dtype=np.float64, count=size)
+        times = np.frombuffer(bucket.times, dtype=np.float64, count=bucket.size)
         order = times.argsort(kind="stable")  # by time; equal times stay in id order
         self._load(bucket, times[order].tolist(), order.tolist(), key)
         return self._times[0], bucket.ids[self._order[0]]

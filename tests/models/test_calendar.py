@@ -183,10 +183,9 @@ def test_entries_added_before_the_earliest_are_handled_first(layout):
     assert len(calendar) == 0
 
 
-def test_a_full_bucket_doubles_and_the_next_gets_room_for_the_last_and_a_quarter():
-    """197 entries in the bucket of day 5: its room of 64 doubles to 128, then 256; they
-    are handled in (time, id) order; once it is loaded, a new bucket gets room for
-    197 + 197 // 4 = 246 entries. A bucket of 10 leaves the room at the minimum."""
+def test_a_full_bucket_doubles_its_room_and_keeps_its_entries_in_order():
+    """197 entries in the bucket of day 5: its room of 64 doubles to 128, then 256, and
+    they are handled in (time, id) order; a bucket made later starts again at 64."""
     env = simpy.Environment()
     calendar = ArrayCalendar(env)
     rng = random.Random(5)
@@ -196,16 +195,14 @@ def test_a_full_bucket_doubles_and_the_next_gets_room_for_the_last_and_a_quarter
     for item, time in enumerate(times):
         calendar.add(time, handled.append, item)
     assert len(calendar._buckets[5].times) == 4 * MIN_BUCKET_CAPACITY
-    env.run(until=5.001)  # the bucket is loaded when its first entry is due
-    assert calendar._capacity == count + count // 4
+    assert len(calendar) == count
     env.run(until=6.0)
     assert handled == sorted(range(count), key=lambda item: (times[item], item))
     for item in range(10):
         calendar.add(1.0 + item / 20, handled.append, item)  # days 7 to 7.45
-    assert len(calendar._buckets[7].times) == count + count // 4  # made with that room
+    assert len(calendar._buckets[7].times) == MIN_BUCKET_CAPACITY
     env.run(until=8.0)
     assert handled[count:] == list(range(10))
-    assert calendar._capacity == MIN_BUCKET_CAPACITY
 
 
 def test_an_item_is_let_go_as_soon_as_it_is_handled():
