@@ -245,7 +245,7 @@ _ONE_ID = array("q", [0])
 class _Bucket:
     """The entries of one bucket in the order they were added (so in id order).
 
-    The times and ids fill the first ``size`` places of typed arrays made with room for
+    The times and ids fill the first ``len(items)`` places of typed arrays made with room for
     :data:`MIN_BUCKET_CAPACITY` entries and doubled when full: a bucket fills over the
     weeks before its turn while dozens of others fill too, and an array grown an entry at
     a time (by 1/16 each time) may be moved and copied at every growth (at 10^5 customers
@@ -257,17 +257,16 @@ class _Bucket:
     ahead holds empty places that every collection of the garbage collector walks
     through (more memory traffic, measured, than the copies it saves)."""
 
-    __slots__ = ("ids", "items", "size", "steps", "times")
+    __slots__ = ("ids", "items", "steps", "times")
 
     def __init__(self) -> None:
         self.times = _ONE_TIME * MIN_BUCKET_CAPACITY  # due time, days
         self.ids = _ONE_ID * MIN_BUCKET_CAPACITY  # SimPy event id
         self.steps: list[Step] = []
         self.items: list[Any] = []  # None once handled (see ArrayCalendar._fire)
-        self.size = 0
 
     def add(self, due: float, ident: int, step: Step, item: Any) -> None:
-        size = self.size
+        size = len(self.items)  # entries so far
         if size == len(self.times):  # full: double the room (copied places are overwritten)
             self.times *= 2
             self.ids *= 2
@@ -275,7 +274,6 @@ class _Bucket:
         self.ids[size] = ident
         self.steps.append(step)
         self.items.append(item)
-        self.size = size + 1
 
 
 class ArrayCalendar(_CalendarBase):
@@ -295,7 +293,7 @@ class ArrayCalendar(_CalendarBase):
 
     def __len__(self) -> int:
         """Entries not yet handled."""
-        waiting = sum(bucket.size for bucket in self._buckets.values())
+        waiting = sum(len(bucket.items) for bucket in self._buckets.values())
         return waiting + len(self._times) - self._position
 
     def add(self, delay: float, step: Step, item: Any) -> None:
@@ -317,7 +315,7 @@ class ArrayCalendar(_CalendarBase):
             # after every entry due at the same time: its id is the largest yet
             at = bisect.bisect_right(self._times, due, lo=self._position)
             self._times.insert(at, due)
-            self._order.insert(at, self._current.size)
+            self._order.insert(at, len(self._current.items))
             self._current.add(due, ident, step, item)
         else:
             self._reopen_current()
@@ -353,7 +351,7 @@ class ArrayCalendar(_CalendarBase):
             return None
         key = heapq.heappop(self._bucket_keys)
         bucket = self._buckets.pop(key)
-        times = np.frombuffer(bucket.times, dtype=np.float64, count=bucket.size)
+        times = np.frombuffer(bucket.times, dtype=np.float64, count=len(bucket.items))
         order = times.argsort(kind="stable")  # by time; equal times stay in id order
         self._load(bucket, times[order].tolist(), order.tolist(), key)
         return self._times[0], bucket.ids[self._order[0]]
@@ -374,7 +372,8 @@ class ArrayCalendar(_CalendarBase):
                 self._position = position + 1
                 env._now = times[position]
                 index = order[position]
-                item, items = bucket.items[index], bucket.items
+                items = bucket.items
+                item = items[index]
                 items[index] = None  # let go of it while it is at hand, not when freed
                 bucket.steps[index](item)
                 position = self._position  # re-read: the step may have added entries
