@@ -47,12 +47,12 @@ HERE = Path(__file__).resolve().parent
 MODEL_RUN = """
 import sys, sqm_sim
 from sqm_sim.models import build_name
-config = sqm_sim.load_scenario(sys.argv[1]).with_overrides(
-    {"simulation.horizon_months": int(sys.argv[2])}
-)
-if int(sys.argv[3]):  # the baseline scaled to this many customers
+scenario, months, customers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if customers:  # the baseline scaled to this many customers
     from bench_scaling import scaled_baseline
-    config = scaled_baseline(int(sys.argv[3]), int(sys.argv[2]))
+    config = scaled_baseline(customers, months)
+else:
+    config = sqm_sim.load_scenario(scenario).with_overrides({"simulation.horizon_months": months})
 print(build_name())
 print(int(sqm_sim.simulate(config, 1).summary["orders_placed"]))
 """
@@ -127,9 +127,8 @@ def main() -> None:
         sys.exit("valgrind is not on the PATH (Debian: apt install valgrind)")
     if args.customers < 0 or (args.customers and args.scenario != "baseline"):
         parser.error("--customers: a positive number of customers, for the baseline only")
-    model_args = (args.scenario, str(args.customers))
     short, long = (
-        counted(MODEL_RUN, model_args[0], str(months), model_args[1], cache=args.cache)
+        counted(MODEL_RUN, args.scenario, str(months), str(args.customers), cache=args.cache)
         for months in args.months
     )
     few, many = (
