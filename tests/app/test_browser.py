@@ -195,8 +195,22 @@ def test_a_running_lesson_shows_progress_and_can_be_cancelled(page):
 
 @pytest.mark.slow  # a full-size run, then a lesson: ~35 s under load
 def test_a_lesson_clicked_during_a_run_says_so_and_starts_when_the_run_ends(page):
+    # 2 x 4 full-size runs (about 40 s; 5 s each): the what-if is surely still running
+    # when Cancel is clicked after the screenshot. With one seed (two runs) it could end
+    # first, and Cancel then stopped the lesson that had started instead.
+    seeds = 4
+    replications = page.get_by_test_id("replications")
+    replications.fill(str(seeds))
+    replications.press("Enter")
+    replications.blur()
+    expect(page.get_by_test_id("caption")).to_contain_text(
+        "seeds " + ", ".join(str(seed) for seed in range(1, seeds + 1)),
+        timeout=RUN_TIMEOUT_MS,
+    )
     page.get_by_role("button", name="full").click()
-    expect(page.get_by_test_id("busy")).to_contain_text("of 2 runs", timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_test_id("busy")).to_contain_text(
+        f"of {2 * seeds} runs", timeout=RUN_TIMEOUT_MS
+    )
     lesson = next(item for item in load_lessons() if item.name == "recovery_paradox")
     page.get_by_test_id("lesson-recovery_paradox").click()
     note = page.get_by_test_id("lesson-queued")
