@@ -286,10 +286,10 @@ class ArrayCalendar(_CalendarBase):
         super().__init__(env, bucket_days)
         self._buckets: dict[int, _Bucket] = {}
         # the bucket being worked through, and its entries' due times in order with the
-        # index of each entry in the bucket, from _position on (typed arrays, see _earliest)
+        # index of each entry in the bucket, from _position on
         self._current = _Bucket()
-        self._times: array[float] = array("d")
-        self._order: array[int] = array("q")
+        self._times: list[float] = []
+        self._order: list[int] = []
 
     def __len__(self) -> int:
         """Entries not yet handled."""
@@ -334,9 +334,9 @@ class ArrayCalendar(_CalendarBase):
                 rest.add(due, current.ids[index], current.steps[index], current.items[index])
             self._buckets[self._current_key] = rest
             heapq.heappush(self._bucket_keys, self._current_key)
-        self._load(_Bucket(), array("d"), array("q"), -1)
+        self._load(_Bucket(), [], [], -1)
 
-    def _load(self, bucket: _Bucket, times: array[float], order: array[int], key: int) -> None:
+    def _load(self, bucket: _Bucket, times: list[float], order: list[int], key: int) -> None:
         self._current, self._times, self._order = bucket, times, order
         self._position, self._current_key = 0, key
 
@@ -347,22 +347,13 @@ class ArrayCalendar(_CalendarBase):
         if position < len(self._times):
             return self._times[position], self._current.ids[self._order[position]]
         if not self._bucket_keys:
-            self._load(_Bucket(), array("d"), array("q"), -1)
+            self._load(_Bucket(), [], [], -1)
             return None
         key = heapq.heappop(self._bucket_keys)
         bucket = self._buckets.pop(key)
         times = np.frombuffer(bucket.times, dtype=np.float64, count=len(bucket.items))
         order = times.argsort(kind="stable")  # by time; equal times stay in id order
-        # typed arrays, not lists: a list holds a float and an int object per entry, made
-        # here and freed a simulated day later, when the memory traffic of that day's
-        # orders has pushed them out of the caches (at 10^5 customers, freeing them cost
-        # ~6 misses of a 1 MB cache an order); an array's items are read in sequence and
-        # the float or int read is made at hand (and freed at once)
-        count = len(order)
-        sorted_times, positions = _ONE_TIME * count, _ONE_ID * count
-        np.take(times, order, out=np.frombuffer(sorted_times, dtype=np.float64))
-        np.frombuffer(positions, dtype=np.int64)[:] = order
-        self._load(bucket, sorted_times, positions, key)
+        self._load(bucket, times[order].tolist(), order.tolist(), key)
         return self._times[0], bucket.ids[self._order[0]]
 
     def _fire(self, event: simpy.Event) -> None:
