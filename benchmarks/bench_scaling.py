@@ -25,7 +25,12 @@ so compare ratios from one run of this script.
 ...), each run with a bare SimPy measurement just before it, and reports for each size the
 median CPU per order, the median bare customer and the median ratio to bare: the
 machine's drift over the minutes a sequential sweep takes (a bare SimPy customer has cost
-13 to 24 µs within one run) then falls on every size alike. With ``--fresh`` each run
+13 to 24 µs within one run) then falls on every size alike. Also the largest-to-smallest
+ratio of the medians and within each round (their spread shows the noise: 0.64 to 1.15
+in one sweep of five rounds), and the exponent of CPU time against customers: one plus
+the slope of log(median CPU per order) against log(customers), as the orders of the
+scaled company grow in proportion to its customers (32,221 at 2,500 and 1,293,652 at
+100,000 over 12 months). With ``--fresh`` each run
 (and the bare measurement before it) is made in a new process. In one process a small
 run after a large one allocates into the memory the large one left scattered: compiled,
 2,500 and 100,000 customers over 12 months, five rounds, the small runs cost 7.57 µs an
@@ -154,6 +159,7 @@ def interleaved(
         for customers in sizes
     ]
     low, high = rows[0], rows[-1]
+    medians = [row["median_us_per_order"] for row in rows]
     return {
         "rounds": rounds,
         "processes": "one per run" if fresh else "this one",
@@ -161,6 +167,14 @@ def interleaved(
         "largest_to_smallest_per_order": round(
             high["median_us_per_order"] / low["median_us_per_order"], 3
         ),
+        # the same ratio within each round (measured minutes apart, not the whole sweep)
+        "largest_to_smallest_per_order_by_round": [
+            round(large / small, 3)
+            for small, large in zip(per_order[sizes[0]], per_order[sizes[-1]], strict=True)
+        ],
+        # orders grow in proportion to customers (scaled baseline, same horizon), so the
+        # exponent of CPU time against customers is one plus that of the cost of an order
+        "exponent": round(1.0 + fitted_exponent(sizes, medians), 3) if len(sizes) > 1 else None,
         "largest_to_smallest_ratio_to_bare": round(
             high["median_ratio_to_bare"] / low["median_ratio_to_bare"], 3
         ),
