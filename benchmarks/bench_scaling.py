@@ -100,7 +100,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def cpu_per_order_us(config: sqm_sim.Config, seed: int) -> tuple[float, int]:
+def cpu_seconds_and_orders(config: sqm_sim.Config, seed: int) -> tuple[float, int]:
     """(CPU seconds, orders placed) of one ``simulate`` call."""
     start = time.process_time()
     result = sqm_sim.simulate(config, seed)
@@ -120,7 +120,7 @@ def measured_here(customers: int, months: int, seed: int) -> tuple[float, float]
     customer measured just before), in this process."""
     config = scaled_baseline(customers, months)
     bare = bare_us_per_order(1)
-    cpu_s, orders = cpu_per_order_us(config, seed)
+    cpu_s, orders = cpu_seconds_and_orders(config, seed)
     return 1e6 * cpu_s / orders, bare
 
 
@@ -255,7 +255,7 @@ def main() -> None:
     for customers in sizes:
         config = scaled_baseline(customers, args.months)
         bare = bare_us_per_order(args.repeat)
-        runs = [cpu_per_order_us(config, args.seed) for _ in range(args.repeat)]
+        runs = [cpu_seconds_and_orders(config, args.seed) for _ in range(args.repeat)]
         cpu_s, orders = min(runs)
         rows.append(
             {
