@@ -57,6 +57,15 @@ def cell(tab: Page, key: str, column: str):
 LABELS = {"coq_total": "Cost of quality", "prevention_cost": "Cost of quality: prevention"}
 
 
+def set_replications(tab: Page, count: int) -> None:
+    """Type ``count`` into the replications box and leave it, as a person would (the
+    page reruns the what-if on the new seeds)."""
+    replications = tab.get_by_test_id("replications")
+    replications.fill(str(count))
+    replications.press("Enter")
+    replications.blur()
+
+
 def move(tab: Page, key: str, press: str, until: str, most: int = 40) -> None:
     """Press ``press`` on a slider, one key at a time as a person would, until the page
     shows the text ``until`` (its label with the new value). After each press it waits for
@@ -104,10 +113,7 @@ def test_moving_a_slider_shows_simulate_for_that_config_beside_the_reference(pag
 
 
 def test_more_seeds_show_their_mean_and_bands(page):
-    replications = page.get_by_test_id("replications")
-    replications.fill("3")
-    replications.press("Enter")
-    replications.blur()
+    set_replications(page, 3)
     expect(page.get_by_test_id("caption")).to_contain_text(
         "seeds 1, 2, 3 (lines: means", timeout=RUN_TIMEOUT_MS
     )
@@ -193,16 +199,13 @@ def test_a_running_lesson_shows_progress_and_can_be_cancelled(page):
     expect(finding).to_have_text(expected, timeout=RUN_TIMEOUT_MS)
 
 
-@pytest.mark.slow  # a full-size run, then a lesson: ~35 s under load
+@pytest.mark.slow  # a full-size what-if cancelled in its first runs, then a lesson: 24-26 s
 def test_a_lesson_clicked_during_a_run_says_so_and_starts_when_the_run_ends(page):
     # 2 x 4 full-size runs (about 40 s; 5 s each): the what-if is surely still running
     # when Cancel is clicked after the screenshot. With one seed (two runs) it could end
     # first, and Cancel then stopped the lesson that had started instead.
     seeds = 4
-    replications = page.get_by_test_id("replications")
-    replications.fill(str(seeds))
-    replications.press("Enter")
-    replications.blur()
+    set_replications(page, seeds)
     expect(page.get_by_test_id("caption")).to_contain_text(
         "seeds " + ", ".join(str(seed) for seed in range(1, seeds + 1)),
         timeout=RUN_TIMEOUT_MS,
