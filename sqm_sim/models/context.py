@@ -34,10 +34,11 @@ class Context:
         if calendar is None:  # one next order waits per customer
             calendar = calendar_for(env, config.market.initial_customers)
         self.calendar: Calendar | ArrayCalendar = calendar
-        """Pending events that grow with the customer base (customers' next orders, units
-        in transit), outside SimPy's heap (:mod:`.calendar`); one for all of them, so that
-        consecutive entries are handled without a trip through SimPy's heap whichever
-        component they belong to. Made for the configured customer base if not given."""
+        """Pending events that come with every order (customers' next orders, units in
+        transit, the ends of production jobs), outside SimPy's heap (:mod:`.calendar`);
+        one for all of them, so that consecutive entries are handled without a trip
+        through SimPy's heap whichever component they belong to. Made for the configured
+        customer base if not given."""
 
 
 class Component:

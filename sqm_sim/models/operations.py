@@ -35,11 +35,14 @@ delta = setting (+ drift_shift_sigma while out of control). Off by default.
 Rework jobs share the lines with new work orders (first come, first served). The lines
 pull from one job queue; an idle line sleeps until the next job wakes it (no SimPy event
 per queued job, which halves the events per unit compared with a ``simpy.Store``). A line
-is not a generator process but one SimPy event of its own, put back into SimPy's heap
-under the key a SimPy process would have given each of its steps (its start, each job's
-timeout, each wake-up: same time, priority and next id of the environment's counter), so
-units are made at the same times and in the same order as with one process per line,
-without a process resumption or a new ``Timeout`` per unit.
+is not a generator process: it starts as one SimPy event of its own (urgent, as SimPy
+starts a process), and each job's end and each wake-up then waits in the context's
+calendar (:mod:`.calendar`), which gives it the key a SimPy process's timeout would have
+had (same time and next id of the environment's counter, normal priority). So units are
+made at the same times and in the same order as with one process per line, without a
+process resumption, a new ``Timeout`` or a trip through SimPy's heap per unit: the
+calendar handles a unit's end in the same loop as the customers' orders and deliveries
+around it.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 import simpy
-from simpy.events import NORMAL, URGENT, EventPriority
+from simpy.events import URGENT
 
 from ..config import Config
 from ..config.sections import QualitySystemSettings
@@ -173,6 +176,7 @@ class Production(Component):
         self._cycle_time = streams.duration("cycle_time", ops.cycle_time, 1.0 / MINUTES_PER_DAY)
         self._defect_draw = streams.uniform("unit_defect")
         self._jobs: deque[int] = deque()
+        self._calendar = context.calendar
         self._idle_lines: list[simpy.Event] = []  # lines asleep until a job comes
         self.finished_goods: FinishedGoods | None = None
         self.inspect: Callable[[bool], None] | None = None
@@ -192,7 +196,8 @@ class Production(Component):
         self.lines += 1
         line = simpy.Event(self._env)
         line._ok, line._value = True, None
-        self._resume(line, self._take_job, 0.0, URGENT)
+        line.callbacks = [self._take_job]
+        self._env.schedule(line, URGENT, 0.0)
 
     def connect(
         self,
@@ -272,20 +277,7 @@ class Production(Component):
     def _add_job(self, job: int) -> None:
         self._jobs.append(job)
         if self._idle_lines:  # wake a line now (as ``succeed`` on the event it sleeps on)
-            self._resume(self._idle_lines.pop(), self._take_job, 0.0, NORMAL)
-
-    def _resume(
-        self,
-        line: simpy.Event,
-        step: Callable[[simpy.Event], None],
-        delay: float,
-        priority: EventPriority,
-    ) -> None:
-        """Put ``line``'s event back into SimPy's heap ``delay`` days from now, to call
-        ``step(line)`` (SimPy is done with the event once its callbacks ran, so it is
-        reused)."""
-        line.callbacks = [step]
-        self._env.schedule(line, priority, delay)
+            self._calendar.add(0.0, self._take_job, self._idle_lines.pop())
 
     def _take_job(self, line: simpy.Event) -> None:
         """A free line takes the next job and works it, or sleeps until one comes."""
@@ -296,11 +288,11 @@ class Production(Component):
         if jobs.popleft() == MAKE:
             duration = self._cycle_time() * self._slowdown
             self.busy_days += duration
-            self._resume(line, self._unit_made, duration, NORMAL)
+            self._calendar.add(duration, self._unit_made, line)
         else:
             duration = self._cycle_time() * self._rework_time_fraction * self._slowdown
             self.busy_days += duration
-            self._resume(line, self._unit_reworked, duration, NORMAL)
+            self._calendar.add(duration, self._unit_reworked, line)
 
     def _unit_made(self, line: simpy.Event) -> None:
         self._finish_unit()

@@ -1,5 +1,6 @@
-"""Production lines without a generator process each (one reused SimPy event per line):
-the order and times one SimPy process per line would give, ties included."""
+"""Production lines without a generator process each (a line's jobs and wake-ups wait in
+the context's calendar, its start in SimPy's heap): the order and times one SimPy process
+per line would give, ties included, with either layout of the calendar."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import simpy
 
 from sqm_sim import Config
+from sqm_sim.models.calendar import ArrayCalendar, Calendar
 from sqm_sim.models.context import Context
 from sqm_sim.models.initiatives import levers
 from sqm_sim.models.ledger import Ledger
@@ -102,12 +104,13 @@ def _add_line_later(env: simpy.Environment, at: float, add_line):
     add_line()
 
 
+@pytest.mark.parametrize("layout", [Calendar, ArrayCalendar])
 @pytest.mark.parametrize(("lines", "added_line_at"), [(1, None), (2, None), (2, 0.25)])
-def test_lines_work_in_the_order_of_one_process_per_line(lines, added_line_at):
+def test_lines_work_in_the_order_of_one_process_per_line(lines, added_line_at, layout):
     """Production lines (one or two, and a third added at 0.25 days, when jobs finish)
     working three units and eleven reworks requested at times that coincide with
     finishing jobs: the trace of (time, what) is the reference's with one SimPy process
-    per line, ties included."""
+    per line, ties included, whichever layout the calendar has."""
     config = Config().with_overrides(
         {
             "operations.production_lines": lines,
@@ -118,7 +121,7 @@ def test_lines_work_in_the_order_of_one_process_per_line(lines, added_line_at):
         }
     )
     env = simpy.Environment()
-    context = Context(env, config, RandomStreams(1), Tally(), Ledger(env, 12))
+    context = Context(env, config, RandomStreams(1), Tally(), Ledger(env, 12), layout(env))
     month_0 = replace(levers(config, 0), capacity_loss=0.0, line_speed_factor=1.0)
     production = Production(context, month_0, _Process(False), _Operators(0.6))
     trace: list[tuple[float, str]] = []
