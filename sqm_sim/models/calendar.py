@@ -37,11 +37,12 @@ on both); :func:`calendar_for` picks one by the number of entries expected to wa
 - :class:`ArrayCalendar`: a bucket keeps its entries' times and ids in typed memory (8
   bytes each, side by side, no Python object per entry) beside the list of its items,
   and is ordered by a stable numpy sort of its times into a list of the times and a list
-  of where each entry sits, both in reverse (the next entry last, popped off the end). At 10^5 waiting entries the tuples and floats of
-  :class:`Calendar`, made over weeks, lie scattered over the heap, and touching each to
-  sort, handle and free it makes an entry's cost grow with the population (3.0 against
-  6.0 µs per entry at 10^5 in a synthetic calendar); with few entries the typed arrays'
-  fixed costs make it dearer (about 5 % of a full-size baseline run).
+  of where each entry sits, both in reverse (the next entry last, popped off the end).
+  At 10^5 waiting entries the tuples and floats of :class:`Calendar`, made over weeks,
+  lie scattered over the heap, and touching each to sort, handle and free it makes an
+  entry's cost grow with the population (3.0 against 6.0 µs per entry at 10^5 in a
+  synthetic calendar); with few entries the typed arrays' fixed costs make it dearer
+  (about 5 % of a full-size baseline run).
 
 This uses three private attributes of ``simpy.Environment``: ``_queue``, the heap of
 ``(time, priority, id, event)`` tuples, ``_eid``, the id counter, and ``_now``, the clock.
