@@ -362,21 +362,22 @@ class ArrayCalendar(_CalendarBase):
         self._current, self._minus_times, self._order = bucket, minus_times, order
         self._current_key = key
 
-    def _earliest(self) -> Key | None:
-        """The key of the entry due first (loading and sorting the next bucket when
-        needed)."""
+    def _any_waiting(self) -> bool:
+        """Whether an entry waits; if so, the one due first is the last of the loaded
+        bucket's lists (the next bucket is loaded and sorted when the current one is
+        done)."""
         if self._minus_times:
-            return -self._minus_times[-1], self._current.ids[self._order[-1]]
+            return True
         if not self._bucket_keys:
             self._load(_Bucket(), [], [], -1)
-            return None
+            return False
         key = heapq.heappop(self._bucket_keys)
         bucket = self._buckets.pop(key)
         times = np.frombuffer(bucket.times.cast("B"), dtype=np.float64, count=len(bucket.items))
         # by time, equal times in id order (the sort is stable); reversed: the first last
         order = times.argsort(kind="stable")[::-1]
         self._load(bucket, (-times[order]).tolist(), order.tolist(), key)
-        return -self._minus_times[-1], bucket.ids[self._order[-1]]
+        return True
 
     def _fire(self, event: simpy.Event) -> None:
         """The head is due: handle it, then every following entry that comes before
@@ -385,7 +386,7 @@ class ArrayCalendar(_CalendarBase):
         assert event is self._head, "a calendar event came up before its entry was due"
         env, queue = self._env, self._env._queue
         self._head = self._head_key = None
-        self._earliest()  # the head is the last of the loaded bucket's lists
+        self._any_waiting()  # the head: the last of the loaded bucket's lists
         minus_times, order, bucket = self._minus_times, self._order, self._current
         self._handling = True
         try:
@@ -397,7 +398,7 @@ class ArrayCalendar(_CalendarBase):
                 items[index] = None  # let go of it while it is at hand, not when freed
                 bucket.steps[index](item)
                 if self._minus_times is not minus_times or not minus_times:
-                    if self._earliest() is None:
+                    if not self._any_waiting():
                         return
                     minus_times, order, bucket = self._minus_times, self._order, self._current
                 if queue:
