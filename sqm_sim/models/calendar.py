@@ -291,7 +291,7 @@ class _Bucket:
 
 class ArrayCalendar(_CalendarBase):
     """Items due at future times, each with its step; ``step(item)`` is called at its
-    time. Typed arrays per bucket: for about 10^4 waiting entries and more.
+    time. Typed memory per bucket: for about 10^4 waiting entries and more.
 
     The bucket being worked through is held in reverse: its entries not yet handled, the
     next one last, as minus their due times (so in ascending order, for ``bisect``) and
@@ -333,8 +333,9 @@ class ArrayCalendar(_CalendarBase):
         elif key == self._current_key:
             # handled after every entry left that is due at or before it (its id is the
             # largest yet), so placed before them in the reversed lists
-            at = bisect.bisect_left(self._minus_times, -due)
-            self._minus_times.insert(at, -due)
+            minus_due = -due
+            at = bisect.bisect_left(self._minus_times, minus_due)
+            self._minus_times.insert(at, minus_due)
             self._order.insert(at, len(self._current.items))
             self._current.add(due, ident, step, item)
         else:

@@ -42,7 +42,7 @@ class Context:
 
 
 class Component:
-    """Base of the components: keeps the clock, counters and ledger at hand.
+    """Base of the components: keeps the clock, counters, ledger and calendar at hand.
 
     Per-order code reads the clock as ``env._now``, the attribute behind SimPy's ``now``
     property, saving a call per read (``tests/models/test_calendar.py`` checks SimPy's
@@ -52,3 +52,4 @@ class Component:
         self._env = context.env
         self._tally = context.tally
         self._ledger = context.ledger
+        self._calendar = context.calendar  # next orders, units in transit, job ends

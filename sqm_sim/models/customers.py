@@ -199,7 +199,6 @@ class CustomerBase(Component):
         self.satisfaction_sum = 0.0
         self.prospects_remaining = market.prospects
         self.competitor_customers = config.environment.competitor_customers
-        self._calendar = context.calendar  # one next order waits per customer
         # the step of every pending order, bound once: the calendar's entries share it
         self._order_step = self._order
         self._demand_varies = environment.demand_varies  # else gaps are divided by 1

@@ -59,8 +59,6 @@ class Fulfilment(Component):
         self._stock: deque[bool] = deque([False] * initial_stock)
         self._backorders: deque[Order] = deque()
         self._awaiting_dispatch: deque[Order] = deque()  # filled, oldest first
-        # outside SimPy's heap (the context's calendar): they grow with the customer base
-        self._calendar = context.calendar
         self.on_placed: Callable[[], None] = lambda: None
         self.on_delivered: DeliveryHandler = lambda *_: None
         self.on_cancelled: Callable[[Order], None] = lambda _order: None

@@ -176,7 +176,6 @@ class Production(Component):
         self._cycle_time = streams.duration("cycle_time", ops.cycle_time, 1.0 / MINUTES_PER_DAY)
         self._defect_draw = streams.uniform("unit_defect")
         self._jobs: deque[int] = deque()
-        self._calendar = context.calendar
         self._idle_lines: list[simpy.Event] = []  # lines asleep until a job comes
         self.finished_goods: FinishedGoods | None = None
         self.inspect: Callable[[bool], None] | None = None
